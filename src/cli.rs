@@ -1,0 +1,113 @@
+//! The command line: parse arguments, run one command, report. Messages are in Italian.
+
+use crate::error::Error;
+use crate::pipeline;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "relazione",
+    version,
+    about = "Relazione sulla performance dalle esportazioni della piattaforma"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Inputs {
+    /// Cartella dei dati (file Excel/ODS esportati)
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// File di configurazione
+    #[arg(long, default_value = "relazione.yaml")]
+    pub config: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Controlla i dati e la configurazione ed elenca tutti i problemi e gli avvisi
+    Check {
+        #[command(flatten)]
+        inputs: Inputs,
+    },
+    /// Calcola i risultati e li stampa (con --json: il modello completo in JSON)
+    Score {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Stampa il modello con i risultati come documento JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Scrive un modello vuoto del tracciato piatto degli indicatori
+    Modello {
+        /// Cartella di uscita
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+    },
+}
+
+/// Runs a parsed command. Output goes to stdout, messages to stderr.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Check { inputs } => check(&inputs),
+        Command::Score { inputs, json } => score(&inputs, json),
+        Command::Modello { out } => {
+            let path = crate::modello::write(&out)?;
+            eprintln!("Modello scritto in {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+fn check(inputs: &Inputs) -> Result<(), Error> {
+    let scored = pipeline::run(&inputs.config, &inputs.data)?;
+    for w in &scored.warnings {
+        eprintln!("avviso: {w}");
+    }
+    println!(
+        "Dati validi: {} file letti, {} avvisi.",
+        scored.report.sources.len(),
+        scored.warnings.len()
+    );
+    Ok(())
+}
+
+fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
+    let scored = pipeline::run(&inputs.config, &inputs.data)?;
+    if json {
+        let doc = crate::json::document(&scored);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?
+        );
+        return Ok(());
+    }
+    for w in &scored.warnings {
+        eprintln!("avviso: {w}");
+    }
+    let Some(albero) = &scored.report.albero else {
+        return Ok(());
+    };
+    let pct = |r: Option<f64>| {
+        r.map_or("-".into(), |r| {
+            format!("{} %", crate::value::format_number(r * 100.0, 2))
+        })
+    };
+    println!(
+        "{} {}: {}",
+        scored.config.ente.nome,
+        scored.config.anno,
+        pct(albero.result())
+    );
+    for amb in &albero.children {
+        println!("  {} - {}: {}", amb.code, amb.name, pct(amb.result()));
+        for os in &amb.children {
+            println!("    {} - {}: {}", os.code, os.name, pct(os.result()));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,412 @@
+//! `relazione.yaml`: who the Ente is, which year, and the SMVP scoring settings.
+//!
+//! Deserialised strictly (`deny_unknown_fields`): a misspelt key is an error naming the key and
+//! the line, never a silent default. Defaults live in one place (the `Default` impls and
+//! `default_*` functions below) and [`Config::load`] validates before anything else runs.
+
+use crate::error::{Error, Location};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub ente: Ente,
+    pub anno: i32,
+    /// Date the governing body approved the Relazione (`gg/mm/aaaa`), printed on the cover.
+    #[serde(default)]
+    pub data_approvazione: Option<String>,
+    /// The SMVP: how indicators are scored and results roll up.
+    #[serde(default)]
+    pub smvp: Smvp,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ente {
+    pub nome: String,
+    /// Short name used in output file names (`Modena`).
+    pub nome_breve: String,
+}
+
+/// Scoring settings. Every field has the default that reproduces the platform (Integra) reports.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smvp {
+    /// Rule for every indicator not matched below.
+    #[serde(default)]
+    pub regola: Regola,
+    /// Rules by indicator typology (`Efficacia`, `Qualità`, ...).
+    #[serde(default)]
+    pub regole_per_tipologia: BTreeMap<String, Regola>,
+    /// Rules by indicator code (win over typology).
+    #[serde(default)]
+    pub regole_per_indicatore: BTreeMap<String, Regola>,
+    /// Deadlines missed: score 0, or decreasing linearly to 0 over `giorni`.
+    #[serde(default)]
+    pub scadenze: Scadenze,
+    /// What a missing actual (`N/D`) does.
+    #[serde(default)]
+    pub valori_mancanti: ValoriMancanti,
+    /// Weights of one parent that do not add up to 100.
+    #[serde(default)]
+    pub pesi: PolicyPesi,
+    /// How the Ente result is computed.
+    #[serde(default)]
+    pub ente: RisultatoEnte,
+    /// Traffic-light thresholds, in percentage points.
+    #[serde(default)]
+    pub semaforo: Semaforo,
+    #[serde(default)]
+    pub overshooting: Overshooting,
+    /// Optional label scale for OS results (highest threshold first).
+    #[serde(default)]
+    pub valutazione_os: Vec<Giudizio>,
+    /// Differences from the platform's own Raggiungimento above this (percentage points) are listed.
+    #[serde(default = "default_tolleranza")]
+    pub tolleranza_confronto: f64,
+}
+
+fn default_tolleranza() -> f64 {
+    0.01
+}
+
+impl Default for Smvp {
+    fn default() -> Self {
+        Smvp {
+            regola: Regola::default(),
+            regole_per_tipologia: BTreeMap::new(),
+            regole_per_indicatore: BTreeMap::new(),
+            scadenze: Scadenze::default(),
+            valori_mancanti: ValoriMancanti::default(),
+            pesi: PolicyPesi::default(),
+            ente: RisultatoEnte::default(),
+            semaforo: Semaforo::default(),
+            overshooting: Overshooting::default(),
+            valutazione_os: Vec::new(),
+            tolleranza_confronto: default_tolleranza(),
+        }
+    }
+}
+
+/// How an indicator's achievement ratio becomes a score.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Regola {
+    #[serde(default)]
+    pub tipo: TipoRegola,
+    /// Maximum score, percentage points (proportional rule).
+    #[serde(default = "default_tetto")]
+    pub tetto: f64,
+    /// Bands, for `tipo: fasce`: ratio thresholds (percentage points) and their scores.
+    #[serde(default)]
+    pub fasce: Vec<Fascia>,
+    /// With bands: interpolate pro rata inside each band instead of fixed scores.
+    #[serde(default)]
+    pub interpolazione: bool,
+    /// Ratio (percentage points) below which the score is 0.
+    #[serde(default)]
+    pub soglia_minima: Option<f64>,
+}
+
+fn default_tetto() -> f64 {
+    100.0
+}
+
+impl Default for Regola {
+    fn default() -> Self {
+        Regola {
+            tipo: TipoRegola::Proporzionale,
+            tetto: default_tetto(),
+            fasce: Vec::new(),
+            interpolazione: false,
+            soglia_minima: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TipoRegola {
+    #[default]
+    Proporzionale,
+    Fasce,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fascia {
+    /// Lower bound of the band: achievement ratio in percentage points (`99` = 99 %).
+    pub da: f64,
+    /// Score of the band, percentage points.
+    pub punteggio: f64,
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Scadenze {
+    #[serde(default)]
+    pub ritardo: Ritardo,
+    /// With `ritardo: lineare`, days after which the score reaches 0.
+    #[serde(default)]
+    pub giorni: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Ritardo {
+    #[default]
+    Zero,
+    Lineare,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ValoriMancanti {
+    /// Not scored; the weight goes to the siblings (always listed in the findings).
+    #[default]
+    Escludi,
+    /// Scored 0.
+    Zero,
+    /// The run stops with an error.
+    Errore,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyPesi {
+    #[default]
+    Errore,
+    Normalizza,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RisultatoEnte {
+    /// Σ weight × ambito.
+    #[default]
+    MediaPesataAmbiti,
+    /// Plain mean of the OS results.
+    MediaObiettiviStrategici,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Semaforo {
+    /// From this result up: green.
+    pub verde: f64,
+    /// From this result up (and below `verde`): yellow; below: red.
+    pub giallo: f64,
+}
+
+impl Default for Semaforo {
+    fn default() -> Self {
+        Semaforo {
+            verde: 95.0,
+            giallo: 60.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overshooting {
+    /// Flag indicators whose actual/target exceeds this, percentage points.
+    pub soglia: f64,
+    /// Operators considered (`>=`, `<=`).
+    pub operatori: Vec<String>,
+}
+
+impl Default for Overshooting {
+    fn default() -> Self {
+        Overshooting {
+            soglia: 110.0,
+            operatori: vec![">=".into(), "<=".into()],
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Giudizio {
+    /// From this OS result up (percentage points).
+    pub da: f64,
+    pub giudizio: String,
+}
+
+impl Config {
+    /// Reads and validates the configuration file.
+    pub fn load(path: &Path) -> Result<Config, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and validates configuration text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+        let config: Config = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), Error> {
+        let mut problems = Vec::new();
+        let loc = || Location::file(path);
+        let mut check_rule = |key: &str, r: &Regola| {
+            if r.tipo == TipoRegola::Fasce && r.fasce.is_empty() {
+                problems.push(format!(
+                    "«{key}»: la regola a fasce richiede l'elenco «fasce»"
+                ));
+            }
+            if r.fasce.windows(2).any(|w| w[0].da <= w[1].da) {
+                problems.push(format!(
+                    "«{key}»: le fasce vanno elencate dalla soglia più alta alla più bassa"
+                ));
+            }
+            if r.tetto <= 0.0 {
+                problems.push(format!("«{key}»: il tetto deve essere positivo"));
+            }
+        };
+        check_rule("smvp.regola", &self.smvp.regola);
+        for (k, r) in &self.smvp.regole_per_tipologia {
+            check_rule(&format!("smvp.regole_per_tipologia.{k}"), r);
+        }
+        for (k, r) in &self.smvp.regole_per_indicatore {
+            check_rule(&format!("smvp.regole_per_indicatore.{k}"), r);
+        }
+        if self.smvp.scadenze.ritardo == Ritardo::Lineare
+            && self.smvp.scadenze.giorni.unwrap_or(0) == 0
+        {
+            problems.push(
+                "«smvp.scadenze»: con ritardo lineare indicare «giorni» (maggiore di 0)".into(),
+            );
+        }
+        if self.smvp.semaforo.giallo > self.smvp.semaforo.verde {
+            problems.push("«smvp.semaforo»: la soglia del giallo supera quella del verde".into());
+        }
+        for op in &self.smvp.overshooting.operatori {
+            if op != ">=" && op != "<=" {
+                problems.push(format!(
+                    "«smvp.overshooting.operatori»: «{op}» non ammesso (ammessi \">=\", \"<=\")"
+                ));
+            }
+        }
+        if self
+            .smvp
+            .valutazione_os
+            .windows(2)
+            .any(|w| w[0].da <= w[1].da)
+        {
+            problems.push("«smvp.valutazione_os»: i giudizi vanno elencati dalla soglia più alta alla più bassa".into());
+        }
+        if self.ente.nome_breve.trim().is_empty() || self.ente.nome_breve.contains(['/', '\\', ':'])
+        {
+            problems.push("«ente.nome_breve»: deve essere un nome breve senza barre (entra nel nome dei file)".into());
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(
+                problems
+                    .into_iter()
+                    .map(|m| crate::error::Problem::new(loc(), m))
+                    .collect(),
+            ))
+        }
+    }
+}
+
+/// Translates a YAML error into an Italian message with the key and the line.
+fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
+    let raw = e.to_string();
+    let line = e.location().map(|l| l.line());
+    let detail = raw.split(" at line ").next().unwrap_or(&raw);
+    // serde_yaml prefixes the path of nested keys: `smvp: unknown field ...`.
+    let (path_prefix, detail) = match detail.split_once(": ") {
+        Some((p, d)) if !p.contains(' ') => (format!(" in «{p}»"), d),
+        _ => (String::new(), detail),
+    };
+    let message = if let Some(rest) = detail.strip_prefix("unknown field `") {
+        let (key, tail) = rest.split_once('`').unwrap_or((rest, ""));
+        let allowed = tail
+            .split_once("expected ")
+            .map(|(_, list)| {
+                list.replace("one of ", "")
+                    .replace('`', "«")
+                    .replace("«,", "»,")
+            })
+            .map(|l| format!(" (ammesse: {})", close_quotes(&l)))
+            .unwrap_or_default();
+        format!("chiave sconosciuta «{key}»{path_prefix}{allowed}")
+    } else if let Some(rest) = detail.strip_prefix("missing field `") {
+        format!(
+            "manca la chiave obbligatoria «{}»",
+            rest.trim_end_matches('`')
+        )
+    } else if let Some(rest) = detail.strip_prefix("unknown variant `") {
+        let (v, _) = rest.split_once('`').unwrap_or((rest, ""));
+        format!("valore «{v}» non ammesso")
+    } else {
+        format!("configurazione non valida ({detail})")
+    };
+    let mut loc = Location::file(path);
+    if let Some(l) = line {
+        loc.cell = None;
+        loc.sheet = None;
+        return Error::invalid(loc, format!("riga {l}: {message}"));
+    }
+    Error::invalid(loc, message)
+}
+
+/// `«a, «b` → `«a», «b»`: closes the quotes serde's list leaves open.
+fn close_quotes(list: &str) -> String {
+    list.split(", ")
+        .map(|item| {
+            let item = item.trim().trim_matches(['«', '»']);
+            format!("«{item}»")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str =
+        "ente:\n  nome: Camera di commercio di Prova\n  nome_breve: Prova\nanno: 2024\n";
+
+    #[test]
+    fn minimal_config_takes_the_defaults() {
+        let c = Config::parse(MINIMAL, Path::new("relazione.yaml")).unwrap();
+        assert_eq!(c.smvp.regola, Regola::default());
+        assert_eq!(c.smvp.semaforo.verde, 95.0);
+        assert_eq!(c.smvp.overshooting.soglia, 110.0);
+        assert_eq!(c.smvp.valori_mancanti, ValoriMancanti::Escludi);
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let text = format!("{MINIMAL}smvp:\n  semafor:\n    verde: 90\n");
+        let e = Config::parse(&text, Path::new("relazione.yaml")).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains(
+                "relazione.yaml: riga 6: chiave sconosciuta «semafor» in «smvp» (ammesse: «regola»,"
+            ),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn bands_must_be_listed_from_the_top() {
+        let text = format!(
+            "{MINIMAL}smvp:\n  regola:\n    tipo: fasce\n    fasce:\n      - {{da: 60, punteggio: 60}}\n      - {{da: 99, punteggio: 100}}\n"
+        );
+        let e = Config::parse(&text, Path::new("r.yaml")).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "dati non validi: 1 problema\n- r.yaml: «smvp.regola»: le fasce vanno elencate dalla soglia più alta alla più bassa\n"
+        );
+    }
+}

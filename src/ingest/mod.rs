@@ -1,0 +1,397 @@
+//! Ingest: find the workbooks under the data folder, recognise each sheet by its header row (never
+//! by file name), read it with the matching importer, and join what different files say about the
+//! same indicator.
+//!
+//! Problems are collected, not thrown: `relazione check` lists them all.
+
+mod cells;
+mod dimensioni;
+pub mod flat;
+mod hierarchy;
+mod individuali;
+mod sheet;
+mod styles;
+mod tables;
+
+use crate::error::{Diagnostics, Error, Location, Problem};
+use crate::model::{Indicator, Level, Node, Report, Source};
+use crate::value::{self, Reading, Unit};
+use calamine::{Reader, SheetVisible, open_workbook_auto};
+use sheet::{Columns, Sheet};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What a sheet was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Albero,
+    Unita,
+    Individuali,
+    Tempestivita,
+    Dimensioni,
+    RisorseObiettivi,
+    RisorseProgetti,
+    RisorseAlbero,
+    Pareto,
+    Serie,
+    Bilancio,
+    Piatto,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Albero => "report della performance organizzativa dell'Ente",
+            Kind::Unita => "report della performance delle unità organizzative",
+            Kind::Individuali => "obiettivi individuali",
+            Kind::Tempestivita => "obiettivo di tempestività dei pagamenti",
+            Kind::Dimensioni => "report dimensioni della performance e overshooting",
+            Kind::RisorseObiettivi => "risorse promozionali per obiettivo strategico",
+            Kind::RisorseProgetti => "progetti +20% diritto annuale",
+            Kind::RisorseAlbero => "assorbimento risorse nell'albero",
+            Kind::Pareto => "benchmarking Pareto",
+            Kind::Serie => "serie storica KPI",
+            Kind::Bilancio => "tabella di bilancio",
+            Kind::Piatto => "tracciato piatto degli indicatori",
+        }
+    }
+
+    /// Kinds of which a data folder may hold several sheets.
+    fn repeatable(self) -> bool {
+        matches!(self, Kind::Bilancio)
+    }
+}
+
+/// Header rows are looked for among the first rows of a sheet (the platform puts a title above).
+const HEADER_SEARCH_ROWS: usize = 6;
+
+/// Recognises a sheet by its header row.
+fn recognise(sheet: &Sheet) -> Option<(Kind, usize, Columns)> {
+    let albero = hierarchy::ALBERO.required_headers();
+    let unita = hierarchy::UNITA.required_headers();
+    let signatures: [(Kind, &[&str]); 11] = [
+        (Kind::Albero, &albero),
+        (Kind::Unita, &unita),
+        (Kind::Piatto, flat::HEADERS),
+        (Kind::Individuali, individuali::HEADERS),
+        (Kind::Dimensioni, dimensioni::HEADERS),
+        (Kind::Tempestivita, individuali::TEMPESTIVITA),
+        (Kind::RisorseObiettivi, tables::RISORSE_OS),
+        (Kind::RisorseProgetti, tables::RISORSE_PROGETTI),
+        (Kind::RisorseAlbero, tables::RISORSE_ALBERO),
+        (Kind::Pareto, tables::PARETO),
+        (Kind::Serie, tables::SERIE),
+    ];
+    for (kind, headers) in signatures {
+        if let Some((row, names)) = sheet.find_header(headers, HEADER_SEARCH_ROWS) {
+            return Some((kind, row, Columns { names }));
+        }
+    }
+    let (row, names) = sheet.find_header(&[], 1)?;
+    let cols = Columns { names };
+    tables::is_balance(&cols).then_some((Kind::Bilancio, row, cols))
+}
+
+/// Workbook extensions read.
+fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "ods"))
+}
+
+/// Lists the workbooks under `dir`, sorted, skipping hidden files and Office lock files (`~$x.xlsx`).
+fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dir.to_path_buf());
+                diag.error(
+                    Location::file(&path),
+                    format!("cartella non leggibile: {e}"),
+                );
+                continue;
+            }
+        };
+        let path = entry.path();
+        if !entry.file_type().is_file() || !is_workbook(path) {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with("~$") {
+            diag.warn(
+                Location::file(path),
+                "file di blocco di Office ignorato (il file è aperto in Excel?)",
+            );
+            continue;
+        }
+        files.push(path.to_path_buf());
+    }
+    files
+}
+
+/// Reads every workbook under `dir` into the report model.
+pub fn ingest(dir: &Path) -> Result<(Report, Vec<Problem>), Error> {
+    let mut diag = Diagnostics::default();
+    if !dir.is_dir() {
+        return Err(Error::invalid(
+            Location::file(dir),
+            "la cartella dei dati non esiste",
+        ));
+    }
+    let mut report = Report::default();
+    let mut seen: BTreeMap<Kind, Location> = BTreeMap::new();
+    for path in discover(dir, &mut diag) {
+        read_workbook(&path, &mut report, &mut seen, &mut diag);
+    }
+    if report.albero.is_none() {
+        diag.error(
+            Location::file(dir),
+            "manca il report della performance organizzativa dell'Ente (intestazioni attese: Peso ambito, Ambito, Obiettivo strategico, ...)",
+        );
+    }
+    check_unique_codes(&report, &mut diag);
+    link(&mut report, &mut diag);
+    diag.finish(report)
+}
+
+fn read_workbook(
+    path: &Path,
+    report: &mut Report,
+    seen: &mut BTreeMap<Kind, Location>,
+    diag: &mut Diagnostics,
+) {
+    let mut wb = match open_workbook_auto(path) {
+        Ok(wb) => wb,
+        Err(e) => {
+            diag.error(
+                Location::file(path),
+                format!("il file non si apre come cartella di lavoro Excel/ODS ({e})"),
+            );
+            return;
+        }
+    };
+    let sheets = wb.sheets_metadata().to_vec();
+    let mut recognised = Vec::new();
+    for meta in sheets {
+        let sheet_loc = Location {
+            file: path.to_path_buf(),
+            sheet: Some(meta.name.clone()),
+            cell: None,
+        };
+        let range = match wb.worksheet_range(&meta.name) {
+            Ok(r) => r,
+            Err(e) => {
+                diag.error(sheet_loc, format!("foglio non leggibile ({e})"));
+                continue;
+            }
+        };
+        let sheet = Sheet::new(path, &meta.name, range);
+        let Some((kind, header, cols)) = recognise(&sheet) else {
+            continue;
+        };
+        if meta.visible != SheetVisible::Visible {
+            diag.error(sheet_loc, "il foglio è nascosto: renderlo visibile o toglierlo dal file, così ciò che si legge è ciò che si vede");
+            continue;
+        }
+        if !kind.repeatable() {
+            if let Some(first) = seen.get(&kind) {
+                diag.error(
+                    sheet_loc,
+                    format!(
+                        "{} già letto da {first}: due file descrivono la stessa cosa",
+                        kind.label()
+                    ),
+                );
+                continue;
+            }
+            seen.insert(kind, sheet_loc);
+        }
+        recognised.push(kind.label());
+        dispatch(kind, &sheet, header, &cols, report, diag);
+    }
+    if recognised.is_empty() {
+        diag.warn(
+            Location::file(path),
+            "nessun foglio con intestazioni riconosciute: file ignorato",
+        );
+    }
+    report.sources.push(Source {
+        file: path.display().to_string(),
+        kind: recognised.join("; "),
+    });
+}
+
+fn dispatch(
+    kind: Kind,
+    sheet: &Sheet,
+    header: usize,
+    cols: &Columns,
+    report: &mut Report,
+    diag: &mut Diagnostics,
+) {
+    match kind {
+        Kind::Albero => {
+            report.albero = Some(hierarchy::read(
+                sheet,
+                header,
+                cols,
+                &hierarchy::ALBERO,
+                diag,
+            ))
+        }
+        Kind::Unita => {
+            report.unita = Some(hierarchy::read(
+                sheet,
+                header,
+                cols,
+                &hierarchy::UNITA,
+                diag,
+            ))
+        }
+        Kind::Piatto => report.albero = Some(flat::read(sheet, header, cols, diag)),
+        Kind::Individuali => individuali::read(sheet, header, cols, report, diag),
+        Kind::Tempestivita => individuali::read_tempestivita(sheet, header, cols, report, diag),
+        Kind::Dimensioni => dimensioni::read(sheet, header, cols, report, diag),
+        Kind::RisorseObiettivi => tables::read_risorse(sheet, header, cols, false, report, diag),
+        Kind::RisorseProgetti => tables::read_risorse(sheet, header, cols, true, report, diag),
+        Kind::RisorseAlbero => tables::read_assorbimento(sheet, header, cols, report, diag),
+        Kind::Pareto => tables::read_pareto(sheet, header, cols, report, diag),
+        Kind::Serie => tables::read_serie(sheet, header, cols, report, diag),
+        Kind::Bilancio => tables::read_balance(sheet, header, cols, report, diag),
+    }
+}
+
+/// Objective codes are unique in the performance tree; an indicator code may appear under two
+/// parents only with the same target and value (the same measure counted twice).
+fn check_unique_codes(report: &Report, diag: &mut Diagnostics) {
+    let Some(albero) = &report.albero else { return };
+    let mut seen: BTreeMap<(bool, &str), &Node> = BTreeMap::new();
+    albero.walk(&mut |n| {
+        if matches!(n.level, Level::Ente | Level::Gruppo) {
+            return;
+        }
+        let is_ind = n.level == Level::Indicatore;
+        match seen.get(&(is_ind, n.code.as_str())) {
+            None => {
+                seen.insert((is_ind, &n.code), n);
+            }
+            Some(first) => {
+                let same_measure = is_ind
+                    && first
+                        .indicator
+                        .as_ref()
+                        .map(|i| (&i.target_text, &i.actual_text))
+                        == n.indicator
+                            .as_ref()
+                            .map(|i| (&i.target_text, &i.actual_text));
+                if !same_measure {
+                    diag.error(
+                        n.origin.clone(),
+                        format!(
+                            "codice «{}» ripetuto (già in {}){}",
+                            n.code,
+                            first.origin.cell.as_deref().unwrap_or("-"),
+                            if is_ind {
+                                " con target o valore diversi"
+                            } else {
+                                ""
+                            }
+                        ),
+                    );
+                }
+            }
+        }
+    });
+}
+
+/// Joins every indicator of every tree with its KPI row (description, algorithm, measures,
+/// Ministry marking) and recovers the unrounded value from the measures.
+fn link(report: &mut Report, diag: &mut Diagnostics) {
+    for k in report.kpi.values_mut() {
+        k.indicator.target_ministeriale = k.target_ministeriale;
+        resolve_value(&mut k.indicator, &k.origin, diag);
+    }
+    let kpi = std::mem::take(&mut report.kpi);
+    let trees = [
+        &mut report.albero,
+        &mut report.unita,
+        &mut report.individuali,
+        &mut report.tempestivita,
+    ];
+    for tree in trees.into_iter().flatten() {
+        link_node(tree, &kpi, diag);
+    }
+    report.kpi = kpi;
+}
+
+fn link_node(node: &mut Node, kpi: &BTreeMap<String, crate::model::Kpi>, diag: &mut Diagnostics) {
+    for c in &mut node.children {
+        link_node(c, kpi, diag);
+    }
+    let Some(ind) = node.indicator.as_deref_mut() else {
+        return;
+    };
+    let by_code = kpi.get(&node.code);
+    // The same measure under a second code: same name, same target, same displayed value.
+    let by_measure = || {
+        let mut same = kpi.values().filter(|k| {
+            k.name == node.name && k.target == ind.target_text && k.consuntivo == ind.actual_text
+        });
+        match (same.next(), same.next()) {
+            (Some(k), None) => Some(k),
+            _ => None,
+        }
+    };
+    if let Some(k) = by_code.or_else(by_measure) {
+        ind.tipo = ind.tipo.take().or_else(|| k.tipo.clone());
+        ind.descrizione = ind.descrizione.take().or_else(|| k.descrizione.clone());
+        ind.algoritmo = ind.algoritmo.take().or_else(|| k.algoritmo.clone());
+        ind.target_ministeriale |= k.target_ministeriale && k.target == ind.target_text;
+        if ind.measures.is_none() && k.consuntivo == ind.actual_text {
+            ind.measures = k.misure.clone();
+        }
+    }
+    resolve_value(ind, &node.origin, diag);
+}
+
+/// Uses the measures' unrounded value when it rounds to the displayed actual: the platform scores
+/// the unrounded value (`13,12 N.` is really 8.270 / 630,56 = 13,1153).
+fn resolve_value(ind: &mut Indicator, origin: &Location, diag: &mut Diagnostics) {
+    let Reading::Quantita { quantita: shown } = ind.actual else {
+        return;
+    };
+    let Some(expr) = &ind.measures else { return };
+    let m = match value::eval_measures(expr) {
+        Ok(Some(m)) => m,
+        Ok(None) => return,
+        Err(e) => {
+            diag.warn(
+                origin.clone(),
+                format!("valori misure non leggibili, si usa il valore mostrato: {e}"),
+            );
+            return;
+        }
+    };
+    let half = 0.5 * 10f64.powi(-(shown.decimals as i32)) + 1e-9;
+    let candidates = if shown.unit == Unit::Percento {
+        vec![m * 100.0, m]
+    } else {
+        vec![m]
+    };
+    if let Some(v) = candidates
+        .into_iter()
+        .find(|c| (c - shown.value).abs() <= half)
+    {
+        ind.value = Some(v);
+        ind.from_measures = true;
+    }
+}

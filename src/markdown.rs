@@ -1,0 +1,148 @@
+//! The staff's narrative texts (Markdown) converted to Typst markup, safely.
+//!
+//! Only a small, predictable subset is understood: paragraphs, headings (`#`, `##`, `###`, placed
+//! below the chapter that includes the text), bullet lists (`- `), numbered lists (`1. `),
+//! `**bold**` and `*italic*`. Every other character is text: it is escaped, so nothing a user
+//! types can run as Typst code.
+
+/// Escapes text for Typst markup and string literals: every character with a meaning in Typst
+/// becomes a `\u{..}` escape, line breaks become `#linebreak()`, control characters are dropped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push_str("#linebreak()");
+                }
+            }
+            '\n' => out.push_str("#linebreak()"),
+            '\t' => out.push(' '),
+            '\\' | '#' | '*' | '_' | '$' | '@' | '<' | '>' | '[' | ']' | '{' | '}' | '~' | '\''
+            | '"' | '`' | '=' | '-' | '+' | '/' | ':' | '.' | '^' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Converts Markdown text to Typst markup. `heading_offset` is added to each heading's level
+/// (texts sit inside a chapter, so `#` becomes a level-2 heading with offset 1).
+pub fn to_typst(md: &str, heading_offset: usize) -> String {
+    let mut out = String::new();
+    let mut paragraph: Vec<String> = Vec::new();
+    let flush = |paragraph: &mut Vec<String>, out: &mut String| {
+        if !paragraph.is_empty() {
+            out.push_str(&inline(&paragraph.join(" ")));
+            out.push_str("\n\n");
+            paragraph.clear();
+        }
+    };
+    for line in md.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            flush(&mut paragraph, &mut out);
+        } else if let Some((level, title)) = heading(t) {
+            flush(&mut paragraph, &mut out);
+            out.push_str(&format!(
+                "{} {}\n\n",
+                "=".repeat(level + heading_offset),
+                inline(title)
+            ));
+        } else if let Some(item) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+            flush(&mut paragraph, &mut out);
+            out.push_str(&format!("- {}\n", inline(item)));
+        } else if let Some(item) = numbered(t) {
+            flush(&mut paragraph, &mut out);
+            out.push_str(&format!("+ {}\n", inline(item)));
+        } else {
+            paragraph.push(t.to_string());
+        }
+    }
+    flush(&mut paragraph, &mut out);
+    out
+}
+
+fn heading(line: &str) -> Option<(usize, &str)> {
+    let level = line.chars().take_while(|&c| c == '#').count();
+    (1..=4)
+        .contains(&level)
+        .then(|| line[level..].strip_prefix(' '))
+        .flatten()
+        .map(|t| (level, t.trim()))
+}
+
+fn numbered(line: &str) -> Option<&str> {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    (digits > 0)
+        .then(|| line[digits..].strip_prefix(". "))
+        .flatten()
+}
+
+/// `**bold**` and `*italic*` (or `_italic_`) around escaped text.
+fn inline(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let next = ["**", "*", "_"]
+            .iter()
+            .filter_map(|m| rest.find(m).map(|i| (i, *m)))
+            .min_by_key(|(i, m)| (*i, -(m.len() as i32)));
+        let Some((start, marker)) = next else {
+            out.push_str(&escape(rest));
+            break;
+        };
+        let after = &rest[start + marker.len()..];
+        match after.find(marker) {
+            Some(end) if end > 0 && !after.starts_with(' ') => {
+                out.push_str(&escape(&rest[..start]));
+                let inner = &after[..end];
+                let f = if marker == "**" { "strong" } else { "emph" };
+                out.push_str(&format!("#{f}[{}]", escape(inner)));
+                rest = &after[end + marker.len()..];
+            }
+            _ => {
+                out.push_str(&escape(&rest[..start + marker.len()]));
+                rest = after;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_leaves_no_markup() {
+        assert_eq!(
+            escape("#read(\"/etc/passwd\")"),
+            "\\u{23}read(\\u{22}\\u{2f}etc\\u{2f}passwd\\u{22})"
+        );
+        assert_eq!(escape("a*b_c$d@e"), "a\\u{2a}b\\u{5f}c\\u{24}d\\u{40}e");
+        assert_eq!(escape("riga1\nriga2"), "riga1#linebreak()riga2");
+        assert_eq!(escape("ok\u{7}"), "ok");
+        assert_eq!(escape("Qualità €"), "Qualità €");
+    }
+
+    #[test]
+    fn markdown_subset() {
+        let md = "# Titolo\n\nUn paragrafo\nsu due righe con **grassetto** e *corsivo*.\n\n- uno\n- due\n\n1. primo\n";
+        assert_eq!(
+            to_typst(md, 1),
+            "== Titolo\n\nUn paragrafo su due righe con #strong[grassetto] e #emph[corsivo]\\u{2e}\n\n- uno\n- due\n+ primo\n"
+        );
+    }
+
+    #[test]
+    fn markdown_cannot_inject() {
+        let out = to_typst("#set page(width: 1cm)\n\n= x", 1);
+        assert!(!out.contains("#set"), "{out}");
+        assert!(out.starts_with("\\u{23}set page"), "{out}");
+    }
+}

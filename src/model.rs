@@ -1,0 +1,342 @@
+//! The typed report model: what the staff's workbooks say, before any scoring.
+//!
+//! Every tree the Relazione reports on (the performance tree of the Ente, the organisational units,
+//! the individual objectives) is a tree of [`Node`]s, so that one roll-up mechanism scores them all.
+//! Scoring fills in each node's [`Outcome`]; everything else here is read from the inputs.
+
+use crate::error::Location;
+use crate::value::{Reading, Target, Unit};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The level of a node. The names are the JSON values of `relazione score --json`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Ente,
+    Ambito,
+    ObiettivoStrategico,
+    Gruppo,
+    ObiettivoOperativo,
+    Indicatore,
+    /// Root of the organisational-units tree (no result of its own).
+    Struttura,
+    Area,
+    Settore,
+    /// An objective assigned to a unit (an OO seen from the unit).
+    ObiettivoUnita,
+    /// Root of the individual objectives (no result of its own).
+    Valutati,
+    /// A person or role evaluated (Segretario Generale, Dirigente, EQ).
+    Ruolo,
+    ObiettivoIndividuale,
+}
+
+impl Level {
+    /// Italian label for messages and the report.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Ente => "Ente",
+            Level::Ambito => "ambito strategico",
+            Level::ObiettivoStrategico => "obiettivo strategico",
+            Level::Gruppo => "gruppo",
+            Level::ObiettivoOperativo => "obiettivo operativo",
+            Level::Indicatore => "indicatore",
+            Level::Struttura => "struttura",
+            Level::Area => "area",
+            Level::Settore => "settore",
+            Level::ObiettivoUnita => "obiettivo",
+            Level::Valutati => "valutati",
+            Level::Ruolo => "ruolo",
+            Level::ObiettivoIndividuale => "obiettivo individuale",
+        }
+    }
+}
+
+/// One node of a tree: an objective, a group or an indicator.
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    pub level: Level,
+    pub code: String,
+    pub name: String,
+    /// Weight within the parent, in percentage points as given (33.33), if the row gives one.
+    pub weight: Option<f64>,
+    /// The platform's own result (fraction: 0.9962), kept only to cross-check ours.
+    #[serde(skip)]
+    pub platform_result: Option<f64>,
+    /// Typology of an individual objective (`OS`, `OP`, `EXTRA`) or of an indicator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tipologia: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub indicator: Option<Box<Indicator>>,
+    /// Filled by scoring.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+    pub children: Vec<Node>,
+    /// Where the row was read.
+    #[serde(skip)]
+    pub origin: Location,
+}
+
+impl Node {
+    pub fn new(level: Level, code: &str, name: &str, origin: Location) -> Self {
+        Node {
+            level,
+            code: code.to_string(),
+            name: name.to_string(),
+            weight: None,
+            platform_result: None,
+            tipologia: None,
+            indicator: None,
+            outcome: None,
+            children: Vec::new(),
+            origin,
+        }
+    }
+
+    /// The node's scored result as a fraction (1.0 = 100 %), if scored.
+    pub fn result(&self) -> Option<f64> {
+        self.outcome.as_ref().and_then(|o| o.result)
+    }
+
+    /// Visits this node and every descendant, depth first, in row order.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Node)) {
+        f(self);
+        for c in &self.children {
+            c.walk(f);
+        }
+    }
+
+    /// Every descendant node of a level, in row order.
+    pub fn all(&self, level: Level) -> Vec<&Node> {
+        let mut out = Vec::new();
+        self.walk(&mut |n| {
+            if n.level == level {
+                out.push(n)
+            }
+        });
+        out
+    }
+}
+
+/// An indicator's measurement: what was planned and what was achieved.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    pub target: Target,
+    /// The target as written in the export.
+    pub target_text: String,
+    /// The actual value as written in the export (rounded for display).
+    pub actual_text: String,
+    pub actual: Reading,
+    /// VALORI MISURE expression from the dimensions report, when joined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measures: Option<String>,
+    /// The value scored: the measures' unrounded value when it rounds to the displayed actual,
+    /// otherwise the displayed actual. `None` for dates and missing values.
+    pub value: Option<f64>,
+    /// True when `value` was recomputed from the measures.
+    pub from_measures: bool,
+    pub unit: Unit,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tipo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub descrizione: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algoritmo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fonte: Option<String>,
+    /// Target set by the Ministry (MIMIT/MISE), marked green in the platform's report.
+    pub target_ministeriale: bool,
+    /// Earlier values (baselines) as (column heading, value text).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub storico: Vec<(String, String)>,
+}
+
+/// What scoring concluded for a node.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Outcome {
+    /// Result as a fraction (1.0 = 100 %); `None` when the node is excluded or has no result.
+    pub result: Option<f64>,
+    /// Weight actually used after redistribution of excluded siblings (percentage points).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_weight: Option<f64>,
+    /// For indicators: the raw ratio of actual to target (`>=`: value/target), before any cap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ratio: Option<f64>,
+    /// For indicators: the rule applied, in Italian, as it will be printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Deviation from target in the indicator's own unit (days for deadlines).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deviation: Option<f64>,
+    /// Traffic-light band.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub band: Option<Band>,
+    /// The evaluator's decision applied to this node, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// The second-level valuation label of an OS result (e.g. `Eccellente`), if configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valutazione: Option<String>,
+    /// The actual value was missing (N/D) and the configured policy applied.
+    pub missing: bool,
+}
+
+/// Traffic-light band of a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Band {
+    Verde,
+    Giallo,
+    Rosso,
+}
+
+impl Band {
+    pub fn label(self) -> &'static str {
+        match self {
+            Band::Verde => "verde",
+            Band::Giallo => "giallo",
+            Band::Rosso => "rosso",
+        }
+    }
+}
+
+/// An evaluator's (OIV's) decision on a node.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "tipo", rename_all = "snake_case")]
+pub enum Decision {
+    /// The result is replaced; the computed one is kept for the record.
+    Sostituzione {
+        risultato: f64,
+        calcolato: Option<f64>,
+        motivazione: String,
+    },
+    /// The node is not scored and its weight goes to its siblings.
+    Esclusione { esito: String, motivazione: String },
+}
+
+/// Everything read from the inputs for one Ente and year.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Report {
+    /// The performance tree (Ente > ambiti > OS > gruppi > OO > indicatori).
+    pub albero: Option<Node>,
+    /// Organisational units (struttura > aree > settori > obiettivi > indicatori).
+    pub unita: Option<Node>,
+    /// Individual objectives (valutati > ruoli > obiettivi > indicatori).
+    pub individuali: Option<Node>,
+    /// The payment-timeliness objective (30 % of managers' result pay), scored like an OO.
+    pub tempestivita: Option<Node>,
+    /// KPIs of the dimensions/overshooting report, by code, in row order of first appearance.
+    pub kpi: BTreeMap<String, Kpi>,
+    /// Order of the KPI codes as they appear in the dimensions report.
+    pub kpi_order: Vec<String>,
+    pub risorse: Option<Risorse>,
+    pub bilancio: Option<Bilancio>,
+    pub pareto: Vec<ParetoRow>,
+    pub serie: Vec<SerieKpi>,
+    /// The files read, with what each was recognised as.
+    pub sources: Vec<Source>,
+}
+
+/// One input workbook and what it was recognised as.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub file: String,
+    pub kind: String,
+}
+
+/// A row of the dimensions/overshooting report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kpi {
+    pub code: String,
+    pub name: String,
+    pub tipo: Option<String>,
+    pub descrizione: Option<String>,
+    pub algoritmo: Option<String>,
+    pub misure: Option<String>,
+    pub consuntivo: String,
+    pub target: String,
+    pub target_ministeriale: bool,
+    /// The row read as an indicator (target, actual, value recovered from the measures).
+    pub indicator: Indicator,
+    #[serde(skip)]
+    pub origin: Location,
+}
+
+/// Promotional resources: budget and use per ambito/OS and for the +20 % projects.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Risorse {
+    pub obiettivi: Vec<RisorsaRow>,
+    pub progetti: Vec<RisorsaRow>,
+    /// Absorption per OS as printed in the 3.0 albero (includes the fondo perequativo).
+    pub assorbimento_albero: Vec<(String, Option<f64>)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RisorsaRow {
+    pub code: String,
+    pub name: String,
+    pub livello: String,
+    pub budget_iniziale: f64,
+    pub budget_aggiornato: f64,
+    pub utilizzato: f64,
+}
+
+impl RisorsaRow {
+    /// Used over updated budget; `None` when there was no budget.
+    pub fn utilizzo(&self) -> Option<f64> {
+        (self.budget_aggiornato != 0.0).then(|| self.utilizzato / self.budget_aggiornato)
+    }
+}
+
+/// Balance data: every table as rows of (label, value per column).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Bilancio {
+    pub tabelle: Vec<Tabella>,
+}
+
+/// A plain table with a label column and numeric columns (years or budget versions).
+#[derive(Debug, Clone, Serialize)]
+pub struct Tabella {
+    pub nome: String,
+    pub colonne: Vec<String>,
+    pub righe: Vec<RigaTabella>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RigaTabella {
+    pub gruppo: String,
+    pub voce: String,
+    pub note: Option<String>,
+    pub valori: Vec<Option<f64>>,
+}
+
+/// One row of the Pareto benchmarking table.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParetoRow {
+    pub dimensione: String,
+    pub indicatore: String,
+    pub valore: f64,
+    pub media: f64,
+    pub minimo: f64,
+    pub massimo: f64,
+    pub punteggio: Option<f64>,
+    pub punteggio_precedente: Option<f64>,
+    /// Display unit derived from the cell format (`%`, `€`, `gg`).
+    pub unit: Unit,
+}
+
+/// A KPI's multi-year series.
+#[derive(Debug, Clone, Serialize)]
+pub struct SerieKpi {
+    pub nome: String,
+    pub operatore: String,
+    pub anni: Vec<AnnoSerie>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnoSerie {
+    pub anno: i32,
+    pub target: Reading,
+    pub consuntivo: Reading,
+}

@@ -1,0 +1,327 @@
+//! An indicator's achievement: from target and actual to a ratio, then from the ratio to a score by
+//! the SMVP rule that applies to it (by code, by typology, or the default).
+
+use crate::config::{Regola, Ritardo, Scadenze, Smvp, TipoRegola};
+use crate::model::Indicator;
+use crate::value::{Reading, Target, format_number};
+
+/// How far an actual value went towards its target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Achievement {
+    /// Ratio to score: 1.0 when the target is exactly met, above 1 when exceeded (`>=`: value/target;
+    /// `<=` met: target/value), below 1 when missed.
+    pub ratio: f64,
+    /// How many times better than target (`>=`: value/target, `<=`: target/value; with negative
+    /// target and value the other way round, so that -24,31 gg against `<= -19 gg` is 128 %).
+    /// Only for `>=`/`<=` with target and value of the same sign.
+    pub overshoot: Option<f64>,
+    /// Actual minus target, in the indicator's unit (days for deadlines).
+    pub deviation: Option<f64>,
+}
+
+/// Achievement of a measured indicator; `None` when the actual is missing.
+pub fn achievement(ind: &Indicator, scadenze: &Scadenze) -> Option<Achievement> {
+    match (ind.target, ind.actual) {
+        (_, Reading::Mancante) => None,
+        (Target::Entro { data }, Reading::Data { data: actual }) => {
+            let late = (actual - data).num_days();
+            let ratio = if late <= 0 {
+                1.0
+            } else {
+                match scadenze.ritardo {
+                    Ritardo::Zero => 0.0,
+                    Ritardo::Lineare => {
+                        let days = scadenze.giorni.unwrap_or(1).max(1) as f64;
+                        (1.0 - late as f64 / days).max(0.0)
+                    }
+                }
+            };
+            Some(Achievement {
+                ratio,
+                overshoot: None,
+                deviation: Some(late as f64),
+            })
+        }
+        (target, _) => {
+            let v = ind.value?;
+            Some(quantity_achievement(target, v))
+        }
+    }
+}
+
+/// Fraction still achieved when `v` misses a non-positive bound `t` by `(t - v)` or `(v - t)`.
+fn distance_ratio(miss: f64, t: f64) -> f64 {
+    if t == 0.0 {
+        0.0
+    } else {
+        (1.0 - miss / t.abs()).max(0.0)
+    }
+}
+
+/// `more / less` when both have the same sign and are not zero: how many times `more` beats `less`
+/// (for negatives the roles swap: -24 beats -19 by 24/19).
+fn times_better(more: f64, less: f64) -> Option<f64> {
+    if more > 0.0 && less > 0.0 {
+        Some(more / less)
+    } else if more < 0.0 && less < 0.0 {
+        Some(less / more)
+    } else {
+        None
+    }
+}
+
+fn quantity_achievement(target: Target, v: f64) -> Achievement {
+    match target {
+        Target::AlMeno { valore } => {
+            let t = valore.value;
+            let ratio = if t > 0.0 {
+                (v / t).max(0.0)
+            } else if v >= t {
+                1.0
+            } else {
+                distance_ratio(t - v, t)
+            };
+            Achievement {
+                ratio,
+                overshoot: times_better(v, t),
+                deviation: Some(v - t),
+            }
+        }
+        Target::AlMassimo { valore } => {
+            let t = valore.value;
+            let positive = t > 0.0 && v > 0.0;
+            let ratio = if positive {
+                t / v
+            } else if v <= t {
+                1.0
+            } else {
+                distance_ratio(v - t, t)
+            };
+            Achievement {
+                ratio,
+                overshoot: times_better(t, v),
+                deviation: Some(v - t),
+            }
+        }
+        Target::Uguale { valore } => {
+            let t = valore.value;
+            let half = 0.5 * 10f64.powi(-(valore.decimals as i32));
+            let ratio = if (v - t).abs() <= half {
+                1.0
+            } else {
+                distance_ratio((v - t).abs(), t)
+            };
+            Achievement {
+                ratio,
+                overshoot: None,
+                deviation: Some(v - t),
+            }
+        }
+        Target::Tra { minimo, massimo } => {
+            let (a, b) = (minimo.value, massimo.value);
+            let (ratio, deviation) = if v < a {
+                (
+                    if a > 0.0 {
+                        (v / a).max(0.0)
+                    } else {
+                        distance_ratio(a - v, a)
+                    },
+                    v - a,
+                )
+            } else if v > b {
+                (
+                    if b > 0.0 {
+                        b / v
+                    } else {
+                        distance_ratio(v - b, b)
+                    },
+                    v - b,
+                )
+            } else {
+                (1.0, 0.0)
+            };
+            Achievement {
+                ratio,
+                overshoot: None,
+                deviation: Some(deviation),
+            }
+        }
+        Target::Entro { .. } => Achievement {
+            ratio: 0.0,
+            overshoot: None,
+            deviation: None,
+        },
+    }
+}
+
+/// The rule for an indicator: by code, then by typology, then the default.
+pub fn rule_for<'a>(smvp: &'a Smvp, code: &str, tipo: Option<&str>) -> &'a Regola {
+    smvp.regole_per_indicatore
+        .get(code)
+        .or_else(|| tipo.and_then(|t| smvp.regole_per_tipologia.get(t)))
+        .unwrap_or(&smvp.regola)
+}
+
+/// Applies a scoring rule to an achievement ratio. Returns the score as a fraction.
+pub fn apply(rule: &Regola, ratio: f64) -> f64 {
+    let pct = ratio * 100.0;
+    if rule.soglia_minima.is_some_and(|s| pct < s - 1e-9) {
+        return 0.0;
+    }
+    match rule.tipo {
+        TipoRegola::Proporzionale => ratio.clamp(0.0, rule.tetto / 100.0),
+        TipoRegola::Fasce => {
+            let Some(i) = rule.fasce.iter().position(|f| pct >= f.da - 1e-9) else {
+                return 0.0;
+            };
+            let band = &rule.fasce[i];
+            if !rule.interpolazione || i == 0 {
+                return band.punteggio / 100.0;
+            }
+            // Pro rata between this band's threshold and the next one up.
+            let upper = &rule.fasce[i - 1];
+            let t = (pct - band.da) / (upper.da - band.da);
+            (band.punteggio + t * (upper.punteggio - band.punteggio)) / 100.0
+        }
+    }
+}
+
+/// The rule in words, as printed next to each indicator.
+pub fn describe(rule: &Regola) -> String {
+    let mut s = match rule.tipo {
+        TipoRegola::Proporzionale => {
+            format!("proporzionale, massimo {} %", format_number(rule.tetto, 0))
+        }
+        TipoRegola::Fasce => {
+            let bands: Vec<String> = rule
+                .fasce
+                .iter()
+                .map(|f| {
+                    format!(
+                        "≥ {} % → {}",
+                        format_number(f.da, 0),
+                        format_number(f.punteggio, 0)
+                    )
+                })
+                .collect();
+            let mode = if rule.interpolazione {
+                "fasce con interpolazione"
+            } else {
+                "fasce"
+            };
+            format!("{mode}: {}", bands.join("; "))
+        }
+    };
+    if let Some(min) = rule.soglia_minima {
+        s.push_str(&format!("; sotto {} % → 0", format_number(min, 0)));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Fascia;
+    use crate::value::{parse_reading, parse_target};
+
+    fn ind(target: &str, actual: &str) -> Indicator {
+        let actual_r = parse_reading(actual).unwrap();
+        Indicator {
+            target: parse_target(target).unwrap(),
+            target_text: target.into(),
+            actual_text: actual.into(),
+            actual: actual_r,
+            measures: None,
+            value: match actual_r {
+                Reading::Quantita { quantita } => Some(quantita.value),
+                _ => None,
+            },
+            from_measures: false,
+            unit: crate::value::Unit::Numero,
+            tipo: None,
+            descrizione: None,
+            algoritmo: None,
+            fonte: None,
+            target_ministeriale: false,
+            storico: Vec::new(),
+        }
+    }
+
+    fn score(target: &str, actual: &str) -> f64 {
+        let a = achievement(&ind(target, actual), &Scadenze::default()).unwrap();
+        apply(&Regola::default(), a.ratio)
+    }
+
+    #[test]
+    fn operators_as_the_platform_scores_them() {
+        assert_eq!(score(">= 27 N.", "26 N."), 26.0 / 27.0);
+        assert_eq!(score(">= 1.000 N.", "1.250 N."), 1.0);
+        assert_eq!(score("<= 2 gg", "1,61 gg"), 1.0);
+        assert_eq!(score("<= 5 gg", "10 gg"), 0.5);
+        assert_eq!(score("<= -19 gg", "-24,31 gg"), 1.0);
+        assert!((score("<= -19 gg", "-9,5 gg") - 0.5).abs() < 1e-12);
+        assert_eq!(score("Entro 30-06-2024", "25-06-2024"), 1.0);
+        assert_eq!(score("Entro 30-06-2024", "30-06-2024"), 1.0);
+        assert_eq!(score("Entro 30-06-2024", "01-07-2024"), 0.0);
+        assert_eq!(score("100,00 %", "100,00 %"), 1.0);
+        assert_eq!(score("= 10 N.", "10 N."), 1.0);
+        assert_eq!(score("= 10 N.", "9 N."), 0.9);
+        assert_eq!(score("tra 10 e 20 N.", "15 N."), 1.0);
+        assert_eq!(score("tra 10 e 20 N.", "5 N."), 0.5);
+        assert_eq!(score("tra 10 e 20 N.", "40 N."), 0.5);
+    }
+
+    #[test]
+    fn late_deadline_decreases_linearly_when_configured() {
+        let s = Scadenze {
+            ritardo: Ritardo::Lineare,
+            giorni: Some(30),
+        };
+        let a = achievement(&ind("Entro 30-06-2024", "15-07-2024"), &s).unwrap();
+        assert_eq!(a.ratio, 0.5);
+        assert_eq!(a.deviation, Some(15.0));
+    }
+
+    #[test]
+    fn deviation_in_the_indicators_unit() {
+        let a = achievement(&ind("Entro 30-06-2024", "22-02-2024"), &Scadenze::default()).unwrap();
+        assert_eq!(a.deviation, Some(-129.0));
+        let a = achievement(&ind("<= 2 gg", "1,61 gg"), &Scadenze::default()).unwrap();
+        assert!((a.deviation.unwrap() + 0.39).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bands_with_minimum_threshold_and_interpolation() {
+        let mut r = Regola {
+            tipo: TipoRegola::Fasce,
+            fasce: vec![
+                Fascia {
+                    da: 99.0,
+                    punteggio: 100.0,
+                },
+                Fascia {
+                    da: 80.0,
+                    punteggio: 80.0,
+                },
+                Fascia {
+                    da: 60.0,
+                    punteggio: 60.0,
+                },
+            ],
+            ..Regola::default()
+        };
+        assert_eq!(apply(&r, 1.2), 1.0);
+        assert_eq!(apply(&r, 0.99), 1.0);
+        assert_eq!(apply(&r, 0.9), 0.8);
+        assert_eq!(apply(&r, 0.6), 0.6);
+        assert_eq!(apply(&r, 0.59), 0.0);
+        r.interpolazione = true;
+        assert!((apply(&r, 0.895) - 0.9).abs() < 1e-12);
+        r.soglia_minima = Some(85.0);
+        assert_eq!(apply(&r, 0.84), 0.0);
+        assert_eq!(
+            describe(&r),
+            "fasce con interpolazione: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 85 % → 0"
+        );
+    }
+}

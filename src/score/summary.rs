@@ -1,0 +1,152 @@
+//! Derived facts the Relazione needs besides each node's result: objectives counted per band (the
+//! 3.1/3.2 tables) and the overshooting analysis of the KPIs with a target.
+
+use super::indicator;
+use crate::config::Smvp;
+use crate::error::Diagnostics;
+use crate::model::{Band, Indicator, Level, Node, Report};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub obiettivi_strategici: BandCounts,
+    pub obiettivi_operativi: BandCounts,
+    pub overshooting: Overshooting,
+    /// Codes of indicators whose actual is missing (N/D), in row order.
+    pub valori_mancanti: Vec<String>,
+}
+
+/// Objectives counted per traffic-light band.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct BandCounts {
+    pub verde: usize,
+    pub giallo: usize,
+    pub rosso: usize,
+    /// Objectives without a result (excluded, or nothing to score).
+    pub senza_risultato: usize,
+    pub totale: usize,
+}
+
+impl BandCounts {
+    fn of(nodes: &[&Node]) -> Self {
+        let mut c = BandCounts {
+            totale: nodes.len(),
+            ..Default::default()
+        };
+        for n in nodes {
+            match n.outcome.as_ref().and_then(|o| o.band) {
+                Some(Band::Verde) => c.verde += 1,
+                Some(Band::Giallo) => c.giallo += 1,
+                Some(Band::Rosso) => c.rosso += 1,
+                None => c.senza_risultato += 1,
+            }
+        }
+        c
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overshooting {
+    /// Threshold, percentage points of target.
+    pub soglia: f64,
+    pub operatori: Vec<String>,
+    /// KPIs with a target that were examined.
+    pub kpi_con_target: usize,
+    pub righe: Vec<OvershootRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OvershootRow {
+    pub code: String,
+    pub name: String,
+    pub tipo: Option<String>,
+    pub operatore: String,
+    pub target: String,
+    pub consuntivo: String,
+    /// Actual over target (`<=`: target over actual), percentage points.
+    pub rapporto: f64,
+    /// `rapporto` − 100.
+    pub overshooting: f64,
+    pub target_ministeriale: bool,
+}
+
+pub fn summarise(report: &Report, smvp: &Smvp, diag: &mut Diagnostics) -> Summary {
+    let empty = Node::new(Level::Ente, "", "", Default::default());
+    let albero = report.albero.as_ref().unwrap_or(&empty);
+    let mut valori_mancanti = Vec::new();
+    albero.walk(&mut |n| {
+        if n.outcome.as_ref().is_some_and(|o| o.missing) && !valori_mancanti.contains(&n.code) {
+            valori_mancanti.push(n.code.clone());
+        }
+    });
+    Summary {
+        obiettivi_strategici: BandCounts::of(&albero.all(Level::ObiettivoStrategico)),
+        obiettivi_operativi: BandCounts::of(&albero.all(Level::ObiettivoOperativo)),
+        overshooting: overshooting(report, albero, smvp, diag),
+        valori_mancanti,
+    }
+}
+
+/// The KPIs examined: the rows of the overshooting report when there is one (each measure once),
+/// otherwise every distinct indicator code of the performance tree.
+fn kpis<'a>(report: &'a Report, albero: &'a Node) -> Vec<(&'a str, &'a str, &'a Indicator)> {
+    if !report.kpi.is_empty() {
+        return report
+            .kpi_order
+            .iter()
+            .filter_map(|c| report.kpi.get(c))
+            .map(|k| (k.code.as_str(), k.name.as_str(), &k.indicator))
+            .collect();
+    }
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    albero.walk(&mut |n| {
+        if let Some(ind) = n.indicator.as_deref()
+            && seen.insert(n.code.as_str())
+        {
+            out.push((n.code.as_str(), n.name.as_str(), ind));
+        }
+    });
+    out
+}
+
+fn overshooting(
+    report: &Report,
+    albero: &Node,
+    smvp: &Smvp,
+    _diag: &mut Diagnostics,
+) -> Overshooting {
+    let cfg = &smvp.overshooting;
+    let all = kpis(report, albero);
+    let mut righe = Vec::new();
+    for (code, name, ind) in &all {
+        let op = ind.target.operator();
+        if !cfg.operatori.iter().any(|o| o == op) {
+            continue;
+        }
+        let Some(ratio) = indicator::achievement(ind, &smvp.scadenze).and_then(|a| a.overshoot)
+        else {
+            continue;
+        };
+        if ratio * 100.0 > cfg.soglia + 1e-9 {
+            righe.push(OvershootRow {
+                code: code.to_string(),
+                name: name.to_string(),
+                tipo: ind.tipo.clone(),
+                operatore: op.to_string(),
+                target: ind.target_text.clone(),
+                consuntivo: ind.actual_text.clone(),
+                rapporto: ratio * 100.0,
+                overshooting: ratio * 100.0 - 100.0,
+                target_ministeriale: ind.target_ministeriale,
+            });
+        }
+    }
+    Overshooting {
+        soglia: cfg.soglia,
+        operatori: cfg.operatori.clone(),
+        kpi_con_target: all.len(),
+        righe,
+    }
+}
