@@ -262,14 +262,17 @@ pub fn parse_target(text: &str) -> Result<Target, ParseError> {
     if is_missing(t) {
         return err("target mancante");
     }
+    target_shape(t).map_err(|e| ParseError(format!("target «{t}» non leggibile: {e}")))
+}
+
+fn target_shape(t: &str) -> Result<Target, ParseError> {
     let lower = t.to_lowercase();
     if lower.starts_with("entro") {
         return parse_date(&t[5..]).map(|data| Target::Entro { data });
     }
     if lower.starts_with("tra ") {
-        let rest = &t[4..];
-        let Some((a, b)) = rest.split_once(" e ") else {
-            return err(format!("«{t}» non è un intervallo (atteso «tra X e Y»)"));
+        let Some((a, b)) = t[4..].split_once(" e ") else {
+            return err("atteso un intervallo «tra X e Y»");
         };
         let (mut minimo, mut massimo) = (parse_quantity(a)?, parse_quantity(b)?);
         // `tra 10 e 20 N.`: the unit written once applies to both ends.
@@ -280,9 +283,7 @@ pub fn parse_target(text: &str) -> Result<Target, ParseError> {
             massimo.unit = minimo.unit;
         }
         if minimo.value > massimo.value {
-            return err(format!(
-                "«{t}»: il minimo dell'intervallo supera il massimo"
-            ));
+            return err("il minimo dell'intervallo supera il massimo");
         }
         return Ok(Target::Tra { minimo, massimo });
     }
@@ -297,22 +298,16 @@ pub fn parse_target(text: &str) -> Result<Target, ParseError> {
         ("=", |valore| Target::Uguale { valore }),
     ] {
         if let Some(rest) = t.strip_prefix(prefix) {
-            return parse_quantity(rest)
-                .map(make)
-                .map_err(|e| ParseError(format!("target «{t}» non leggibile: {e}")));
+            return parse_quantity(rest).map(make);
         }
     }
     if t.starts_with('>') || t.starts_with('<') {
-        return err(format!(
-            "target «{t}»: operatore non riconosciuto (attesi >=, <=, =, tra, Entro)"
-        ));
+        return err("operatore non riconosciuto (attesi >=, <=, =, tra, Entro)");
     }
     if looks_like_date(t) {
         return parse_date(t).map(|data| Target::Entro { data });
     }
-    parse_quantity(t)
-        .map(|valore| Target::AlMeno { valore })
-        .map_err(|e| ParseError(format!("target non leggibile: {e}")))
+    parse_quantity(t).map(|valore| Target::AlMeno { valore })
 }
 
 /// Evaluates a VALORI MISURE expression: `8.270 N. / 630,56 N.`, `270 N. * 1000 / 69.749 N.`,
@@ -724,7 +719,7 @@ mod tests {
         );
         assert_eq!(
             parse_target("Entro 31-02-2024").unwrap_err().0,
-            "«31-02-2024» non è una data esistente"
+            "target «Entro 31-02-2024» non leggibile: «31-02-2024» non è una data esistente"
         );
         assert!(
             parse_number("3.87").is_err(),

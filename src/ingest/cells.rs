@@ -139,10 +139,7 @@ pub fn indicator(
     let target = match value::parse_target(&target_text) {
         Ok(t) => t,
         Err(e) => {
-            diag.error(
-                sheet.loc(row, target_col),
-                format!("target non leggibile: {e}"),
-            );
+            diag.error(sheet.loc(row, target_col), e.to_string());
             return None;
         }
     };

@@ -65,31 +65,68 @@ impl Kind {
 /// Header rows are looked for among the first rows of a sheet (the platform puts a title above).
 const HEADER_SEARCH_ROWS: usize = 6;
 
+/// The header signature of each kind, most specific first.
+fn signatures() -> Vec<(Kind, Vec<&'static str>)> {
+    vec![
+        (Kind::Albero, hierarchy::ALBERO.required_headers()),
+        (Kind::Unita, hierarchy::UNITA.required_headers()),
+        (Kind::Piatto, flat::HEADERS.to_vec()),
+        (Kind::Individuali, individuali::HEADERS.to_vec()),
+        (Kind::Dimensioni, dimensioni::HEADERS.to_vec()),
+        (Kind::Tempestivita, individuali::TEMPESTIVITA.to_vec()),
+        (Kind::RisorseObiettivi, tables::RISORSE_OS.to_vec()),
+        (Kind::RisorseProgetti, tables::RISORSE_PROGETTI.to_vec()),
+        (Kind::RisorseAlbero, tables::RISORSE_ALBERO.to_vec()),
+        (Kind::Pareto, tables::PARETO.to_vec()),
+        (Kind::Serie, tables::SERIE.to_vec()),
+    ]
+}
+
 /// Recognises a sheet by its header row.
 fn recognise(sheet: &Sheet) -> Option<(Kind, usize, Columns)> {
-    let albero = hierarchy::ALBERO.required_headers();
-    let unita = hierarchy::UNITA.required_headers();
-    let signatures: [(Kind, &[&str]); 11] = [
-        (Kind::Albero, &albero),
-        (Kind::Unita, &unita),
-        (Kind::Piatto, flat::HEADERS),
-        (Kind::Individuali, individuali::HEADERS),
-        (Kind::Dimensioni, dimensioni::HEADERS),
-        (Kind::Tempestivita, individuali::TEMPESTIVITA),
-        (Kind::RisorseObiettivi, tables::RISORSE_OS),
-        (Kind::RisorseProgetti, tables::RISORSE_PROGETTI),
-        (Kind::RisorseAlbero, tables::RISORSE_ALBERO),
-        (Kind::Pareto, tables::PARETO),
-        (Kind::Serie, tables::SERIE),
-    ];
-    for (kind, headers) in signatures {
-        if let Some((row, names)) = sheet.find_header(headers, HEADER_SEARCH_ROWS) {
+    for (kind, headers) in signatures() {
+        if let Some((row, names)) = sheet.find_header(&headers, HEADER_SEARCH_ROWS) {
             return Some((kind, row, Columns { names }));
         }
     }
     let (row, names) = sheet.find_header(&[], 1)?;
     let cols = Columns { names };
     tables::is_balance(&cols).then_some((Kind::Bilancio, row, cols))
+}
+
+/// A sheet whose header row has most, but not all, the columns of a known layout: almost
+/// certainly that layout with a misspelt or missing column. Returns the layout and what is missing.
+fn near_miss(sheet: &Sheet) -> Option<(Kind, Vec<&'static str>)> {
+    let start = 0;
+    let rows: Vec<Vec<String>> = (start..sheet.end_row().min(HEADER_SEARCH_ROWS))
+        .map(|r| {
+            (0..sheet.end_col())
+                .map(|c| {
+                    sheet
+                        .text(r, c)
+                        .map(|t| sheet::normalize(&t))
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect();
+    signatures()
+        .into_iter()
+        .filter(|(_, h)| h.len() >= 4)
+        .filter_map(|(kind, headers)| {
+            let best = rows
+                .iter()
+                .map(|names| {
+                    headers
+                        .iter()
+                        .filter(|h| !names.iter().any(|n| sheet::header_matches(n, h)))
+                        .copied()
+                        .collect::<Vec<_>>()
+                })
+                .min_by_key(Vec::len)?;
+            (best.len() * 2 <= headers.len()).then_some((kind, best))
+        })
+        .min_by_key(|(_, missing)| missing.len())
 }
 
 /// Workbook extensions read.
@@ -196,6 +233,21 @@ fn read_workbook(
         };
         let sheet = Sheet::new(path, &meta.name, range);
         let Some((kind, header, cols)) = recognise(&sheet) else {
+            if let Some((kind, missing)) = near_miss(&sheet) {
+                let list: Vec<String> = missing
+                    .iter()
+                    .map(|m| format!("«{}»", capitalise(m)))
+                    .collect();
+                diag.error(
+                    sheet_loc,
+                    format!(
+                        "riga di intestazione non trovata: il foglio sembra un {} ma mancano le colonne {}",
+                        kind.label(),
+                        list.join(", ")
+                    ),
+                );
+                recognised.push("(intestazioni incomplete)");
+            }
             continue;
         };
         if meta.visible != SheetVisible::Visible {
@@ -268,6 +320,13 @@ fn dispatch(
         Kind::Serie => tables::read_serie(sheet, header, cols, report, diag),
         Kind::Bilancio => tables::read_balance(sheet, header, cols, report, diag),
     }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
 }
 
 /// Objective codes are unique in the performance tree; an indicator code may appear under two

@@ -1,0 +1,302 @@
+//! The real binary on small fixtures: the JSON model, and the exact Italian message (with file,
+//! sheet and cell) and exit code for each kind of bad input.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+fn score_json(data: &str, config: &str) -> Value {
+    let run = relazione(&["score", "--json", "--data", data, "--config", config]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+fn nodes<'a>(v: &'a Value, level: &str, out: &mut Vec<&'a Value>) {
+    if v["level"] == level {
+        out.push(v);
+    }
+    for c in v["children"].as_array().into_iter().flatten() {
+        nodes(c, level, out);
+    }
+}
+
+fn count(v: &Value, level: &str) -> usize {
+    let mut out = Vec::new();
+    nodes(v, level, &mut out);
+    out.len()
+}
+
+#[test]
+fn score_json_has_the_whole_modena_tree() {
+    let doc = score_json(modena().to_str().unwrap(), "relazione.yaml");
+    let albero = &doc["albero"];
+    assert_eq!(albero["level"], "ente");
+    assert_eq!(count(albero, "ambito"), 3);
+    assert_eq!(count(albero, "obiettivo_strategico"), 10);
+    assert_eq!(count(albero, "gruppo"), 20);
+    assert_eq!(count(albero, "obiettivo_operativo"), 18);
+    assert_eq!(count(albero, "indicatore"), 99);
+    let mut groups = Vec::new();
+    nodes(albero, "gruppo", &mut groups);
+    let under = |code: &str| {
+        groups
+            .iter()
+            .filter(|g| g["code"] == code)
+            .map(|g| count(g, "indicatore"))
+            .sum::<usize>()
+    };
+    assert_eq!(under("indicatori"), 29);
+    assert_eq!(under("obiettivi_operativi"), 70);
+    let unita = &doc["unita_organizzative"];
+    assert_eq!(count(unita, "area"), 3);
+    assert_eq!(count(unita, "settore"), 6);
+    // Results are unrounded percentage points.
+    let ente = albero["result"].as_f64().unwrap();
+    assert!((ente - 99.62).abs() < 0.005, "{ente}");
+}
+
+#[test]
+fn check_says_the_sample_is_valid() {
+    let run = relazione(&["check", "--data", "data", "--config", "relazione.yaml"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("Dati validi: 8 file letti"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Runs `check` on a folder and returns the error text, asserting exit code 1.
+fn failing_check(dir: &std::path::Path) -> String {
+    let cfg = config(dir, "");
+    let run = relazione(&[
+        "check",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.code, 1,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    run.stderr
+}
+
+#[test]
+fn a_small_valid_tree_scores() {
+    let dir = albero_dir("valido", &albero_rows());
+    let cfg = config(&dir, "");
+    let doc = score_json(dir.to_str().unwrap(), cfg.to_str().unwrap());
+    assert_eq!(doc["albero"]["result"].as_f64(), Some(100.0));
+}
+
+#[test]
+fn unreadable_target_names_the_cell() {
+    let mut rows = albero_rows();
+    rows[7][2] = (10, C::T(">= tanti N."));
+    let dir = albero_dir("target", &rows);
+    let f = dir.join("ente.xlsx");
+    assert_eq!(
+        failing_check(&dir),
+        format!(
+            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella K8: target «>= tanti N.» non leggibile: «tanti N.» non è un valore leggibile (attesi ad esempio «1.250 N.», «53,15 %», «-24,31 gg», «1.000,00 €»)\n",
+            f.display()
+        )
+    );
+}
+
+#[test]
+fn impossible_date_names_the_cell() {
+    let mut rows = albero_rows();
+    rows[10][3] = (11, C::T("31-02-2024"));
+    let dir = albero_dir("data", &rows);
+    assert_eq!(
+        failing_check(&dir),
+        format!(
+            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella L11: valore non leggibile: «31-02-2024» non è una data esistente\n",
+            dir.join("ente.xlsx").display()
+        )
+    );
+}
+
+#[test]
+fn missing_header_is_named() {
+    let mut rows = albero_rows();
+    rows[2][4] = (4, C::T("Peso grupo"));
+    let dir = albero_dir("header", &rows);
+    assert_eq!(
+        failing_check(&dir),
+        format!(
+            "errore: dati non validi: 2 problemi\n- {}, foglio «Report»: riga di intestazione non trovata: il foglio sembra un report della performance organizzativa dell'Ente ma mancano le colonne «Peso gruppo»\n- {}: manca il report della performance organizzativa dell'Ente (intestazioni attese: Peso ambito, Ambito, Obiettivo strategico, ...)\n",
+            dir.join("ente.xlsx").display(),
+            dir.display()
+        )
+    );
+}
+
+#[test]
+fn weights_not_adding_up_to_100() {
+    let mut rows = albero_rows();
+    rows[5][0] = (2, C::P(0.6));
+    rows.push(vec![
+        (2, C::P(0.3)),
+        (3, C::T("102 - Obiettivo strategico due")),
+        (12, C::P(1.0)),
+    ]);
+    rows.push(vec![(4, C::P(1.0)), (5, C::T("Indicatori"))]);
+    rows.push(vec![
+        (8, C::P(1.0)),
+        (9, C::T("102.S1 - Altro")),
+        (10, C::T("<= 2 gg")),
+        (11, C::T("1,61 gg")),
+    ]);
+    let dir = albero_dir("pesi", &rows);
+    assert_eq!(
+        failing_check(&dir),
+        format!(
+            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella B5: i pesi sotto ambito strategico «1» sommano a 90,00 invece di 100\n",
+            dir.join("ente.xlsx").display()
+        )
+    );
+}
+
+#[test]
+fn weights_can_be_normalised_by_configuration() {
+    let mut rows = albero_rows();
+    rows[7][0] = (8, C::P(0.5));
+    let dir = albero_dir("normalizza", &rows);
+    let cfg = config(&dir, "smvp:\n  pesi: normalizza\n");
+    let run = relazione(&[
+        "check",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "i pesi sotto gruppo «indicatori» sommano a 50,00 invece di 100: normalizzati"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn duplicate_objective_code() {
+    let mut rows = albero_rows();
+    rows[5][0] = (2, C::P(0.5));
+    rows.push(vec![
+        (2, C::P(0.5)),
+        (3, C::T("101 - Un altro con lo stesso codice")),
+    ]);
+    rows.push(vec![(4, C::P(1.0)), (5, C::T("Indicatori"))]);
+    rows.push(vec![
+        (8, C::P(1.0)),
+        (9, C::T("101.S9 - Altro")),
+        (10, C::T(">= 1 N.")),
+        (11, C::T("1 N.")),
+    ]);
+    let dir = albero_dir("doppio", &rows);
+    assert_eq!(
+        failing_check(&dir),
+        format!(
+            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella D12: codice «101» ripetuto (già in D6)\n",
+            dir.join("ente.xlsx").display()
+        )
+    );
+}
+
+#[test]
+fn orphan_indicator() {
+    let mut rows = albero_rows();
+    // An indicator right after the OS row, before any group.
+    rows.insert(
+        6,
+        vec![
+            (8, C::P(1.0)),
+            (9, C::T("101.X - Orfano")),
+            (10, C::T(">= 1 N.")),
+            (11, C::T("1 N.")),
+        ],
+    );
+    let dir = albero_dir("orfano", &rows);
+    assert_eq!(
+        failing_check(&dir),
+        format!(
+            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella J7: indicatore «101.X» non può stare sotto obiettivo strategico «101»: controllare l'ordine delle righe\n",
+            dir.join("ente.xlsx").display()
+        )
+    );
+}
+
+#[test]
+fn unknown_workbooks_and_lock_files_are_skipped_and_said() {
+    let dir = albero_dir("sconosciuto", &albero_rows());
+    write_sheet(
+        &dir.join("appunti.xlsx"),
+        "Foglio1",
+        &[vec![(0, C::T("Note")), (1, C::T("Altro"))]],
+    );
+    std::fs::copy(dir.join("ente.xlsx"), dir.join("~$ente.xlsx")).unwrap();
+    let cfg = config(&dir, "");
+    let run = relazione(&[
+        "check",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains(&format!(
+        "{}: nessun foglio con intestazioni riconosciute: file ignorato",
+        dir.join("appunti.xlsx").display()
+    )));
+    assert!(run.stderr.contains("file di blocco di Office ignorato"));
+}
+
+#[test]
+fn a_text_file_named_xlsx_is_refused() {
+    let dir = albero_dir("finto", &albero_rows());
+    std::fs::write(dir.join("finto.xlsx"), "non sono un foglio di calcolo").unwrap();
+    let err = failing_check(&dir);
+    assert!(
+        err.contains(&format!(
+            "- {}: il file non si apre come cartella di lavoro Excel/ODS",
+            dir.join("finto.xlsx").display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_config_key_is_an_error_with_its_line() {
+    let dir = albero_dir("config", &albero_rows());
+    let cfg = config(
+        &dir,
+        "smvp:\n  regola:\n    tipo: proporzionale\n    tettto: 100\n",
+    );
+    let run = relazione(&[
+        "check",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("riga 8: chiave sconosciuta «tettto» in «smvp.regola»"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(relazione(&["nonesiste"]).code, 2);
+}
