@@ -300,3 +300,33 @@ fn unknown_config_key_is_an_error_with_its_line() {
 fn usage_errors_exit_2() {
     assert_eq!(relazione(&["nonesiste"]).code, 2);
 }
+
+#[test]
+fn modello_writes_the_flat_layout_that_ingest_reads() {
+    use calamine::{Reader, open_workbook_auto};
+    let out = scratch("modello");
+    let run = relazione(&["modello", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let headers = |path: &std::path::Path| -> Vec<String> {
+        let mut wb = open_workbook_auto(path).unwrap();
+        let range = wb.worksheet_range("Indicatori").unwrap();
+        range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    };
+    let written = headers(&out.join("modello_indicatori.xlsx"));
+    let expected: Vec<String> = relazione::ingest::flat::COLUMNS
+        .iter()
+        .map(|(h, _)| h.to_string())
+        .collect();
+    assert_eq!(written, expected);
+    // The second-SMVP fixture is written in the same layout.
+    assert_eq!(
+        headers(&manifest().join("tests/fixtures/smvp-fasce/indicatori.xlsx")),
+        expected
+    );
+}

@@ -92,6 +92,9 @@ fn quantity_achievement(target: Target, v: f64) -> Achievement {
             let positive = t > 0.0 && v > 0.0;
             let ratio = if positive {
                 t / v
+            } else if t > 0.0 {
+                // At or below zero against a positive ceiling: as good as it gets.
+                f64::INFINITY
             } else if v <= t {
                 1.0
             } else {

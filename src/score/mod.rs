@@ -131,7 +131,7 @@ fn score_indicator(node: &mut Node, ctx: &mut Ctx) {
     match indicator::achievement(ind, &ctx.smvp.scadenze) {
         Some(a) => {
             outcome.result = Some(indicator::apply(rule, a.ratio));
-            outcome.ratio = Some(a.ratio);
+            outcome.ratio = a.ratio.is_finite().then_some(a.ratio);
             outcome.deviation = a.deviation;
         }
         None => {
@@ -177,17 +177,19 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
         );
         return;
     }
-    let mut total = 0.0;
+    let mut weights: Vec<f64> = Vec::new();
     for c in &node.children {
         match c.weight {
-            Some(w) => total += w,
-            None if node.children.len() == 1 => total += 100.0,
+            Some(w) => weights.push(w),
+            None if node.children.len() == 1 => weights.push(100.0),
             None => ctx.diag.error(
                 c.origin.clone(),
                 format!("peso mancante per {} «{}»", c.level.label(), c.code),
             ),
         }
     }
+    weights.sort_by(f64::total_cmp);
+    let total: f64 = weights.iter().sum();
     if (total - 100.0).abs() > WEIGHT_TOLERANCE {
         let msg = format!(
             "i pesi sotto {} «{}» sommano a {} invece di 100",
@@ -204,11 +206,13 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
     }
     let only_child = node.children.len() == 1;
     let weight_of = |c: &Node| c.weight.unwrap_or(if only_child { 100.0 } else { 0.0 });
-    let scored: Vec<(f64, f64)> = node
+    // Summed in a canonical order, so that the order of the rows cannot change the last digit.
+    let mut scored: Vec<(f64, f64)> = node
         .children
         .iter()
         .filter_map(|c| Some((weight_of(c), c.result()?)))
         .collect();
+    scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let sum_w: f64 = scored.iter().map(|(w, _)| w).sum();
     let outcome = node.outcome.get_or_insert_with(Outcome::default);
     if sum_w <= 0.0 {

@@ -1,0 +1,146 @@
+//! A second SMVP, demonstrated by configuration alone (see tests/fixtures/smvp-fasce/README.md for
+//! the hand computation of every figure): bands, per-indicator minimum thresholds, OIV overrides,
+//! an exclusion with redistribution, Ente = plain mean of the OS, an OS valuation scale.
+
+mod common;
+
+use relazione::config::Config;
+use relazione::model::{Decision, Level, Node};
+use relazione::pipeline;
+
+fn scored() -> pipeline::Scored {
+    let dir = common::manifest().join("tests/fixtures/smvp-fasce");
+    let config = Config::load(&dir.join("relazione.yaml")).unwrap();
+    pipeline::run_with(config, &dir).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn pp(n: &Node) -> Option<f64> {
+    n.result().map(|r| (r * 100.0 * 1e9).round() / 1e9)
+}
+
+fn find<'a>(root: &'a Node, code: &str) -> &'a Node {
+    let mut found = None;
+    root.walk(&mut |n| {
+        if n.code == code && n.level != Level::Gruppo {
+            found = Some(n)
+        }
+    });
+    found.unwrap_or_else(|| panic!("{code}"))
+}
+
+#[test]
+fn every_figure_of_the_hand_computation() {
+    let s = scored();
+    let a = s.report.albero.as_ref().unwrap();
+    let expect = [
+        ("10.S1", 80.0),
+        ("10.S2", 80.0),
+        ("10.A1", 0.0),
+        ("10.A2", 100.0),
+        ("10.A", 40.0),
+        ("10.B1", 100.0),
+        ("10.B", 100.0),
+        ("10", 74.0),
+        ("20.S1", 100.0),
+        ("20.S2", 60.0),
+        ("20", 85.0),
+        ("21.S1", 0.0),
+        ("21", 90.0),
+        ("A1", 74.0),
+        ("A2", 87.5),
+    ];
+    for (code, v) in expect {
+        assert_eq!(pp(find(a, code)), Some(v), "{code}");
+    }
+    assert_eq!(pp(a), Some(83.0), "Ente = mean of the OS");
+    let os10 = find(a, "10");
+    let groups: Vec<Option<f64>> = os10.children.iter().map(pp).collect();
+    assert_eq!(groups, vec![Some(80.0), Some(70.0)]);
+}
+
+#[test]
+fn exclusion_redistributes_and_is_recorded() {
+    let s = scored();
+    let a = s.report.albero.as_ref().unwrap();
+    let excluded = find(a, "20.S3");
+    assert_eq!(excluded.result(), None);
+    let o = excluded.outcome.as_ref().unwrap();
+    assert!(matches!(&o.decision, Some(Decision::Esclusione { esito, .. }) if esito == "cassato"));
+    let w = find(a, "20.S1")
+        .outcome
+        .as_ref()
+        .unwrap()
+        .effective_weight
+        .unwrap();
+    assert!((w - 62.5).abs() < 1e-9, "50 of 80 → 62,5 %: {w}");
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.message.contains("«20.S3» cassato dall'OIV"))
+    );
+}
+
+#[test]
+fn overrides_keep_the_computed_result() {
+    let s = scored();
+    let a = s.report.albero.as_ref().unwrap();
+    match &find(a, "21").outcome.as_ref().unwrap().decision {
+        Some(Decision::Sostituzione {
+            risultato,
+            calcolato,
+            ..
+        }) => {
+            assert_eq!(*risultato, 90.0);
+            assert_eq!(*calcolato, Some(0.0));
+        }
+        other => panic!("{other:?}"),
+    }
+    match &find(a, "10.B1").outcome.as_ref().unwrap().decision {
+        Some(Decision::Sostituzione { calcolato, .. }) => assert_eq!(*calcolato, Some(0.8)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn os_valuation_scale_and_rules_in_words() {
+    let s = scored();
+    let a = s.report.albero.as_ref().unwrap();
+    let label = |c| find(a, c).outcome.as_ref().unwrap().valutazione.clone();
+    assert_eq!(label("10").as_deref(), Some("Sufficiente"));
+    assert_eq!(label("20").as_deref(), Some("Buono"));
+    assert_eq!(label("21").as_deref(), Some("Eccellente"));
+    let rule = find(a, "10.A1")
+        .outcome
+        .as_ref()
+        .unwrap()
+        .rule
+        .clone()
+        .unwrap();
+    assert_eq!(
+        rule,
+        "fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 70 % → 0"
+    );
+}
+
+#[test]
+fn a_decision_on_an_unknown_code_is_an_error() {
+    let dir = common::scratch("decisione-ignota");
+    let src = common::manifest().join("tests/fixtures/smvp-fasce");
+    for f in ["indicatori.xlsx", "relazione.yaml"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.join("decisioni.yaml"),
+        "esclusioni:\n  - codice: \"99.X\"\n    esito: soppresso\n    motivazione: prova\n",
+    )
+    .unwrap();
+    let config = Config::load(&dir.join("relazione.yaml")).unwrap();
+    let err = pipeline::run_with(config, &dir)
+        .err()
+        .expect("must fail")
+        .to_string();
+    assert!(
+        err.contains("decisione su «99.X»: nessun obiettivo o indicatore con questo codice"),
+        "{err}"
+    );
+}
