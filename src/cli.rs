@@ -42,6 +42,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Produce la Relazione in PDF nella cartella di uscita
+    Build {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Cartella di uscita
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Scrive anche il sorgente Typst generato in questo file
+        #[arg(long, value_name = "FILE")]
+        typst_sorgente: Option<PathBuf>,
+    },
     /// Scrive un modello vuoto del tracciato piatto degli indicatori
     Modello {
         /// Cartella di uscita
@@ -55,6 +66,27 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { inputs } => check(&inputs),
         Command::Score { inputs, json } => score(&inputs, json),
+        Command::Build {
+            inputs,
+            out,
+            typst_sorgente,
+        } => {
+            let started = std::time::Instant::now();
+            let built = pipeline::build(
+                &inputs.config,
+                &inputs.data,
+                &out,
+                typst_sorgente.as_deref(),
+            )?;
+            for w in &built.warnings {
+                eprintln!("avviso: {w}");
+            }
+            for f in &built.files {
+                println!("Scritto {}", f.display());
+            }
+            eprintln!("Fatto in {:.1} s.", started.elapsed().as_secs_f64());
+            Ok(())
+        }
         Command::Modello { out } => {
             let path = crate::modello::write(&out)?;
             eprintln!("Modello scritto in {}", path.display());
@@ -65,13 +97,16 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 
 fn check(inputs: &Inputs) -> Result<(), Error> {
     let scored = pipeline::run(&inputs.config, &inputs.data)?;
-    for w in &scored.warnings {
+    let texts = crate::render::Texts::load(&inputs.data)?;
+    let mut warnings = scored.warnings.clone();
+    warnings.extend(crate::render::text_findings(&scored, &texts, &inputs.data));
+    for w in &warnings {
         eprintln!("avviso: {w}");
     }
     println!(
         "Dati validi: {} file letti, {} avvisi.",
         scored.report.sources.len(),
-        scored.warnings.len()
+        warnings.len()
     );
     Ok(())
 }

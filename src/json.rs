@@ -41,63 +41,42 @@ fn pct(f: Option<f64>) -> Value {
     f.map_or(Value::Null, |v| json!(v * 100.0))
 }
 
-/// One node and its subtree.
+/// One node and its subtree. Every key is always present (null when it does not apply), so the
+/// document has one shape and templates can test values without testing keys.
 pub fn node(n: &Node) -> Value {
     let o = n.outcome.as_ref();
-    let mut v = json!({
+    let indicator = n.indicator.as_deref().map(|ind| {
+        json!({
+            "target": ind.target_text,
+            "operator": ind.target.operator(),
+            "actual": ind.actual_text,
+            "value": ind.value,
+            "from_measures": ind.from_measures,
+            "measures": ind.measures,
+            "unit": ind.unit,
+            "tipo": ind.tipo,
+            "algoritmo": ind.algoritmo,
+            "fonte": ind.fonte,
+            "target_ministeriale": ind.target_ministeriale,
+            "ratio": pct(o.and_then(|o| o.ratio)),
+            "deviation": o.and_then(|o| o.deviation),
+            "missing": o.is_some_and(|o| o.missing),
+        })
+    });
+    json!({
         "level": n.level,
         "code": n.code,
         "name": n.name,
         "weight": n.weight,
         "result": pct(o.and_then(|o| o.result)),
-    });
-    let map = v.as_object_mut().expect("object");
-    if let Some(o) = o {
-        if let Some(w) = o.effective_weight.filter(|w| Some(*w) != n.weight) {
-            map.insert("effective_weight".into(), json!(w));
-        }
-        if let Some(b) = o.band {
-            map.insert("band".into(), json!(b));
-        }
-        if let Some(d) = &o.decision {
-            map.insert("decision".into(), json!(d));
-        }
-        if let Some(g) = &o.valutazione {
-            map.insert("valutazione".into(), json!(g));
-        }
-        if let Some(r) = &o.rule {
-            map.insert("rule".into(), json!(r));
-        }
-    }
-    if let Some(p) = n.platform_result {
-        map.insert("platform_result".into(), json!(p * 100.0));
-    }
-    if let Some(t) = &n.tipologia {
-        map.insert("tipologia".into(), json!(t));
-    }
-    if let Some(ind) = n.indicator.as_deref() {
-        map.insert(
-            "indicator".into(),
-            json!({
-                "target": ind.target_text,
-                "operator": ind.target.operator(),
-                "actual": ind.actual_text,
-                "value": ind.value,
-                "from_measures": ind.from_measures,
-                "measures": ind.measures,
-                "unit": ind.unit,
-                "tipo": ind.tipo,
-                "algoritmo": ind.algoritmo,
-                "target_ministeriale": ind.target_ministeriale,
-                "ratio": pct(o.and_then(|o| o.ratio)),
-                "deviation": o.and_then(|o| o.deviation),
-                "missing": o.is_some_and(|o| o.missing),
-            }),
-        );
-    }
-    map.insert(
-        "children".into(),
-        Value::Array(n.children.iter().map(node).collect()),
-    );
-    v
+        "effective_weight": o.and_then(|o| o.effective_weight),
+        "band": o.and_then(|o| o.band),
+        "decision": o.and_then(|o| o.decision.as_ref()),
+        "valutazione": o.and_then(|o| o.valutazione.as_ref()),
+        "rule": o.and_then(|o| o.rule.as_ref()),
+        "platform_result": n.platform_result.map(|p| p * 100.0),
+        "tipologia": n.tipologia,
+        "indicator": indicator,
+        "children": n.children.iter().map(node).collect::<Vec<_>>(),
+    })
 }

@@ -2,8 +2,9 @@
 //! exports of a performance-monitoring platform.
 //!
 //! The pipeline, one module per stage:
-//! `config` → `ingest` (workbooks → `model`) → `score` (SMVP) → `json` / report outputs.
-//! [`pipeline::run`] reads like that list.
+//! `config` → `ingest` (workbooks → `model`) → `score` (SMVP) → `render` (minijinja → Typst
+//! source) → `typeset` (Typst → PDF) → `publish` (atomic write to `out/`).
+//! [`pipeline::run`] and [`pipeline::build`] read like that list.
 
 pub mod cli;
 pub mod config;
@@ -15,6 +16,8 @@ pub mod markdown;
 pub mod model;
 pub mod modello;
 pub mod pipeline;
+pub mod publish;
+pub mod render;
 pub mod score;
 pub mod typeset;
 pub mod value;

@@ -34,3 +34,78 @@ pub fn run_with(config: Config, data_dir: &Path) -> Result<Scored, Error> {
         warnings,
     })
 }
+
+/// The document date, fixed so that the same inputs give the same bytes: `SOURCE_DATE_EPOCH` if
+/// set, otherwise the approval date of the configuration, otherwise 31 December of the year.
+pub fn document_date(config: &Config) -> Result<crate::typeset::FixedDate, Error> {
+    use chrono::Datelike;
+    let date = if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
+        let secs: i64 = epoch
+            .trim()
+            .parse()
+            .map_err(|_| Error::Output(format!("SOURCE_DATE_EPOCH non valido: «{epoch}»")))?;
+        chrono::DateTime::from_timestamp(secs, 0)
+            .ok_or_else(|| Error::Output(format!("SOURCE_DATE_EPOCH fuori scala: «{epoch}»")))?
+            .date_naive()
+    } else if let Some(text) = &config.data_approvazione {
+        crate::value::parse_date(text).map_err(|e| {
+            Error::invalid(
+                crate::error::Location::file(Path::new("relazione.yaml")),
+                format!("«data_approvazione»: {e}"),
+            )
+        })?
+    } else {
+        chrono::NaiveDate::from_ymd_opt(config.anno + 1, 1, 1)
+            .and_then(|d| d.pred_opt())
+            .expect("valid year")
+    };
+    Ok(crate::typeset::FixedDate {
+        year: date.year(),
+        month: date.month() as u8,
+        day: date.day() as u8,
+    })
+}
+
+/// What `relazione build` produced.
+pub struct Built {
+    pub files: Vec<std::path::PathBuf>,
+    pub warnings: Vec<String>,
+}
+
+/// Output file name of the Relazione: `Relazione_performance_2024_Modena.pdf`.
+pub fn pdf_name(config: &Config) -> String {
+    format!(
+        "Relazione_performance_{}_{}.pdf",
+        config.anno,
+        config.ente.nome_breve.replace(' ', "_")
+    )
+}
+
+/// The whole run: read, score, render, typeset, publish.
+pub fn build(
+    config_path: &Path,
+    data_dir: &Path,
+    out_dir: &Path,
+    typst_source: Option<&Path>,
+) -> Result<Built, Error> {
+    let scored = run(config_path, data_dir)?;
+    let texts = crate::render::Texts::load(data_dir)?;
+    let source =
+        crate::render::render(&scored, &texts, Some(crate::render::override_dir(data_dir)))?;
+    if let Some(p) = typst_source {
+        std::fs::write(p, &source).map_err(|e| Error::io(p, e))?;
+    }
+    let date = document_date(&scored.config)?;
+    let typeset = crate::typeset::typeset(&source, Default::default(), date)?;
+    let mut staging = crate::publish::Staging::new(out_dir)?;
+    staging.write(&pdf_name(&scored.config), &typeset.pdf)?;
+    let files = staging.commit()?;
+    let mut warnings: Vec<String> = scored.warnings.iter().map(|w| w.to_string()).collect();
+    warnings.extend(
+        crate::render::text_findings(&scored, &texts, data_dir)
+            .iter()
+            .map(|w| w.to_string()),
+    );
+    warnings.extend(typeset.warnings);
+    Ok(Built { files, warnings })
+}
