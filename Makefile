@@ -1,17 +1,17 @@
 # relazione — comandi principali (vedi README.md)
 CARGO ?= cargo
-# One profile for build and tests (dev, with optimised dependencies): compiled once.
+# One profile (dev, with optimised dependencies) for the report and the tests: compiled once.
 BIN = target/debug/relazione
 
-.PHONY: report test check lint ci clean
+.PHONY: report test check lint ci tools bench clean
 
 ## Produce la Relazione dai dati di esempio in data/ (scrive in out/)
 report:
 	$(CARGO) build --quiet
 	$(BIN) build --data data --config relazione.yaml --out out
 
-## Esegue tutti i test
-test:
+## Esegue tutti i test (installa prima gli strumenti che servono ai test del PDF)
+test: tools
 	$(CARGO) test --quiet
 
 ## Controlla i dati in data/ ed elenca problemi e avvisi
@@ -25,7 +25,19 @@ lint:
 	$(CARGO) clippy --all-targets --quiet -- -D warnings
 
 ## Tutto ciò che esegue la CI
-ci: lint test
+ci: test lint
+
+## poppler-utils (pdftotext, pdfinfo, pdffonts) e qpdf leggono il PDF nei test
+tools:
+	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v qpdf >/dev/null 2>&1; then \
+	  echo "Installo poppler-utils e qpdf (servono ai test del PDF)..."; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils qpdf >/dev/null; \
+	fi
+
+## Misure di BENCHMARKS.md (profilo release; non fa parte della CI)
+bench:
+	./bench/run
 
 clean:
 	$(CARGO) clean

@@ -52,6 +52,9 @@ pub enum Command {
         /// Scrive anche il sorgente Typst generato in questo file
         #[arg(long, value_name = "FILE")]
         typst_sorgente: Option<PathBuf>,
+        /// Stampa il tempo di ogni fase
+        #[arg(long)]
+        tempi: bool,
     },
     /// Scrive un modello vuoto del tracciato piatto degli indicatori
     Modello {
@@ -66,23 +69,19 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { inputs } => check(&inputs),
         Command::Score { inputs, json } => score(&inputs, json),
-        Command::Build {
-            inputs,
-            out,
-            typst_sorgente,
-        } => {
+        Command::Build { inputs, out, typst_sorgente, tempi } => {
             let started = std::time::Instant::now();
-            let built = pipeline::build(
-                &inputs.config,
-                &inputs.data,
-                &out,
-                typst_sorgente.as_deref(),
-            )?;
+            let built = pipeline::build(&inputs.config, &inputs.data, &out, typst_sorgente.as_deref())?;
             for w in &built.warnings {
                 eprintln!("avviso: {w}");
             }
             for f in &built.files {
                 println!("Scritto {}", f.display());
+            }
+            if tempi {
+                for (stage, d) in &built.timings.stages {
+                    eprintln!("tempo: {stage:<26} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                }
             }
             eprintln!("Fatto in {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
@@ -103,11 +102,7 @@ fn check(inputs: &Inputs) -> Result<(), Error> {
     for w in &warnings {
         eprintln!("avviso: {w}");
     }
-    println!(
-        "Dati validi: {} file letti, {} avvisi.",
-        scored.report.sources.len(),
-        warnings.len()
-    );
+    println!("Dati validi: {} file letti, {} avvisi.", scored.report.sources.len(), warnings.len());
     Ok(())
 }
 
@@ -115,10 +110,7 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
     let scored = pipeline::run(&inputs.config, &inputs.data)?;
     if json {
         let doc = crate::json::document(&scored);
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?
-        );
+        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?);
         return Ok(());
     }
     for w in &scored.warnings {
@@ -127,17 +119,9 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
     let Some(albero) = &scored.report.albero else {
         return Ok(());
     };
-    let pct = |r: Option<f64>| {
-        r.map_or("-".into(), |r| {
-            format!("{} %", crate::value::format_number(r * 100.0, 2))
-        })
-    };
-    println!(
-        "{} {}: {}",
-        scored.config.ente.nome,
-        scored.config.anno,
-        pct(albero.result())
-    );
+    let pct =
+        |r: Option<f64>| r.map_or("-".into(), |r| format!("{} %", crate::value::format_number(r * 100.0, 2)));
+    println!("{} {}: {}", scored.config.ente.nome, scored.config.anno, pct(albero.result()));
     for amb in &albero.children {
         println!("  {} - {}: {}", amb.code, amb.name, pct(amb.result()));
         for os in &amb.children {

@@ -202,10 +202,7 @@ pub struct Semaforo {
 
 impl Default for Semaforo {
     fn default() -> Self {
-        Semaforo {
-            verde: 95.0,
-            giallo: 60.0,
-        }
+        Semaforo { verde: 95.0, giallo: 60.0 }
     }
 }
 
@@ -220,10 +217,7 @@ pub struct Overshooting {
 
 impl Default for Overshooting {
     fn default() -> Self {
-        Overshooting {
-            soglia: 110.0,
-            operatori: vec![">=".into(), "<=".into()],
-        }
+        Overshooting { soglia: 110.0, operatori: vec![">=".into(), "<=".into()] }
     }
 }
 
@@ -254,14 +248,11 @@ impl Config {
         let loc = || Location::file(path);
         let mut check_rule = |key: &str, r: &Regola| {
             if r.tipo == TipoRegola::Fasce && r.fasce.is_empty() {
-                problems.push(format!(
-                    "«{key}»: la regola a fasce richiede l'elenco «fasce»"
-                ));
+                problems.push(format!("«{key}»: la regola a fasce richiede l'elenco «fasce»"));
             }
             if r.fasce.windows(2).any(|w| w[0].da <= w[1].da) {
-                problems.push(format!(
-                    "«{key}»: le fasce vanno elencate dalla soglia più alta alla più bassa"
-                ));
+                problems
+                    .push(format!("«{key}»: le fasce vanno elencate dalla soglia più alta alla più bassa"));
             }
             if r.tetto <= 0.0 {
                 problems.push(format!("«{key}»: il tetto deve essere positivo"));
@@ -274,12 +265,8 @@ impl Config {
         for (k, r) in &self.smvp.regole_per_indicatore {
             check_rule(&format!("smvp.regole_per_indicatore.{k}"), r);
         }
-        if self.smvp.scadenze.ritardo == Ritardo::Lineare
-            && self.smvp.scadenze.giorni.unwrap_or(0) == 0
-        {
-            problems.push(
-                "«smvp.scadenze»: con ritardo lineare indicare «giorni» (maggiore di 0)".into(),
-            );
+        if self.smvp.scadenze.ritardo == Ritardo::Lineare && self.smvp.scadenze.giorni.unwrap_or(0) == 0 {
+            problems.push("«smvp.scadenze»: con ritardo lineare indicare «giorni» (maggiore di 0)".into());
         }
         if self.smvp.semaforo.giallo > self.smvp.semaforo.verde {
             problems.push("«smvp.semaforo»: la soglia del giallo supera quella del verde".into());
@@ -291,27 +278,20 @@ impl Config {
                 ));
             }
         }
-        if self
-            .smvp
-            .valutazione_os
-            .windows(2)
-            .any(|w| w[0].da <= w[1].da)
-        {
-            problems.push("«smvp.valutazione_os»: i giudizi vanno elencati dalla soglia più alta alla più bassa".into());
+        if self.smvp.valutazione_os.windows(2).any(|w| w[0].da <= w[1].da) {
+            problems.push(
+                "«smvp.valutazione_os»: i giudizi vanno elencati dalla soglia più alta alla più bassa".into(),
+            );
         }
-        if self.ente.nome_breve.trim().is_empty() || self.ente.nome_breve.contains(['/', '\\', ':'])
-        {
-            problems.push("«ente.nome_breve»: deve essere un nome breve senza barre (entra nel nome dei file)".into());
+        if self.ente.nome_breve.trim().is_empty() || self.ente.nome_breve.contains(['/', '\\', ':']) {
+            problems.push(
+                "«ente.nome_breve»: deve essere un nome breve senza barre (entra nel nome dei file)".into(),
+            );
         }
         if problems.is_empty() {
             Ok(())
         } else {
-            Err(Error::Invalid(
-                problems
-                    .into_iter()
-                    .map(|m| crate::error::Problem::new(loc(), m))
-                    .collect(),
-            ))
+            Err(Error::Invalid(problems.into_iter().map(|m| crate::error::Problem::new(loc(), m)).collect()))
         }
     }
 }
@@ -330,19 +310,12 @@ fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
         let (key, tail) = rest.split_once('`').unwrap_or((rest, ""));
         let allowed = tail
             .split_once("expected ")
-            .map(|(_, list)| {
-                list.replace("one of ", "")
-                    .replace('`', "«")
-                    .replace("«,", "»,")
-            })
+            .map(|(_, list)| list.replace("one of ", "").replace('`', "«").replace("«,", "»,"))
             .map(|l| format!(" (ammesse: {})", close_quotes(&l)))
             .unwrap_or_default();
         format!("chiave sconosciuta «{key}»{path_prefix}{allowed}")
     } else if let Some(rest) = detail.strip_prefix("missing field `") {
-        format!(
-            "manca la chiave obbligatoria «{}»",
-            rest.trim_end_matches('`')
-        )
+        format!("manca la chiave obbligatoria «{}»", rest.trim_end_matches('`'))
     } else if let Some(rest) = detail.strip_prefix("unknown variant `") {
         let (v, _) = rest.split_once('`').unwrap_or((rest, ""));
         format!("valore «{v}» non ammesso")
@@ -373,8 +346,7 @@ fn close_quotes(list: &str) -> String {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str =
-        "ente:\n  nome: Camera di commercio di Prova\n  nome_breve: Prova\nanno: 2024\n";
+    const MINIMAL: &str = "ente:\n  nome: Camera di commercio di Prova\n  nome_breve: Prova\nanno: 2024\n";
 
     #[test]
     fn minimal_config_takes_the_defaults() {

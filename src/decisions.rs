@@ -72,10 +72,7 @@ impl Decisions {
         }
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let d: Decisions = serde_yaml::from_str(&text).map_err(|e| {
-            let line = e
-                .location()
-                .map(|l| format!("riga {}: ", l.line()))
-                .unwrap_or_default();
+            let line = e.location().map(|l| format!("riga {}: ", l.line())).unwrap_or_default();
             Error::invalid(
                 Location::file(&path),
                 format!(
@@ -87,34 +84,23 @@ impl Decisions {
         let mut problems = Vec::new();
         for s in &d.sostituzioni {
             if !(0.0..=1000.0).contains(&s.risultato) {
-                problems.push(format!(
-                    "sostituzione di «{}»: risultato fuori scala ({})",
-                    s.codice, s.risultato
-                ));
+                problems
+                    .push(format!("sostituzione di «{}»: risultato fuori scala ({})", s.codice, s.risultato));
             }
             if s.motivazione.trim().is_empty() {
-                problems.push(format!(
-                    "sostituzione di «{}»: motivazione mancante",
-                    s.codice
-                ));
+                problems.push(format!("sostituzione di «{}»: motivazione mancante", s.codice));
             }
         }
         for e in &d.esclusioni {
             if e.motivazione.trim().is_empty() {
-                problems.push(format!(
-                    "esclusione di «{}»: motivazione mancante",
-                    e.codice
-                ));
+                problems.push(format!("esclusione di «{}»: motivazione mancante", e.codice));
             }
         }
         if problems.is_empty() {
             Ok(d)
         } else {
             Err(Error::Invalid(
-                problems
-                    .into_iter()
-                    .map(|m| crate::error::Problem::new(Location::file(&path), m))
-                    .collect(),
+                problems.into_iter().map(|m| crate::error::Problem::new(Location::file(&path), m)).collect(),
             ))
         }
     }

@@ -18,19 +18,11 @@ pub struct Location {
 
 impl Location {
     pub fn file(file: &Path) -> Self {
-        Location {
-            file: file.to_path_buf(),
-            sheet: None,
-            cell: None,
-        }
+        Location { file: file.to_path_buf(), sheet: None, cell: None }
     }
 
     pub fn cell(file: &Path, sheet: &str, row: usize, col: usize) -> Self {
-        Location {
-            file: file.to_path_buf(),
-            sheet: Some(sheet.to_string()),
-            cell: Some(cell_name(row, col)),
-        }
+        Location { file: file.to_path_buf(), sheet: Some(sheet.to_string()), cell: Some(cell_name(row, col)) }
     }
 }
 
@@ -57,11 +49,7 @@ pub fn cell_name(row: usize, col: usize) -> String {
         n = (n - 1) / 26;
     }
     letters.reverse();
-    format!(
-        "{}{}",
-        String::from_utf8(letters).expect("ASCII letters"),
-        row + 1
-    )
+    format!("{}{}", String::from_utf8(letters).expect("ASCII letters"), row + 1)
 }
 
 /// One problem in the inputs, with its location.
@@ -73,10 +61,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(location: Location, message: impl Into<String>) -> Self {
-        Problem {
-            location,
-            message: message.into(),
-        }
+        Problem { location, message: message.into() }
     }
 }
 
@@ -104,11 +89,7 @@ impl Diagnostics {
 
     /// Turns the collected errors into a failure, or returns `value` when there are none.
     pub fn finish<T>(self, value: T) -> Result<(T, Vec<Problem>), Error> {
-        if self.errors.is_empty() {
-            Ok((value, self.warnings))
-        } else {
-            Err(Error::Invalid(self.errors))
-        }
+        if self.errors.is_empty() { Ok((value, self.warnings)) } else { Err(Error::Invalid(self.errors)) }
     }
 }
 
@@ -118,10 +99,7 @@ pub enum Error {
     /// The inputs or the configuration are not valid: every problem found.
     Invalid(Vec<Problem>),
     /// Reading or writing a file failed.
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     /// Producing an output failed (template, typesetting, workbook).
     Output(String),
 }
@@ -132,10 +110,7 @@ impl Error {
     }
 
     pub fn io(path: &Path, source: std::io::Error) -> Self {
-        Error::Io {
-            path: path.to_path_buf(),
-            source,
-        }
+        Error::Io { path: path.to_path_buf(), source }
     }
 
     /// 1 for every failure of the inputs or of an output; 2 (usage) is clap's own.
@@ -160,11 +135,7 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Io { path, source } => {
-                writeln!(
-                    f,
-                    "{}: errore di lettura/scrittura: {source}",
-                    path.display()
-                )
+                writeln!(f, "{}: errore di lettura/scrittura: {source}", path.display())
             }
             Error::Output(msg) => writeln!(f, "{msg}"),
         }

@@ -29,12 +29,7 @@ pub fn document(s: &Scored) -> Value {
 }
 
 fn sources(r: &Report) -> Value {
-    Value::Array(
-        r.sources
-            .iter()
-            .map(|s| json!({ "file": s.file, "contenuto": s.kind }))
-            .collect(),
-    )
+    Value::Array(r.sources.iter().map(|s| json!({ "file": s.file, "contenuto": s.kind })).collect())
 }
 
 fn pct(f: Option<f64>) -> Value {

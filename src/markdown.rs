@@ -19,8 +19,8 @@ pub fn escape(text: &str) -> String {
             }
             '\n' => out.push_str("#linebreak()"),
             '\t' => out.push(' '),
-            '\\' | '#' | '*' | '_' | '$' | '@' | '<' | '>' | '[' | ']' | '{' | '}' | '~' | '\''
-            | '"' | '`' | '=' | '-' | '+' | '/' | ':' | '.' | '^' => {
+            '\\' | '#' | '*' | '_' | '$' | '@' | '<' | '>' | '[' | ']' | '{' | '}' | '~' | '\'' | '"'
+            | '`' | '=' | '-' | '+' | '/' | ':' | '.' | '^' => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32));
             }
             c if c.is_control() => {}
@@ -48,11 +48,7 @@ pub fn to_typst(md: &str, heading_offset: usize) -> String {
             flush(&mut paragraph, &mut out);
         } else if let Some((level, title)) = heading(t) {
             flush(&mut paragraph, &mut out);
-            out.push_str(&format!(
-                "{} {}\n\n",
-                "=".repeat(level + heading_offset),
-                inline(title)
-            ));
+            out.push_str(&format!("{} {}\n\n", "=".repeat(level + heading_offset), inline(title)));
         } else if let Some(item) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
             flush(&mut paragraph, &mut out);
             out.push_str(&format!("- {}\n", inline(item)));
@@ -69,18 +65,12 @@ pub fn to_typst(md: &str, heading_offset: usize) -> String {
 
 fn heading(line: &str) -> Option<(usize, &str)> {
     let level = line.chars().take_while(|&c| c == '#').count();
-    (1..=4)
-        .contains(&level)
-        .then(|| line[level..].strip_prefix(' '))
-        .flatten()
-        .map(|t| (level, t.trim()))
+    (1..=4).contains(&level).then(|| line[level..].strip_prefix(' ')).flatten().map(|t| (level, t.trim()))
 }
 
 fn numbered(line: &str) -> Option<&str> {
     let digits = line.chars().take_while(char::is_ascii_digit).count();
-    (digits > 0)
-        .then(|| line[digits..].strip_prefix(". "))
-        .flatten()
+    (digits > 0).then(|| line[digits..].strip_prefix(". ")).flatten()
 }
 
 /// `**bold**` and `*italic*` (or `_italic_`) around escaped text.
@@ -120,10 +110,7 @@ mod tests {
 
     #[test]
     fn escape_leaves_no_markup() {
-        assert_eq!(
-            escape("#read(\"/etc/passwd\")"),
-            "\\u{23}read(\\u{22}\\u{2f}etc\\u{2f}passwd\\u{22})"
-        );
+        assert_eq!(escape("#read(\"/etc/passwd\")"), "\\u{23}read(\\u{22}\\u{2f}etc\\u{2f}passwd\\u{22})");
         assert_eq!(escape("a*b_c$d@e"), "a\\u{2a}b\\u{5f}c\\u{24}d\\u{40}e");
         assert_eq!(escape("riga1\nriga2"), "riga1#linebreak()riga2");
         assert_eq!(escape("ok\u{7}"), "ok");

@@ -206,11 +206,7 @@ impl Band {
 #[serde(tag = "tipo", rename_all = "snake_case")]
 pub enum Decision {
     /// The result is replaced; the computed one is kept for the record.
-    Sostituzione {
-        risultato: f64,
-        calcolato: Option<f64>,
-        motivazione: String,
-    },
+    Sostituzione { risultato: f64, calcolato: Option<f64>, motivazione: String },
     /// The node is not scored and its weight goes to its siblings.
     Esclusione { esito: String, motivazione: String },
 }

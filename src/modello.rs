@@ -10,24 +10,19 @@ use std::path::Path;
 pub const FILE_NAME: &str = "modello_indicatori.xlsx";
 
 pub fn write(out_dir: &Path) -> Result<std::path::PathBuf, Error> {
-    let out = |e: rust_xlsxwriter::XlsxError| {
-        Error::Output(format!("scrittura del modello non riuscita: {e}"))
-    };
+    let out =
+        |e: rust_xlsxwriter::XlsxError| Error::Output(format!("scrittura del modello non riuscita: {e}"));
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("DDEBF7");
     let sheet = wb.add_worksheet().set_name("Indicatori").map_err(out)?;
     for (c, (name, _)) in COLUMNS.iter().enumerate() {
-        sheet
-            .write_with_format(0, c as u16, *name, &bold)
-            .map_err(out)?;
+        sheet.write_with_format(0, c as u16, *name, &bold).map_err(out)?;
         sheet.set_column_width(c as u16, 22).map_err(out)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(out)?;
     let help = wb.add_worksheet().set_name("Istruzioni").map_err(out)?;
-    help.write_with_format(0, 0, "Colonna", &bold)
-        .map_err(out)?;
-    help.write_with_format(0, 1, "Contenuto", &bold)
-        .map_err(out)?;
+    help.write_with_format(0, 0, "Colonna", &bold).map_err(out)?;
+    help.write_with_format(0, 1, "Contenuto", &bold).map_err(out)?;
     for (r, (name, what)) in COLUMNS.iter().enumerate() {
         help.write(r as u32 + 1, 0, *name).map_err(out)?;
         help.write(r as u32 + 1, 1, *what).map_err(out)?;

@@ -6,6 +6,7 @@ use crate::error::{Error, Problem};
 use crate::model::Report;
 use crate::score::{self, Summary};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// A scored report with everything a writer needs.
 pub struct Scored {
@@ -18,21 +19,36 @@ pub struct Scored {
 
 /// Reads and scores the inputs: configuration, workbooks, the evaluator's decisions.
 pub fn run(config_path: &Path, data_dir: &Path) -> Result<Scored, Error> {
-    run_with(Config::load(config_path)?, data_dir)
+    run_with_timed(Config::load(config_path)?, data_dir, &mut Timings::default())
 }
 
 /// Like [`run`], with a configuration already loaded.
 pub fn run_with(config: Config, data_dir: &Path) -> Result<Scored, Error> {
+    run_with_timed(config, data_dir, &mut Timings::default())
+}
+
+fn run_with_timed(config: Config, data_dir: &Path, t: &mut Timings) -> Result<Scored, Error> {
+    let clock = Instant::now();
     let decisions = Decisions::load(data_dir)?;
     let (mut report, mut warnings) = crate::ingest::ingest(data_dir)?;
+    t.push("lettura dei dati", clock);
+    let clock = Instant::now();
     let (summary, score_warnings) = score::score(&mut report, &config.smvp, &decisions)?;
+    t.push("calcolo dei risultati", clock);
     warnings.extend(score_warnings);
-    Ok(Scored {
-        config,
-        report,
-        summary,
-        warnings,
-    })
+    Ok(Scored { config, report, summary, warnings })
+}
+
+/// Time spent in each stage of a run, in order.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn push(&mut self, stage: &'static str, since: Instant) {
+        self.stages.push((stage, since.elapsed()));
+    }
 }
 
 /// The document date, fixed so that the same inputs give the same bytes: `SOURCE_DATE_EPOCH` if
@@ -55,30 +71,21 @@ pub fn document_date(config: &Config) -> Result<crate::typeset::FixedDate, Error
             )
         })?
     } else {
-        chrono::NaiveDate::from_ymd_opt(config.anno + 1, 1, 1)
-            .and_then(|d| d.pred_opt())
-            .expect("valid year")
+        chrono::NaiveDate::from_ymd_opt(config.anno + 1, 1, 1).and_then(|d| d.pred_opt()).expect("valid year")
     };
-    Ok(crate::typeset::FixedDate {
-        year: date.year(),
-        month: date.month() as u8,
-        day: date.day() as u8,
-    })
+    Ok(crate::typeset::FixedDate { year: date.year(), month: date.month() as u8, day: date.day() as u8 })
 }
 
 /// What `relazione build` produced.
 pub struct Built {
     pub files: Vec<std::path::PathBuf>,
     pub warnings: Vec<String>,
+    pub timings: Timings,
 }
 
 /// Output file name of the Relazione: `Relazione_performance_2024_Modena.pdf`.
 pub fn pdf_name(config: &Config) -> String {
-    format!(
-        "Relazione_performance_{}_{}.pdf",
-        config.anno,
-        config.ente.nome_breve.replace(' ', "_")
-    )
+    format!("Relazione_performance_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
 /// The whole run: read, score, render, typeset, publish.
@@ -88,24 +95,29 @@ pub fn build(
     out_dir: &Path,
     typst_source: Option<&Path>,
 ) -> Result<Built, Error> {
-    let scored = run(config_path, data_dir)?;
+    let mut timings = Timings::default();
+    let scored = run_with_timed(Config::load(config_path)?, data_dir, &mut timings)?;
+
+    let clock = Instant::now();
     let texts = crate::render::Texts::load(data_dir)?;
-    let source =
-        crate::render::render(&scored, &texts, Some(crate::render::override_dir(data_dir)))?;
+    let source = crate::render::render(&scored, &texts, Some(crate::render::override_dir(data_dir)))?;
     if let Some(p) = typst_source {
         std::fs::write(p, &source).map_err(|e| Error::io(p, e))?;
     }
-    let date = document_date(&scored.config)?;
-    let typeset = crate::typeset::typeset(&source, Default::default(), date)?;
+    timings.push("modelli (sorgente Typst)", clock);
+
+    let typeset = crate::typeset::typeset(&source, Default::default(), document_date(&scored.config)?)?;
+    timings.stages.push(("impaginazione Typst", typeset.layout));
+    timings.stages.push(("esportazione PDF", typeset.export));
+
+    let clock = Instant::now();
     let mut staging = crate::publish::Staging::new(out_dir)?;
     staging.write(&pdf_name(&scored.config), &typeset.pdf)?;
     let files = staging.commit()?;
+    timings.push("scrittura in out/", clock);
+
     let mut warnings: Vec<String> = scored.warnings.iter().map(|w| w.to_string()).collect();
-    warnings.extend(
-        crate::render::text_findings(&scored, &texts, data_dir)
-            .iter()
-            .map(|w| w.to_string()),
-    );
+    warnings.extend(crate::render::text_findings(&scored, &texts, data_dir).iter().map(|w| w.to_string()));
     warnings.extend(typeset.warnings);
-    Ok(Built { files, warnings })
+    Ok(Built { files, warnings, timings })
 }

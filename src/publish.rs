@@ -20,12 +20,7 @@ impl Staging {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
         std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Staging {
-            dir,
-            out_dir: out_dir.to_path_buf(),
-            files: Vec::new(),
-            committed: false,
-        })
+        Ok(Staging { dir, out_dir: out_dir.to_path_buf(), files: Vec::new(), committed: false })
     }
 
     /// Writes one output (a relative path, e.g. `opendata/indicatori.csv`) into the staging folder.

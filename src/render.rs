@@ -49,13 +49,9 @@ impl Texts {
             if !p.exists() {
                 return Ok(None);
             }
-            std::fs::read_to_string(&p)
-                .map(Some)
-                .map_err(|e| Error::io(&p, e))
+            std::fs::read_to_string(&p).map(Some).map_err(|e| Error::io(&p, e))
         };
-        let scostamenti = read("scostamenti.md")?
-            .map(|t| sections(&t))
-            .unwrap_or_default();
+        let scostamenti = read("scostamenti.md")?.map(|t| sections(&t)).unwrap_or_default();
         Ok(Texts {
             premessa: read("premessa.md")?,
             contesto: read("contesto.md")?,
@@ -88,10 +84,7 @@ fn sections(text: &str) -> BTreeMap<String, String> {
 
 /// The override folder for templates: `templates/` beside the data folder.
 pub fn override_dir(data_dir: &Path) -> PathBuf {
-    data_dir
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join("templates")
+    data_dir.parent().unwrap_or(Path::new(".")).join("templates")
 }
 
 /// Escapes every value a template prints, except the safe strings the filters return.
@@ -103,21 +96,12 @@ fn formatter(
     if value.is_undefined() || value.is_none() {
         return Ok(());
     }
-    let text = if value.is_safe() {
-        value.to_string()
-    } else {
-        markdown::escape(&value.to_string())
-    };
-    out.write_str(&text)
-        .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "scrittura"))
+    let text = if value.is_safe() { value.to_string() } else { markdown::escape(&value.to_string()) };
+    out.write_str(&text).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "scrittura"))
 }
 
 fn number(v: &Value) -> Option<f64> {
-    if v.is_none() || v.is_undefined() {
-        None
-    } else {
-        f64::try_from(v.clone()).ok()
-    }
+    if v.is_none() || v.is_undefined() { None } else { f64::try_from(v.clone()).ok() }
 }
 
 fn safe(s: String) -> Value {
@@ -126,9 +110,7 @@ fn safe(s: String) -> Value {
 
 /// `99,62 %` from percentage points; `–` when there is no value.
 fn pct(v: Value, decimals: Option<u8>) -> Value {
-    safe(number(&v).map_or("–".into(), |x| {
-        format!("{}\u{a0}%", format_number(x, decimals.unwrap_or(2)))
-    }))
+    safe(number(&v).map_or("–".into(), |x| format!("{}\u{a0}%", format_number(x, decimals.unwrap_or(2)))))
 }
 
 fn num(v: Value, decimals: Option<u8>) -> Value {
@@ -136,9 +118,7 @@ fn num(v: Value, decimals: Option<u8>) -> Value {
 }
 
 fn eur(v: Value, decimals: Option<u8>) -> Value {
-    safe(number(&v).map_or("–".into(), |x| {
-        format!("{}\u{a0}€", format_number(x, decimals.unwrap_or(2)))
-    }))
+    safe(number(&v).map_or("–".into(), |x| format!("{}\u{a0}€", format_number(x, decimals.unwrap_or(2)))))
 }
 
 fn unit_of(name: &str) -> Unit {
@@ -156,8 +136,7 @@ fn dev(v: Value, unit: Option<String>) -> Value {
     let Some(x) = number(&v) else {
         return safe("–".into());
     };
-    let text =
-        format_quantity(x.abs(), unit_of(unit.as_deref().unwrap_or(""))).replace(' ', "\u{a0}");
+    let text = format_quantity(x.abs(), unit_of(unit.as_deref().unwrap_or(""))).replace(' ', "\u{a0}");
     let sign = if x > 0.0 {
         "+"
     } else if x < 0.0 {
@@ -188,10 +167,7 @@ pub fn environment(overrides: Option<PathBuf>, semaforo: Semaforo) -> Environmen
                 });
             }
         }
-        Ok(embedded::TEMPLATES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, t)| t.to_string()))
+        Ok(embedded::TEMPLATES.iter().find(|(n, _)| *n == name).map(|(_, t)| t.to_string()))
     });
     env.add_filter("pct", pct);
     env.add_filter("num", num);
@@ -206,9 +182,7 @@ pub fn environment(overrides: Option<PathBuf>, semaforo: Semaforo) -> Environmen
         })
     });
     // A number as a Typst literal (for drawing): `99.4400`.
-    env.add_filter("decimale", |v: Value| {
-        safe(format!("{:.4}", number(&v).unwrap_or(0.0)))
-    });
+    env.add_filter("decimale", |v: Value| safe(format!("{:.4}", number(&v).unwrap_or(0.0))));
     env.add_filter("typst", |v: Value| safe(markdown::escape(&v.to_string())));
     env
 }
@@ -218,11 +192,8 @@ pub fn render(s: &Scored, texts: &Texts, overrides: Option<PathBuf>) -> Result<S
     let env = environment(overrides.clone(), s.config.smvp.semaforo.clone());
     let data = view(s, texts);
     let md = |t: &Option<String>| t.as_ref().map(|t| safe(markdown::to_typst(t, 1)));
-    let spiegazioni: BTreeMap<String, Value> = texts
-        .scostamenti
-        .iter()
-        .map(|(k, v)| (k.clone(), safe(markdown::to_typst(v, 3))))
-        .collect();
+    let spiegazioni: BTreeMap<String, Value> =
+        texts.scostamenti.iter().map(|(k, v)| (k.clone(), safe(markdown::to_typst(v, 3)))).collect();
     let ctx = context! {
         testi => context! {
             premessa => md(&texts.premessa),
@@ -232,18 +203,14 @@ pub fn render(s: &Scored, texts: &Texts, overrides: Option<PathBuf>) -> Result<S
         spiegazioni => Value::from(spiegazioni),
         ..Value::from(Serde(&data))
     };
-    let tmpl = env
-        .get_template(MAIN)
-        .map_err(|e| template_error(&e, overrides.as_deref()))?;
-    tmpl.render(ctx)
-        .map_err(|e| template_error(&e, overrides.as_deref()))
+    let tmpl = env.get_template(MAIN).map_err(|e| template_error(&e, overrides.as_deref()))?;
+    tmpl.render(ctx).map_err(|e| template_error(&e, overrides.as_deref()))
 }
 
 fn template_error(e: &minijinja::Error, overrides: Option<&Path>) -> Error {
     // The innermost error is the one that points at the line to fix.
     let mut inner = e;
-    while let Some(next) =
-        std::error::Error::source(inner).and_then(|s| s.downcast_ref::<minijinja::Error>())
+    while let Some(next) = std::error::Error::source(inner).and_then(|s| s.downcast_ref::<minijinja::Error>())
     {
         inner = next;
     }
@@ -251,22 +218,10 @@ fn template_error(e: &minijinja::Error, overrides: Option<&Path>) -> Error {
     let origin = overrides
         .map(|d| d.join(name))
         .filter(|p| p.is_file())
-        .map_or_else(
-            || format!("modello incorporato {name}"),
-            |p| p.display().to_string(),
-        );
-    let line = inner
-        .line()
-        .map(|l| format!(", riga {l}"))
-        .unwrap_or_default();
-    let detail = inner
-        .detail()
-        .map(|d| format!(" ({d})"))
-        .unwrap_or_default();
-    Error::Output(format!(
-        "errore nel modello {origin}{line}: {}{detail}",
-        inner.kind()
-    ))
+        .map_or_else(|| format!("modello incorporato {name}"), |p| p.display().to_string());
+    let line = inner.line().map(|l| format!(", riga {l}")).unwrap_or_default();
+    let detail = inner.detail().map(|d| format!(" ({d})")).unwrap_or_default();
+    Error::Output(format!("errore nel modello {origin}{line}: {}{detail}", inner.kind()))
 }
 
 /// Indicators below the green threshold, each once (first appearance), with its parent.
@@ -281,13 +236,7 @@ fn below_target(albero: &Node, verde: f64) -> Vec<serde_json::Value> {
         out: &mut Vec<serde_json::Value>,
     ) {
         for c in &n.children {
-            walk(
-                c,
-                if n.level == Level::Gruppo { parent } else { n },
-                verde,
-                seen,
-                out,
-            );
+            walk(c, if n.level == Level::Gruppo { parent } else { n }, verde, seen, out);
         }
         if let (Some(r), Some(_)) = (n.result(), n.indicator.as_ref())
             && crate::value::round_half_up(r * 100.0, 2) < verde
@@ -326,9 +275,7 @@ fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
         };
         json!({ "obiettivi": rows(&r.obiettivi), "progetti": rows(&r.progetti) })
     });
-    let sotto = albero
-        .map(|a| below_target(a, s.config.smvp.semaforo.verde))
-        .unwrap_or_default();
+    let sotto = albero.map(|a| below_target(a, s.config.smvp.semaforo.verde)).unwrap_or_default();
     let senza_spiegazione: Vec<&str> = sotto
         .iter()
         .filter_map(|v| v["code"].as_str())
@@ -395,11 +342,9 @@ fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
 pub fn text_findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Problem> {
     let dir = data_dir.join(TEXTS_DIR);
     let mut out = Vec::new();
-    for (name, t) in [
-        ("premessa.md", &texts.premessa),
-        ("contesto.md", &texts.contesto),
-        ("processo.md", &texts.processo),
-    ] {
+    for (name, t) in
+        [("premessa.md", &texts.premessa), ("contesto.md", &texts.contesto), ("processo.md", &texts.processo)]
+    {
         if t.is_none() {
             out.push(Problem::new(
                 Location::file(&dir.join(name)),
@@ -413,7 +358,10 @@ pub fn text_findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Problem>
             if !texts.scostamenti.contains_key(code) {
                 out.push(Problem::new(
                     Location::file(&dir.join("scostamenti.md")),
-                    format!("manca la spiegazione dell'indicatore «{code}» sotto il {} % (sezione «## {code}»)", format_number(s.config.smvp.semaforo.verde, 0)),
+                    format!(
+                        "manca la spiegazione dell'indicatore «{code}» sotto il {} % (sezione «## {code}»)",
+                        format_number(s.config.smvp.semaforo.verde, 0)
+                    ),
                 ));
             }
         }

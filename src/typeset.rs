@@ -77,11 +77,7 @@ impl World for Closed {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() {
-            Ok(self.main.clone())
-        } else {
-            Err(FileError::AccessDenied)
-        }
+        if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::AccessDenied) }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
@@ -91,10 +87,7 @@ impl World for Closed {
         if id.get().root() != &VirtualRoot::Project {
             return Err(FileError::AccessDenied);
         }
-        self.files
-            .get(&file_name(id))
-            .cloned()
-            .ok_or(FileError::AccessDenied)
+        self.files.get(&file_name(id)).cloned().ok_or(FileError::AccessDenied)
     }
 
     fn font(&self, index: usize) -> Option<Font> {
@@ -106,10 +99,14 @@ impl World for Closed {
     }
 }
 
-/// What typesetting produced: the PDF and Typst's warnings, in Italian-prefixed text.
+/// What typesetting produced: the PDF, Typst's warnings, and how long each half took.
 pub struct Typeset {
     pub pdf: Vec<u8>,
     pub warnings: Vec<String>,
+    /// Typst's layout (compile) time.
+    pub layout: std::time::Duration,
+    /// PDF export time.
+    pub export: std::time::Duration,
 }
 
 /// The document's fixed date: from the data (or `SOURCE_DATE_EPOCH`), never the clock.
@@ -121,11 +118,7 @@ pub struct FixedDate {
 }
 
 /// Compiles `source` and exports the PDF with archival and accessibility standards.
-pub fn typeset(
-    source: &str,
-    files: BTreeMap<String, Vec<u8>>,
-    date: FixedDate,
-) -> Result<Typeset, Error> {
+pub fn typeset(source: &str, files: BTreeMap<String, Vec<u8>>, date: FixedDate) -> Result<Typeset, Error> {
     let today = Datetime::from_ymd(date.year, date.month, date.day)
         .ok_or_else(|| Error::Output(format!("data del documento non valida: {date:?}")))?;
     let world = Closed {
@@ -133,34 +126,29 @@ pub fn typeset(
         files: files.into_iter().map(|(k, v)| (k, Bytes::new(v))).collect(),
         today,
     };
+    let started = std::time::Instant::now();
     let warned = typst::compile::<PagedDocument>(&world);
-    let mut warnings: Vec<String> = warned
-        .warnings
-        .iter()
-        .map(|d| describe(&world, d))
-        .collect();
-    let document = warned
-        .output
-        .map_err(|errors| typst_failure(&world, errors.as_slice()))?;
+    let layout = started.elapsed();
+    let mut warnings: Vec<String> = warned.warnings.iter().map(|d| describe(&world, d)).collect();
+    let document = warned.output.map_err(|errors| typst_failure(&world, errors.as_slice()))?;
     let standards = PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
         .map_err(|e| Error::Output(format!("standard PDF non disponibili: {}", e.message())))?;
     let options = PdfOptions {
         ident: typst::foundations::Smart::Custom("relazione-performance".into()),
-        creator: typst::foundations::Smart::Custom(Some(format!(
-            "relazione {}",
-            env!("CARGO_PKG_VERSION")
-        ))),
+        creator: typst::foundations::Smart::Custom(Some(format!("relazione {}", env!("CARGO_PKG_VERSION")))),
         timestamp: Some(Timestamp::new_utc(today)),
         page_ranges: None,
         standards,
         tagged: true,
         pretty: false,
     };
-    let pdf = typst_pdf::pdf(&document, &options)
-        .map_err(|errors| typst_failure(&world, errors.as_slice()))?;
+    let started = std::time::Instant::now();
+    let pdf =
+        typst_pdf::pdf(&document, &options).map_err(|errors| typst_failure(&world, errors.as_slice()))?;
+    let export = started.elapsed();
     warnings.sort();
     warnings.dedup();
-    Ok(Typeset { pdf, warnings })
+    Ok(Typeset { pdf, warnings, layout, export })
 }
 
 /// A Typst diagnostic with the file and line it points to (the generated source, or a template's
@@ -170,19 +158,21 @@ fn describe(world: &Closed, d: &SourceDiagnostic) -> String {
         let range = world.range(d.span)?;
         let source = world.source(id).ok()?;
         let line = source.lines().byte_to_line(range.start)? + 1;
-        let snippet: String = source.text()[range].chars().take(60).collect();
-        Some(format!("{}:{line} («{snippet}»)", file_name(id)))
+        let snippet: String = source.text()[range.clone()].chars().take(60).collect();
+        // The chapter templates leave a `// ⟦modello: name⟧` marker before their output.
+        let template = source.text()[..range.start]
+            .rfind("// ⟦modello: ")
+            .and_then(|i| {
+                source.text()[i..]
+                    .split_once('⟧')
+                    .map(|(m, _)| m.trim_start_matches("// ⟦modello: ").to_string())
+            })
+            .map(|t| format!(", testo prodotto dal modello {t}"))
+            .unwrap_or_default();
+        Some(format!("{}:{line}{template} («{snippet}»)", file_name(id)))
     });
-    let kind = if d.severity == Severity::Error {
-        "errore Typst"
-    } else {
-        "avviso Typst"
-    };
-    let hints: String = d
-        .hints
-        .iter()
-        .map(|h| format!("; suggerimento: {}", h.v))
-        .collect();
+    let kind = if d.severity == Severity::Error { "errore Typst" } else { "avviso Typst" };
+    let hints: String = d.hints.iter().map(|h| format!("; suggerimento: {}", h.v)).collect();
     match place {
         Some(p) => format!("{kind} in {p}: {}{hints}", d.message),
         None => format!("{kind}: {}{hints}", d.message),
@@ -191,8 +181,5 @@ fn describe(world: &Closed, d: &SourceDiagnostic) -> String {
 
 fn typst_failure(world: &Closed, errors: &[SourceDiagnostic]) -> Error {
     let lines: Vec<String> = errors.iter().map(|d| describe(world, d)).collect();
-    Error::Output(format!(
-        "impaginazione non riuscita:\n- {}",
-        lines.join("\n- ")
-    ))
+    Error::Output(format!("impaginazione non riuscita:\n- {}", lines.join("\n- ")))
 }

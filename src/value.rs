@@ -101,9 +101,9 @@ impl Target {
     /// The unit of the target's quantity (none for deadlines).
     pub fn unit(&self) -> Option<Unit> {
         match self {
-            Target::AlMeno { valore }
-            | Target::AlMassimo { valore }
-            | Target::Uguale { valore } => Some(valore.unit),
+            Target::AlMeno { valore } | Target::AlMassimo { valore } | Target::Uguale { valore } => {
+                Some(valore.unit)
+            }
             Target::Tra { minimo, .. } => Some(minimo.unit),
             Target::Entro { .. } => None,
         }
@@ -126,10 +126,7 @@ fn err<T>(msg: impl Into<String>) -> Result<T, ParseError> {
 
 /// Texts that mean "no value".
 fn is_missing(text: &str) -> bool {
-    matches!(
-        text.to_lowercase().as_str(),
-        "" | "n/d" | "#n/d" | "-" | "n.d." | "nd" | "n.d" | "–"
-    )
+    matches!(text.to_lowercase().as_str(), "" | "n/d" | "#n/d" | "-" | "n.d." | "nd" | "n.d" | "–")
 }
 
 /// Reads an Italian-formatted number: `1.250`, `-24,31`, `18.231.161.719,00`, `1000`.
@@ -148,26 +145,14 @@ pub fn parse_number(text: &str) -> Result<(f64, u8), ParseError> {
     };
     let groups: Vec<&str> = int_part.split('.').collect();
     let valid_groups = !groups[0].is_empty()
-        && groups
-            .iter()
-            .all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
-        && (groups.len() == 1
-            || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3)));
+        && groups.iter().all(|g| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit()))
+        && (groups.len() == 1 || (groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3)));
     let valid_dec = dec_part.is_none_or(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
     if !valid_groups || !valid_dec {
-        return err(format!(
-            "«{text}» non è un numero nel formato italiano (es. 1.250 oppure 1.250,50)"
-        ));
+        return err(format!("«{text}» non è un numero nel formato italiano (es. 1.250 oppure 1.250,50)"));
     }
-    let plain = format!(
-        "{}{}.{}",
-        if negative { "-" } else { "" },
-        groups.concat(),
-        dec_part.unwrap_or("0")
-    );
-    let value: f64 = plain
-        .parse()
-        .map_err(|_| ParseError(format!("«{text}» non è un numero")))?;
+    let plain = format!("{}{}.{}", if negative { "-" } else { "" }, groups.concat(), dec_part.unwrap_or("0"));
+    let value: f64 = plain.parse().map_err(|_| ParseError(format!("«{text}» non è un numero")))?;
     Ok((value, dec_part.map_or(0, |d| d.len().min(255) as u8)))
 }
 
@@ -202,11 +187,7 @@ pub fn parse_quantity(text: &str) -> Result<Quantity, ParseError> {
             text.trim()
         ))
     })?;
-    Ok(Quantity {
-        value,
-        unit,
-        decimals,
-    })
+    Ok(Quantity { value, unit, decimals })
 }
 
 /// Reads a date written `dd-mm-yyyy`, `dd/mm/yyyy` or `dd.mm.yyyy`.
@@ -214,16 +195,12 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, ParseError> {
     let t = text.trim();
     let parts: Vec<&str> = t.split(['-', '/', '.']).collect();
     let numeric = parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         && parts[0].len() <= 2
         && parts[1].len() <= 2
         && parts[2].len() == 4;
     if !numeric {
-        return err(format!(
-            "«{t}» non è una data (attesa nella forma gg-mm-aaaa)"
-        ));
+        return err(format!("«{t}» non è una data (attesa nella forma gg-mm-aaaa)"));
     }
     let day: u32 = parts[0].parse().unwrap_or(0);
     let month: u32 = parts[1].parse().unwrap_or(0);
@@ -237,9 +214,7 @@ fn looks_like_date(text: &str) -> bool {
     t.len() >= 8
         && t.len() <= 10
         && t.chars().filter(|c| matches!(c, '-' | '/' | '.')).count() == 2
-        && t.rsplit(['-', '/', '.'])
-            .next()
-            .is_some_and(|y| y.len() == 4)
+        && t.rsplit(['-', '/', '.']).next().is_some_and(|y| y.len() == 4)
         && !t.starts_with('-')
 }
 
@@ -288,10 +263,7 @@ fn target_shape(t: &str) -> Result<Target, ParseError> {
         return Ok(Target::Tra { minimo, massimo });
     }
     for (prefix, make) in [
-        (
-            ">=",
-            (|valore| Target::AlMeno { valore }) as fn(Quantity) -> Target,
-        ),
+        (">=", (|valore| Target::AlMeno { valore }) as fn(Quantity) -> Target),
         ("≥", |valore| Target::AlMeno { valore }),
         ("<=", |valore| Target::AlMassimo { valore }),
         ("≤", |valore| Target::AlMassimo { valore }),
@@ -319,11 +291,7 @@ pub fn eval_measures(text: &str) -> Result<Option<f64>, ParseError> {
         return Ok(None);
     }
     let tokens = tokenize(t)?;
-    let mut p = ExprParser {
-        tokens: &tokens,
-        pos: 0,
-        source: t,
-    };
+    let mut p = ExprParser { tokens: &tokens, pos: 0, source: t };
     let v = p.expr()?;
     if p.pos != tokens.len() {
         return err(format!("«{t}»: espressione delle misure non leggibile"));
@@ -366,9 +334,7 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, ParseError> {
             i += 1;
         } else if c.is_ascii_digit() {
             let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',')
-            {
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.' || chars[i] == ',') {
                 // A dot not followed by a digit ends the number (`N.` after a space never gets here).
                 if chars[i] == '.' && !chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
                     break;
@@ -389,9 +355,7 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, ParseError> {
                 }
             }
         } else {
-            return err(format!(
-                "«{text}»: carattere «{c}» non atteso nell'espressione delle misure"
-            ));
+            return err(format!("«{text}»: carattere «{c}» non atteso nell'espressione delle misure"));
         }
     }
     Ok(out)
@@ -447,10 +411,7 @@ impl ExprParser<'_> {
                 self.pos += 1;
                 Ok(v)
             }
-            _ => err(format!(
-                "«{}»: espressione delle misure non leggibile",
-                self.source
-            )),
+            _ => err(format!("«{}»: espressione delle misure non leggibile", self.source)),
         }
     }
 }
@@ -517,11 +478,7 @@ mod tests {
     use super::*;
 
     fn q(value: f64, unit: Unit, decimals: u8) -> Quantity {
-        Quantity {
-            value,
-            unit,
-            decimals,
-        }
+        Quantity { value, unit, decimals }
     }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -532,79 +489,18 @@ mod tests {
     fn every_target_shape_of_the_fixtures() {
         use Target::*;
         let cases = [
-            (
-                ">= 1.000 N.",
-                AlMeno {
-                    valore: q(1000.0, Unit::Numero, 0),
-                },
-            ),
-            (
-                ">= 18.000.000.000,00 €",
-                AlMeno {
-                    valore: q(18_000_000_000.0, Unit::Euro, 2),
-                },
-            ),
-            (
-                ">= 45,00 %",
-                AlMeno {
-                    valore: q(45.0, Unit::Percento, 2),
-                },
-            ),
-            (
-                ">= 18,10 %",
-                AlMeno {
-                    valore: q(18.1, Unit::Percento, 2),
-                },
-            ),
-            (
-                "<= 2 gg",
-                AlMassimo {
-                    valore: q(2.0, Unit::Giorni, 0),
-                },
-            ),
-            (
-                "<= -19 gg",
-                AlMassimo {
-                    valore: q(-19.0, Unit::Giorni, 0),
-                },
-            ),
-            (
-                "<= -10,00 %",
-                AlMassimo {
-                    valore: q(-10.0, Unit::Percento, 2),
-                },
-            ),
-            (
-                "100,00 %",
-                AlMeno {
-                    valore: q(100.0, Unit::Percento, 2),
-                },
-            ),
-            (
-                "= 100,00 %",
-                Uguale {
-                    valore: q(100.0, Unit::Percento, 2),
-                },
-            ),
-            (
-                "Entro 30-06-2024",
-                Entro {
-                    data: d(2024, 6, 30),
-                },
-            ),
-            (
-                "Entro 31/01/2024",
-                Entro {
-                    data: d(2024, 1, 31),
-                },
-            ),
-            (
-                "tra 10 e 20 N.",
-                Tra {
-                    minimo: q(10.0, Unit::Numero, 0),
-                    massimo: q(20.0, Unit::Numero, 0),
-                },
-            ),
+            (">= 1.000 N.", AlMeno { valore: q(1000.0, Unit::Numero, 0) }),
+            (">= 18.000.000.000,00 €", AlMeno { valore: q(18_000_000_000.0, Unit::Euro, 2) }),
+            (">= 45,00 %", AlMeno { valore: q(45.0, Unit::Percento, 2) }),
+            (">= 18,10 %", AlMeno { valore: q(18.1, Unit::Percento, 2) }),
+            ("<= 2 gg", AlMassimo { valore: q(2.0, Unit::Giorni, 0) }),
+            ("<= -19 gg", AlMassimo { valore: q(-19.0, Unit::Giorni, 0) }),
+            ("<= -10,00 %", AlMassimo { valore: q(-10.0, Unit::Percento, 2) }),
+            ("100,00 %", AlMeno { valore: q(100.0, Unit::Percento, 2) }),
+            ("= 100,00 %", Uguale { valore: q(100.0, Unit::Percento, 2) }),
+            ("Entro 30-06-2024", Entro { data: d(2024, 6, 30) }),
+            ("Entro 31/01/2024", Entro { data: d(2024, 1, 31) }),
+            ("tra 10 e 20 N.", Tra { minimo: q(10.0, Unit::Numero, 0), massimo: q(20.0, Unit::Numero, 0) }),
         ];
         for (text, expected) in cases {
             assert_eq!(parse_target(text).unwrap(), expected, "{text}");
@@ -615,66 +511,16 @@ mod tests {
     fn every_actual_shape_of_the_fixtures() {
         use Reading::*;
         let cases = [
-            (
-                "1.250 N.",
-                Quantita {
-                    quantita: q(1250.0, Unit::Numero, 0),
-                },
-            ),
-            (
-                "13,12 N.",
-                Quantita {
-                    quantita: q(13.12, Unit::Numero, 2),
-                },
-            ),
-            (
-                "53,15 %",
-                Quantita {
-                    quantita: q(53.15, Unit::Percento, 2),
-                },
-            ),
-            (
-                "-16,60 %",
-                Quantita {
-                    quantita: q(-16.6, Unit::Percento, 2),
-                },
-            ),
-            (
-                "1,61 gg",
-                Quantita {
-                    quantita: q(1.61, Unit::Giorni, 2),
-                },
-            ),
-            (
-                "-24,31 gg",
-                Quantita {
-                    quantita: q(-24.31, Unit::Giorni, 2),
-                },
-            ),
-            (
-                "18.231.161.719,00 €",
-                Quantita {
-                    quantita: q(18_231_161_719.0, Unit::Euro, 2),
-                },
-            ),
-            (
-                "1.879.961 N.",
-                Quantita {
-                    quantita: q(1_879_961.0, Unit::Numero, 0),
-                },
-            ),
-            (
-                "25-06-2024",
-                Data {
-                    data: d(2024, 6, 25),
-                },
-            ),
-            (
-                "25.12.2020",
-                Data {
-                    data: d(2020, 12, 25),
-                },
-            ),
+            ("1.250 N.", Quantita { quantita: q(1250.0, Unit::Numero, 0) }),
+            ("13,12 N.", Quantita { quantita: q(13.12, Unit::Numero, 2) }),
+            ("53,15 %", Quantita { quantita: q(53.15, Unit::Percento, 2) }),
+            ("-16,60 %", Quantita { quantita: q(-16.6, Unit::Percento, 2) }),
+            ("1,61 gg", Quantita { quantita: q(1.61, Unit::Giorni, 2) }),
+            ("-24,31 gg", Quantita { quantita: q(-24.31, Unit::Giorni, 2) }),
+            ("18.231.161.719,00 €", Quantita { quantita: q(18_231_161_719.0, Unit::Euro, 2) }),
+            ("1.879.961 N.", Quantita { quantita: q(1_879_961.0, Unit::Numero, 0) }),
+            ("25-06-2024", Data { data: d(2024, 6, 25) }),
+            ("25.12.2020", Data { data: d(2020, 12, 25) }),
             ("N/D", Mancante),
             ("#N/D", Mancante),
             ("-", Mancante),
@@ -691,10 +537,7 @@ mod tests {
             ("8.270 N. / 630,56 N.", 8270.0 / 630.56),
             ("270 N. * 1000 / 69.749 N.", 270.0 * 1000.0 / 69749.0),
             ("(317 N. - 53 N.) / 53 N.", (317.0 - 53.0) / 53.0),
-            (
-                "(15.248 N. - 18.283 N.) / 18.283 N.",
-                (15248.0 - 18283.0) / 18283.0,
-            ),
+            ("(15.248 N. - 18.283 N.) / 18.283 N.", (15248.0 - 18283.0) / 18283.0),
             ("1 N. + 1 N.", 2.0),
             ("(13 N. + 17 N.)", 30.0),
             ("428 gg / 155 N.", 428.0 / 155.0),
@@ -721,10 +564,7 @@ mod tests {
             parse_target("Entro 31-02-2024").unwrap_err().0,
             "target «Entro 31-02-2024» non leggibile: «31-02-2024» non è una data esistente"
         );
-        assert!(
-            parse_number("3.87").is_err(),
-            "a dot must group three digits"
-        );
+        assert!(parse_number("3.87").is_err(), "a dot must group three digits");
         assert!(parse_number("1.2345").is_err());
         assert!(parse_target("> 5 N.").is_err());
         assert!(parse_target("tra 20 e 10").is_err());

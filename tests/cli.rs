@@ -40,11 +40,7 @@ fn score_json_has_the_whole_modena_tree() {
     let mut groups = Vec::new();
     nodes(albero, "gruppo", &mut groups);
     let under = |code: &str| {
-        groups
-            .iter()
-            .filter(|g| g["code"] == code)
-            .map(|g| count(g, "indicatore"))
-            .sum::<usize>()
+        groups.iter().filter(|g| g["code"] == code).map(|g| count(g, "indicatore")).sum::<usize>()
     };
     assert_eq!(under("indicatori"), 29);
     assert_eq!(under("obiettivi_operativi"), 70);
@@ -60,28 +56,14 @@ fn score_json_has_the_whole_modena_tree() {
 fn check_says_the_sample_is_valid() {
     let run = relazione(&["check", "--data", "data", "--config", "relazione.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with("Dati validi: 8 file letti"),
-        "{}",
-        run.stdout
-    );
+    assert!(run.stdout.starts_with("Dati validi: 8 file letti"), "{}", run.stdout);
 }
 
 /// Runs `check` on a folder and returns the error text, asserting exit code 1.
 fn failing_check(dir: &std::path::Path) -> String {
     let cfg = config(dir, "");
-    let run = relazione(&[
-        "check",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
-    assert_eq!(
-        run.code, 1,
-        "stdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
     run.stderr
 }
 
@@ -141,11 +123,7 @@ fn missing_header_is_named() {
 fn weights_not_adding_up_to_100() {
     let mut rows = albero_rows();
     rows[5][0] = (2, C::P(0.6));
-    rows.push(vec![
-        (2, C::P(0.3)),
-        (3, C::T("102 - Obiettivo strategico due")),
-        (12, C::P(1.0)),
-    ]);
+    rows.push(vec![(2, C::P(0.3)), (3, C::T("102 - Obiettivo strategico due")), (12, C::P(1.0))]);
     rows.push(vec![(4, C::P(1.0)), (5, C::T("Indicatori"))]);
     rows.push(vec![
         (8, C::P(1.0)),
@@ -169,18 +147,10 @@ fn weights_can_be_normalised_by_configuration() {
     rows[7][0] = (8, C::P(0.5));
     let dir = albero_dir("normalizza", &rows);
     let cfg = config(&dir, "smvp:\n  pesi: normalizza\n");
-    let run = relazione(&[
-        "check",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains(
-            "i pesi sotto gruppo «indicatori» sommano a 50,00 invece di 100: normalizzati"
-        ),
+        run.stderr.contains("i pesi sotto gruppo «indicatori» sommano a 50,00 invece di 100: normalizzati"),
         "{}",
         run.stderr
     );
@@ -190,17 +160,9 @@ fn weights_can_be_normalised_by_configuration() {
 fn duplicate_objective_code() {
     let mut rows = albero_rows();
     rows[5][0] = (2, C::P(0.5));
-    rows.push(vec![
-        (2, C::P(0.5)),
-        (3, C::T("101 - Un altro con lo stesso codice")),
-    ]);
+    rows.push(vec![(2, C::P(0.5)), (3, C::T("101 - Un altro con lo stesso codice"))]);
     rows.push(vec![(4, C::P(1.0)), (5, C::T("Indicatori"))]);
-    rows.push(vec![
-        (8, C::P(1.0)),
-        (9, C::T("101.S9 - Altro")),
-        (10, C::T(">= 1 N.")),
-        (11, C::T("1 N.")),
-    ]);
+    rows.push(vec![(8, C::P(1.0)), (9, C::T("101.S9 - Altro")), (10, C::T(">= 1 N.")), (11, C::T("1 N."))]);
     let dir = albero_dir("doppio", &rows);
     assert_eq!(
         failing_check(&dir),
@@ -217,12 +179,7 @@ fn orphan_indicator() {
     // An indicator right after the OS row, before any group.
     rows.insert(
         6,
-        vec![
-            (8, C::P(1.0)),
-            (9, C::T("101.X - Orfano")),
-            (10, C::T(">= 1 N.")),
-            (11, C::T("1 N.")),
-        ],
+        vec![(8, C::P(1.0)), (9, C::T("101.X - Orfano")), (10, C::T(">= 1 N.")), (11, C::T("1 N."))],
     );
     let dir = albero_dir("orfano", &rows);
     assert_eq!(
@@ -237,20 +194,10 @@ fn orphan_indicator() {
 #[test]
 fn unknown_workbooks_and_lock_files_are_skipped_and_said() {
     let dir = albero_dir("sconosciuto", &albero_rows());
-    write_sheet(
-        &dir.join("appunti.xlsx"),
-        "Foglio1",
-        &[vec![(0, C::T("Note")), (1, C::T("Altro"))]],
-    );
+    write_sheet(&dir.join("appunti.xlsx"), "Foglio1", &[vec![(0, C::T("Note")), (1, C::T("Altro"))]]);
     std::fs::copy(dir.join("ente.xlsx"), dir.join("~$ente.xlsx")).unwrap();
     let cfg = config(&dir, "");
-    let run = relazione(&[
-        "check",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains(&format!(
         "{}: nessun foglio con intestazioni riconosciute: file ignorato",
@@ -276,24 +223,10 @@ fn a_text_file_named_xlsx_is_refused() {
 #[test]
 fn unknown_config_key_is_an_error_with_its_line() {
     let dir = albero_dir("config", &albero_rows());
-    let cfg = config(
-        &dir,
-        "smvp:\n  regola:\n    tipo: proporzionale\n    tettto: 100\n",
-    );
-    let run = relazione(&[
-        "check",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-    ]);
+    let cfg = config(&dir, "smvp:\n  regola:\n    tipo: proporzionale\n    tettto: 100\n");
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr
-            .contains("riga 8: chiave sconosciuta «tettto» in «smvp.regola»"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("riga 8: chiave sconosciuta «tettto» in «smvp.regola»"), "{}", run.stderr);
 }
 
 #[test]
@@ -310,23 +243,11 @@ fn modello_writes_the_flat_layout_that_ingest_reads() {
     let headers = |path: &std::path::Path| -> Vec<String> {
         let mut wb = open_workbook_auto(path).unwrap();
         let range = wb.worksheet_range("Indicatori").unwrap();
-        range
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|c| c.to_string())
-            .collect()
+        range.rows().next().unwrap().iter().map(|c| c.to_string()).collect()
     };
     let written = headers(&out.join("modello_indicatori.xlsx"));
-    let expected: Vec<String> = relazione::ingest::flat::COLUMNS
-        .iter()
-        .map(|(h, _)| h.to_string())
-        .collect();
+    let expected: Vec<String> = relazione::ingest::flat::COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
     assert_eq!(written, expected);
     // The second-SMVP fixture is written in the same layout.
-    assert_eq!(
-        headers(&manifest().join("tests/fixtures/smvp-fasce/indicatori.xlsx")),
-        expected
-    );
+    assert_eq!(headers(&manifest().join("tests/fixtures/smvp-fasce/indicatori.xlsx")), expected);
 }

@@ -15,8 +15,7 @@ fn fixture() -> PathBuf {
 }
 
 fn config_text() -> String {
-    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("relazione.yaml"))
-        .unwrap()
+    std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("relazione.yaml")).unwrap()
 }
 
 fn scored() -> &'static Scored {
@@ -49,10 +48,7 @@ fn assert_pp(what: &str, ours: Option<f64>, published: f64, failures: &mut Vec<S
     let tol = f(&expected()["meta"]["tolerance_pp"]);
     match ours {
         Some(r) if (round_half_up(r * 100.0, 2) - published).abs() <= tol + 1e-9 => {}
-        other => failures.push(format!(
-            "{what}: ours {:?}, published {published}",
-            other.map(|r| r * 100.0)
-        )),
+        other => failures.push(format!("{what}: ours {:?}, published {published}", other.map(|r| r * 100.0))),
     }
 }
 
@@ -68,81 +64,37 @@ fn find<'a>(root: &'a Node, level: Level, code: &str) -> &'a Node {
 }
 
 fn group<'a>(os: &'a Node, code: &str) -> &'a Node {
-    os.children
-        .iter()
-        .find(|g| g.code == code)
-        .unwrap_or_else(|| panic!("group {code} of {}", os.code))
+    os.children.iter().find(|g| g.code == code).unwrap_or_else(|| panic!("group {code} of {}", os.code))
 }
 
 fn finish(failures: Vec<String>) {
-    assert!(
-        failures.is_empty(),
-        "{} figures differ:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} figures differ:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
 fn ente_ambiti_os_groups_and_oo() {
     let e = expected();
     let mut fail = Vec::new();
-    assert_pp(
-        "ente",
-        albero().result(),
-        f(&e["ente"]["result"]),
-        &mut fail,
-    );
+    assert_pp("ente", albero().result(), f(&e["ente"]["result"]), &mut fail);
     let mut checked = 0;
     for a in e["ambiti"].as_sequence().unwrap() {
         let n = find(albero(), Level::Ambito, &s(&a["code"]));
-        assert_eq!(
-            n.weight,
-            Some(f(&a["weight"])),
-            "weight of ambito {}",
-            n.code
-        );
+        assert_eq!(n.weight, Some(f(&a["weight"])), "weight of ambito {}", n.code);
         assert_eq!(n.name, s(&a["name"]));
-        assert_pp(
-            &format!("ambito {}", n.code),
-            n.result(),
-            f(&a["result"]),
-            &mut fail,
-        );
+        assert_pp(&format!("ambito {}", n.code), n.result(), f(&a["result"]), &mut fail);
         checked += 1;
     }
     for os in e["obiettivi_strategici"].as_sequence().unwrap() {
         let code = s(&os["code"]);
         let n = find(albero(), Level::ObiettivoStrategico, &code);
-        let parent = albero()
-            .children
-            .iter()
-            .find(|a| a.children.iter().any(|c| c.code == code))
-            .unwrap();
+        let parent = albero().children.iter().find(|a| a.children.iter().any(|c| c.code == code)).unwrap();
         assert_eq!(parent.code, s(&os["ambito"]), "ambito of OS {code}");
         assert_eq!(n.weight, Some(f(&os["weight"])), "weight of OS {code}");
-        assert_pp(
-            &format!("OS {code}"),
-            n.result(),
-            f(&os["result"]),
-            &mut fail,
-        );
-        for (key, gcode) in [
-            ("indicatori", "indicatori"),
-            ("obiettivi_operativi", "obiettivi_operativi"),
-        ] {
+        assert_pp(&format!("OS {code}"), n.result(), f(&os["result"]), &mut fail);
+        for (key, gcode) in [("indicatori", "indicatori"), ("obiettivi_operativi", "obiettivi_operativi")] {
             let g = group(n, gcode);
-            assert_eq!(
-                g.weight,
-                Some(f(&os[key]["weight"])),
-                "weight of {code}/{gcode}"
-            );
-            assert_pp(
-                &format!("OS {code} {gcode}"),
-                g.result(),
-                f(&os[key]["result"]),
-                &mut fail,
-            );
+            assert_eq!(g.weight, Some(f(&os[key]["weight"])), "weight of {code}/{gcode}");
+            assert_pp(&format!("OS {code} {gcode}"), g.result(), f(&os[key]["result"]), &mut fail);
         }
         checked += 1;
     }
@@ -151,20 +103,12 @@ fn ente_ambiti_os_groups_and_oo() {
         let n = find(albero(), Level::ObiettivoOperativo, &code);
         let os = find(albero(), Level::ObiettivoStrategico, &s(&oo["os"]));
         assert!(
-            group(os, "obiettivi_operativi")
-                .children
-                .iter()
-                .any(|c| c.code == code),
+            group(os, "obiettivi_operativi").children.iter().any(|c| c.code == code),
             "OO {code} under OS"
         );
         assert_eq!(n.weight, Some(f(&oo["weight"])), "weight of OO {code}");
         assert_eq!(n.name, s(&oo["name"]));
-        assert_pp(
-            &format!("OO {code}"),
-            n.result(),
-            f(&oo["result"]),
-            &mut fail,
-        );
+        assert_pp(&format!("OO {code}"), n.result(), f(&oo["result"]), &mut fail);
         checked += 1;
     }
     assert_eq!(checked, 3 + 10 + 18);
@@ -176,38 +120,21 @@ fn indicators_below_100() {
     let e = expected();
     let mut fail = Vec::new();
     for i in e["indicatori_sotto_100"].as_sequence().unwrap() {
-        let parent_level = if s(&i["level"]) == "OS" {
-            Level::ObiettivoStrategico
-        } else {
-            Level::ObiettivoOperativo
-        };
+        let parent_level =
+            if s(&i["level"]) == "OS" { Level::ObiettivoStrategico } else { Level::ObiettivoOperativo };
         let parent = find(albero(), parent_level, &s(&i["parent"]));
         let n = find(parent, Level::Indicatore, &s(&i["code"]));
         let ind = n.indicator.as_ref().unwrap();
         assert_eq!(ind.target_text, s(&i["target"]));
         assert_eq!(ind.actual_text, s(&i["valore"]));
-        assert_pp(
-            &format!("indicator {}", n.code),
-            n.result(),
-            f(&i["result"]),
-            &mut fail,
-        );
+        assert_pp(&format!("indicator {}", n.code), n.result(), f(&i["result"]), &mut fail);
     }
     // Every other indicator of the tree is at 100 %.
-    let listed: Vec<String> = e["indicatori_sotto_100"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(|i| s(&i["code"]))
-        .collect();
+    let listed: Vec<String> =
+        e["indicatori_sotto_100"].as_sequence().unwrap().iter().map(|i| s(&i["code"])).collect();
     for n in albero().all(Level::Indicatore) {
         if !listed.contains(&n.code) {
-            assert_pp(
-                &format!("indicator {}", n.code),
-                n.result(),
-                100.0,
-                &mut fail,
-            );
+            assert_pp(&format!("indicator {}", n.code), n.result(), 100.0, &mut fail);
         }
     }
     finish(fail);
@@ -225,27 +152,12 @@ fn counts_of_the_tree() {
             .map(|g| g.all(Level::Indicatore).len())
             .sum::<usize>()
     };
-    assert_eq!(
-        count(albero(), Level::Indicatore) as f64,
-        f(&c["indicatori_allegato1"])
-    );
+    assert_eq!(count(albero(), Level::Indicatore) as f64, f(&c["indicatori_allegato1"]));
     assert_eq!(ind_under("indicatori") as f64, f(&c["indicatori_os"]));
-    assert_eq!(
-        ind_under("obiettivi_operativi") as f64,
-        f(&c["indicatori_oo"])
-    );
-    assert_eq!(
-        count(albero(), Level::ObiettivoStrategico) as f64,
-        f(&c["obiettivi_strategici"])
-    );
-    assert_eq!(
-        count(albero(), Level::ObiettivoOperativo) as f64,
-        f(&c["obiettivi_operativi"])
-    );
-    assert_eq!(
-        scored().summary.overshooting.kpi_con_target as f64,
-        f(&c["kpi_con_target_allegato5"])
-    );
+    assert_eq!(ind_under("obiettivi_operativi") as f64, f(&c["indicatori_oo"]));
+    assert_eq!(count(albero(), Level::ObiettivoStrategico) as f64, f(&c["obiettivi_strategici"]));
+    assert_eq!(count(albero(), Level::ObiettivoOperativo) as f64, f(&c["obiettivi_operativi"]));
+    assert_eq!(scored().summary.overshooting.kpi_con_target as f64, f(&c["kpi_con_target_allegato5"]));
 }
 
 #[test]
@@ -256,44 +168,24 @@ fn organisational_units() {
     let mut settori_checked = 0;
     for area in e["unita_organizzative"].as_sequence().unwrap() {
         let a = find(unita, Level::Area, &s(&area["area"]));
-        assert_pp(
-            &format!("area {}", a.code),
-            a.result(),
-            f(&area["result"]),
-            &mut fail,
-        );
+        assert_pp(&format!("area {}", a.code), a.result(), f(&area["result"]), &mut fail);
         for st in area["settori"].as_sequence().unwrap() {
             let label = s(&st["settore"]);
             let code = label.split(" - ").next().unwrap();
             let n = find(a, Level::Settore, code);
             assert_eq!(n.weight, Some(f(&st["weight"])), "weight of {label}");
-            assert_pp(
-                &format!("settore {label}"),
-                n.result(),
-                f(&st["result"]),
-                &mut fail,
-            );
+            assert_pp(&format!("settore {label}"), n.result(), f(&st["result"]), &mut fail);
             for o in st["obiettivi"].as_sequence().unwrap() {
                 let ob = find(n, Level::ObiettivoUnita, &s(&o["code"]));
                 assert_eq!(ob.weight, Some(f(&o["weight"])));
-                assert_pp(
-                    &format!("{label} / {}", ob.code),
-                    ob.result(),
-                    f(&o["result"]),
-                    &mut fail,
-                );
+                assert_pp(&format!("{label} / {}", ob.code), ob.result(), f(&o["result"]), &mut fail);
             }
             if let Some(list) = st["indicatori_sotto_100"].as_sequence() {
                 for i in list {
                     let ob = find(n, Level::ObiettivoUnita, &s(&i["obiettivo"]));
                     let ind = find(ob, Level::Indicatore, &s(&i["code"]));
                     assert_eq!(ind.indicator.as_ref().unwrap().actual_text, s(&i["valore"]));
-                    assert_pp(
-                        &format!("{label} / {}", ind.code),
-                        ind.result(),
-                        f(&i["result"]),
-                        &mut fail,
-                    );
+                    assert_pp(&format!("{label} / {}", ind.code), ind.result(), f(&i["result"]), &mut fail);
                 }
             }
             settori_checked += 1;
@@ -302,10 +194,7 @@ fn organisational_units() {
     assert_eq!(settori_checked, 6);
     // Section 1 prints the same figures under its own labels.
     for (label, v) in e["sezione_1_unita_organizzative"].as_mapping().unwrap() {
-        let label = s(label)
-            .to_lowercase()
-            .replace("cdg - ", "")
-            .replace(" 00", " ");
+        let label = s(label).to_lowercase().replace("cdg - ", "").replace(" 00", " ");
         let code = label.split(" - ").next().unwrap().to_string();
         let n = unita
             .all(Level::Area)
@@ -362,20 +251,11 @@ fn summary_tables_3_0_to_3_2() {
     }
     for (code, v) in a["numero_oo_per_os"].as_mapping().unwrap() {
         let os = find(albero(), Level::ObiettivoStrategico, &s(code));
-        assert_eq!(
-            os.all(Level::ObiettivoOperativo).len() as f64,
-            f(v),
-            "OO of {}",
-            s(code)
-        );
+        assert_eq!(os.all(Level::ObiettivoOperativo).len() as f64, f(v), "OO of {}", s(code));
     }
     let risorse = scored().report.risorse.as_ref().unwrap();
     for (code, v) in a["assorbimento_risorse_os_incl_fdp"].as_mapping().unwrap() {
-        let (_, ours) = risorse
-            .assorbimento_albero
-            .iter()
-            .find(|(c, _)| *c == s(code))
-            .unwrap();
+        let (_, ours) = risorse.assorbimento_albero.iter().find(|(c, _)| *c == s(code)).unwrap();
         match v {
             Value::String(_) => assert_eq!(*ours, None),
             v => assert_pp(&format!("assorbimento {}", s(code)), *ours, f(v), &mut fail),
@@ -389,10 +269,7 @@ fn promotional_resources() {
     let e = &expected()["risorse_promozionali_3_1"];
     let r = scored().report.risorse.as_ref().unwrap();
     let mut fail = Vec::new();
-    for (key, rows) in [
-        ("per_obiettivo", &r.obiettivi),
-        ("progetti_20_da", &r.progetti),
-    ] {
+    for (key, rows) in [("per_obiettivo", &r.obiettivi), ("progetti_20_da", &r.progetti)] {
         let exp = e[key].as_sequence().unwrap();
         assert_eq!(exp.len(), rows.len(), "{key}");
         for (x, row) in exp.iter().zip(rows) {
@@ -403,12 +280,7 @@ fn promotional_resources() {
             assert_eq!(f(&x["utilizzato"]), row.utilizzato);
             match &x["pct_utilizzo"] {
                 Value::Null => assert_eq!(row.utilizzo(), None),
-                v => assert_pp(
-                    &format!("utilizzo {}", row.name),
-                    row.utilizzo(),
-                    f(v),
-                    &mut fail,
-                ),
+                v => assert_pp(&format!("utilizzo {}", row.name), row.utilizzo(), f(v), &mut fail),
             }
         }
     }
@@ -433,12 +305,7 @@ fn individual_objectives_and_payment_timeliness() {
             } else {
                 f(&o["result"])
             };
-            assert_pp(
-                &format!("{} / {}", r.code, node.code),
-                node.result(),
-                published,
-                &mut fail,
-            );
+            assert_pp(&format!("{} / {}", r.code, node.code), node.result(), published, &mut fail);
             n += 1;
         }
     }
@@ -457,17 +324,11 @@ fn individual_objectives_and_payment_timeliness() {
 #[test]
 fn published_figures_that_do_not_reproduce_stay_unreproduced() {
     let e = &expected()["pubblicati_non_riproducibili"];
-    for (code, published) in e["sezione_1"]["performance_obiettivi_strategici_sezione_1"]
-        .as_mapping()
-        .unwrap()
+    for (code, published) in
+        e["sezione_1"]["performance_obiettivi_strategici_sezione_1"].as_mapping().unwrap()
     {
-        let ours = round_half_up(
-            find(albero(), Level::ObiettivoStrategico, &s(code))
-                .result()
-                .unwrap()
-                * 100.0,
-            2,
-        );
+        let ours =
+            round_half_up(find(albero(), Level::ObiettivoStrategico, &s(code)).result().unwrap() * 100.0, 2);
         assert_ne!(ours, f(published), "OS {}", s(code));
         assert_eq!(ours, f(&e["sezione_1"]["valori_allegati"][code.clone()]));
     }
@@ -486,19 +347,10 @@ fn overshooting_at_the_default_tolerance_is_complete() {
     let o = &expected()["overshooting"];
     let ov = &scored().summary.overshooting;
     let lit = &o["kpi_oltre_110_letterale_su_93"];
-    assert_eq!(
-        ov.kpi_con_target as f64,
-        f(&o["dichiarato"]["kpi_con_target"])
-    );
+    assert_eq!(ov.kpi_con_target as f64, f(&o["dichiarato"]["kpi_con_target"]));
     assert_eq!(ov.righe.len() as f64, f(&lit["totale"]));
-    assert_eq!(
-        ov.righe.iter().filter(|r| r.operatore == ">=").count() as f64,
-        f(&lit["ge"])
-    );
-    assert_eq!(
-        ov.righe.iter().filter(|r| r.operatore == "<=").count() as f64,
-        f(&lit["le"])
-    );
+    assert_eq!(ov.righe.iter().filter(|r| r.operatore == ">=").count() as f64, f(&lit["ge"]));
+    assert_eq!(ov.righe.iter().filter(|r| r.operatore == "<=").count() as f64, f(&lit["le"]));
     assert!(ov.righe.iter().all(|r| r.rapporto > 110.0));
 }
 
@@ -517,10 +369,7 @@ fn a_setting_reproduces_the_published_overshooting_list() {
         round_half_up(ov.righe.len() as f64 / ov.kpi_con_target as f64 * 100.0, 1),
         f(&d["percentuale"])
     );
-    assert_eq!(
-        ov.righe.iter().filter(|r| r.target_ministeriale).count() as f64,
-        f(&d["di_cui_mimit"])
-    );
+    assert_eq!(ov.righe.iter().filter(|r| r.target_ministeriale).count() as f64, f(&d["di_cui_mimit"]));
     let mut fail = Vec::new();
     for x in o["indicatori"].as_sequence().unwrap() {
         let code = s(&x["code"]);
@@ -531,11 +380,7 @@ fn a_setting_reproduces_the_published_overshooting_list() {
         assert_eq!(r.tipo.as_deref(), Some(s(&x["tipo"]).as_str()), "{code}");
         assert_eq!(r.consuntivo, s(&x["consuntivo"]));
         assert_eq!(r.target, s(&x["target"]));
-        assert_eq!(
-            r.target_ministeriale,
-            x["target_mimit"].as_bool().unwrap(),
-            "{code} ministerial"
-        );
+        assert_eq!(r.target_ministeriale, x["target_mimit"].as_bool().unwrap(), "{code} ministerial");
         assert_pp(
             &format!("{code} vs target"),
             Some(r.rapporto / 100.0),

@@ -33,32 +33,18 @@ fn indicator(target: &str, actual: &str) -> Indicator {
 
 fn rules() -> impl Strategy<Value = Regola> {
     prop_oneof![
-        (50.0..150.0f64).prop_map(|tetto| Regola {
-            tetto,
+        (50.0..150.0f64).prop_map(|tetto| Regola { tetto, ..Regola::default() }),
+        (any::<bool>(), prop::option::of(0.0..90.0f64)).prop_map(|(interpolazione, soglia_minima)| Regola {
+            tipo: TipoRegola::Fasce,
+            fasce: vec![
+                Fascia { da: 99.0, punteggio: 100.0 },
+                Fascia { da: 80.0, punteggio: 80.0 },
+                Fascia { da: 60.0, punteggio: 60.0 },
+            ],
+            interpolazione,
+            soglia_minima,
             ..Regola::default()
         }),
-        (any::<bool>(), prop::option::of(0.0..90.0f64)).prop_map(
-            |(interpolazione, soglia_minima)| Regola {
-                tipo: TipoRegola::Fasce,
-                fasce: vec![
-                    Fascia {
-                        da: 99.0,
-                        punteggio: 100.0
-                    },
-                    Fascia {
-                        da: 80.0,
-                        punteggio: 80.0
-                    },
-                    Fascia {
-                        da: 60.0,
-                        punteggio: 60.0
-                    },
-                ],
-                interpolazione,
-                soglia_minima,
-                ..Regola::default()
-            }
-        ),
     ]
 }
 

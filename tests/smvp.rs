@@ -66,18 +66,9 @@ fn exclusion_redistributes_and_is_recorded() {
     assert_eq!(excluded.result(), None);
     let o = excluded.outcome.as_ref().unwrap();
     assert!(matches!(&o.decision, Some(Decision::Esclusione { esito, .. }) if esito == "cassato"));
-    let w = find(a, "20.S1")
-        .outcome
-        .as_ref()
-        .unwrap()
-        .effective_weight
-        .unwrap();
+    let w = find(a, "20.S1").outcome.as_ref().unwrap().effective_weight.unwrap();
     assert!((w - 62.5).abs() < 1e-9, "50 of 80 → 62,5 %: {w}");
-    assert!(
-        s.warnings
-            .iter()
-            .any(|w| w.message.contains("«20.S3» cassato dall'OIV"))
-    );
+    assert!(s.warnings.iter().any(|w| w.message.contains("«20.S3» cassato dall'OIV")));
 }
 
 #[test]
@@ -85,11 +76,7 @@ fn overrides_keep_the_computed_result() {
     let s = scored();
     let a = s.report.albero.as_ref().unwrap();
     match &find(a, "21").outcome.as_ref().unwrap().decision {
-        Some(Decision::Sostituzione {
-            risultato,
-            calcolato,
-            ..
-        }) => {
+        Some(Decision::Sostituzione { risultato, calcolato, .. }) => {
             assert_eq!(*risultato, 90.0);
             assert_eq!(*calcolato, Some(0.0));
         }
@@ -109,17 +96,8 @@ fn os_valuation_scale_and_rules_in_words() {
     assert_eq!(label("10").as_deref(), Some("Sufficiente"));
     assert_eq!(label("20").as_deref(), Some("Buono"));
     assert_eq!(label("21").as_deref(), Some("Eccellente"));
-    let rule = find(a, "10.A1")
-        .outcome
-        .as_ref()
-        .unwrap()
-        .rule
-        .clone()
-        .unwrap();
-    assert_eq!(
-        rule,
-        "fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 70 % → 0"
-    );
+    let rule = find(a, "10.A1").outcome.as_ref().unwrap().rule.clone().unwrap();
+    assert_eq!(rule, "fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 70 % → 0");
 }
 
 #[test]
@@ -135,12 +113,6 @@ fn a_decision_on_an_unknown_code_is_an_error() {
     )
     .unwrap();
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
-    let err = pipeline::run_with(config, &dir)
-        .err()
-        .expect("must fail")
-        .to_string();
-    assert!(
-        err.contains("decisione su «99.X»: nessun obiettivo o indicatore con questo codice"),
-        "{err}"
-    );
+    let err = pipeline::run_with(config, &dir).err().expect("must fail").to_string();
+    assert!(err.contains("decisione su «99.X»: nessun obiettivo o indicatore con questo codice"), "{err}");
 }

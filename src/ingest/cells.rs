@@ -12,22 +12,14 @@ use calamine::Data;
 /// its own code and name (`Area Dirigenziale 1`).
 pub fn split_label(text: &str) -> (String, String) {
     match text.split_once(" - ") {
-        Some((code, name)) if !code.trim().is_empty() => {
-            (code.trim().to_string(), name.trim().to_string())
-        }
+        Some((code, name)) if !code.trim().is_empty() => (code.trim().to_string(), name.trim().to_string()),
         _ => (text.trim().to_string(), text.trim().to_string()),
     }
 }
 
 /// A percentage cell: a number stored as a fraction (0,3333 shown as 33,33 %), or text `33,33 %`.
 /// Returns the fraction.
-pub fn fraction(
-    sheet: &Sheet,
-    row: usize,
-    col: usize,
-    what: &str,
-    diag: &mut Diagnostics,
-) -> Option<f64> {
+pub fn fraction(sheet: &Sheet, row: usize, col: usize, what: &str, diag: &mut Diagnostics) -> Option<f64> {
     match sheet.cell(row, col) {
         Data::Empty => None,
         Data::Float(f) => Some(*f),
@@ -38,19 +30,13 @@ pub fn fraction(
             _ => {
                 diag.error(
                     sheet.loc(row, col),
-                    format!(
-                        "{what}: atteso un numero o una percentuale, trovato «{}»",
-                        s.trim()
-                    ),
+                    format!("{what}: atteso un numero o una percentuale, trovato «{}»", s.trim()),
                 );
                 None
             }
         },
         other => {
-            diag.error(
-                sheet.loc(row, col),
-                format!("{what}: atteso un numero, trovato «{other}»"),
-            );
+            diag.error(sheet.loc(row, col), format!("{what}: atteso un numero, trovato «{other}»"));
             None
         }
     }
@@ -61,23 +47,14 @@ pub fn fraction(
 pub fn weight(sheet: &Sheet, row: usize, col: usize, diag: &mut Diagnostics) -> Option<f64> {
     let w = fraction(sheet, row, col, "peso", diag)? * 100.0;
     if w < 0.0 {
-        diag.error(
-            sheet.loc(row, col),
-            format!("peso negativo ({})", value::format_number(w, 2)),
-        );
+        diag.error(sheet.loc(row, col), format!("peso negativo ({})", value::format_number(w, 2)));
         return None;
     }
     Some((w * 1e6).round() / 1e6)
 }
 
 /// A plain number cell (amounts, scores). Text in a number column is an error.
-pub fn number(
-    sheet: &Sheet,
-    row: usize,
-    col: usize,
-    what: &str,
-    diag: &mut Diagnostics,
-) -> Option<f64> {
+pub fn number(sheet: &Sheet, row: usize, col: usize, what: &str, diag: &mut Diagnostics) -> Option<f64> {
     match sheet.cell(row, col) {
         Data::Empty => None,
         Data::Float(f) => Some(*f),
@@ -86,18 +63,12 @@ pub fn number(
         Data::String(s) => match value::parse_quantity(s) {
             Ok(q) => Some(q.value),
             Err(_) => {
-                diag.error(
-                    sheet.loc(row, col),
-                    format!("{what}: atteso un numero, trovato «{}»", s.trim()),
-                );
+                diag.error(sheet.loc(row, col), format!("{what}: atteso un numero, trovato «{}»", s.trim()));
                 None
             }
         },
         other => {
-            diag.error(
-                sheet.loc(row, col),
-                format!("{what}: atteso un numero, trovato «{other}»"),
-            );
+            diag.error(sheet.loc(row, col), format!("{what}: atteso un numero, trovato «{other}»"));
             None
         }
     }
@@ -121,9 +92,7 @@ pub fn excel_date(dt: &calamine::ExcelDateTime) -> Option<chrono::NaiveDate> {
 
 /// Decimals needed to write `f` exactly (up to 6), so a numeric cell round-trips through text.
 fn decimals_of(f: f64) -> u8 {
-    (0..=6u8)
-        .find(|&d| (value::round_half_up(f, d) - f).abs() < 1e-9)
-        .unwrap_or(6)
+    (0..=6u8).find(|&d| (value::round_half_up(f, d) - f).abs() < 1e-9).unwrap_or(6)
 }
 
 /// Builds an indicator from its target and actual cells, reporting unreadable texts.
@@ -146,10 +115,7 @@ pub fn indicator(
     let actual = match value::parse_reading(&actual_text) {
         Ok(r) => r,
         Err(e) => {
-            diag.error(
-                sheet.loc(row, actual_col),
-                format!("valore non leggibile: {e}"),
-            );
+            diag.error(sheet.loc(row, actual_col), format!("valore non leggibile: {e}"));
             return None;
         }
     };
@@ -196,8 +162,7 @@ fn mismatch(target: &Target, actual: &Reading) -> Option<String> {
         }
         (t, Reading::Quantita { quantita }) => {
             let tu = t.unit().unwrap_or(Unit::Nessuna);
-            let compatible =
-                tu == quantita.unit || tu == Unit::Nessuna || quantita.unit == Unit::Nessuna;
+            let compatible = tu == quantita.unit || tu == Unit::Nessuna || quantita.unit == Unit::Nessuna;
             (!compatible).then(|| {
                 format!(
                     "unità del valore («{}») diversa da quella del target («{}»)",

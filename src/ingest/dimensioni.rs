@@ -7,23 +7,10 @@ use super::styles;
 use crate::error::Diagnostics;
 use crate::model::{Kpi, Report};
 
-pub const HEADERS: &[&str] = &[
-    "indicatore",
-    "tipo",
-    "descrizione",
-    "algoritmo",
-    "valori misure",
-    "consuntivo",
-    "target",
-];
+pub const HEADERS: &[&str] =
+    &["indicatore", "tipo", "descrizione", "algoritmo", "valori misure", "consuntivo", "target"];
 
-pub fn read(
-    sheet: &Sheet,
-    header_row: usize,
-    cols: &Columns,
-    report: &mut Report,
-    diag: &mut Diagnostics,
-) {
+pub fn read(sheet: &Sheet, header_row: usize, cols: &Columns, report: &mut Report, diag: &mut Diagnostics) {
     let col = |h: &str| cols.find(h).expect("recognised header");
     let (c_ind, c_tipo, c_desc, c_alg, c_mis, c_cons, c_target) = (
         col("indicatore"),

@@ -15,55 +15,22 @@ use std::collections::BTreeMap;
 pub const COLUMNS: &[(&str, &str)] = &[
     ("Codice ambito", "codice dell'ambito strategico (es. 1)"),
     ("Ambito", "nome dell'ambito strategico"),
-    (
-        "Peso ambito",
-        "peso dell'ambito nell'Ente, in punti percentuali (es. 33,33)",
-    ),
-    (
-        "Codice obiettivo strategico",
-        "codice dell'obiettivo strategico (es. 301)",
-    ),
+    ("Peso ambito", "peso dell'ambito nell'Ente, in punti percentuali (es. 33,33)"),
+    ("Codice obiettivo strategico", "codice dell'obiettivo strategico (es. 301)"),
     ("Obiettivo strategico", "nome dell'obiettivo strategico"),
     ("Peso obiettivo strategico", "peso dell'OS nell'ambito"),
-    (
-        "Peso gruppo indicatori",
-        "peso degli indicatori propri dell'OS nel risultato dell'OS (es. 50)",
-    ),
-    (
-        "Peso gruppo obiettivi operativi",
-        "peso degli obiettivi operativi nel risultato dell'OS (es. 50)",
-    ),
-    (
-        "Codice obiettivo operativo",
-        "vuoto per gli indicatori propri dell'OS",
-    ),
+    ("Peso gruppo indicatori", "peso degli indicatori propri dell'OS nel risultato dell'OS (es. 50)"),
+    ("Peso gruppo obiettivi operativi", "peso degli obiettivi operativi nel risultato dell'OS (es. 50)"),
+    ("Codice obiettivo operativo", "vuoto per gli indicatori propri dell'OS"),
     ("Obiettivo operativo", "nome dell'obiettivo operativo"),
-    (
-        "Peso obiettivo operativo",
-        "peso dell'OO nel gruppo degli obiettivi operativi",
-    ),
+    ("Peso obiettivo operativo", "peso dell'OO nel gruppo degli obiettivi operativi"),
     ("Codice indicatore", "codice dell'indicatore"),
     ("Indicatore", "nome dell'indicatore"),
-    (
-        "Peso indicatore",
-        "peso dell'indicatore nel suo obiettivo o gruppo",
-    ),
-    (
-        "Tipologia",
-        "Efficacia, Efficienza, Qualità, Volume, Outcome",
-    ),
-    (
-        "Target",
-        "es. >= 1.000 N. | <= 2 gg | >= 45,00 % | Entro 30-06-2024 | tra 10 e 20 N.",
-    ),
-    (
-        "Valore",
-        "consuntivo, es. 1.250 N. | 1,61 gg | 25-06-2024 | N/D",
-    ),
-    (
-        "Valori misure",
-        "facoltativo: espressione delle misure, es. 8.270 N. / 630,56 N.",
-    ),
+    ("Peso indicatore", "peso dell'indicatore nel suo obiettivo o gruppo"),
+    ("Tipologia", "Efficacia, Efficienza, Qualità, Volume, Outcome"),
+    ("Target", "es. >= 1.000 N. | <= 2 gg | >= 45,00 % | Entro 30-06-2024 | tra 10 e 20 N."),
+    ("Valore", "consuntivo, es. 1.250 N. | 1,61 gg | 25-06-2024 | N/D"),
+    ("Valori misure", "facoltativo: espressione delle misure, es. 8.270 N. / 630,56 N."),
     ("Algoritmo", "facoltativo"),
     ("Fonte", "facoltativo"),
     ("Descrizione", "facoltativo"),
@@ -83,17 +50,11 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, diag: &mut Diagnostics
     let text = |row: usize, h: &str| col(h).and_then(|c| sheet.text(row, c));
     let weight = |row: usize, h: &str, diag: &mut Diagnostics| -> Option<f64> {
         let c = col(h)?;
-        let is_percent = formats
-            .get(&(row, c))
-            .and_then(|s| s.num_fmt.as_deref())
-            .is_some_and(|f| f.contains('%'));
+        let is_percent =
+            formats.get(&(row, c)).and_then(|s| s.num_fmt.as_deref()).is_some_and(|f| f.contains('%'));
         let v = cells::number(sheet, row, c, h, diag)?;
         let text_percent = sheet.text(row, c).is_some_and(|t| t.contains('%'));
-        Some(if is_percent && !text_percent {
-            v * 100.0
-        } else {
-            v
-        })
+        Some(if is_percent && !text_percent { v * 100.0 } else { v })
     };
 
     let mut root = Node::new(Level::Ente, "ente", "", sheet.sheet_loc());
@@ -126,13 +87,7 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, diag: &mut Diagnostics
             text(row, "ambito"),
             loc("codice ambito"),
         );
-        set_weight(
-            &mut root,
-            &amb_path,
-            weight(row, "peso ambito", diag),
-            &loc("peso ambito"),
-            diag,
-        );
+        set_weight(&mut root, &amb_path, weight(row, "peso ambito", diag), &loc("peso ambito"), diag);
         let os_path = ensure(
             &mut root,
             &mut index,
@@ -266,38 +221,19 @@ fn ensure_group(
     loc: Location,
 ) -> Vec<usize> {
     let key = format!("{os}/{code}");
-    let p = ensure(
-        root,
-        index,
-        os_path,
-        Level::Gruppo,
-        &key,
-        Some(name.to_string()),
-        loc,
-    );
+    let p = ensure(root, index, os_path, Level::Gruppo, &key, Some(name.to_string()), loc);
     at(root, &p).code = code.to_string();
     p
 }
 
 /// Sets a node's weight from the first row that gives it; a later row that disagrees is an error.
-fn set_weight(
-    root: &mut Node,
-    path: &[usize],
-    w: Option<f64>,
-    loc: &Location,
-    diag: &mut Diagnostics,
-) {
+fn set_weight(root: &mut Node, path: &[usize], w: Option<f64>, loc: &Location, diag: &mut Diagnostics) {
     let Some(w) = w else { return };
     let node = at(root, path);
     match node.weight {
         None => node.weight = Some(w),
-        Some(old) if (old - w).abs() > 1e-9 => diag.error(
-            loc.clone(),
-            format!(
-                "peso di «{}» diverso da quello delle righe precedenti",
-                node.code
-            ),
-        ),
+        Some(old) if (old - w).abs() > 1e-9 => diag
+            .error(loc.clone(), format!("peso di «{}» diverso da quello delle righe precedenti", node.code)),
         _ => {}
     }
 }

@@ -106,11 +106,8 @@ pub const UNITA: Layout = Layout {
 impl Layout {
     /// Every header the report must have.
     pub fn required_headers(&self) -> Vec<&'static str> {
-        let mut h: Vec<&'static str> = self
-            .levels
-            .iter()
-            .flat_map(|l| [l.weight_header, l.label_header])
-            .collect();
+        let mut h: Vec<&'static str> =
+            self.levels.iter().flat_map(|l| [l.weight_header, l.label_header]).collect();
         h.extend([self.target_header, self.actual_header, self.result_header]);
         h
     }
@@ -133,21 +130,11 @@ pub fn read(
     layout: &Layout,
     diag: &mut Diagnostics,
 ) -> Node {
-    let find = |h: &str| {
-        cols.find(h)
-            .expect("required header checked by recognition")
-    };
+    let find = |h: &str| cols.find(h).expect("required header checked by recognition");
     let label_cols: Vec<usize> = layout.levels.iter().map(|l| find(l.label_header)).collect();
-    let weight_cols: Vec<usize> = layout
-        .levels
-        .iter()
-        .map(|l| find(l.weight_header))
-        .collect();
-    let (target_col, actual_col, result_col) = (
-        find(layout.target_header),
-        find(layout.actual_header),
-        find(layout.result_header),
-    );
+    let weight_cols: Vec<usize> = layout.levels.iter().map(|l| find(l.weight_header)).collect();
+    let (target_col, actual_col, result_col) =
+        (find(layout.target_header), find(layout.actual_header), find(layout.result_header));
 
     let mut root = Node::new(layout.root, "ente", "", sheet.sheet_loc());
     if layout.root == Level::Struttura {
@@ -158,24 +145,18 @@ pub fn read(
     let mut path: Vec<(usize, usize)> = Vec::new();
 
     for row in header_row + 1..sheet.end_row() {
-        let filled: Vec<usize> = (0..layout.levels.len())
-            .filter(|&i| sheet.text(row, label_cols[i]).is_some())
-            .collect();
+        let filled: Vec<usize> =
+            (0..layout.levels.len()).filter(|&i| sheet.text(row, label_cols[i]).is_some()).collect();
         let Some(&depth) = filled.last() else {
             if !sheet.row_is_empty(row) {
-                diag.error(
-                    sheet.loc(row, label_cols[0]),
-                    "riga con valori ma senza etichetta di livello",
-                );
+                diag.error(sheet.loc(row, label_cols[0]), "riga con valori ma senza etichetta di livello");
             }
             continue;
         };
         let label = sheet.text(row, label_cols[depth]).unwrap_or_default();
 
         if depth == 0
-            && layout
-                .root_label
-                .is_some_and(|r| super::sheet::normalize(&label) == r)
+            && layout.root_label.is_some_and(|r| super::sheet::normalize(&label) == r)
             && sheet.text(row, weight_cols[0]).is_none()
         {
             root.origin = sheet.loc(row, label_cols[0]);
@@ -190,7 +171,9 @@ pub fn read(
                 None => {
                     diag.error(
                         sheet.loc(row, label_cols[depth]),
-                        format!("gruppo «{label}» non riconosciuto (attesi «Indicatori» o «Obiettivi operativi»)"),
+                        format!(
+                            "gruppo «{label}» non riconosciuto (attesi «Indicatori» o «Obiettivi operativi»)"
+                        ),
                     );
                     continue;
                 }
@@ -202,8 +185,7 @@ pub fn read(
         node.weight = cells::weight(sheet, row, weight_cols[depth], diag);
         node.platform_result = cells::fraction(sheet, row, result_col, "raggiungimento", diag);
         if spec.level == Level::Indicatore {
-            node.indicator =
-                cells::indicator(sheet, row, target_col, actual_col, diag).map(Box::new);
+            node.indicator = cells::indicator(sheet, row, target_col, actual_col, diag).map(Box::new);
             if node.indicator.is_none() {
                 continue;
             }
@@ -221,11 +203,7 @@ pub fn read(
                     spec.level.label(),
                     node.code,
                     parent.level.label(),
-                    if parent.code.is_empty() {
-                        "-"
-                    } else {
-                        &parent.code
-                    }
+                    if parent.code.is_empty() { "-" } else { &parent.code }
                 ),
             );
             continue;

@@ -101,12 +101,7 @@ fn near_miss(sheet: &Sheet) -> Option<(Kind, Vec<&'static str>)> {
     let rows: Vec<Vec<String>> = (start..sheet.end_row().min(HEADER_SEARCH_ROWS))
         .map(|r| {
             (0..sheet.end_col())
-                .map(|c| {
-                    sheet
-                        .text(r, c)
-                        .map(|t| sheet::normalize(&t))
-                        .unwrap_or_default()
-                })
+                .map(|c| sheet.text(r, c).map(|t| sheet::normalize(&t)).unwrap_or_default())
                 .collect()
         })
         .collect();
@@ -147,14 +142,8 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| dir.to_path_buf());
-                diag.error(
-                    Location::file(&path),
-                    format!("cartella non leggibile: {e}"),
-                );
+                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
+                diag.error(Location::file(&path), format!("cartella non leggibile: {e}"));
                 continue;
             }
         };
@@ -164,10 +153,7 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
         }
         let name = entry.file_name().to_string_lossy();
         if name.starts_with("~$") {
-            diag.warn(
-                Location::file(path),
-                "file di blocco di Office ignorato (il file è aperto in Excel?)",
-            );
+            diag.warn(Location::file(path), "file di blocco di Office ignorato (il file è aperto in Excel?)");
             continue;
         }
         files.push(path.to_path_buf());
@@ -179,10 +165,7 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
 pub fn ingest(dir: &Path) -> Result<(Report, Vec<Problem>), Error> {
     let mut diag = Diagnostics::default();
     if !dir.is_dir() {
-        return Err(Error::invalid(
-            Location::file(dir),
-            "la cartella dei dati non esiste",
-        ));
+        return Err(Error::invalid(Location::file(dir), "la cartella dei dati non esiste"));
     }
     let mut report = Report::default();
     let mut seen: BTreeMap<Kind, Location> = BTreeMap::new();
@@ -219,11 +202,7 @@ fn read_workbook(
     let sheets = wb.sheets_metadata().to_vec();
     let mut recognised = Vec::new();
     for meta in sheets {
-        let sheet_loc = Location {
-            file: path.to_path_buf(),
-            sheet: Some(meta.name.clone()),
-            cell: None,
-        };
+        let sheet_loc = Location { file: path.to_path_buf(), sheet: Some(meta.name.clone()), cell: None };
         let range = match wb.worksheet_range(&meta.name) {
             Ok(r) => r,
             Err(e) => {
@@ -234,10 +213,7 @@ fn read_workbook(
         let sheet = Sheet::new(path, &meta.name, range);
         let Some((kind, header, cols)) = recognise(&sheet) else {
             if let Some((kind, missing)) = near_miss(&sheet) {
-                let list: Vec<String> = missing
-                    .iter()
-                    .map(|m| format!("«{}»", capitalise(m)))
-                    .collect();
+                let list: Vec<String> = missing.iter().map(|m| format!("«{}»", capitalise(m))).collect();
                 diag.error(
                     sheet_loc,
                     format!(
@@ -258,10 +234,7 @@ fn read_workbook(
             if let Some(first) = seen.get(&kind) {
                 diag.error(
                     sheet_loc,
-                    format!(
-                        "{} già letto da {first}: due file descrivono la stessa cosa",
-                        kind.label()
-                    ),
+                    format!("{} già letto da {first}: due file descrivono la stessa cosa", kind.label()),
                 );
                 continue;
             }
@@ -271,15 +244,9 @@ fn read_workbook(
         dispatch(kind, &sheet, header, &cols, report, diag);
     }
     if recognised.is_empty() {
-        diag.warn(
-            Location::file(path),
-            "nessun foglio con intestazioni riconosciute: file ignorato",
-        );
+        diag.warn(Location::file(path), "nessun foglio con intestazioni riconosciute: file ignorato");
     }
-    report.sources.push(Source {
-        file: path.display().to_string(),
-        kind: recognised.join("; "),
-    });
+    report.sources.push(Source { file: path.display().to_string(), kind: recognised.join("; ") });
 }
 
 fn dispatch(
@@ -291,24 +258,8 @@ fn dispatch(
     diag: &mut Diagnostics,
 ) {
     match kind {
-        Kind::Albero => {
-            report.albero = Some(hierarchy::read(
-                sheet,
-                header,
-                cols,
-                &hierarchy::ALBERO,
-                diag,
-            ))
-        }
-        Kind::Unita => {
-            report.unita = Some(hierarchy::read(
-                sheet,
-                header,
-                cols,
-                &hierarchy::UNITA,
-                diag,
-            ))
-        }
+        Kind::Albero => report.albero = Some(hierarchy::read(sheet, header, cols, &hierarchy::ALBERO, diag)),
+        Kind::Unita => report.unita = Some(hierarchy::read(sheet, header, cols, &hierarchy::UNITA, diag)),
         Kind::Piatto => report.albero = Some(flat::read(sheet, header, cols, diag)),
         Kind::Individuali => individuali::read(sheet, header, cols, report, diag),
         Kind::Tempestivita => individuali::read_tempestivita(sheet, header, cols, report, diag),
@@ -324,9 +275,7 @@ fn dispatch(
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 /// Objective codes are unique in the performance tree; an indicator code may appear under two
@@ -345,13 +294,8 @@ fn check_unique_codes(report: &Report, diag: &mut Diagnostics) {
             }
             Some(first) => {
                 let same_measure = is_ind
-                    && first
-                        .indicator
-                        .as_ref()
-                        .map(|i| (&i.target_text, &i.actual_text))
-                        == n.indicator
-                            .as_ref()
-                            .map(|i| (&i.target_text, &i.actual_text));
+                    && first.indicator.as_ref().map(|i| (&i.target_text, &i.actual_text))
+                        == n.indicator.as_ref().map(|i| (&i.target_text, &i.actual_text));
                 if !same_measure {
                     diag.error(
                         n.origin.clone(),
@@ -359,11 +303,7 @@ fn check_unique_codes(report: &Report, diag: &mut Diagnostics) {
                             "codice «{}» ripetuto (già in {}){}",
                             n.code,
                             first.origin.cell.as_deref().unwrap_or("-"),
-                            if is_ind {
-                                " con target o valore diversi"
-                            } else {
-                                ""
-                            }
+                            if is_ind { " con target o valore diversi" } else { "" }
                         ),
                     );
                 }
@@ -380,12 +320,7 @@ fn link(report: &mut Report, diag: &mut Diagnostics) {
         resolve_value(&mut k.indicator, &k.origin, diag);
     }
     let kpi = std::mem::take(&mut report.kpi);
-    let trees = [
-        &mut report.albero,
-        &mut report.unita,
-        &mut report.individuali,
-        &mut report.tempestivita,
-    ];
+    let trees = [&mut report.albero, &mut report.unita, &mut report.individuali, &mut report.tempestivita];
     for tree in trees.into_iter().flatten() {
         link_node(tree, &kpi, diag);
     }
@@ -433,23 +368,13 @@ fn resolve_value(ind: &mut Indicator, origin: &Location, diag: &mut Diagnostics)
         Ok(Some(m)) => m,
         Ok(None) => return,
         Err(e) => {
-            diag.warn(
-                origin.clone(),
-                format!("valori misure non leggibili, si usa il valore mostrato: {e}"),
-            );
+            diag.warn(origin.clone(), format!("valori misure non leggibili, si usa il valore mostrato: {e}"));
             return;
         }
     };
     let half = 0.5 * 10f64.powi(-(shown.decimals as i32)) + 1e-9;
-    let candidates = if shown.unit == Unit::Percento {
-        vec![m * 100.0, m]
-    } else {
-        vec![m]
-    };
-    if let Some(v) = candidates
-        .into_iter()
-        .find(|c| (c - shown.value).abs() <= half)
-    {
+    let candidates = if shown.unit == Unit::Percento { vec![m * 100.0, m] } else { vec![m] };
+    if let Some(v) = candidates.into_iter().find(|c| (c - shown.value).abs() <= half) {
         ind.value = Some(v);
         ind.from_measures = true;
     }

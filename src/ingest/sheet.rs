@@ -13,19 +13,12 @@ pub struct Sheet {
 
 /// Lower-cases, trims and folds runs of white space: header cells are compared in this form.
 pub fn normalize(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 impl Sheet {
     pub fn new(file: &Path, name: &str, range: Range<Data>) -> Self {
-        Sheet {
-            file: file.to_path_buf(),
-            name: name.to_string(),
-            range,
-        }
+        Sheet { file: file.to_path_buf(), name: name.to_string(), range }
     }
 
     /// One past the last row with data (absolute, zero-based).
@@ -43,17 +36,11 @@ impl Sheet {
     }
 
     pub fn sheet_loc(&self) -> Location {
-        Location {
-            file: self.file.clone(),
-            sheet: Some(self.name.clone()),
-            cell: None,
-        }
+        Location { file: self.file.clone(), sheet: Some(self.name.clone()), cell: None }
     }
 
     pub fn cell(&self, row: usize, col: usize) -> &Data {
-        self.range
-            .get_value((row as u32, col as u32))
-            .unwrap_or(&Data::Empty)
+        self.range.get_value((row as u32, col as u32)).unwrap_or(&Data::Empty)
     }
 
     /// The cell as trimmed text; `None` when empty. Numbers are written without Italian formatting
@@ -91,10 +78,7 @@ impl Sheet {
             let names: Vec<String> = (0..self.end_col())
                 .map(|c| self.text(row, c).map(|t| normalize(&t)).unwrap_or_default())
                 .collect();
-            required
-                .iter()
-                .all(|h| names.iter().any(|n| header_matches(n, h)))
-                .then_some((row, names))
+            required.iter().all(|h| names.iter().any(|n| header_matches(n, h))).then_some((row, names))
         })
     }
 }
@@ -103,9 +87,9 @@ impl Sheet {
 /// year (`budget iniziale 2024` matches `budget iniziale`).
 pub fn header_matches(cell: &str, h: &str) -> bool {
     cell == h
-        || cell.strip_prefix(h).is_some_and(|rest| {
-            rest.trim().len() == 4 && rest.trim().bytes().all(|b| b.is_ascii_digit())
-        })
+        || cell
+            .strip_prefix(h)
+            .is_some_and(|rest| rest.trim().len() == 4 && rest.trim().bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Column positions of a header row, looked up by name.

@@ -24,9 +24,8 @@ impl CellStyle {
     /// A fill whose green channel clearly dominates (Excel's "Good" `C6EFCE`, plain greens).
     pub fn is_green(&self) -> bool {
         let Some(hex) = &self.fill else { return false };
-        let channel = |i: usize| {
-            u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0) as i32
-        };
+        let channel =
+            |i: usize| u8::from_str_radix(hex.get(i..i + 2).unwrap_or("00"), 16).unwrap_or(0) as i32;
         let (r, g, b) = (channel(0), channel(2), channel(4));
         g > r + 16 && g > b + 16
     }
@@ -43,11 +42,7 @@ fn read_inner(path: &Path, sheet_name: &str) -> Option<BTreeMap<(usize, usize), 
     let mut zip = zip::ZipArchive::new(file).ok()?;
     let part = |zip: &mut zip::ZipArchive<std::fs::File>, name: &str| -> Option<String> {
         let mut s = String::new();
-        zip.by_name(name)
-            .ok()?
-            .take(64 << 20)
-            .read_to_string(&mut s)
-            .ok()?;
+        zip.by_name(name).ok()?.take(64 << 20).read_to_string(&mut s).ok()?;
         Some(s)
     };
     let workbook = part(&mut zip, "xl/workbook.xml")?;
@@ -96,14 +91,9 @@ fn attr_of(xml: &str, tag: &str, key: &str, value: &str, wanted: &str) -> Option
         match reader.read_event() {
             Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == tag => {
                 let attrs: Vec<_> = e.attributes().flatten().collect();
-                let matches = attrs
-                    .iter()
-                    .any(|a| a.key.as_ref() == key && unescape(&a.value) == value);
+                let matches = attrs.iter().any(|a| a.key.as_ref() == key && unescape(&a.value) == value);
                 if matches {
-                    return attrs
-                        .iter()
-                        .find(|a| a.key.as_ref() == wanted)
-                        .map(|a| unescape(&a.value));
+                    return attrs.iter().find(|a| a.key.as_ref() == wanted).map(|a| unescape(&a.value));
                 }
             }
             Ok(Event::Eof) | Err(_) => return None,
@@ -132,44 +122,28 @@ fn parse_styles(xml: &str) -> Vec<CellStyle> {
             _ => continue,
         };
         let name = e.local_name().as_ref().to_string();
-        let get = |k: &str| {
-            e.attributes()
-                .flatten()
-                .find(|a| a.key.as_ref() == k)
-                .map(|a| unescape(&a.value))
-        };
+        let get =
+            |k: &str| e.attributes().flatten().find(|a| a.key.as_ref() == k).map(|a| unescape(&a.value));
         let parent = section.last().map(String::as_str);
         match (name.as_str(), parent) {
             ("numFmt", _) => {
-                if let (Some(id), Some(code)) = (
-                    get("numFmtId").and_then(|v| v.parse().ok()),
-                    get("formatCode"),
-                ) {
+                if let (Some(id), Some(code)) =
+                    (get("numFmtId").and_then(|v| v.parse().ok()), get("formatCode"))
+                {
                     num_fmts.insert(id, code);
                 }
             }
             ("fill", _) => fills.push(None),
             ("fgColor", Some("patternFill")) => {
                 if let (Some(last), Some(rgb)) = (fills.last_mut(), get("rgb")) {
-                    *last = Some(
-                        rgb.chars()
-                            .rev()
-                            .take(6)
-                            .collect::<String>()
-                            .chars()
-                            .rev()
-                            .collect(),
-                    );
+                    *last = Some(rgb.chars().rev().take(6).collect::<String>().chars().rev().collect());
                 }
             }
             ("xf", Some("cellXfs")) => {
                 let fill_id: usize = get("fillId").and_then(|v| v.parse().ok()).unwrap_or(0);
                 let fmt_id: u32 = get("numFmtId").and_then(|v| v.parse().ok()).unwrap_or(0);
                 let fill = fills.get(fill_id).cloned().flatten();
-                let num_fmt = num_fmts
-                    .get(&fmt_id)
-                    .cloned()
-                    .or_else(|| builtin_format(fmt_id));
+                let num_fmt = num_fmts.get(&fmt_id).cloned().or_else(|| builtin_format(fmt_id));
                 xfs.push(CellStyle { fill, num_fmt });
             }
             _ => {}
@@ -207,8 +181,8 @@ fn parse_ref(r: &str) -> Option<(usize, usize)> {
     let letters: String = r.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
     let digits = &r[letters.len()..];
     let row: usize = digits.parse().ok()?;
-    let col = letters.bytes().try_fold(0usize, |acc, b| {
-        Some(acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as usize)
-    })?;
+    let col = letters
+        .bytes()
+        .try_fold(0usize, |acc, b| Some(acc * 26 + (b.to_ascii_uppercase() - b'A' + 1) as usize))?;
     Some((row.checked_sub(1)?, col.checked_sub(1)?))
 }

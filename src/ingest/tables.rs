@@ -5,39 +5,17 @@ use super::cells;
 use super::sheet::{Columns, Sheet};
 use super::styles;
 use crate::error::Diagnostics;
-use crate::model::{
-    AnnoSerie, ParetoRow, Report, RigaTabella, RisorsaRow, Risorse, SerieKpi, Tabella,
-};
+use crate::model::{AnnoSerie, ParetoRow, Report, RigaTabella, RisorsaRow, Risorse, SerieKpi, Tabella};
 use crate::value::{self, Reading, Unit};
 use calamine::Data;
 
-pub const RISORSE_OS: &[&str] = &[
-    "codice",
-    "denominazione",
-    "livello",
-    "budget iniziale",
-    "budget aggiornato",
-    "utilizzato",
-];
-pub const RISORSE_PROGETTI: &[&str] = &[
-    "codice",
-    "progetto",
-    "budget iniziale",
-    "budget aggiornato",
-    "utilizzato",
-];
-pub const RISORSE_ALBERO: &[&str] = &[
-    "codice o.s.",
-    "livello assorbimento risorse promozionali dedicate a o.s.",
-];
-pub const PARETO: &[&str] = &[
-    "dimensione",
-    "indicatore",
-    "media sistema",
-    "min",
-    "max",
-    "punteggio",
-];
+pub const RISORSE_OS: &[&str] =
+    &["codice", "denominazione", "livello", "budget iniziale", "budget aggiornato", "utilizzato"];
+pub const RISORSE_PROGETTI: &[&str] =
+    &["codice", "progetto", "budget iniziale", "budget aggiornato", "utilizzato"];
+pub const RISORSE_ALBERO: &[&str] =
+    &["codice o.s.", "livello assorbimento risorse promozionali dedicate a o.s."];
+pub const PARETO: &[&str] = &["dimensione", "indicatore", "media sistema", "min", "max", "punteggio"];
 pub const SERIE: &[&str] = &["kpi", "anno", "operatore", "target", "consuntivo"];
 
 fn col(cols: &Columns, h: &str) -> usize {
@@ -57,14 +35,7 @@ pub fn read_risorse(
     report: &mut Report,
     diag: &mut Diagnostics,
 ) {
-    let name_col = col(
-        cols,
-        if projects {
-            "progetto"
-        } else {
-            "denominazione"
-        },
-    );
+    let name_col = col(cols, if projects { "progetto" } else { "denominazione" });
     let (c_code, c_ini, c_agg, c_used) = (
         col(cols, "codice"),
         col(cols, "budget iniziale"),
@@ -77,15 +48,12 @@ pub fn read_risorse(
         let Some(name) = sheet.text(row, name_col) else {
             continue;
         };
-        let amount = |c: usize, diag: &mut Diagnostics| {
-            cells::number(sheet, row, c, "importo", diag).unwrap_or(0.0)
-        };
+        let amount =
+            |c: usize, diag: &mut Diagnostics| cells::number(sheet, row, c, "importo", diag).unwrap_or(0.0);
         rows.push(RisorsaRow {
             code: sheet.text(row, c_code).unwrap_or_default(),
             name,
-            livello: c_level
-                .and_then(|c| sheet.text(row, c))
-                .unwrap_or_else(|| "Progetto".into()),
+            livello: c_level.and_then(|c| sheet.text(row, c)).unwrap_or_else(|| "Progetto".into()),
             budget_iniziale: amount(c_ini, diag),
             budget_aggiornato: amount(c_agg, diag),
             utilizzato: amount(c_used, diag),
@@ -106,13 +74,8 @@ pub fn read_assorbimento(
     report: &mut Report,
     diag: &mut Diagnostics,
 ) {
-    let (c_os, c_abs) = (
-        col(cols, "codice o.s."),
-        col(
-            cols,
-            "livello assorbimento risorse promozionali dedicate a o.s.",
-        ),
-    );
+    let (c_os, c_abs) =
+        (col(cols, "codice o.s."), col(cols, "livello assorbimento risorse promozionali dedicate a o.s."));
     let mut rows = Vec::new();
     for row in header + 1..sheet.end_row() {
         let Some(code) = sheet.text(row, c_os) else {
@@ -131,12 +94,9 @@ pub fn read_assorbimento(
 pub fn is_balance(cols: &Columns) -> bool {
     let n = &cols.names;
     let value_cols = n.iter().filter(|h| is_value_header(h)).count();
-    let starts =
-        |a: &str, b: &str| n.first().is_some_and(|x| x == a) && n.get(1).is_some_and(|x| x == b);
+    let starts = |a: &str, b: &str| n.first().is_some_and(|x| x == a) && n.get(1).is_some_and(|x| x == b);
     value_cols >= 2
-        && (starts("voce", "dettaglio")
-            || starts("sezione", "voce")
-            || starts("area", "indicatore"))
+        && (starts("voce", "dettaglio") || starts("sezione", "voce") || starts("area", "indicatore"))
 }
 
 fn is_value_header(h: &str) -> bool {
@@ -151,9 +111,7 @@ pub fn read_balance(
     report: &mut Report,
     diag: &mut Diagnostics,
 ) {
-    let value_cols: Vec<usize> = (0..cols.names.len())
-        .filter(|&c| is_value_header(&cols.names[c]))
-        .collect();
+    let value_cols: Vec<usize> = (0..cols.names.len()).filter(|&c| is_value_header(&cols.names[c])).collect();
     let label_cols: Vec<usize> = (0..value_cols[0]).collect();
     let mut righe = Vec::new();
     for row in header + 1..sheet.end_row() {
@@ -165,22 +123,15 @@ pub fn read_balance(
             gruppo: labels[0].clone().unwrap_or_default(),
             voce: labels.get(1).cloned().flatten().unwrap_or_default(),
             note: labels.get(2).cloned().flatten(),
-            valori: value_cols
-                .iter()
-                .map(|&c| cells::number(sheet, row, c, "importo", diag))
-                .collect(),
+            valori: value_cols.iter().map(|&c| cells::number(sheet, row, c, "importo", diag)).collect(),
         });
     }
     let header_text = |c: usize| sheet.text(header, c).unwrap_or_default();
-    report
-        .bilancio
-        .get_or_insert_with(Default::default)
-        .tabelle
-        .push(Tabella {
-            nome: sheet.name.clone(),
-            colonne: value_cols.iter().map(|&c| header_text(c)).collect(),
-            righe,
-        });
+    report.bilancio.get_or_insert_with(Default::default).tabelle.push(Tabella {
+        nome: sheet.name.clone(),
+        colonne: value_cols.iter().map(|&c| header_text(c)).collect(),
+        righe,
+    });
 }
 
 /// Unit of a number from its cell format: `0.00%` → %, `"€"` → €, `"gg"` → days.
@@ -201,14 +152,9 @@ pub fn read_pareto(
     diag: &mut Diagnostics,
 ) {
     let (c_dim, c_ind) = (col(cols, "dimensione"), col(cols, "indicatore"));
-    let (c_mean, c_min, c_max) = (
-        col(cols, "media sistema"),
-        col(cols, "min"),
-        col(cols, "max"),
-    );
-    let scores: Vec<usize> = (0..cols.names.len())
-        .filter(|&c| cols.names[c].starts_with("punteggio"))
-        .collect();
+    let (c_mean, c_min, c_max) = (col(cols, "media sistema"), col(cols, "min"), col(cols, "max"));
+    let scores: Vec<usize> =
+        (0..cols.names.len()).filter(|&c| cols.names[c].starts_with("punteggio")).collect();
     // The Ente's own value is the first column after the indicator that is not a system figure.
     let c_val = (c_ind + 1..cols.names.len())
         .find(|c| ![c_mean, c_min, c_max].contains(c) && !scores.contains(c))
@@ -219,23 +165,13 @@ pub fn read_pareto(
             continue;
         };
         let num = |c: usize, diag: &mut Diagnostics| cells::number(sheet, row, c, "valore", diag);
-        let (Some(valore), Some(media), Some(minimo), Some(massimo)) = (
-            num(c_val, diag),
-            num(c_mean, diag),
-            num(c_min, diag),
-            num(c_max, diag),
-        ) else {
-            diag.error(
-                sheet.loc(row, c_val),
-                "riga del benchmarking senza valore, media, minimo o massimo",
-            );
+        let (Some(valore), Some(media), Some(minimo), Some(massimo)) =
+            (num(c_val, diag), num(c_mean, diag), num(c_min, diag), num(c_max, diag))
+        else {
+            diag.error(sheet.loc(row, c_val), "riga del benchmarking senza valore, media, minimo o massimo");
             continue;
         };
-        let mut unit = unit_of_format(
-            formats
-                .get(&(row, c_val))
-                .and_then(|s| s.num_fmt.as_deref()),
-        );
+        let mut unit = unit_of_format(formats.get(&(row, c_val)).and_then(|s| s.num_fmt.as_deref()));
         let scale = if unit == Unit::Percento { 100.0 } else { 1.0 };
         if unit == Unit::Nessuna {
             unit = Unit::Numero;
@@ -257,19 +193,11 @@ pub fn read_pareto(
 /// A series cell: a number, a date, or a missing mark (`#N/D`, `-`).
 fn series_value(sheet: &Sheet, row: usize, c: usize, diag: &mut Diagnostics) -> Reading {
     match sheet.cell(row, c) {
-        Data::Float(f) => Reading::Quantita {
-            quantita: value::Quantity {
-                value: *f,
-                unit: Unit::Nessuna,
-                decimals: 2,
-            },
-        },
+        Data::Float(f) => {
+            Reading::Quantita { quantita: value::Quantity { value: *f, unit: Unit::Nessuna, decimals: 2 } }
+        }
         Data::Int(i) => Reading::Quantita {
-            quantita: value::Quantity {
-                value: *i as f64,
-                unit: Unit::Nessuna,
-                decimals: 0,
-            },
+            quantita: value::Quantity { value: *i as f64, unit: Unit::Nessuna, decimals: 0 },
         },
         Data::DateTime(dt) => match cells::excel_date(dt) {
             Some(data) => Reading::Data { data },
@@ -285,13 +213,7 @@ fn series_value(sheet: &Sheet, row: usize, c: usize, diag: &mut Diagnostics) -> 
     }
 }
 
-pub fn read_serie(
-    sheet: &Sheet,
-    header: usize,
-    cols: &Columns,
-    report: &mut Report,
-    diag: &mut Diagnostics,
-) {
+pub fn read_serie(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Report, diag: &mut Diagnostics) {
     let (c_kpi, c_year, c_op, c_t, c_c) = (
         col(cols, "kpi"),
         col(cols, "anno"),
@@ -315,11 +237,7 @@ pub fn read_serie(
         };
         match report.serie.iter_mut().find(|s| s.nome == nome) {
             Some(s) => s.anni.push(entry),
-            None => report.serie.push(SerieKpi {
-                nome,
-                operatore,
-                anni: vec![entry],
-            }),
+            None => report.serie.push(SerieKpi { nome, operatore, anni: vec![entry] }),
         }
     }
 }

@@ -36,11 +36,7 @@ pub fn achievement(ind: &Indicator, scadenze: &Scadenze) -> Option<Achievement> 
                     }
                 }
             };
-            Some(Achievement {
-                ratio,
-                overshoot: None,
-                deviation: Some(late as f64),
-            })
+            Some(Achievement { ratio, overshoot: None, deviation: Some(late as f64) })
         }
         (target, _) => {
             let v = ind.value?;
@@ -51,11 +47,7 @@ pub fn achievement(ind: &Indicator, scadenze: &Scadenze) -> Option<Achievement> 
 
 /// Fraction still achieved when `v` misses a non-positive bound `t` by `(t - v)` or `(v - t)`.
 fn distance_ratio(miss: f64, t: f64) -> f64 {
-    if t == 0.0 {
-        0.0
-    } else {
-        (1.0 - miss / t.abs()).max(0.0)
-    }
+    if t == 0.0 { 0.0 } else { (1.0 - miss / t.abs()).max(0.0) }
 }
 
 /// `more / less` when both have the same sign and are not zero: how many times `more` beats `less`
@@ -81,11 +73,7 @@ fn quantity_achievement(target: Target, v: f64) -> Achievement {
             } else {
                 distance_ratio(t - v, t)
             };
-            Achievement {
-                ratio,
-                overshoot: times_better(v, t),
-                deviation: Some(v - t),
-            }
+            Achievement { ratio, overshoot: times_better(v, t), deviation: Some(v - t) }
         }
         Target::AlMassimo { valore } => {
             let t = valore.value;
@@ -100,60 +88,26 @@ fn quantity_achievement(target: Target, v: f64) -> Achievement {
             } else {
                 distance_ratio(v - t, t)
             };
-            Achievement {
-                ratio,
-                overshoot: times_better(t, v),
-                deviation: Some(v - t),
-            }
+            Achievement { ratio, overshoot: times_better(t, v), deviation: Some(v - t) }
         }
         Target::Uguale { valore } => {
             let t = valore.value;
             let half = 0.5 * 10f64.powi(-(valore.decimals as i32));
-            let ratio = if (v - t).abs() <= half {
-                1.0
-            } else {
-                distance_ratio((v - t).abs(), t)
-            };
-            Achievement {
-                ratio,
-                overshoot: None,
-                deviation: Some(v - t),
-            }
+            let ratio = if (v - t).abs() <= half { 1.0 } else { distance_ratio((v - t).abs(), t) };
+            Achievement { ratio, overshoot: None, deviation: Some(v - t) }
         }
         Target::Tra { minimo, massimo } => {
             let (a, b) = (minimo.value, massimo.value);
             let (ratio, deviation) = if v < a {
-                (
-                    if a > 0.0 {
-                        (v / a).max(0.0)
-                    } else {
-                        distance_ratio(a - v, a)
-                    },
-                    v - a,
-                )
+                (if a > 0.0 { (v / a).max(0.0) } else { distance_ratio(a - v, a) }, v - a)
             } else if v > b {
-                (
-                    if b > 0.0 {
-                        b / v
-                    } else {
-                        distance_ratio(v - b, b)
-                    },
-                    v - b,
-                )
+                (if b > 0.0 { b / v } else { distance_ratio(v - b, b) }, v - b)
             } else {
                 (1.0, 0.0)
             };
-            Achievement {
-                ratio,
-                overshoot: None,
-                deviation: Some(deviation),
-            }
+            Achievement { ratio, overshoot: None, deviation: Some(deviation) }
         }
-        Target::Entro { .. } => Achievement {
-            ratio: 0.0,
-            overshoot: None,
-            deviation: None,
-        },
+        Target::Entro { .. } => Achievement { ratio: 0.0, overshoot: None, deviation: None },
     }
 }
 
@@ -199,19 +153,9 @@ pub fn describe(rule: &Regola) -> String {
             let bands: Vec<String> = rule
                 .fasce
                 .iter()
-                .map(|f| {
-                    format!(
-                        "≥ {} % → {}",
-                        format_number(f.da, 0),
-                        format_number(f.punteggio, 0)
-                    )
-                })
+                .map(|f| format!("≥ {} % → {}", format_number(f.da, 0), format_number(f.punteggio, 0)))
                 .collect();
-            let mode = if rule.interpolazione {
-                "fasce con interpolazione"
-            } else {
-                "fasce"
-            };
+            let mode = if rule.interpolazione { "fasce con interpolazione" } else { "fasce" };
             format!("{mode}: {}", bands.join("; "))
         }
     };
@@ -276,10 +220,7 @@ mod tests {
 
     #[test]
     fn late_deadline_decreases_linearly_when_configured() {
-        let s = Scadenze {
-            ritardo: Ritardo::Lineare,
-            giorni: Some(30),
-        };
+        let s = Scadenze { ritardo: Ritardo::Lineare, giorni: Some(30) };
         let a = achievement(&ind("Entro 30-06-2024", "15-07-2024"), &s).unwrap();
         assert_eq!(a.ratio, 0.5);
         assert_eq!(a.deviation, Some(15.0));
@@ -298,18 +239,9 @@ mod tests {
         let mut r = Regola {
             tipo: TipoRegola::Fasce,
             fasce: vec![
-                Fascia {
-                    da: 99.0,
-                    punteggio: 100.0,
-                },
-                Fascia {
-                    da: 80.0,
-                    punteggio: 80.0,
-                },
-                Fascia {
-                    da: 60.0,
-                    punteggio: 60.0,
-                },
+                Fascia { da: 99.0, punteggio: 100.0 },
+                Fascia { da: 80.0, punteggio: 80.0 },
+                Fascia { da: 60.0, punteggio: 60.0 },
             ],
             ..Regola::default()
         };

@@ -49,23 +49,14 @@ pub fn score(
             ente_as_mean_of_os(albero);
         }
         albero.walk(&mut |n| {
-            if matches!(
-                n.level,
-                Level::ObiettivoStrategico | Level::ObiettivoOperativo
-            ) && let Some(r) = n.result()
+            if matches!(n.level, Level::ObiettivoStrategico | Level::ObiettivoOperativo)
+                && let Some(r) = n.result()
             {
                 ctx.linked.insert((n.level, n.code.clone()), r);
             }
         });
     }
-    for tree in [
-        &mut report.unita,
-        &mut report.tempestivita,
-        &mut report.individuali,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for tree in [&mut report.unita, &mut report.tempestivita, &mut report.individuali].into_iter().flatten() {
         score_node(tree, &mut ctx);
     }
     for d in ctx
@@ -83,14 +74,9 @@ pub fn score(
         }
     }
     let mut diag = ctx.diag;
-    for tree in [
-        &mut report.albero,
-        &mut report.unita,
-        &mut report.tempestivita,
-        &mut report.individuali,
-    ]
-    .into_iter()
-    .flatten()
+    for tree in [&mut report.albero, &mut report.unita, &mut report.tempestivita, &mut report.individuali]
+        .into_iter()
+        .flatten()
     {
         finish(tree, smvp, &mut diag);
     }
@@ -124,10 +110,7 @@ fn score_node(node: &mut Node, ctx: &mut Ctx) {
 fn score_indicator(node: &mut Node, ctx: &mut Ctx) {
     let ind = node.indicator.as_deref().expect("indicator node");
     let rule = indicator::rule_for(ctx.smvp, &node.code, ind.tipo.as_deref());
-    let mut outcome = Outcome {
-        rule: Some(indicator::describe(rule)),
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome { rule: Some(indicator::describe(rule)), ..Outcome::default() };
     match indicator::achievement(ind, &ctx.smvp.scadenze) {
         Some(a) => {
             outcome.result = Some(indicator::apply(rule, a.ratio));
@@ -146,18 +129,12 @@ fn score_indicator(node: &mut Node, ctx: &mut Ctx) {
                 }
                 ValoriMancanti::Errore => ctx.diag.error(
                     node.origin.clone(),
-                    format!(
-                        "indicatore «{}»: valore mancante («{}»)",
-                        node.code, ind.actual_text
-                    ),
+                    format!("indicatore «{}»: valore mancante («{}»)", node.code, ind.actual_text),
                 ),
             }
             ctx.diag.warn(
                 node.origin.clone(),
-                format!(
-                    "indicatore «{}»: valore mancante («{}»)",
-                    node.code, ind.actual_text
-                ),
+                format!("indicatore «{}»: valore mancante («{}»)", node.code, ind.actual_text),
             );
         }
     }
@@ -169,11 +146,7 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
     if node.children.is_empty() {
         ctx.diag.error(
             node.origin.clone(),
-            format!(
-                "{} «{}» senza elementi da valutare",
-                node.level.label(),
-                node.code
-            ),
+            format!("{} «{}» senza elementi da valutare", node.level.label(), node.code),
         );
         return;
     }
@@ -182,10 +155,9 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
         match c.weight {
             Some(w) => weights.push(w),
             None if node.children.len() == 1 => weights.push(100.0),
-            None => ctx.diag.error(
-                c.origin.clone(),
-                format!("peso mancante per {} «{}»", c.level.label(), c.code),
-            ),
+            None => ctx
+                .diag
+                .error(c.origin.clone(), format!("peso mancante per {} «{}»", c.level.label(), c.code)),
         }
     }
     weights.sort_by(f64::total_cmp);
@@ -199,19 +171,14 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
         );
         match ctx.smvp.pesi {
             PolicyPesi::Errore => ctx.diag.error(node.origin.clone(), msg),
-            PolicyPesi::Normalizza => ctx
-                .diag
-                .warn(node.origin.clone(), format!("{msg}: normalizzati")),
+            PolicyPesi::Normalizza => ctx.diag.warn(node.origin.clone(), format!("{msg}: normalizzati")),
         }
     }
     let only_child = node.children.len() == 1;
     let weight_of = |c: &Node| c.weight.unwrap_or(if only_child { 100.0 } else { 0.0 });
     // Summed in a canonical order, so that the order of the rows cannot change the last digit.
-    let mut scored: Vec<(f64, f64)> = node
-        .children
-        .iter()
-        .filter_map(|c| Some((weight_of(c), c.result()?)))
-        .collect();
+    let mut scored: Vec<(f64, f64)> =
+        node.children.iter().filter_map(|c| Some((weight_of(c), c.result()?))).collect();
     scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let sum_w: f64 = scored.iter().map(|(w, _)| w).sum();
     let outcome = node.outcome.get_or_insert_with(Outcome::default);
@@ -219,11 +186,7 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
         outcome.result = None;
         ctx.diag.warn(
             node.origin.clone(),
-            format!(
-                "{} «{}»: nessun elemento valutabile, nessun risultato",
-                node.level.label(),
-                node.code
-            ),
+            format!("{} «{}»: nessun elemento valutabile, nessun risultato", node.level.label(), node.code),
         );
         return;
     }
@@ -249,11 +212,8 @@ fn link_individual(node: &mut Node, ctx: &mut Ctx) {
     if let Some(&r) = ctx.linked.get(&(level, node.code.clone())) {
         let o = node.outcome.get_or_insert_with(Outcome::default);
         o.result = Some(r);
-        o.rule = Some(format!(
-            "risultato dell'{} «{}» dell'albero della performance",
-            level.label(),
-            node.code
-        ));
+        o.rule =
+            Some(format!("risultato dell'{} «{}» dell'albero della performance", level.label(), node.code));
     } else {
         ctx.diag.warn(
             node.origin.clone(),
@@ -272,17 +232,11 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
     if let Some(e) = ctx.decisions.esclusioni.iter().find(|e| e.codice == code) {
         ctx.used_decisions.insert(code.clone());
         outcome.result = None;
-        outcome.decision = Some(Decision::Esclusione {
-            esito: e.esito.label().into(),
-            motivazione: e.motivazione.clone(),
-        });
+        outcome.decision =
+            Some(Decision::Esclusione { esito: e.esito.label().into(), motivazione: e.motivazione.clone() });
         ctx.diag.warn(
             node.origin.clone(),
-            format!(
-                "«{code}» {} dall'OIV: peso ridistribuito ({})",
-                e.esito.label(),
-                e.motivazione
-            ),
+            format!("«{code}» {} dall'OIV: peso ridistribuito ({})", e.esito.label(), e.motivazione),
         );
     } else if let Some(s) = ctx.decisions.sostituzioni.iter().find(|s| s.codice == code) {
         ctx.used_decisions.insert(code.clone());
@@ -307,14 +261,10 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
 
 /// Ente = plain mean of the OS results (some SMVPs do this instead of weighting the ambiti).
 fn ente_as_mean_of_os(albero: &mut Node) {
-    let results: Vec<f64> = albero
-        .all(Level::ObiettivoStrategico)
-        .iter()
-        .filter_map(|n| n.result())
-        .collect();
+    let results: Vec<f64> =
+        albero.all(Level::ObiettivoStrategico).iter().filter_map(|n| n.result()).collect();
     if let Some(o) = albero.outcome.as_mut() {
-        o.result =
-            (!results.is_empty()).then(|| results.iter().sum::<f64>() / results.len() as f64);
+        o.result = (!results.is_empty()).then(|| results.iter().sum::<f64>() / results.len() as f64);
     }
 }
 
@@ -343,11 +293,7 @@ fn finish(node: &mut Node, smvp: &Smvp, diag: &mut Diagnostics) {
         o.band = Some(band(r, &smvp.semaforo));
         if node.level == Level::ObiettivoStrategico {
             let shown = round_half_up(r * 100.0, 2);
-            o.valutazione = smvp
-                .valutazione_os
-                .iter()
-                .find(|g| shown >= g.da)
-                .map(|g| g.giudizio.clone());
+            o.valutazione = smvp.valutazione_os.iter().find(|g| shown >= g.da).map(|g| g.giudizio.clone());
         }
     }
     if let Some(p) = node.platform_result {

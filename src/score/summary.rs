@@ -30,10 +30,7 @@ pub struct BandCounts {
 
 impl BandCounts {
     fn of(nodes: &[&Node]) -> Self {
-        let mut c = BandCounts {
-            totale: nodes.len(),
-            ..Default::default()
-        };
+        let mut c = BandCounts { totale: nodes.len(), ..Default::default() };
         for n in nodes {
             match n.outcome.as_ref().and_then(|o| o.band) {
                 Some(Band::Verde) => c.verde += 1,
@@ -111,12 +108,7 @@ fn kpis<'a>(report: &'a Report, albero: &'a Node) -> Vec<(&'a str, &'a str, &'a 
     out
 }
 
-fn overshooting(
-    report: &Report,
-    albero: &Node,
-    smvp: &Smvp,
-    _diag: &mut Diagnostics,
-) -> Overshooting {
+fn overshooting(report: &Report, albero: &Node, smvp: &Smvp, _diag: &mut Diagnostics) -> Overshooting {
     let cfg = &smvp.overshooting;
     let all = kpis(report, albero);
     let mut righe = Vec::new();
@@ -125,8 +117,7 @@ fn overshooting(
         if !cfg.operatori.iter().any(|o| o == op) {
             continue;
         }
-        let Some(ratio) = indicator::achievement(ind, &smvp.scadenze).and_then(|a| a.overshoot)
-        else {
+        let Some(ratio) = indicator::achievement(ind, &smvp.scadenze).and_then(|a| a.overshoot) else {
             continue;
         };
         if ratio * 100.0 > cfg.soglia + 1e-9 {
@@ -143,10 +134,5 @@ fn overshooting(
             });
         }
     }
-    Overshooting {
-        soglia: cfg.soglia,
-        operatori: cfg.operatori.clone(),
-        kpi_con_target: all.len(),
-        righe,
-    }
+    Overshooting { soglia: cfg.soglia, operatori: cfg.operatori.clone(), kpi_con_target: all.len(), righe }
 }

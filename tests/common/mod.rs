@@ -30,11 +30,8 @@ pub struct Run {
 
 /// Runs `relazione` with the given arguments from the repository root.
 pub fn relazione(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_relazione"))
-        .args(args)
-        .current_dir(manifest())
-        .output()
-        .unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_relazione")).args(args).current_dir(manifest()).output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -60,10 +57,7 @@ pub fn write_sheet(path: &Path, sheet: &str, rows: &[Vec<(u16, C)>]) {
         for (c, cell) in row {
             match cell {
                 C::T(t) => ws.write(r as u32, *c, *t).map(|_| ()).unwrap(),
-                C::P(v) => ws
-                    .write_with_format(r as u32, *c, *v, &pct)
-                    .map(|_| ())
-                    .unwrap(),
+                C::P(v) => ws.write_with_format(r as u32, *c, *v, &pct).map(|_| ()).unwrap(),
                 C::N(v) => ws.write(r as u32, *c, *v).map(|_| ()).unwrap(),
             }
         }
@@ -91,25 +85,14 @@ pub const ALBERO_HEADERS: [&str; 14] = [
 /// The rows of a small, valid performance tree in the platform's layout (title, blank, header,
 /// then one row per node). Tests edit it to break one thing.
 pub fn albero_rows() -> Vec<Vec<(u16, C<'static>)>> {
-    let header = ALBERO_HEADERS
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (i as u16, C::T(h)))
-        .collect();
+    let header = ALBERO_HEADERS.iter().enumerate().map(|(i, h)| (i as u16, C::T(h))).collect();
     vec![
-        vec![(
-            0,
-            C::T("Integra_Report_Performance organizzativa Ente_Prova_2024"),
-        )],
+        vec![(0, C::T("Integra_Report_Performance organizzativa Ente_Prova_2024"))],
         vec![],
         header,
         vec![(1, C::T("Ente")), (12, C::P(1.0))],
         vec![(0, C::P(1.0)), (1, C::T("1 - Ambito uno")), (12, C::P(1.0))],
-        vec![
-            (2, C::P(1.0)),
-            (3, C::T("101 - Obiettivo strategico uno")),
-            (12, C::P(1.0)),
-        ],
+        vec![(2, C::P(1.0)), (3, C::T("101 - Obiettivo strategico uno")), (12, C::P(1.0))],
         vec![(4, C::P(0.5)), (5, C::T("Indicatori")), (12, C::P(1.0))],
         vec![
             (8, C::P(1.0)),
@@ -118,16 +101,8 @@ pub fn albero_rows() -> Vec<Vec<(u16, C<'static>)>> {
             (11, C::T("12 N.")),
             (12, C::P(1.0)),
         ],
-        vec![
-            (4, C::P(0.5)),
-            (5, C::T("Obiettivi operativi")),
-            (12, C::P(1.0)),
-        ],
-        vec![
-            (6, C::P(1.0)),
-            (7, C::T("101.A - Obiettivo operativo uno")),
-            (12, C::P(1.0)),
-        ],
+        vec![(4, C::P(0.5)), (5, C::T("Obiettivi operativi")), (12, C::P(1.0))],
+        vec![(6, C::P(1.0)), (7, C::T("101.A - Obiettivo operativo uno")), (12, C::P(1.0))],
         vec![
             (8, C::P(1.0)),
             (9, C::T("101.A1 - Scadenza")),
@@ -150,9 +125,7 @@ pub fn config(dir: &Path, smvp: &str) -> PathBuf {
     let path = dir.join("relazione.yaml");
     std::fs::write(
         &path,
-        format!(
-            "ente:\n  nome: Camera di commercio di Prova\n  nome_breve: Prova\nanno: 2024\n{smvp}"
-        ),
+        format!("ente:\n  nome: Camera di commercio di Prova\n  nome_breve: Prova\nanno: 2024\n{smvp}"),
     )
     .unwrap();
     path

@@ -1,0 +1,242 @@
+//! The PDF end to end: the real binary on the Modena fixture and on hostile inputs, read back with
+//! poppler (`pdftotext`, `pdfinfo`, `pdffonts`) and qpdf, which `make test` installs.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+fn tool(name: &str, args: &[&str]) -> std::process::Output {
+    Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} non disponibile ({e}): `make test` installa poppler-utils e qpdf"))
+}
+
+fn text_of(pdf: &Path) -> String {
+    let out = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Collapses white space and joins words hyphenated at line ends.
+fn flat(text: &str) -> String {
+    text.replace("-\n", "").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A data folder with the Modena workbooks and the sample texts.
+fn modena_data(name: &str) -> PathBuf {
+    let dir = scratch(name);
+    let data = dir.join("data");
+    std::fs::create_dir_all(data.join("testi")).unwrap();
+    for e in std::fs::read_dir(modena()).unwrap().flatten() {
+        if e.path().extension().is_some_and(|x| x == "xlsx") {
+            std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
+        }
+    }
+    for e in std::fs::read_dir(manifest().join("data/testi")).unwrap().flatten() {
+        std::fs::copy(e.path(), data.join("testi").join(e.file_name())).unwrap();
+    }
+    data
+}
+
+fn build(data: &Path, config: &Path, out: &Path) -> Run {
+    relazione(&[
+        "build",
+        "--data",
+        data.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ])
+}
+
+/// The Modena PDF, built once for the tests that only read it.
+fn modena_pdf() -> &'static PathBuf {
+    static PDF: OnceLock<PathBuf> = OnceLock::new();
+    PDF.get_or_init(|| {
+        let data = modena_data("modena-pdf");
+        let out = data.parent().unwrap().join("out");
+        let run = build(&data, &manifest().join("relazione.yaml"), &out);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        out.join("Relazione_performance_2024_Modena.pdf")
+    })
+}
+
+#[test]
+fn the_pdf_shows_the_published_figures() {
+    let text = flat(&text_of(modena_pdf()));
+    let expected: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(modena().join("expected.yaml")).unwrap()).unwrap();
+    let pct = |v: &serde_yaml::Value| relazione::value::format_number(v.as_f64().unwrap(), 2) + " %";
+    assert!(
+        text.contains(&format!(
+            "di Ente del {} è pari al {}",
+            expected["meta"]["anno"].as_i64().unwrap(),
+            pct(&expected["ente"]["result"])
+        )),
+        "Ente"
+    );
+    for a in expected["ambiti"].as_sequence().unwrap() {
+        assert!(text.contains(&pct(&a["result"])), "ambito {:?}", a["code"]);
+    }
+    for os in expected["obiettivi_strategici"].as_sequence().unwrap() {
+        let code = os["code"].as_str().unwrap();
+        let row = format!("{code} – ");
+        assert!(text.contains(&row), "OS {code}");
+        assert!(text.contains(&pct(&os["result"])), "OS {code} {}", pct(&os["result"]));
+    }
+}
+
+#[test]
+fn every_indicator_code_of_allegato_1_is_printed() {
+    let text = text_of(modena_pdf());
+    let scored = relazione::pipeline::run(&manifest().join("relazione.yaml"), &modena()).unwrap();
+    let annex =
+        &text[text.find("Allegato 1. Report performance organizzativa di Ente\n").expect("annex 1")..];
+    let mut missing = Vec::new();
+    scored.report.albero.as_ref().unwrap().walk(&mut |n| {
+        if n.level == relazione::model::Level::Indicatore && !annex.contains(&format!("{} – ", n.code)) {
+            missing.push(n.code.clone());
+        }
+    });
+    assert!(missing.is_empty(), "missing from Allegato 1: {missing:?}");
+}
+
+#[test]
+fn the_explanations_of_indicators_below_95_are_printed() {
+    let text = flat(&text_of(modena_pdf()));
+    let md = std::fs::read_to_string(manifest().join("data/testi/scostamenti.md")).unwrap();
+    for section in md.split("\n## ").skip(1) {
+        let (code, body) = section.split_once('\n').unwrap();
+        let first_sentence = body.trim().split(". ").next().unwrap();
+        assert!(text.contains(&flat(first_sentence)), "explanation of {code}");
+    }
+}
+
+#[test]
+fn the_pdf_is_tagged_archival_and_embeds_its_fonts() {
+    let pdf = modena_pdf().to_str().unwrap().to_string();
+    let info = String::from_utf8(tool("pdfinfo", &[&pdf]).stdout).unwrap();
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    assert!(
+        info.contains("Title:           Relazione sulla performance 2024 – Camera di commercio di Modena"),
+        "{info}"
+    );
+    let meta = String::from_utf8(tool("pdfinfo", &["-meta", &pdf]).stdout).unwrap();
+    assert!(meta.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"));
+    assert!(meta.contains("<pdfuaid:part>1</pdfuaid:part>"));
+    assert!(meta.contains("<rdf:li>it-IT</rdf:li>"));
+    let fonts = String::from_utf8(tool("pdffonts", &[&pdf]).stdout).unwrap();
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty());
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        assert_eq!(cols[cols.len() - 5], "yes", "font not embedded: {row}");
+    }
+    let check = tool("qpdf", &["--check", &pdf]);
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+}
+
+#[test]
+fn two_runs_give_the_same_bytes() {
+    let data = modena_data("deterministico");
+    let cfg = manifest().join("relazione.yaml");
+    let (a, b) = (data.parent().unwrap().join("a"), data.parent().unwrap().join("b"));
+    assert_eq!(build(&data, &cfg, &a).code, 0);
+    assert_eq!(build(&data, &cfg, &b).code, 0);
+    let name = "Relazione_performance_2024_Modena.pdf";
+    assert!(std::fs::read(a.join(name)).unwrap() == std::fs::read(b.join(name)).unwrap(), "PDFs differ");
+}
+
+#[test]
+fn spreadsheet_text_renders_literally() {
+    let nasty = [
+        "#read(\"/etc/passwd\")",
+        "*grassetto* _corsivo_ $x^2$ @etichetta <ancora> ] [ \\ `codice` // commento",
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "#set page(width: 1cm) = Titolo",
+    ];
+    let mut rows = albero_rows();
+    rows[4][1] = (1, C::T("1 - #read(\"/etc/passwd\")"));
+    rows[5][1] =
+        (3, C::T("101 - *grassetto* _corsivo_ $x^2$ @etichetta <ancora> ] [ \\ `codice` // commento"));
+    rows[7][1] = (9, C::T("101.S1 - =HYPERLINK(\"http://x\",\"y\")"));
+    rows[9][1] = (7, C::T("101.A - #set page(width: 1cm) = Titolo"));
+    let dir = albero_dir("iniezione", &rows);
+    let cfg = config(&dir, "");
+    let out = dir.join("out");
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = flat(&text_of(&out.join("Relazione_performance_2024_Prova.pdf")));
+    for s in nasty {
+        assert!(text.contains(&flat(s)), "not literal: {s}\n{text}");
+    }
+    assert!(!text.contains("root:"), "a file was read");
+}
+
+#[test]
+fn a_failed_run_leaves_the_previous_report_intact() {
+    let dir = albero_dir("intatto", &albero_rows());
+    let cfg = config(&dir, "");
+    let out = dir.join("out");
+    assert_eq!(build(&dir, &cfg, &out).code, 0);
+    let pdf = out.join("Relazione_performance_2024_Prova.pdf");
+    let before = std::fs::read(&pdf).unwrap();
+    let mut rows = albero_rows();
+    rows[7][2] = (10, C::T(">= tanti N."));
+    write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 1);
+    assert_eq!(std::fs::read(&pdf).unwrap(), before);
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left.len(), 1, "staging left behind: {left:?}");
+}
+
+#[test]
+fn template_overrides_replace_one_file_and_errors_point_into_them() {
+    let root = scratch("override");
+    let data = root.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    write_sheet(&data.join("ente.xlsx"), "Report", &albero_rows());
+    let cfg = config(&root, "");
+    let templates = root.join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    let out = root.join("out");
+
+    std::fs::write(
+        templates.join("contesto.typ.j2"),
+        "= 2. Contesto\n\nTesto sostituito dal modello locale.\n",
+    )
+    .unwrap();
+    let run = build(&data, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        flat(&text_of(&out.join("Relazione_performance_2024_Prova.pdf")))
+            .contains("Testo sostituito dal modello locale.")
+    );
+
+    std::fs::write(templates.join("contesto.typ.j2"), "= 2. Contesto\n\n{% if %}\n").unwrap();
+    let run = build(&data, &cfg, &out);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(&format!(
+            "errore nel modello {}, riga 3: syntax error",
+            templates.join("contesto.typ.j2").display()
+        )),
+        "{}",
+        run.stderr
+    );
+
+    std::fs::write(templates.join("contesto.typ.j2"), "= 2. Contesto\n\n#funzione-inesistente()\n").unwrap();
+    let run = build(&data, &cfg, &out);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("testo prodotto dal modello contesto.typ.j2 («funzione-inesistente»): unknown variable: funzione-inesistente"),
+        "{}",
+        run.stderr
+    );
+}
