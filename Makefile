@@ -3,7 +3,7 @@ CARGO ?= cargo
 # One profile (dev, with optimised dependencies) for the report and the tests: compiled once.
 BIN = target/debug/relazione
 
-.PHONY: report test check lint ci tools bench clean
+.PHONY: report test check lint ci tools verifica-xlsx bench clean
 
 ## Produce la Relazione dai dati di esempio in data/ (scrive in out/)
 report:
@@ -34,6 +34,15 @@ tools:
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils qpdf >/dev/null; \
 	fi
+
+## Ricalcola la cartella dei risultati con LibreOffice e confronta i risultati (installa LibreOffice se manca)
+verifica-xlsx:
+	@if ! command -v soffice >/dev/null 2>&1; then \
+	  echo "Installo LibreOffice Calc (senza interfaccia grafica)..."; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
+	fi
+	$(CARGO) test --quiet --test xlsx -- --ignored --nocapture
 
 ## Misure di BENCHMARKS.md (profilo release; non fa parte della CI)
 bench:

@@ -20,6 +20,14 @@ pub struct Config {
     /// The SMVP: how indicators are scored and results roll up.
     #[serde(default)]
     pub smvp: Smvp,
+    /// Licence of the open data (`out/opendata/`): CC BY 4.0, the reference licence for Italian
+    /// public-sector open data, unless the Ente says otherwise.
+    #[serde(default = "default_licenza")]
+    pub licenza_dati: String,
+}
+
+fn default_licenza() -> String {
+    "CC BY 4.0".into()
 }
 
 #[derive(Debug, Clone, Deserialize)]

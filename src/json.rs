@@ -11,10 +11,7 @@ use serde_json::{Value, json};
 /// The whole document.
 pub fn document(s: &Scored) -> Value {
     let tree = |n: &Option<Node>| n.as_ref().map(node);
-    let mut albero = tree(&s.report.albero);
-    if let Some(Value::Object(root)) = albero.as_mut() {
-        root.insert("name".into(), Value::String(s.config.ente.nome.clone()));
-    }
+    let albero = tree(&s.report.albero);
     json!({
         "ente": { "nome": s.config.ente.nome, "nome_breve": s.config.ente.nome_breve },
         "anno": s.config.anno,

@@ -31,6 +31,9 @@ fn run_with_timed(config: Config, data_dir: &Path, t: &mut Timings) -> Result<Sc
     let clock = Instant::now();
     let decisions = Decisions::load(data_dir)?;
     let (mut report, mut warnings) = crate::ingest::ingest(data_dir)?;
+    if let Some(root) = report.albero.as_mut() {
+        root.name = config.ente.nome.clone();
+    }
     t.push("lettura dei dati", clock);
     let clock = Instant::now();
     let (summary, score_warnings) = score::score(&mut report, &config.smvp, &decisions)?;
@@ -110,14 +113,26 @@ pub fn build(
     timings.stages.push(("impaginazione Typst", typeset.layout));
     timings.stages.push(("esportazione PDF", typeset.export));
 
+    let mut findings = scored.warnings.clone();
+    findings.extend(crate::render::text_findings(&scored, &texts, data_dir));
+    let clock = Instant::now();
+    let workbook = crate::xlsx::workbook(&scored, &findings)?;
+    timings.push("cartella dei risultati (xlsx)", clock);
+    let clock = Instant::now();
+    let opendata = crate::opendata::files(&scored);
+    timings.push("dati aperti", clock);
+
     let clock = Instant::now();
     let mut staging = crate::publish::Staging::new(out_dir)?;
     staging.write(&pdf_name(&scored.config), &typeset.pdf)?;
+    staging.write(&crate::xlsx::file_name(&scored), &workbook)?;
+    for (name, bytes) in &opendata {
+        staging.write(name, bytes)?;
+    }
     let files = staging.commit()?;
     timings.push("scrittura in out/", clock);
 
-    let mut warnings: Vec<String> = scored.warnings.iter().map(|w| w.to_string()).collect();
-    warnings.extend(crate::render::text_findings(&scored, &texts, data_dir).iter().map(|w| w.to_string()));
+    let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
     warnings.extend(typeset.warnings);
     Ok(Built { files, warnings, timings })
 }

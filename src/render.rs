@@ -257,10 +257,7 @@ fn below_target(albero: &Node, verde: f64) -> Vec<serde_json::Value> {
 fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
     let albero = s.report.albero.as_ref();
     let tree = |n: Option<&Node>| n.map(crate::json::node);
-    let mut root = tree(albero).unwrap_or(json!(null));
-    if root.is_object() {
-        root["name"] = json!(s.config.ente.nome);
-    }
+    let root = tree(albero).unwrap_or(json!(null));
     let risorse = s.report.risorse.as_ref().map(|r| {
         let rows = |rows: &Vec<crate::model::RisorsaRow>| {
             rows.iter()

@@ -1,0 +1,726 @@
+//! The companion results workbook: every score, how it was computed, and the anomalies, in sheets
+//! the controllo di gestione office and the OIV can filter, check and forward.
+//!
+//! The results of the trees are Excel formulas (indicator score from its target and value, each
+//! objective from its children's weights and results), each with the tool's own value cached, so
+//! an evaluator who corrects one value in Excel or LibreOffice sees the roll-up move. Text is always
+//! written as text, never as a formula.
+
+use crate::config::{Regola, Ritardo, Smvp, TipoRegola};
+use crate::error::{Error, Problem};
+use crate::model::{Decision, Indicator, Level, Node};
+use crate::pipeline::Scored;
+use crate::score::indicator::rule_for;
+use crate::value::{Reading, Target};
+use rust_xlsxwriter::{
+    ConditionalFormatCell, ConditionalFormatCellRule, DocProperties, ExcelDateTime, Format, FormatAlign,
+    Formula, Workbook, Worksheet, XlsxError,
+};
+use std::collections::BTreeMap;
+
+/// Excel's limit for the text of one cell.
+const MAX_CELL_TEXT: usize = 32_767;
+
+fn out(e: XlsxError) -> Error {
+    Error::Output(format!("scrittura della cartella dei risultati non riuscita: {e}"))
+}
+
+/// Output file name: `Risultati_performance_2024_Modena.xlsx`.
+pub fn file_name(s: &Scored) -> String {
+    format!("Risultati_performance_{}_{}.xlsx", s.config.anno, s.config.ente.nome_breve.replace(' ', "_"))
+}
+
+struct Formats {
+    header: Format,
+    pct: Format,
+    num: Format,
+    date: Format,
+    eur: Format,
+    bold: Format,
+    green: Format,
+    yellow: Format,
+    red: Format,
+    wrap: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Formats {
+            header: Format::new()
+                .set_bold()
+                .set_font_color("FFFFFF")
+                .set_background_color("1F4E78")
+                .set_text_wrap(),
+            pct: Format::new().set_num_format("0.00%"),
+            num: Format::new().set_num_format("#,##0.####"),
+            date: Format::new().set_num_format("dd/mm/yyyy"),
+            eur: Format::new().set_num_format("#,##0.00 \"€\""),
+            bold: Format::new().set_bold(),
+            green: Format::new().set_background_color("C6EFCE").set_font_color("006100"),
+            yellow: Format::new().set_background_color("FFEB9C").set_font_color("9C5700"),
+            red: Format::new().set_background_color("FFC7CE").set_font_color("9C0006"),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+        }
+    }
+}
+
+/// Writes text as a string cell (never a formula), truncated to Excel's limit.
+fn text(ws: &mut Worksheet, row: u32, col: u16, s: &str) -> Result<(), Error> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    let s: String = if s.chars().count() > MAX_CELL_TEXT {
+        s.chars().take(MAX_CELL_TEXT - 1).chain(std::iter::once('…')).collect()
+    } else {
+        s.to_string()
+    };
+    ws.write_string(row, col, s).map_err(out)?;
+    Ok(())
+}
+
+fn header(ws: &mut Worksheet, f: &Formats, cols: &[(&str, f64)]) -> Result<(), Error> {
+    for (i, (name, width)) in cols.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, *name, &f.header).map_err(out)?;
+        ws.set_column_width(i as u16, *width).map_err(out)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(out)?;
+    Ok(())
+}
+
+/// Green/yellow/red fills on a column of fractions, by the configured thresholds.
+fn traffic_lights(
+    ws: &mut Worksheet,
+    f: &Formats,
+    smvp: &Smvp,
+    col: u16,
+    last_row: u32,
+) -> Result<(), Error> {
+    if last_row < 1 {
+        return Ok(());
+    }
+    let (verde, giallo) = (smvp.semaforo.verde / 100.0, smvp.semaforo.giallo / 100.0);
+    let rules = [
+        (ConditionalFormatCellRule::GreaterThanOrEqualTo(verde - 0.000_05), &f.green),
+        (ConditionalFormatCellRule::Between(giallo - 0.000_05, verde - 0.000_05), &f.yellow),
+        (ConditionalFormatCellRule::LessThan(giallo - 0.000_05), &f.red),
+    ];
+    for (rule, format) in rules {
+        let cf = ConditionalFormatCell::new().set_rule(rule).set_format(format);
+        ws.add_conditional_format(1, col, last_row, col, &cf).map_err(out)?;
+    }
+    Ok(())
+}
+
+fn formula(expr: String, cached: f64) -> Formula {
+    Formula::new(expr).set_result(format!("{cached}"))
+}
+
+fn band_formula(result_cell: &str, smvp: &Smvp) -> String {
+    format!(
+        "IF({c}=\"\",\"\",IF(ROUND({c}*100,2)>={v},\"verde\",IF(ROUND({c}*100,2)>={g},\"giallo\",\"rosso\")))",
+        c = result_cell,
+        v = smvp.semaforo.verde,
+        g = smvp.semaforo.giallo
+    )
+}
+
+/// The achievement ratio of an indicator as an Excel expression over its target (`t`, `t2` for the
+/// upper end of a range) and value (`v`) cells, mirroring `score::indicator::achievement`.
+fn ratio_expr(target: &Target, smvp: &Smvp, t: &str, t2: &str, v: &str) -> String {
+    let dist = |miss: String, bound: &str| format!("IF({bound}=0,0,MAX(0,1-({miss})/ABS({bound})))");
+    match target {
+        Target::AlMeno { valore } if valore.value > 0.0 => format!("MAX(0,{v}/{t})"),
+        Target::AlMeno { .. } => format!("IF({v}>={t},1,{})", dist(format!("{t}-{v}"), t)),
+        Target::AlMassimo { valore } if valore.value > 0.0 => format!("IF({v}<=0,1E+300,{t}/{v})"),
+        Target::AlMassimo { .. } => format!("IF({v}<={t},1,{})", dist(format!("{v}-{t}"), t)),
+        Target::Uguale { valore } => {
+            let half = 0.5 * 10f64.powi(-(valore.decimals as i32));
+            format!("IF(ABS({v}-{t})<={half},1,{})", dist(format!("ABS({v}-{t})"), t))
+        }
+        Target::Tra { .. } => format!(
+            "IF({v}<{t},IF({t}>0,MAX(0,{v}/{t}),{}),IF({v}>{t2},IF({t2}>0,{t2}/{v},{}),1))",
+            dist(format!("{t}-{v}"), t),
+            dist(format!("{v}-{t2}"), t2)
+        ),
+        Target::Entro { .. } => match (smvp.scadenze.ritardo, smvp.scadenze.giorni) {
+            (Ritardo::Lineare, Some(n)) => format!("IF({v}<={t},1,MAX(0,1-({v}-{t})/{}))", n.max(1)),
+            _ => format!("IF({v}<={t},1,0)"),
+        },
+    }
+}
+
+/// The score from the ratio cell `r`, mirroring `score::indicator::apply`.
+fn score_expr(rule: &Regola, r: &str) -> String {
+    let body = match rule.tipo {
+        TipoRegola::Proporzionale => format!("MIN({},MAX(0,{r}))", rule.tetto / 100.0),
+        TipoRegola::Fasce => {
+            let mut e = "0".to_string();
+            for (i, f) in rule.fasce.iter().enumerate().rev() {
+                let value = if rule.interpolazione && i > 0 {
+                    let up = &rule.fasce[i - 1];
+                    format!(
+                        "({}+({r}*100-{})/({})*({}))/100",
+                        f.punteggio,
+                        f.da,
+                        up.da - f.da,
+                        up.punteggio - f.punteggio
+                    )
+                } else {
+                    format!("{}", f.punteggio / 100.0)
+                };
+                e = format!("IF({r}*100>={}-1E-9,{value},{e})", f.da);
+            }
+            e
+        }
+    };
+    match rule.soglia_minima {
+        Some(s) => format!("IF({r}*100<{s}-1E-9,0,{body})"),
+        None => body,
+    }
+}
+
+/// Excel serial of a date (days since 1899-12-30).
+fn serial(d: chrono::NaiveDate) -> f64 {
+    (d - chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid")).num_days() as f64
+}
+
+/// Columns of the tree sheets.
+const TREE_COLS: &[(&str, f64)] = &[
+    ("Livello", 20.0),
+    ("Codice", 16.0),
+    ("Descrizione", 60.0),
+    ("Peso", 9.0),
+    ("Target", 18.0),
+    ("Valore", 16.0),
+    ("Target (numero)", 14.0),
+    ("Target massimo (numero)", 12.0),
+    ("Valore usato (numero)", 14.0),
+    ("Rapporto", 10.0),
+    ("Risultato", 10.0),
+    ("Semaforo", 9.0),
+    ("Scostamento", 12.0),
+    ("Regola o decisione", 50.0),
+];
+
+/// Writes a tree: one row per node, outline groups by level, result formulas over the children.
+struct TreeWriter<'a> {
+    f: &'a Formats,
+    smvp: &'a Smvp,
+    /// Rows of the performance tree's OS and OO, for individual objectives typed OS/OP.
+    linked: &'a BTreeMap<(Level, String), u32>,
+    sheet_of_linked: &'a str,
+    rows: BTreeMap<(Level, String), u32>,
+    next: u32,
+}
+
+impl TreeWriter<'_> {
+    fn write(&mut self, ws: &mut Worksheet, n: &Node, depth: u8) -> Result<u32, Error> {
+        let row = self.next;
+        self.next += 1;
+        self.rows.entry((n.level, n.code.clone())).or_insert(row);
+        let indent = "  ".repeat(depth as usize);
+        text(ws, row, 0, &format!("{indent}{}", n.level.label()))?;
+        text(ws, row, 1, &n.code)?;
+        text(ws, row, 2, &n.name)?;
+        if let Some(w) = n.weight {
+            ws.write_number_with_format(row, 3, w / 100.0, &self.f.pct).map_err(out)?;
+        }
+        if n.indicator.is_none() && depth <= 1 {
+            for c in 0..3 {
+                ws.set_cell_format(row, c, &self.f.bold).map_err(out)?;
+            }
+        }
+        let outcome = n.outcome.as_ref();
+        let result = outcome.and_then(|o| o.result);
+        let k = format!("K{}", row + 1);
+        let note = note(n);
+        text(ws, row, 13, &note)?;
+
+        let mut child_rows = Vec::new();
+        for c in &n.children {
+            let r = self.write(ws, c, depth + 1)?;
+            if c.result().is_some() {
+                child_rows.push((r, c.weight.is_some()));
+            }
+        }
+        if !n.children.is_empty() {
+            ws.group_rows(row + 1, self.next - 1).map_err(out)?;
+        }
+
+        let decided = outcome.and_then(|o| o.decision.as_ref()).is_some();
+        if let Some(ind) = n.indicator.as_deref() {
+            self.indicator_cells(ws, row, n, ind, decided)?;
+        } else if let Some(r) = result {
+            let expr = if decided {
+                None
+            } else if let Some(&linked_row) = self.linked_row(n) {
+                Some(format!("'{}'!K{}", self.sheet_of_linked, linked_row + 1))
+            } else if n.level == Level::Ente
+                && self.smvp.ente == crate::config::RisultatoEnte::MediaObiettiviStrategici
+            {
+                let os: Vec<String> = self
+                    .rows
+                    .iter()
+                    .filter(|((l, _), _)| *l == Level::ObiettivoStrategico)
+                    .map(|(_, r)| format!("K{}", r + 1))
+                    .collect();
+                Some(format!("AVERAGE({})", os.join(",")))
+            } else if child_rows.len() == 1 && !child_rows[0].1 {
+                Some(format!("K{}", child_rows[0].0 + 1))
+            } else if !child_rows.is_empty() {
+                let num: Vec<String> = child_rows.iter().map(|(r, _)| format!("D{0}*K{0}", r + 1)).collect();
+                let den: Vec<String> = child_rows.iter().map(|(r, _)| format!("D{}", r + 1)).collect();
+                Some(format!("({})/({})", num.join("+"), den.join("+")))
+            } else {
+                None
+            };
+            match expr {
+                Some(e) => ws.write_formula_with_format(row, 10, formula(e, r), &self.f.pct).map_err(out)?,
+                None => ws.write_number_with_format(row, 10, r, &self.f.pct).map_err(out)?,
+            };
+        }
+        if result.is_some() {
+            let band = outcome.and_then(|o| o.band).map_or("", |b| b.label());
+            ws.write_formula(row, 11, Formula::new(band_formula(&k, self.smvp)).set_result(band))
+                .map_err(out)?;
+        }
+        Ok(row)
+    }
+
+    fn linked_row(&self, n: &Node) -> Option<&u32> {
+        if n.level != Level::ObiettivoIndividuale {
+            return None;
+        }
+        let level = match n.tipologia.as_deref().map(str::to_uppercase).as_deref() {
+            Some("OS") => Level::ObiettivoStrategico,
+            Some("OP" | "OO") => Level::ObiettivoOperativo,
+            _ => return None,
+        };
+        self.linked.get(&(level, n.code.clone()))
+    }
+
+    fn indicator_cells(
+        &self,
+        ws: &mut Worksheet,
+        row: u32,
+        n: &Node,
+        ind: &Indicator,
+        decided: bool,
+    ) -> Result<(), Error> {
+        let f = self.f;
+        text(ws, row, 4, &ind.target_text)?;
+        text(ws, row, 5, &ind.actual_text)?;
+        let number = |ws: &mut Worksheet, col: u16, v: f64, fmt: &Format| {
+            ws.write_number_with_format(row, col, v, fmt).map(|_| ())
+        };
+        match ind.target {
+            Target::AlMeno { valore } | Target::AlMassimo { valore } | Target::Uguale { valore } => {
+                number(ws, 6, valore.value, &f.num).map_err(out)?
+            }
+            Target::Tra { minimo, massimo } => {
+                number(ws, 6, minimo.value, &f.num).map_err(out)?;
+                number(ws, 7, massimo.value, &f.num).map_err(out)?;
+            }
+            Target::Entro { data } => number(ws, 6, serial(data), &f.date).map_err(out)?,
+        }
+        match (ind.actual, ind.value) {
+            (Reading::Data { data }, _) => number(ws, 8, serial(data), &f.date).map_err(out)?,
+            (_, Some(v)) => number(ws, 8, v, &f.num).map_err(out)?,
+            _ => {}
+        }
+        let o = n.outcome.as_ref();
+        let (g, h, i, j) = (
+            format!("G{}", row + 1),
+            format!("H{}", row + 1),
+            format!("I{}", row + 1),
+            format!("J{}", row + 1),
+        );
+        if let Some(a) = crate::score::indicator::achievement(ind, &self.smvp.scadenze) {
+            let cached = if a.ratio.is_finite() { a.ratio } else { 1e300 };
+            ws.write_formula_with_format(
+                row,
+                9,
+                formula(ratio_expr(&ind.target, self.smvp, &g, &h, &i), cached),
+                &f.pct,
+            )
+            .map_err(out)?;
+            if let Some(d) = a.deviation {
+                ws.write_formula_with_format(row, 12, formula(format!("{i}-{g}"), d), &f.num).map_err(out)?;
+            }
+        }
+        if let Some(r) = o.and_then(|o| o.result) {
+            let rule = rule_for(self.smvp, &n.code, ind.tipo.as_deref());
+            if decided || o.is_some_and(|o| o.missing) {
+                ws.write_number_with_format(row, 10, r, &f.pct).map_err(out)?;
+            } else {
+                ws.write_formula_with_format(row, 10, formula(score_expr(rule, &j), r), &f.pct)
+                    .map_err(out)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The rule applied, or the evaluator's decision with its reason.
+fn note(n: &Node) -> String {
+    let Some(o) = n.outcome.as_ref() else { return String::new() };
+    match &o.decision {
+        Some(Decision::Sostituzione { risultato, calcolato, motivazione }) => format!(
+            "Sostituito dall'OIV con {} % (calcolato {}): {motivazione}",
+            crate::value::format_number(*risultato, 2),
+            calcolato.map_or("-".into(), |c| format!("{} %", crate::value::format_number(c * 100.0, 2)))
+        ),
+        Some(Decision::Esclusione { esito, motivazione }) => format!("Escluso ({esito}): {motivazione}"),
+        None => o.rule.clone().unwrap_or_default(),
+    }
+}
+
+fn tree_sheet(
+    wb: &mut Workbook,
+    name: &str,
+    roots: &[&Node],
+    f: &Formats,
+    smvp: &Smvp,
+    linked: &BTreeMap<(Level, String), u32>,
+) -> Result<BTreeMap<(Level, String), u32>, Error> {
+    let ws = wb.add_worksheet().set_name(name).map_err(out)?;
+    header(ws, f, TREE_COLS)?;
+    let mut w = TreeWriter { f, smvp, linked, sheet_of_linked: "Albero", rows: BTreeMap::new(), next: 1 };
+    for root in roots {
+        w.write(ws, root, 0)?;
+    }
+    let last = w.next - 1;
+    ws.autofilter(0, 0, last, (TREE_COLS.len() - 1) as u16).map_err(out)?;
+    traffic_lights(ws, f, smvp, 10, last)?;
+    Ok(w.rows)
+}
+
+/// Builds the whole workbook in memory.
+pub fn workbook(s: &Scored, findings: &[Problem]) -> Result<Vec<u8>, Error> {
+    let f = Formats::new();
+    let smvp = &s.config.smvp;
+    let mut wb = Workbook::new();
+    let date = crate::pipeline::document_date(&s.config)?;
+    let created = ExcelDateTime::from_ymd(date.year as u16, date.month, date.day).map_err(out)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Risultati della performance {} – {}", s.config.anno, s.config.ente.nome))
+            .set_subject("Relazione sulla performance, art. 10 D.Lgs. 150/2009")
+            .set_company(&s.config.ente.nome)
+            .set_author(&s.config.ente.nome)
+            .set_keywords(format!("performance, {}", s.config.anno))
+            .set_creation_datetime(&created),
+    );
+
+    add_sintesi(&mut wb, &f)?;
+    let albero_rows = match &s.report.albero {
+        Some(a) => tree_sheet(&mut wb, "Albero", &[a], &f, smvp, &BTreeMap::new())?,
+        None => BTreeMap::new(),
+    };
+    indicatori(&mut wb, s, &f)?;
+    if let Some(u) = &s.report.unita {
+        tree_sheet(&mut wb, "Unità organizzative", &[u], &f, smvp, &BTreeMap::new())?;
+    }
+    let individual: Vec<&Node> = s.report.individuali.iter().chain(s.report.tempestivita.iter()).collect();
+    if !individual.is_empty() {
+        tree_sheet(&mut wb, "Obiettivi individuali", &individual, &f, smvp, &albero_rows)?;
+    }
+    overshooting(&mut wb, s, &f)?;
+    risorse(&mut wb, s, &f)?;
+    anomalie(&mut wb, findings, &f)?;
+    // Sintesi refers to Albero rows: fix them now that Albero is written.
+    fill_sintesi(&mut wb, s, &albero_rows, &f)?;
+    wb.save_to_buffer().map_err(out)
+}
+
+const SINTESI_COLS: &[(&str, f64)] = &[
+    ("Livello", 22.0),
+    ("Codice", 10.0),
+    ("Denominazione", 60.0),
+    ("Peso", 10.0),
+    ("Risultato", 12.0),
+    ("Semaforo", 10.0),
+    ("Valutazione", 16.0),
+];
+
+/// The rows of the summary: Ente, ambiti, OS (filled with links by `fill_sintesi_links`).
+fn sintesi_nodes(s: &Scored) -> Vec<&Node> {
+    let mut out = Vec::new();
+    if let Some(a) = &s.report.albero {
+        out.push(a);
+        out.extend(a.children.iter());
+        out.extend(a.all(Level::ObiettivoStrategico));
+    }
+    out
+}
+
+/// Adds the (first) summary sheet; it is filled by [`fill_sintesi`] once the Albero rows are known.
+fn add_sintesi(wb: &mut Workbook, f: &Formats) -> Result<(), Error> {
+    let ws = wb.add_worksheet().set_name("Sintesi").map_err(out)?;
+    header(ws, f, SINTESI_COLS)
+}
+
+fn fill_sintesi(
+    wb: &mut Workbook,
+    s: &Scored,
+    rows: &BTreeMap<(Level, String), u32>,
+    f: &Formats,
+) -> Result<(), Error> {
+    let smvp = &s.config.smvp;
+    let ws = wb.worksheet_from_name("Sintesi").map_err(out)?;
+    let nodes = sintesi_nodes(s);
+    let mut row = 1u32;
+    for n in &nodes {
+        let label = if n.level == Level::Ente { s.config.ente.nome.as_str() } else { n.name.as_str() };
+        text(ws, row, 0, n.level.label())?;
+        text(ws, row, 1, if n.level == Level::Ente { "" } else { &n.code })?;
+        text(ws, row, 2, label)?;
+        if let Some(w) = n.weight {
+            ws.write_number_with_format(row, 3, w / 100.0, &f.pct).map_err(out)?;
+        }
+        if let (Some(r), Some(src)) = (n.result(), rows.get(&(n.level, n.code.clone()))) {
+            ws.write_formula_with_format(row, 4, formula(format!("Albero!K{}", src + 1), r), &f.pct)
+                .map_err(out)?;
+            let band = n.outcome.as_ref().and_then(|o| o.band).map_or("", |b| b.label());
+            ws.write_formula(
+                row,
+                5,
+                Formula::new(band_formula(&format!("E{}", row + 1), smvp)).set_result(band),
+            )
+            .map_err(out)?;
+        }
+        if let Some(v) = n.outcome.as_ref().and_then(|o| o.valutazione.as_ref()) {
+            text(ws, row, 6, v)?;
+        }
+        row += 1;
+    }
+    traffic_lights(ws, f, smvp, 4, row - 1)?;
+    row += 1;
+    ws.write_string_with_format(row, 0, "Obiettivi per esito", &f.bold).map_err(out)?;
+    row += 1;
+    for (label, c, level) in [
+        ("obiettivi strategici", &s.summary.obiettivi_strategici, Level::ObiettivoStrategico),
+        ("obiettivi operativi", &s.summary.obiettivi_operativi, Level::ObiettivoOperativo),
+    ] {
+        for (band, n) in [("verde", c.verde), ("giallo", c.giallo), ("rosso", c.rosso)] {
+            text(ws, row, 0, label)?;
+            text(ws, row, 1, band)?;
+            let expr = format!("COUNTIFS(Albero!A:A,\"*{}\",Albero!L:L,\"{band}\")", level.label());
+            ws.write_formula(row, 4, formula(expr, n as f64)).map_err(out)?;
+            row += 1;
+        }
+        text(ws, row, 0, label)?;
+        text(ws, row, 1, "totale")?;
+        ws.write_number(row, 4, c.totale as f64).map_err(out)?;
+        row += 1;
+    }
+    Ok(())
+}
+
+const IND_COLS: &[(&str, f64)] = &[
+    ("Codice ambito", 10.0),
+    ("Codice obiettivo strategico", 12.0),
+    ("Gruppo", 18.0),
+    ("Codice obiettivo operativo", 14.0),
+    ("Codice indicatore", 18.0),
+    ("Indicatore", 50.0),
+    ("Tipologia", 12.0),
+    ("Unità", 9.0),
+    ("Operatore", 9.0),
+    ("Target", 18.0),
+    ("Valore", 16.0),
+    ("Valore usato", 14.0),
+    ("Da misure", 9.0),
+    ("Valori misure", 24.0),
+    ("Rapporto", 10.0),
+    ("Punteggio", 10.0),
+    ("Peso", 9.0),
+    ("Regola applicata", 40.0),
+    ("Decisione OIV", 16.0),
+    ("Motivazione", 40.0),
+    ("Valore mancante", 9.0),
+    ("Overshooting (valore/target)", 12.0),
+    ("Target ministeriale", 10.0),
+    ("Fonte", 20.0),
+    ("Algoritmo", 50.0),
+];
+
+/// One row per indicator of the performance tree, with every attribute and the codes of its parents.
+pub fn indicator_rows(s: &Scored) -> Vec<(Vec<String>, &Node)> {
+    let mut out = Vec::new();
+    fn walk<'a>(n: &'a Node, path: &mut Vec<(Level, String)>, out: &mut Vec<(Vec<String>, &'a Node)>) {
+        if n.indicator.is_some() {
+            let code =
+                |l: Level| path.iter().find(|(x, _)| *x == l).map(|(_, c)| c.clone()).unwrap_or_default();
+            let parents = vec![
+                code(Level::Ambito),
+                code(Level::ObiettivoStrategico),
+                code(Level::Gruppo),
+                code(Level::ObiettivoOperativo),
+            ];
+            out.push((parents, n));
+        }
+        path.push((n.level, n.code.clone()));
+        for c in &n.children {
+            walk(c, path, out);
+        }
+        path.pop();
+    }
+    if let Some(a) = &s.report.albero {
+        walk(a, &mut Vec::new(), &mut out);
+    }
+    out
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "Sì" } else { "No" }
+}
+
+fn indicatori(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
+    let ws = wb.add_worksheet().set_name("Indicatori").map_err(out)?;
+    header(ws, f, IND_COLS)?;
+    let rows = indicator_rows(s);
+    for (i, (parents, n)) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        let ind = n.indicator.as_deref().expect("indicator rows");
+        let o = n.outcome.as_ref();
+        for (c, p) in parents.iter().enumerate() {
+            text(ws, row, c as u16, p)?;
+        }
+        text(ws, row, 4, &n.code)?;
+        text(ws, row, 5, &n.name)?;
+        text(ws, row, 6, ind.tipo.as_deref().unwrap_or(""))?;
+        text(ws, row, 7, ind.unit.suffix())?;
+        text(ws, row, 8, ind.target.operator())?;
+        text(ws, row, 9, &ind.target_text)?;
+        text(ws, row, 10, &ind.actual_text)?;
+        if let Some(v) = ind.value {
+            ws.write_number_with_format(row, 11, v, &f.num).map_err(out)?;
+        }
+        text(ws, row, 12, yes(ind.from_measures))?;
+        text(ws, row, 13, ind.measures.as_deref().unwrap_or(""))?;
+        if let Some(r) = o.and_then(|o| o.ratio) {
+            ws.write_number_with_format(row, 14, r, &f.pct).map_err(out)?;
+        }
+        if let Some(r) = o.and_then(|o| o.result) {
+            ws.write_number_with_format(row, 15, r, &f.pct).map_err(out)?;
+        }
+        if let Some(w) = n.weight {
+            ws.write_number_with_format(row, 16, w / 100.0, &f.pct).map_err(out)?;
+        }
+        text(ws, row, 17, o.and_then(|o| o.rule.as_deref()).unwrap_or(""))?;
+        match o.and_then(|o| o.decision.as_ref()) {
+            Some(Decision::Sostituzione { motivazione, .. }) => {
+                text(ws, row, 18, "sostituzione")?;
+                text(ws, row, 19, motivazione)?;
+            }
+            Some(Decision::Esclusione { esito, motivazione }) => {
+                text(ws, row, 18, esito)?;
+                text(ws, row, 19, motivazione)?;
+            }
+            None => {}
+        }
+        text(ws, row, 20, yes(o.is_some_and(|o| o.missing)))?;
+        if let Some(x) =
+            crate::score::indicator::achievement(ind, &s.config.smvp.scadenze).and_then(|a| a.overshoot)
+        {
+            ws.write_number_with_format(row, 21, x, &f.pct).map_err(out)?;
+        }
+        text(ws, row, 22, yes(ind.target_ministeriale))?;
+        text(ws, row, 23, ind.fonte.as_deref().unwrap_or(""))?;
+        text(ws, row, 24, ind.algoritmo.as_deref().unwrap_or(""))?;
+    }
+    let last = rows.len() as u32;
+    ws.autofilter(0, 0, last.max(1), (IND_COLS.len() - 1) as u16).map_err(out)?;
+    traffic_lights(ws, f, &s.config.smvp, 15, last)?;
+    Ok(())
+}
+
+fn overshooting(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
+    let ws = wb.add_worksheet().set_name("Overshooting").map_err(out)?;
+    let cols: &[(&str, f64)] = &[
+        ("Codice", 18.0),
+        ("Indicatore", 50.0),
+        ("Tipo", 12.0),
+        ("Operatore", 9.0),
+        ("Target", 18.0),
+        ("Consuntivo", 16.0),
+        ("Valore vs target", 12.0),
+        ("Overshooting", 12.0),
+        ("Target ministeriale", 10.0),
+    ];
+    header(ws, f, cols)?;
+    let ov = &s.summary.overshooting;
+    for (i, r) in ov.righe.iter().enumerate() {
+        let row = i as u32 + 1;
+        text(ws, row, 0, &r.code)?;
+        text(ws, row, 1, &r.name)?;
+        text(ws, row, 2, r.tipo.as_deref().unwrap_or(""))?;
+        text(ws, row, 3, &r.operatore)?;
+        text(ws, row, 4, &r.target)?;
+        text(ws, row, 5, &r.consuntivo)?;
+        ws.write_number_with_format(row, 6, r.rapporto / 100.0, &f.pct).map_err(out)?;
+        ws.write_number_with_format(row, 7, r.overshooting / 100.0, &f.pct).map_err(out)?;
+        text(ws, row, 8, yes(r.target_ministeriale))?;
+    }
+    let note_row = ov.righe.len() as u32 + 2;
+    text(
+        ws,
+        note_row,
+        0,
+        &format!(
+            "{} indicatori su {} con target oltre la soglia del {} % (operatori {}).",
+            ov.righe.len(),
+            ov.kpi_con_target,
+            crate::value::format_number(ov.soglia, 0),
+            ov.operatori.join(", ")
+        ),
+    )?;
+    ws.autofilter(0, 0, (ov.righe.len() as u32).max(1), (cols.len() - 1) as u16).map_err(out)?;
+    Ok(())
+}
+
+fn risorse(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
+    let Some(r) = &s.report.risorse else { return Ok(()) };
+    let ws = wb.add_worksheet().set_name("Risorse").map_err(out)?;
+    let cols: &[(&str, f64)] = &[
+        ("Codice", 12.0),
+        ("Denominazione", 50.0),
+        ("Livello", 20.0),
+        ("Budget iniziale", 16.0),
+        ("Budget aggiornato", 16.0),
+        ("Utilizzato", 16.0),
+        ("% Utilizzo", 10.0),
+    ];
+    header(ws, f, cols)?;
+    for (i, x) in r.obiettivi.iter().chain(&r.progetti).enumerate() {
+        let row = i as u32 + 1;
+        text(ws, row, 0, &x.code)?;
+        text(ws, row, 1, &x.name)?;
+        text(ws, row, 2, &x.livello)?;
+        ws.write_number_with_format(row, 3, x.budget_iniziale, &f.eur).map_err(out)?;
+        ws.write_number_with_format(row, 4, x.budget_aggiornato, &f.eur).map_err(out)?;
+        ws.write_number_with_format(row, 5, x.utilizzato, &f.eur).map_err(out)?;
+        if let Some(u) = x.utilizzo() {
+            let e = format!("IF(E{0}=0,\"\",F{0}/E{0})", row + 1);
+            ws.write_formula_with_format(row, 6, formula(e, u), &f.pct).map_err(out)?;
+        }
+    }
+    ws.autofilter(0, 0, (r.obiettivi.len() + r.progetti.len()).max(1) as u32, 6).map_err(out)?;
+    Ok(())
+}
+
+fn anomalie(wb: &mut Workbook, findings: &[Problem], f: &Formats) -> Result<(), Error> {
+    let ws = wb.add_worksheet().set_name("Anomalie").map_err(out)?;
+    header(ws, f, &[("File", 50.0), ("Foglio", 22.0), ("Cella", 8.0), ("Descrizione", 100.0)])?;
+    for (i, p) in findings.iter().enumerate() {
+        let row = i as u32 + 1;
+        text(ws, row, 0, &p.location.file.display().to_string())?;
+        text(ws, row, 1, p.location.sheet.as_deref().unwrap_or(""))?;
+        text(ws, row, 2, p.location.cell.as_deref().unwrap_or(""))?;
+        text(ws, row, 3, &p.message)?;
+        ws.set_cell_format(row, 3, &f.wrap).map_err(out)?;
+    }
+    ws.autofilter(0, 0, (findings.len() as u32).max(1), 3).map_err(out)?;
+    Ok(())
+}
