@@ -24,6 +24,10 @@ pub struct Config {
     /// public-sector open data, unless the Ente says otherwise.
     #[serde(default = "default_licenza")]
     pub licenza_dati: String,
+    /// Codes of the indicators shown in chapter 1 as the most significant, with their change from
+    /// the previous year and the system mean where the data have them.
+    #[serde(default)]
+    pub indicatori_significativi: Vec<String>,
 }
 
 fn default_licenza() -> String {

@@ -320,6 +320,8 @@ pub struct ParetoRow {
     pub punteggio_precedente: Option<f64>,
     /// Display unit derived from the cell format (`%`, `€`, `gg`).
     pub unit: Unit,
+    /// Year of the values (from the header, e.g. `CCIAA Modena 2023`).
+    pub anno: Option<i32>,
 }
 
 /// A KPI's multi-year series.

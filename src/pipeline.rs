@@ -36,9 +36,10 @@ fn run_with_timed(config: Config, data_dir: &Path, t: &mut Timings) -> Result<Sc
     }
     t.push("lettura dei dati", clock);
     let clock = Instant::now();
-    let (summary, score_warnings) = score::score(&mut report, &config.smvp, &decisions)?;
+    warnings.extend(score::score(&mut report, &config.smvp, &decisions)?);
+    let (summary, summary_warnings) = score::summarise(&report, &config)?;
     t.push("calcolo dei risultati", clock);
-    warnings.extend(score_warnings);
+    warnings.extend(summary_warnings);
     Ok(Scored { config, report, summary, warnings })
 }
 
@@ -98,6 +99,7 @@ pub fn build(
     out_dir: &Path,
     typst_source: Option<&Path>,
 ) -> Result<Built, Error> {
+    refuse_out_inside_data(data_dir, out_dir)?;
     let mut timings = Timings::default();
     let scored = run_with_timed(Config::load(config_path)?, data_dir, &mut timings)?;
 
@@ -135,4 +137,32 @@ pub fn build(
     let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
     warnings.extend(typeset.warnings);
     Ok(Built { files, warnings, timings })
+}
+
+/// Outputs written inside the data folder would be read back as inputs at the next run.
+fn refuse_out_inside_data(data_dir: &Path, out_dir: &Path) -> Result<(), Error> {
+    let (Ok(data), Some(out)) = (data_dir.canonicalize(), absolute(out_dir)) else { return Ok(()) };
+    if out.starts_with(&data) {
+        return Err(Error::invalid(
+            crate::error::Location::file(out_dir),
+            format!(
+                "la cartella di uscita è dentro la cartella dei dati ({}): sceglierne un'altra con --out",
+                data_dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The absolute form of a path that may not exist yet (its deepest existing ancestor, canonical).
+fn absolute(p: &Path) -> Option<std::path::PathBuf> {
+    let mut existing = p;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(c) = existing.canonicalize() {
+            return Some(rest.iter().rev().fold(c, |acc: std::path::PathBuf, part| acc.join(part)));
+        }
+        rest.push(existing.file_name()?.to_owned());
+        existing = existing.parent().filter(|x| !x.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    }
 }

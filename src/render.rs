@@ -322,6 +322,7 @@ fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
         "individuali": tree(s.report.individuali.as_ref()),
         "tempestivita": tree(s.report.tempestivita.as_ref()),
         "riepilogo": s.summary,
+        "pareto": s.report.pareto,
         "risorse": risorse,
         "sotto_soglia": sotto,
         "senza_spiegazione": senza_spiegazione,
@@ -335,10 +336,32 @@ fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
     })
 }
 
-/// Findings about the texts: chapters without text, indicators below target without explanation.
+/// Findings about the document: chapters left out for lack of data, chapters without text,
+/// indicators below target without explanation.
 pub fn text_findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Problem> {
     let dir = data_dir.join(TEXTS_DIR);
     let mut out = Vec::new();
+    let missing = [
+        (
+            s.summary.salute.is_none(),
+            "3.3.1 Stato di salute",
+            "i dati di bilancio (conto economico e stato patrimoniale)",
+        ),
+        (s.report.pareto.is_empty(), "3.3.2 Benchmarking", "il cruscotto Pareto"),
+        (s.report.individuali.is_none(), "4. Obiettivi individuali", "gli obiettivi individuali"),
+        (s.report.unita.is_none(), "Allegato 4", "il report delle unità organizzative"),
+        (s.summary.serie.is_none(), "Allegato 6 (serie storica dei KPI)", "la serie storica dei KPI"),
+        (
+            s.report.risorse.is_none(),
+            "le tabelle delle risorse promozionali (3.1)",
+            "il file delle risorse promozionali",
+        ),
+    ];
+    for (absent, chapter, what) in missing {
+        if absent {
+            out.push(Problem::new(Location::file(data_dir), format!("{chapter}: omesso, mancano {what}")));
+        }
+    }
     for (name, t) in
         [("premessa.md", &texts.premessa), ("contesto.md", &texts.contesto), ("processo.md", &texts.processo)]
     {

@@ -251,3 +251,22 @@ fn modello_writes_the_flat_layout_that_ingest_reads() {
     // The second-SMVP fixture is written in the same layout.
     assert_eq!(headers(&manifest().join("tests/fixtures/smvp-fasce/indicatori.xlsx")), expected);
 }
+
+#[test]
+fn outputs_inside_the_data_folder_are_refused() {
+    let dir = albero_dir("uscita-dentro", &albero_rows());
+    let cfg = config(&dir, "");
+    let out = dir.join("out");
+    let run = relazione(&[
+        "build",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("la cartella di uscita è dentro la cartella dei dati"), "{}", run.stderr);
+    assert!(!out.exists());
+}

@@ -168,7 +168,7 @@ fn spreadsheet_text_renders_literally() {
     rows[9][1] = (7, C::T("101.A - #set page(width: 1cm) = Titolo"));
     let dir = albero_dir("iniezione", &rows);
     let cfg = config(&dir, "");
-    let out = dir.join("out");
+    let out = out_beside(&dir);
     let run = build(&dir, &cfg, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = flat(&text_of(&out.join("Relazione_performance_2024_Prova.pdf")));
@@ -197,7 +197,7 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn a_failed_run_leaves_the_previous_report_intact() {
     let dir = albero_dir("intatto", &albero_rows());
     let cfg = config(&dir, "");
-    let out = dir.join("out");
+    let out = out_beside(&dir);
     assert_eq!(build(&dir, &cfg, &out).code, 0);
     let before = snapshot(&out);
     assert!(before.len() >= 3, "PDF, workbook and open data expected");

@@ -152,7 +152,7 @@ fn formula_text_stays_text_in_xlsx_and_csv() {
     rows[7][1] = (9, C::T("101.S1 - =HYPERLINK(\"http://x\",\"y\")"));
     let dir = albero_dir("formula", &rows);
     let cfg = config(&dir, "");
-    let out = dir.join("out");
+    let out = out_beside(&dir);
     let run = relazione(&[
         "build",
         "--data",

@@ -160,6 +160,10 @@ pub fn read_pareto(
         .find(|c| ![c_mean, c_min, c_max].contains(c) && !scores.contains(c))
         .unwrap_or(c_ind + 1);
     let formats = styles::read(&sheet.file, &sheet.name);
+    let anno = sheet
+        .text(header, c_val)
+        .and_then(|h| h.split_whitespace().last().and_then(|y| y.parse::<i32>().ok()))
+        .filter(|y| (1900..=2200).contains(y));
     for row in header + 1..sheet.end_row() {
         let Some(indicatore) = sheet.text(row, c_ind) else {
             continue;
@@ -186,6 +190,7 @@ pub fn read_pareto(
             punteggio: scores.first().and_then(|&c| num(c, diag)),
             punteggio_precedente: scores.get(1).and_then(|&c| num(c, diag)),
             unit,
+            anno,
         });
     }
 }

@@ -6,9 +6,11 @@
 //! siblings pro rata). The Ente may instead be the plain mean of the OS results.
 
 pub mod indicator;
+pub mod salute;
+pub mod serie;
 mod summary;
 
-pub use summary::{BandCounts, OvershootRow, Overshooting, Summary};
+pub use summary::{BandCounts, OvershootRow, Overshooting, Significativo, Summary};
 
 use crate::config::{PolicyPesi, RisultatoEnte, Semaforo, Smvp, ValoriMancanti};
 use crate::decisions::Decisions;
@@ -29,12 +31,8 @@ struct Ctx<'a> {
     diag: Diagnostics,
 }
 
-/// Scores every tree of the report in place and returns the derived facts and findings.
-pub fn score(
-    report: &mut Report,
-    smvp: &Smvp,
-    decisions: &Decisions,
-) -> Result<(Summary, Vec<Problem>), Error> {
+/// Scores every tree of the report in place and returns the findings.
+pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<Vec<Problem>, Error> {
     let mut ctx = Ctx {
         smvp,
         decisions,
@@ -80,8 +78,16 @@ pub fn score(
     {
         finish(tree, smvp, &mut diag);
     }
-    let summary = summary::summarise(report, smvp, &mut diag);
-    diag.finish(summary)
+    diag.finish(()).map(|((), warnings)| warnings)
+}
+
+/// The derived facts of a scored report (band counts, overshooting, significant indicators,
+/// economic health, multi-year series).
+pub fn summarise(report: &Report, config: &crate::config::Config) -> Result<(Summary, Vec<Problem>), Error> {
+    let mut diag = Diagnostics::default();
+    let s =
+        summary::summarise(report, &config.smvp, &config.indicatori_significativi, config.anno, &mut diag);
+    diag.finish(s)
 }
 
 /// Nodes whose children are not rolled up into a result of their own.

@@ -15,6 +15,30 @@ pub struct Summary {
     pub overshooting: Overshooting,
     /// Codes of indicators whose actual is missing (N/D), in row order.
     pub valori_mancanti: Vec<String>,
+    /// The most significant indicators chosen in the configuration, with their context.
+    pub significativi: Vec<Significativo>,
+    /// 3.3.1: the entity's economic health, when the balance data are there.
+    pub salute: Option<super::salute::Salute>,
+    /// The OIV's multi-year annex, when the series are there.
+    pub serie: Option<super::serie::AnalisiSerie>,
+}
+
+/// An indicator of chapter 1 with its change from the previous year and the system average.
+#[derive(Debug, Clone, Serialize)]
+pub struct Significativo {
+    pub code: String,
+    pub name: String,
+    pub actual: String,
+    pub value: Option<f64>,
+    /// Result in percentage points.
+    pub result: Option<f64>,
+    pub unit: crate::value::Unit,
+    /// Previous year's actual, from the multi-year series (same name).
+    pub precedente: Option<f64>,
+    pub variazione: Option<f64>,
+    /// System mean from the benchmarking (same name) and its year.
+    pub media_sistema: Option<f64>,
+    pub anno_media: Option<i32>,
 }
 
 /// Objectives counted per traffic-light band.
@@ -68,7 +92,13 @@ pub struct OvershootRow {
     pub target_ministeriale: bool,
 }
 
-pub fn summarise(report: &Report, smvp: &Smvp, diag: &mut Diagnostics) -> Summary {
+pub fn summarise(
+    report: &Report,
+    smvp: &Smvp,
+    significant: &[String],
+    anno: i32,
+    diag: &mut Diagnostics,
+) -> Summary {
     let empty = Node::new(Level::Ente, "", "", Default::default());
     let albero = report.albero.as_ref().unwrap_or(&empty);
     let mut valori_mancanti = Vec::new();
@@ -82,6 +112,9 @@ pub fn summarise(report: &Report, smvp: &Smvp, diag: &mut Diagnostics) -> Summar
         obiettivi_operativi: BandCounts::of(&albero.all(Level::ObiettivoOperativo)),
         overshooting: overshooting(report, albero, smvp, diag),
         valori_mancanti,
+        significativi: significativi(report, albero, significant, anno, diag),
+        salute: super::salute::salute(report),
+        serie: super::serie::analisi(report, smvp.overshooting.soglia),
     }
 }
 
@@ -135,4 +168,60 @@ fn overshooting(report: &Report, albero: &Node, smvp: &Smvp, _diag: &mut Diagnos
         }
     }
     Overshooting { soglia: cfg.soglia, operatori: cfg.operatori.clone(), kpi_con_target: all.len(), righe }
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    let n = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    n(a) == n(b)
+}
+
+/// The configured indicators, each with the previous year from the series and the system mean
+/// from the benchmarking when those tables name it the same way.
+fn significativi(
+    report: &Report,
+    albero: &Node,
+    codes: &[String],
+    anno: i32,
+    diag: &mut Diagnostics,
+) -> Vec<Significativo> {
+    let mut out = Vec::new();
+    for code in codes {
+        let mut found = None;
+        albero.walk(&mut |n| {
+            if found.is_none() && n.indicator.is_some() && &n.code == code {
+                found = Some(n)
+            }
+        });
+        let Some(n) = found else {
+            diag.error(
+                crate::error::Location::file(std::path::Path::new("relazione.yaml")),
+                format!("«indicatori_significativi»: nessun indicatore con codice «{code}»"),
+            );
+            continue;
+        };
+        let ind = n.indicator.as_deref().expect("indicator");
+        let precedente = report
+            .serie
+            .iter()
+            .find(|s| same_name(&s.nome, &n.name))
+            .and_then(|s| s.anni.iter().find(|a| a.anno == anno - 1))
+            .and_then(|a| match a.consuntivo {
+                crate::value::Reading::Quantita { quantita } => Some(quantita.value),
+                _ => None,
+            });
+        let pareto = report.pareto.iter().find(|p| same_name(&p.indicatore, &n.name));
+        out.push(Significativo {
+            code: n.code.clone(),
+            name: n.name.clone(),
+            actual: ind.actual_text.clone(),
+            value: ind.value,
+            result: n.result().map(|r| r * 100.0),
+            unit: ind.unit,
+            precedente,
+            variazione: precedente.zip(ind.value).map(|(p, v)| v - p),
+            media_sistema: pareto.map(|p| p.media),
+            anno_media: pareto.and_then(|p| p.anno),
+        });
+    }
+    out
 }

@@ -130,3 +130,8 @@ pub fn config(dir: &Path, smvp: &str) -> PathBuf {
     .unwrap();
     path
 }
+
+/// An output folder beside a data folder (never inside it: the tool refuses that).
+pub fn out_beside(data: &Path) -> PathBuf {
+    data.with_file_name(format!("{}-out", data.file_name().unwrap().to_string_lossy()))
+}

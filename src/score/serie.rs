@@ -1,0 +1,182 @@
+//! The OIV's multi-year annex (Analisi serie storica KPI): for each KPI, target and actual per
+//! year, their ratio, and the findings an evaluator looks for to judge whether targets are
+//! challenging: targets set below the previous year's actual, repeated overshooting, missing years.
+
+use crate::model::{Report, SerieKpi};
+use crate::value::{Reading, format_date, format_number};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnoKpi {
+    pub anno: i32,
+    pub target: String,
+    pub consuntivo: String,
+    /// Numeric target and actual for charts (days since 1899-12-30 for dates).
+    pub target_num: Option<f64>,
+    pub consuntivo_num: Option<f64>,
+    /// Actual over target (`<=`: target over actual; deadlines: 1 when met, 0 when late).
+    pub rapporto: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalisiKpi {
+    pub nome: String,
+    pub operatore: String,
+    /// Code of the indicator of this year's tree with the same name, if any.
+    pub codice: Option<String>,
+    pub anni: Vec<AnnoKpi>,
+    pub target_sotto_precedente: Vec<i32>,
+    pub anni_overshooting: Vec<i32>,
+    pub anni_mancanti: Vec<i32>,
+    /// The findings in words.
+    pub rilievi: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalisiSerie {
+    pub kpi: Vec<AnalisiKpi>,
+    pub soglia: f64,
+    pub con_target_sotto_precedente: usize,
+    pub con_overshooting_ripetuto: usize,
+    pub con_anni_mancanti: usize,
+    pub senza_rilievi: usize,
+}
+
+/// A date column may hold a date written as a bare Excel serial (44190 for 25/12/2020).
+fn as_date(r: Reading) -> Option<chrono::NaiveDate> {
+    match r {
+        Reading::Data { data } => Some(data),
+        Reading::Quantita { quantita } if (20_000.0..80_000.0).contains(&quantita.value) => {
+            chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?
+                .checked_add_signed(chrono::Duration::days(quantita.value as i64))
+        }
+        _ => None,
+    }
+}
+
+fn number(r: Reading) -> Option<f64> {
+    match r {
+        Reading::Quantita { quantita } => Some(quantita.value),
+        _ => None,
+    }
+}
+
+fn show(r: Reading, deadline: bool) -> String {
+    if deadline && let Some(d) = as_date(r) {
+        return format_date(d);
+    }
+    match r {
+        Reading::Quantita { quantita } => {
+            let d = if (quantita.value - quantita.value.round()).abs() < 1e-9 { 0 } else { 2 };
+            format_number(quantita.value, d)
+        }
+        Reading::Data { data } => format_date(data),
+        Reading::Mancante => "n.d.".into(),
+    }
+}
+
+fn analyse(s: &SerieKpi, soglia: f64, report: &Report) -> AnalisiKpi {
+    let deadline = s.operatore.to_lowercase().starts_with("entro");
+    let at_most = s.operatore.trim() == "<=";
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
+    let mut anni = Vec::new();
+    for a in &s.anni {
+        let (t, c) = if deadline {
+            (
+                as_date(a.target).map(|d| (d - epoch).num_days() as f64),
+                as_date(a.consuntivo).map(|d| (d - epoch).num_days() as f64),
+            )
+        } else {
+            (number(a.target), number(a.consuntivo))
+        };
+        let rapporto = match (t, c) {
+            (Some(t), Some(c)) if deadline => Some(if c <= t { 1.0 } else { 0.0 }),
+            (Some(t), Some(c)) if at_most && c > 0.0 && t > 0.0 => Some(t / c),
+            (Some(t), Some(c)) if !at_most && t > 0.0 => Some(c / t),
+            _ => None,
+        };
+        anni.push(AnnoKpi {
+            anno: a.anno,
+            target: show(a.target, deadline),
+            consuntivo: show(a.consuntivo, deadline),
+            target_num: t,
+            consuntivo_num: c,
+            rapporto,
+        });
+    }
+    let mut target_sotto_precedente = Vec::new();
+    if !deadline {
+        for w in anni.windows(2) {
+            if let (Some(prev_actual), Some(target)) = (w[0].consuntivo_num, w[1].target_num) {
+                let easier = if at_most { target > prev_actual } else { target < prev_actual };
+                if easier && w[1].anno == w[0].anno + 1 {
+                    target_sotto_precedente.push(w[1].anno);
+                }
+            }
+        }
+    }
+    let anni_overshooting: Vec<i32> = anni
+        .iter()
+        .filter(|a| !deadline && a.rapporto.is_some_and(|r| r * 100.0 > soglia + 1e-9))
+        .map(|a| a.anno)
+        .collect();
+    let anni_mancanti: Vec<i32> = anni
+        .iter()
+        .filter(|a| a.target_num.is_none() || a.consuntivo_num.is_none())
+        .map(|a| a.anno)
+        .collect();
+    let list = |v: &[i32]| v.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ");
+    let mut rilievi = Vec::new();
+    if !target_sotto_precedente.is_empty() {
+        rilievi.push(format!(
+            "target {} rispetto al consuntivo dell'anno precedente nel {}",
+            if at_most { "più alto" } else { "più basso" },
+            list(&target_sotto_precedente)
+        ));
+    }
+    if anni_overshooting.len() >= 2 {
+        rilievi.push(format!(
+            "overshooting ripetuto (oltre il {} % del target) nel {}",
+            format_number(soglia, 0),
+            list(&anni_overshooting)
+        ));
+    }
+    if !anni_mancanti.is_empty() {
+        rilievi.push(format!("target o consuntivo mancante nel {}", list(&anni_mancanti)));
+    }
+    let codice = report.albero.as_ref().and_then(|a| {
+        let mut found = None;
+        a.walk(&mut |n| {
+            if found.is_none() && n.indicator.is_some() && n.name.eq_ignore_ascii_case(&s.nome) {
+                found = Some(n.code.clone());
+            }
+        });
+        found
+    });
+    AnalisiKpi {
+        nome: s.nome.clone(),
+        operatore: s.operatore.clone(),
+        codice,
+        anni,
+        target_sotto_precedente,
+        anni_overshooting,
+        anni_mancanti,
+        rilievi,
+    }
+}
+
+/// The annex's analysis, or `None` when the data folder has no series.
+pub fn analisi(report: &Report, soglia: f64) -> Option<AnalisiSerie> {
+    if report.serie.is_empty() {
+        return None;
+    }
+    let kpi: Vec<AnalisiKpi> = report.serie.iter().map(|s| analyse(s, soglia, report)).collect();
+    Some(AnalisiSerie {
+        soglia,
+        con_target_sotto_precedente: kpi.iter().filter(|k| !k.target_sotto_precedente.is_empty()).count(),
+        con_overshooting_ripetuto: kpi.iter().filter(|k| k.anni_overshooting.len() >= 2).count(),
+        con_anni_mancanti: kpi.iter().filter(|k| !k.anni_mancanti.is_empty()).count(),
+        senza_rilievi: kpi.iter().filter(|k| k.rilievi.is_empty()).count(),
+        kpi,
+    })
+}

@@ -1,0 +1,150 @@
+//! The rest of the Relazione: individual objectives, state of health, benchmarking, multi-year
+//! series; chapters left out when their data are absent.
+
+mod common;
+
+use common::*;
+use relazione::score::salute::Fonte;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+fn pdf_text(pdf: &Path) -> String {
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext: `make test` installs poppler-utils");
+    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn modena_text() -> &'static String {
+    static T: OnceLock<String> = OnceLock::new();
+    T.get_or_init(|| {
+        let out = scratch("capitoli");
+        let run = relazione(&["build", "--data", modena().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        pdf_text(&out.join("Relazione_performance_2024_Modena.pdf"))
+    })
+}
+
+fn scored() -> relazione::pipeline::Scored {
+    relazione::pipeline::run(&manifest().join("relazione.yaml"), &modena()).unwrap()
+}
+
+#[test]
+fn chapters_hold_the_published_figures() {
+    let t = modena_text();
+    for heading in [
+        "4. RENDICONTAZIONE OBIETTIVI INDIVIDUALI",
+        "3.3.1 Stato di salute",
+        "3.3.2 Benchmarking",
+        "Allegato 6. Analisi serie storica dei KPI",
+    ] {
+        assert!(t.contains(heading), "{heading}");
+    }
+    // Payment timeliness, computed by the scoring engine (chapter 4).
+    let ch4 =
+        &t[t.find("4. RENDICONTAZIONE OBIETTIVI INDIVIDUALI").unwrap()..t.find("5. IL PROCESSO").unwrap()];
+    assert!(ch4.contains("-24,31 gg"), "tempestività");
+    assert!(ch4.contains("L'obiettivo 802.B3.1") || ch4.contains("L’obiettivo 802.B3.1"));
+}
+
+#[test]
+fn benchmarking_has_the_13_pareto_rows() {
+    let s = scored();
+    assert_eq!(s.report.pareto.len(), 13);
+    let t = modena_text();
+    let section = &t
+        [t.find("3.3.2 Benchmarking").unwrap()..t.find("4. RENDICONTAZIONE OBIETTIVI INDIVIDUALI").unwrap()];
+    for p in &s.report.pareto {
+        let first_words: String = p.indicatore.split_whitespace().take(4).collect::<Vec<_>>().join(" ");
+        assert!(section.contains(&first_words), "Pareto row {}", p.indicatore);
+    }
+    assert!(section.contains("333,20 %") && section.contains("650,83 %"));
+}
+
+#[test]
+fn the_annex_has_the_28_kpi_of_the_series() {
+    let s = scored();
+    let serie = s.summary.serie.as_ref().unwrap();
+    assert_eq!(serie.kpi.len(), 28);
+    let t = modena_text();
+    let annex = &t[t.find("Allegato 6. Analisi serie storica dei KPI Per ciascuno").unwrap()..];
+    for (i, k) in serie.kpi.iter().enumerate() {
+        let head: String = k.nome.split_whitespace().take(5).collect::<Vec<_>>().join(" ");
+        assert!(annex.contains(&format!("{}. {head}", i + 1)), "KPI {} {}", i + 1, k.nome);
+    }
+    // A finding the OIV annex reads: 401.S3's 2024 target (27) equals, not undercuts, 2023's 27.
+    let s3 = serie.kpi.iter().find(|k| k.codice.as_deref() == Some("401.S3")).unwrap();
+    assert!(s3.target_sotto_precedente.is_empty());
+    let voucher =
+        serie.kpi.iter().find(|k| k.nome.starts_with("N. imprese beneficiarie dei voucher")).unwrap();
+    assert_eq!(
+        voucher.target_sotto_precedente,
+        vec![2021, 2023],
+        "25 after 350 in 2020, 80 after 129 in 2022"
+    );
+}
+
+#[test]
+fn computed_ratios_state_their_formula_and_match_independent_published_values() {
+    let s = scored();
+    let sal = s.summary.salute.as_ref().unwrap();
+    let sp = sal.indici.iter().find(|i| i.nome.starts_with("Indice di struttura primario")).unwrap();
+    assert_eq!(sp.formula.as_deref(), Some("Patrimonio netto / Immobilizzazioni totali"));
+    // 50.200.356 / 15.066.012 = 333,20 %, the Pareto figure (same definition).
+    let pareto = s.report.pareto.iter().find(|p| p.indicatore == "Indice di struttura primario").unwrap();
+    assert_eq!(
+        relazione::value::format_number(50_200_356.0 / 15_066_012.0 * 100.0, 2),
+        relazione::value::format_number(pareto.valore, 2)
+    );
+    assert!(
+        sp.nota.contains("La formula dà per il 2023 333,20 %, lo stesso valore del benchmarking Pareto."),
+        "{}",
+        sp.nota
+    );
+    // The ratios table uses another definition (3,18 for 2023): shown as published, and said.
+    let v2023 = sp.valori.iter().find(|v| v.anno == 2023).unwrap();
+    assert_eq!((v2023.valore, &v2023.fonte), (3.18, &Fonte::Tabella));
+    assert!(sp.nota.contains("Per il 2023 la tabella pubblicata riporta 3,18"));
+    // Indebitamento 2021 = 10.073.596 / 57.371.963 = 17,6 %, as the table prints.
+    let ind = sal.indici.iter().find(|i| i.nome.starts_with("Indice di indebitamento")).unwrap();
+    let v2021 = ind.valori.iter().find(|v| v.anno == 2021).unwrap();
+    assert!(matches!(v2021.fonte, Fonte::Calcolato { .. }));
+    assert!((v2021.valore - 10_073_596.0 / 57_371_963.0).abs() < 1e-12);
+    // Ratios the data cannot give come from the table, and say so.
+    let liq = sal.indici.iter().find(|i| i.nome.starts_with("Indice di liquidità immediata")).unwrap();
+    assert!(liq.formula.is_none() && liq.valori.iter().all(|v| v.fonte == Fonte::Tabella));
+    let t = modena_text();
+    assert!(t.contains("Calcolato come Patrimonio netto / Immobilizzazioni totali."));
+}
+
+fn without(file_prefix: &str, name: &str) -> PathBuf {
+    let data = scratch(name);
+    for e in std::fs::read_dir(modena()).unwrap().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.ends_with(".xlsx") && !n.starts_with(file_prefix) {
+            std::fs::copy(e.path(), data.join(&n)).unwrap();
+        }
+    }
+    data
+}
+
+#[test]
+fn without_the_balance_workbook_the_pdf_omits_3_3_1_and_check_says_so() {
+    let data = without("Bilancio", "senza-bilancio");
+    let out = data.with_file_name(format!("{}-out", data.file_name().unwrap().to_string_lossy()));
+    let run = relazione(&["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let t = pdf_text(&out.join("Relazione_performance_2024_Modena.pdf"));
+    assert!(!t.contains("3.3.1 Stato di salute"));
+    assert!(t.contains(
+        "La sezione sullo stato di salute è omessa: i dati di bilancio non sono presenti tra i file forniti."
+    ));
+    let check = relazione(&["check", "--data", data.to_str().unwrap()]);
+    assert_eq!(check.code, 0);
+    assert!(
+        check.stderr.contains("3.3.1 Stato di salute: omesso, mancano i dati di bilancio"),
+        "{}",
+        check.stderr
+    );
+}
