@@ -322,7 +322,9 @@ fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
         let (key, tail) = rest.split_once('`').unwrap_or((rest, ""));
         let allowed = tail
             .split_once("expected ")
-            .map(|(_, list)| list.replace("one of ", "").replace('`', "«").replace("«,", "»,"))
+            .map(|(_, list)| {
+                list.replace("one of ", "").replace("` or `", "`, `").replace('`', "«").replace("«,", "»,")
+            })
             .map(|l| format!(" (ammesse: {})", close_quotes(&l)))
             .unwrap_or_default();
         format!("chiave sconosciuta «{key}»{path_prefix}{allowed}")

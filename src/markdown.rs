@@ -24,6 +24,11 @@ pub fn escape(text: &str) -> String {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32));
             }
             c if c.is_control() => {}
+            // Directional overrides and marks would reorder what the reader sees (a spoofing
+            // vector): they are shown as what they are.
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
+            }
             c => out.push(c),
         }
     }
@@ -115,6 +120,7 @@ mod tests {
         assert_eq!(escape("riga1\nriga2"), "riga1#linebreak()riga2");
         assert_eq!(escape("ok\u{7}"), "ok");
         assert_eq!(escape("Qualità €"), "Qualità €");
+        assert_eq!(escape("a\u{202E}b"), "a⟨U+202E⟩b");
     }
 
     #[test]

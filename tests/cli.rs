@@ -207,20 +207,6 @@ fn unknown_workbooks_and_lock_files_are_skipped_and_said() {
 }
 
 #[test]
-fn a_text_file_named_xlsx_is_refused() {
-    let dir = albero_dir("finto", &albero_rows());
-    std::fs::write(dir.join("finto.xlsx"), "non sono un foglio di calcolo").unwrap();
-    let err = failing_check(&dir);
-    assert!(
-        err.contains(&format!(
-            "- {}: il file non si apre come cartella di lavoro Excel/ODS",
-            dir.join("finto.xlsx").display()
-        )),
-        "{err}"
-    );
-}
-
-#[test]
 fn unknown_config_key_is_an_error_with_its_line() {
     let dir = albero_dir("config", &albero_rows());
     let cfg = config(&dir, "smvp:\n  regola:\n    tipo: proporzionale\n    tettto: 100\n");

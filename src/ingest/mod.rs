@@ -7,6 +7,7 @@
 mod cells;
 mod dimensioni;
 pub mod flat;
+mod guard;
 mod hierarchy;
 mod individuali;
 mod sheet;
@@ -16,7 +17,7 @@ mod tables;
 use crate::error::{Diagnostics, Error, Location, Problem};
 use crate::model::{Indicator, Level, Node, Report, Source};
 use crate::value::{self, Reading, Unit};
-use calamine::{Reader, SheetVisible, open_workbook_auto};
+use calamine::{Reader, SheetVisible, Sheets, open_workbook_auto};
 use sheet::{Columns, Sheet};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -131,10 +132,13 @@ fn is_workbook(path: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "ods"))
 }
 
-/// Lists the workbooks under `dir`, sorted, skipping hidden files and Office lock files (`~$x.xlsx`).
+/// Lists the workbooks under `dir`, sorted, following links (a loop is an error), skipping
+/// hidden files and Office lock files (`~$x.xlsx`, said once).
 fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
+    let mut lock_files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
@@ -143,7 +147,17 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
             Ok(e) => e,
             Err(e) => {
                 let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| dir.to_path_buf());
-                diag.error(Location::file(&path), format!("cartella non leggibile: {e}"));
+                let msg = match e.loop_ancestor() {
+                    Some(a) => format!(
+                        "ciclo di collegamenti simbolici (rimanda a {}): togliere il collegamento",
+                        a.display()
+                    ),
+                    None => format!(
+                        "cartella o file non leggibile ({})",
+                        e.io_error().map_or_else(|| e.to_string(), |io| io.to_string())
+                    ),
+                };
+                diag.error(Location::file(&path), msg);
                 continue;
             }
         };
@@ -151,12 +165,26 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
         if !entry.file_type().is_file() || !is_workbook(path) {
             continue;
         }
-        let name = entry.file_name().to_string_lossy();
+        let Some(name) = entry.file_name().to_str() else {
+            diag.error(
+                Location::file(path),
+                "nome di file con caratteri non validi (non UTF-8): rinominare il file",
+            );
+            continue;
+        };
         if name.starts_with("~$") {
-            diag.warn(Location::file(path), "file di blocco di Office ignorato (il file è aperto in Excel?)");
+            lock_files.push(path.to_path_buf());
             continue;
         }
         files.push(path.to_path_buf());
+    }
+    if let Some(first) = lock_files.first() {
+        let others =
+            if lock_files.len() > 1 { format!(" (e altri {})", lock_files.len() - 1) } else { String::new() };
+        diag.warn(
+            Location::file(first),
+            format!("file di blocco di Office ignorato{others}: un file è aperto in Excel?"),
+        );
     }
     files
 }
@@ -169,7 +197,23 @@ pub fn ingest(dir: &Path) -> Result<(Report, Vec<Problem>), Error> {
     }
     let mut report = Report::default();
     let mut seen: BTreeMap<Kind, Location> = BTreeMap::new();
+    let mut contents: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     for path in discover(dir, &mut diag) {
+        let bytes = match guard::preflight(&path) {
+            Ok(b) => b,
+            Err(msg) => {
+                diag.error(Location::file(&path), msg);
+                continue;
+            }
+        };
+        if let Some((first, _)) = contents.iter().find(|(_, b)| *b == bytes) {
+            diag.error(
+                Location::file(&path),
+                format!("è una copia identica di {}: tenere un solo file", first.display()),
+            );
+            continue;
+        }
+        contents.push((path.clone(), bytes));
         read_workbook(&path, &mut report, &mut seen, &mut diag);
     }
     if report.albero.is_none() {
@@ -191,18 +235,27 @@ fn read_workbook(
 ) {
     let mut wb = match open_workbook_auto(path) {
         Ok(wb) => wb,
-        Err(e) => {
+        Err(_) => {
             diag.error(
                 Location::file(path),
-                format!("il file non si apre come cartella di lavoro Excel/ODS ({e})"),
+                "il file è danneggiato o incompleto: non si apre come cartella di lavoro Excel/ODS",
             );
             return;
         }
     };
     let sheets = wb.sheets_metadata().to_vec();
     let mut recognised = Vec::new();
+    let mut empty = true;
     for meta in sheets {
         let sheet_loc = Location { file: path.to_path_buf(), sheet: Some(meta.name.clone()), cell: None };
+        if let Sheets::Xlsx(x) = &mut wb
+            && let Err(msg) = guard::xlsx_bounds(x, &meta.name)
+        {
+            diag.error(sheet_loc, msg);
+            recognised.push("(troppo grande)");
+            empty = false;
+            continue;
+        }
         let range = match wb.worksheet_range(&meta.name) {
             Ok(r) => r,
             Err(e) => {
@@ -211,6 +264,7 @@ fn read_workbook(
             }
         };
         let sheet = Sheet::new(path, &meta.name, range);
+        empty &= sheet.end_row() == 0;
         let Some((kind, header, cols)) = recognise(&sheet) else {
             if let Some((kind, missing)) = near_miss(&sheet) {
                 let list: Vec<String> = missing.iter().map(|m| format!("«{}»", capitalise(m))).collect();
@@ -241,9 +295,12 @@ fn read_workbook(
             seen.insert(kind, sheet_loc);
         }
         recognised.push(kind.label());
+        guard::sheet(&mut wb, &sheet, header, diag);
         dispatch(kind, &sheet, header, &cols, report, diag);
     }
-    if recognised.is_empty() {
+    if empty {
+        diag.error(Location::file(path), "la cartella di lavoro è vuota: toglierla dalla cartella dei dati o sostituirla con l'esportazione completa");
+    } else if recognised.is_empty() {
         diag.warn(Location::file(path), "nessun foglio con intestazioni riconosciute: file ignorato");
     }
     report.sources.push(Source { file: path.display().to_string(), kind: recognised.join("; ") });

@@ -1,0 +1,133 @@
+//! Guards around reading a workbook: what a file must be before calamine opens it, and what a
+//! sheet must not hold (sizes beyond the documented bounds, formulas without a computed value,
+//! merged cells in the data area, texts longer than a cell can hold).
+//!
+//! Bounds (documented in the README): a file up to [`MAX_FILE_BYTES`], a sheet up to
+//! [`MAX_ROWS`] rows and [`MAX_COLS`] columns, a text cell up to [`MAX_TEXT_CHARS`] characters.
+//! Beyond them the file is refused with a message, before its cells are loaded.
+
+use super::sheet::Sheet;
+use crate::error::{Diagnostics, Location};
+use calamine::{Data, Reader, Sheets, Xlsx};
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+pub const MAX_ROWS: u32 = 100_000;
+pub const MAX_COLS: u32 = 500;
+/// Excel's own limit for the text of a cell.
+pub const MAX_TEXT_CHARS: usize = 32_767;
+
+const ZIP: &[u8] = b"PK\x03\x04";
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Checks size and signature, and returns the file's bytes (for the duplicate check), or the
+/// Italian reason the file cannot be a workbook.
+pub fn preflight(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("file non leggibile ({e})"))?;
+    if meta.len() == 0 {
+        return Err("il file è vuoto (0 byte)".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "il file è troppo grande ({} MB, massimo {} MB)",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
+        .map_err(|e| format!("file non leggibile ({e})"))?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    let zip_based = matches!(ext.as_str(), "xlsx" | "xlsm" | "ods");
+    if zip_based && bytes.starts_with(OLE) {
+        return Err("il file è protetto da password (cifrato): salvarlo senza password e riprovare".into());
+    }
+    if zip_based && !bytes.starts_with(ZIP) {
+        return Err(format!(
+            "il file non è un foglio di calcolo: il contenuto non è quello di un file .{ext}"
+        ));
+    }
+    if ext == "xls" && !bytes.starts_with(OLE) {
+        return Err("il file non è un foglio di calcolo: il contenuto non è quello di un file .xls".into());
+    }
+    Ok(bytes)
+}
+
+/// Streams an xlsx sheet's cells and stops at the first one beyond the bounds, so a sheet of a
+/// million rows is refused without being loaded.
+pub fn xlsx_bounds(wb: &mut Xlsx<BufReader<std::fs::File>>, sheet: &str) -> Result<(), String> {
+    let mut reader = wb.worksheet_cells_reader(sheet).map_err(|e| format!("foglio non leggibile ({e})"))?;
+    while let Some(cell) = reader.next_cell().map_err(|e| format!("foglio non leggibile ({e})"))? {
+        let (row, col) = cell.get_position();
+        if row >= MAX_ROWS {
+            return Err(format!(
+                "il foglio supera il limite di {} righe: non è un'esportazione da leggere",
+                crate::value::format_number(MAX_ROWS as f64, 0)
+            ));
+        }
+        if col >= MAX_COLS {
+            return Err(format!(
+                "il foglio supera il limite di {} colonne: non è un'esportazione da leggere",
+                MAX_COLS
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks on a recognised sheet: formulas without a computed value, over-long texts, merged cells.
+pub fn sheet(
+    wb: &mut Sheets<BufReader<std::fs::File>>,
+    sheet: &Sheet,
+    header_row: usize,
+    diag: &mut Diagnostics,
+) {
+    if let Ok(formulas) = wb.worksheet_formula(&sheet.name) {
+        for (r, c, f) in formulas.used_cells() {
+            let (row, col) = formulas.start().map_or((r, c), |(r0, c0)| (r0 as usize + r, c0 as usize + c));
+            let no_value = match sheet.cell(row, col) {
+                Data::Empty => true,
+                Data::String(v) => v.is_empty(),
+                _ => false,
+            };
+            if !f.is_empty() && no_value {
+                diag.error(
+                    sheet.loc(row, col),
+                    "formula senza valore calcolato: aprire il file in Excel o LibreOffice e salvarlo, così i valori vengono calcolati",
+                );
+            }
+        }
+    }
+    for row in 0..sheet.end_row() {
+        for col in 0..sheet.end_col() {
+            if let Data::String(s) = sheet.cell(row, col)
+                && s.chars().count() > MAX_TEXT_CHARS
+            {
+                diag.error(
+                    sheet.loc(row, col),
+                    format!(
+                        "testo troppo lungo ({} caratteri, massimo {})",
+                        crate::value::format_number(s.chars().count() as f64, 0),
+                        crate::value::format_number(MAX_TEXT_CHARS as f64, 0)
+                    ),
+                );
+            }
+        }
+    }
+    if let Sheets::Xlsx(x) = wb
+        && let Ok(merged) = x.merge_cells_by_sheet_name(&sheet.name)
+    {
+        for d in merged {
+            if d.end.0 as usize > header_row {
+                let from = crate::error::cell_name(d.start.0 as usize, d.start.1 as usize);
+                let to = crate::error::cell_name(d.end.0 as usize, d.end.1 as usize);
+                diag.error(
+                    Location { cell: Some(format!("{from}:{to}")), ..sheet.sheet_loc() },
+                    "celle unite nell'area dei dati: separarle (ogni riga deve avere i propri valori)",
+                );
+            }
+        }
+    }
+}

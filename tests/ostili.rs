@@ -1,0 +1,590 @@
+//! Broken and hostile inputs. Every case: the exact Italian message (file, sheet, cell) and exit 1;
+//! the previous `out/` byte-identical after the failed run; every input file byte-identical with
+//! its modification time after every run; no panic anywhere.
+
+mod common;
+
+use common::*;
+use rust_xlsxwriter::{Format, Formula, Workbook};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// Bytes and modification time of every file under `dir`.
+fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>, SystemTime)> {
+    let mut out = Vec::new();
+    for e in walk(dir) {
+        let meta = std::fs::symlink_metadata(&e).unwrap();
+        if meta.is_file() {
+            out.push((e.clone(), std::fs::read(&e).unwrap(), meta.modified().unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        let meta = std::fs::symlink_metadata(&p).unwrap();
+        if meta.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// A valid data folder, a good build into `out/`, then `spoil` breaks the data; `build` must fail
+/// with exit 1 and leave `out/` and the inputs as they were. Returns the error text.
+fn failing_case(name: &str, spoil: impl FnOnce(&Path)) -> (PathBuf, String) {
+    let dir = albero_dir(name, &albero_rows());
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    let args = |d: &Path| {
+        vec![
+            "build".to_string(),
+            "--data".into(),
+            d.display().to_string(),
+            "--config".into(),
+            cfg.display().to_string(),
+            "--out".into(),
+            out.display().to_string(),
+        ]
+    };
+    let run = |d: &Path| {
+        let a = args(d);
+        relazione(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let good = run(&dir);
+    assert_eq!(good.code, 0, "{}", good.stderr);
+    let before_out = files(&out);
+    spoil(&dir);
+    let before_in = files(&dir);
+    let bad = run(&dir);
+    assert!(!bad.stderr.contains("panicked"), "panic: {}", bad.stderr);
+    assert_eq!(bad.code, 1, "stdout {}\nstderr {}", bad.stdout, bad.stderr);
+    assert!(files(&out) == before_out, "out/ changed after a failed run");
+    assert!(files(&dir) == before_in, "an input file changed");
+    (dir, bad.stderr)
+}
+
+fn one(dir: &Path, file: &str, rest: &str) -> String {
+    format!("errore: dati non validi: 1 problema\n- {}{rest}\n", dir.join(file).display())
+}
+
+#[test]
+fn truncated_xlsx() {
+    let (dir, err) = failing_case("troncato", |d| {
+        let bytes = std::fs::read(d.join("ente.xlsx")).unwrap();
+        std::fs::write(d.join("troncato.xlsx"), &bytes[..bytes.len() / 2]).unwrap();
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "troncato.xlsx",
+            ": il file è danneggiato o incompleto: non si apre come cartella di lavoro Excel/ODS"
+        )
+    );
+}
+
+#[test]
+fn text_file_named_xlsx() {
+    let (dir, err) = failing_case("testo", |d| {
+        std::fs::write(d.join("note.xlsx"), "non sono un foglio di calcolo").unwrap()
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "note.xlsx",
+            ": il file non è un foglio di calcolo: il contenuto non è quello di un file .xlsx"
+        )
+    );
+}
+
+#[test]
+fn password_protected_workbook() {
+    // An encrypted xlsx is an OLE compound file, not a zip archive.
+    let (dir, err) = failing_case("password", |d| {
+        let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        bytes.extend(std::iter::repeat_n(0u8, 4096));
+        std::fs::write(d.join("protetto.xlsx"), bytes).unwrap();
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "protetto.xlsx",
+            ": il file è protetto da password (cifrato): salvarlo senza password e riprovare"
+        )
+    );
+}
+
+#[test]
+fn empty_workbook() {
+    let (dir, err) = failing_case("vuoto", |d| {
+        let mut wb = Workbook::new();
+        wb.add_worksheet();
+        wb.save(d.join("vuoto.xlsx")).unwrap();
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "vuoto.xlsx",
+            ": la cartella di lavoro è vuota: toglierla dalla cartella dei dati o sostituirla con l'esportazione completa"
+        )
+    );
+}
+
+#[test]
+fn misspelt_header() {
+    let (dir, err) = failing_case("intestazione", |d| {
+        let mut rows = albero_rows();
+        rows[2][9] = (9, C::T("Indicatori"));
+        write_sheet(&d.join("ente.xlsx"), "Report", &rows);
+    });
+    assert_eq!(
+        err,
+        format!(
+            "errore: dati non validi: 2 problemi\n- {}, foglio «Report»: riga di intestazione non trovata: il foglio sembra un report della performance organizzativa dell'Ente ma mancano le colonne «Indicatore»\n- {}: manca il report della performance organizzativa dell'Ente (intestazioni attese: Peso ambito, Ambito, Obiettivo strategico, ...)\n",
+            dir.join("ente.xlsx").display(),
+            dir.display()
+        )
+    );
+}
+
+fn spoil_cell(row: usize, cell: (u16, C<'static>)) -> impl FnOnce(&Path) {
+    move |d: &Path| {
+        let mut rows = albero_rows();
+        let i = rows[row].iter().position(|(c, _)| *c == cell.0).unwrap_or(rows[row].len());
+        if i < rows[row].len() {
+            rows[row][i] = cell;
+        } else {
+            rows[row].push(cell);
+        }
+        write_sheet(&d.join("ente.xlsx"), "Report", &rows);
+    }
+}
+
+#[test]
+fn unreadable_target() {
+    let (dir, err) = failing_case("target", spoil_cell(7, (10, C::T(">= molti N."))));
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "ente.xlsx",
+            ", foglio «Report», cella K8: target «>= molti N.» non leggibile: «molti N.» non è un valore leggibile (attesi ad esempio «1.250 N.», «53,15 %», «-24,31 gg», «1.000,00 €»)"
+        )
+    );
+}
+
+#[test]
+fn date_that_does_not_exist() {
+    let (dir, err) = failing_case("data", spoil_cell(10, (10, C::T("Entro 31-02-2024"))));
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "ente.xlsx",
+            ", foglio «Report», cella K11: target «Entro 31-02-2024» non leggibile: «31-02-2024» non è una data esistente"
+        )
+    );
+}
+
+#[test]
+fn text_in_a_numeric_cell() {
+    let (dir, err) = failing_case("numero", spoil_cell(7, (8, C::T("venti"))));
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "ente.xlsx",
+            ", foglio «Report», cella I8: peso: atteso un numero o una percentuale, trovato «venti»"
+        )
+    );
+}
+
+#[test]
+fn formula_without_cached_value() {
+    let (dir, err) = failing_case("formula", |d| {
+        let rows = albero_rows();
+        write_sheet(&d.join("ente.xlsx"), "Report", &rows);
+        // Rewrite with the weight of 101.S1 as a formula that was never calculated.
+        let mut wb = Workbook::new();
+        let pct = Format::new().set_num_format("0.00%");
+        let ws = wb.add_worksheet().set_name("Report").unwrap();
+        ws.set_formula_result_default("");
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row {
+                let (r, c) = (r as u32, *c);
+                match (r, c, cell) {
+                    (7, 8, _) => ws.write_formula(r, c, Formula::new("=1/1")).map(|_| ()).unwrap(),
+                    (_, _, C::T(t)) => ws.write(r, c, *t).map(|_| ()).unwrap(),
+                    (_, _, C::P(v)) => ws.write_with_format(r, c, *v, &pct).map(|_| ()).unwrap(),
+                    (_, _, C::N(v)) => ws.write(r, c, *v).map(|_| ()).unwrap(),
+                }
+            }
+        }
+        wb.save(d.join("ente.xlsx")).unwrap();
+    });
+    assert!(
+        err.contains(&format!(
+            "{}, foglio «Report», cella I8: formula senza valore calcolato: aprire il file in Excel o LibreOffice e salvarlo, così i valori vengono calcolati",
+            dir.join("ente.xlsx").display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn merged_cells_in_the_data_area() {
+    let (dir, err) = failing_case("unite", |d| {
+        let rows = albero_rows();
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet().set_name("Report").unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            for (c, cell) in row {
+                match cell {
+                    C::T(t) => ws.write(r as u32, *c, *t).map(|_| ()).unwrap(),
+                    C::P(v) | C::N(v) => ws.write(r as u32, *c, *v).map(|_| ()).unwrap(),
+                }
+            }
+        }
+        ws.merge_range(7, 10, 7, 11, ">= 10 N.", &Format::new()).unwrap();
+        wb.save(d.join("ente.xlsx")).unwrap();
+    });
+    assert!(
+        err.contains(&format!(
+            "{}, foglio «Report», cella K8:L8: celle unite nell'area dei dati: separarle",
+            dir.join("ente.xlsx").display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn hidden_sheet() {
+    let (dir, err) = failing_case("nascosto", |d| {
+        let mut wb = Workbook::new();
+        wb.add_worksheet().set_name("Copertina").unwrap().write(0, 0, "Report").unwrap();
+        let ws = wb.add_worksheet().set_name("Report").unwrap();
+        for (r, row) in albero_rows().iter().enumerate() {
+            for (c, cell) in row {
+                match cell {
+                    C::T(t) => ws.write(r as u32, *c, *t).map(|_| ()).unwrap(),
+                    C::P(v) | C::N(v) => ws.write(r as u32, *c, *v).map(|_| ()).unwrap(),
+                }
+            }
+        }
+        ws.set_hidden(true);
+        wb.save(d.join("ente.xlsx")).unwrap();
+    });
+    assert!(
+        err.contains("foglio «Report»: il foglio è nascosto: renderlo visibile o toglierlo dal file"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}: manca il report della performance organizzativa dell'Ente",
+            dir.display()
+        ))
+    );
+}
+
+#[test]
+fn duplicate_codes() {
+    let (dir, err) = failing_case("codici", |d| {
+        let mut rows = albero_rows();
+        rows[9][1] = (7, C::T("101 - Stesso codice dell'obiettivo strategico"));
+        rows[9].push((12, C::P(1.0)));
+        write_sheet(&d.join("ente.xlsx"), "Report", &rows);
+    });
+    assert!(err.contains("foglio «Report», cella H10: codice «101» ripetuto"), "{err}");
+    let _ = dir;
+}
+
+#[test]
+fn orphan_indicator() {
+    let (dir, err) = failing_case("orfano", |d| {
+        let mut rows = albero_rows();
+        rows.insert(
+            4,
+            vec![(8, C::P(1.0)), (9, C::T("X.1 - Orfano")), (10, C::T(">= 1 N.")), (11, C::T("1 N."))],
+        );
+        write_sheet(&d.join("ente.xlsx"), "Report", &rows);
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "ente.xlsx",
+            ", foglio «Report», cella J5: indicatore «X.1» non può stare sotto Ente «ente»: controllare l'ordine delle righe"
+        )
+    );
+}
+
+#[test]
+fn weights_not_summing_to_100() {
+    let (dir, err) = failing_case("pesi", spoil_cell(10, (8, C::P(0.7))));
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "ente.xlsx",
+            ", foglio «Report», cella H10: i pesi sotto obiettivo operativo «101.A» sommano a 70,00 invece di 100"
+        )
+    );
+}
+
+#[test]
+fn two_files_for_the_same_ente_and_year() {
+    let (dir, err) = failing_case("doppio", |d| {
+        let mut rows = albero_rows();
+        rows[7][3] = (11, C::T("13 N."));
+        write_sheet(&d.join("ente_bis.xlsx"), "Report", &rows);
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "ente_bis.xlsx",
+            &format!(
+                ", foglio «Report»: report della performance organizzativa dell'Ente già letto da {}, foglio «Report»: due file descrivono la stessa cosa",
+                dir.join("ente.xlsx").display()
+            )
+        )
+    );
+}
+
+#[test]
+fn the_same_file_twice_in_subfolders() {
+    let (dir, err) = failing_case("copia", |d| {
+        std::fs::create_dir_all(d.join("vecchi")).unwrap();
+        std::fs::copy(d.join("ente.xlsx"), d.join("vecchi/ente.xlsx")).unwrap();
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "vecchi/ente.xlsx",
+            &format!(": è una copia identica di {}: tenere un solo file", dir.join("ente.xlsx").display())
+        )
+    );
+}
+
+#[test]
+fn a_symlink_loop() {
+    let (dir, err) = failing_case("ciclo", |d| {
+        std::fs::create_dir_all(d.join("sotto")).unwrap();
+        std::os::unix::fs::symlink(d, d.join("sotto/giro")).unwrap();
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "sotto/giro",
+            &format!(
+                ": ciclo di collegamenti simbolici (rimanda a {}): togliere il collegamento",
+                dir.display()
+            )
+        )
+    );
+}
+
+#[test]
+fn a_non_utf8_file_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let (dir, err) = failing_case("nome", |d| {
+        let name = std::ffi::OsStr::from_bytes(b"bilancio\xff.xlsx");
+        std::fs::copy(d.join("ente.xlsx"), d.join(name)).unwrap();
+    });
+    assert!(err.contains("nome di file con caratteri non validi (non UTF-8): rinominare il file"), "{err}");
+    let _ = dir;
+}
+
+#[test]
+fn office_lock_files_are_ignored_and_said_once() {
+    let dir = albero_dir("blocco", &albero_rows());
+    std::fs::write(dir.join("~$ente.xlsx"), "lock").unwrap();
+    std::fs::write(dir.join("~$altro.xlsx"), "lock").unwrap();
+    let cfg = config(&dir, "");
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr.matches("file di blocco di Office ignorato").count(), 1, "{}", run.stderr);
+    assert!(run.stderr.contains("file di blocco di Office ignorato (e altri 1): un file è aperto in Excel?"));
+}
+
+#[test]
+fn a_config_with_an_unknown_key() {
+    let dir = albero_dir("chiave", &albero_rows());
+    let cfg = config(&dir, "smvp:\n  semaforo: {verde: 95, gialo: 60}\n");
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.stderr,
+        format!(
+            "errore: dati non validi: 1 problema\n- {}: riga 6: chiave sconosciuta «gialo» in «smvp.semaforo» (ammesse: «verde», «giallo»)\n",
+            cfg.display()
+        )
+    );
+}
+
+/// Rewrites one part of an xlsx (zip) archive.
+fn rewrite_part(path: &Path, part: &str, edit: impl Fn(String) -> String) {
+    use std::io::{Read, Write};
+    let src = std::fs::read(path).unwrap();
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(src)).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for i in 0..zin.len() {
+        let mut e = zin.by_index(i).unwrap();
+        let name = e.name().unwrap().to_string();
+        let mut data = String::new();
+        e.read_to_string(&mut data).unwrap();
+        if name == part {
+            data = edit(data);
+        }
+        zout.start_file(name, opts).unwrap();
+        zout.write_all(data.as_bytes()).unwrap();
+    }
+    zout.finish().unwrap();
+}
+
+#[test]
+fn a_ten_megabyte_cell_is_refused() {
+    let (dir, err) = failing_case("enorme", |d| {
+        let f = d.join("ente.xlsx");
+        rewrite_part(&f, "xl/sharedStrings.xml", |xml| {
+            xml.replacen("Indicatore strategico", &"x".repeat(10 * 1024 * 1024), 1)
+        });
+    });
+    let chars = relazione::value::format_number(("101.S1 - ".len() + 10 * 1024 * 1024) as f64, 0);
+    assert!(
+        err.contains(&format!("cella J8: testo troppo lungo ({chars} caratteri, massimo 32.767)")),
+        "{err}"
+    );
+    let _ = dir;
+}
+
+#[test]
+fn a_million_rows_sheet_is_refused_without_loading_it() {
+    let (dir, err) = failing_case("righe", |d| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet().set_name("Dati").unwrap();
+        for r in 0..1_000_000u32 {
+            ws.write_number(r, 0, r as f64).unwrap();
+        }
+        wb.save(d.join("grande.xlsx")).unwrap();
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "grande.xlsx",
+            ", foglio «Dati»: il foglio supera il limite di 100.000 righe: non è un'esportazione da leggere"
+        )
+    );
+}
+
+#[test]
+fn a_twenty_thousand_columns_sheet_is_refused() {
+    let (dir, err) = failing_case("colonne", |d| {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet().set_name("Dati").unwrap();
+        for c in 0..16_384u16 {
+            ws.write_number(0, c, c as f64).unwrap();
+        }
+        wb.save(d.join("larga.xlsx")).unwrap();
+    });
+    assert_eq!(
+        err,
+        one(
+            &dir,
+            "larga.xlsx",
+            ", foglio «Dati»: il foglio supera il limite di 500 colonne: non è un'esportazione da leggere"
+        )
+    );
+}
+
+#[test]
+fn injection_strings_render_literally() {
+    let dir = scratch("iniezioni");
+    let strings = [
+        "#import \"/etc/passwd\": *",
+        "#read(\"/etc/hostname\")",
+        "$ sum_(i=0)^n i $",
+        "=cmd|' /C calc'!A0",
+        "+SUM(1,2)",
+        "@SOMMA(A1)",
+        "\u{202E}testo al contrario\u{202C} e \u{200F}marca RTL",
+        "campanella\u{7} e tab\tfine",
+        "] ) } // /* <b> \\ ~ ` ' \" - -- ---",
+    ];
+    let mut rows = albero_rows();
+    let names: Vec<String> = strings.iter().enumerate().map(|(i, s)| format!("101.X{i} - {s}")).collect();
+    rows.truncate(8);
+    rows[7][0] = (8, C::P(1.0 / strings.len() as f64 + 0.0));
+    rows.pop();
+    let weight = 100.0 / strings.len() as f64;
+    for (i, n) in names.iter().enumerate() {
+        let w = if i + 1 == strings.len() {
+            100.0 - weight.floor() * (strings.len() - 1) as f64
+        } else {
+            weight.floor()
+        };
+        rows.push(vec![
+            (8, C::P(w / 100.0)),
+            (9, C::T(Box::leak(n.clone().into_boxed_str()))),
+            (10, C::T(">= 1 N.")),
+            (11, C::T("1 N.")),
+        ]);
+    }
+    rows.push(vec![(4, C::P(0.5)), (5, C::T("Obiettivi operativi"))]);
+    rows.push(vec![(6, C::P(1.0)), (7, C::T("101.A - Obiettivo operativo uno"))]);
+    rows.push(vec![
+        (8, C::P(1.0)),
+        (9, C::T("101.A1 - Scadenza")),
+        (10, C::T("Entro 30-06-2024")),
+        (11, C::T("25-06-2024")),
+    ]);
+    write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    let run = relazione(&[
+        "build",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = std::process::Command::new("pdftotext")
+        .arg(out.join("Relazione_performance_2024_Prova.pdf"))
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&pdf.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    for s in [
+        "#import \"/etc/passwd\": *",
+        "#read(\"/etc/hostname\")",
+        "$ sum_(i=0)^n i $",
+        "=cmd|' /C calc'!A0",
+        "+SUM(1,2)",
+        "@SOMMA(A1)",
+        "] ) } // /* <b> \\ ~ ` ' \" - -- ---",
+    ] {
+        assert!(text.contains(s), "not literal in the PDF: {s}");
+    }
+    // Directional overrides cannot reorder the text: they are shown as what they are.
+    assert!(text.contains("⟨U+202E⟩testo al contrario⟨U+202C⟩ e ⟨U+200F⟩marca RTL"), "{text}");
+    assert!(text.contains("campanella e tab fine"));
+    let csv = std::fs::read_to_string(out.join("opendata/indicatori.csv")).unwrap();
+    assert!(csv.contains("'=cmd|' /C calc'!A0") && csv.contains("'+SUM(1,2)") && csv.contains("'@SOMMA(A1)"));
+}
