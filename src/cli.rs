@@ -55,6 +55,10 @@ pub enum Command {
         /// Stampa il tempo di ogni fase
         #[arg(long)]
         tempi: bool,
+        /// Produce le Relazioni di più enti: ogni sottocartella di DIR con un relazione.yaml
+        /// (e i dati in data/) è un ente; le uscite vanno in <out>/<sottocartella>
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["typst_sorgente"])]
+        lotto: Option<PathBuf>,
     },
     /// Scrive un modello vuoto del tracciato piatto degli indicatori
     Modello {
@@ -69,7 +73,8 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { inputs } => check(&inputs),
         Command::Score { inputs, json } => score(&inputs, json),
-        Command::Build { inputs, out, typst_sorgente, tempi } => {
+        Command::Build { lotto: Some(root), out, .. } => batch(&root, &out),
+        Command::Build { inputs, out, typst_sorgente, tempi, lotto: None } => {
             let started = std::time::Instant::now();
             let built = pipeline::build(&inputs.config, &inputs.data, &out, typst_sorgente.as_deref())?;
             for w in &built.warnings {
@@ -129,4 +134,58 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// `build --lotto`: every Ente in parallel, a progress line on a terminal (plain lines otherwise),
+/// and a summary table at the end. Exit 1 when any Ente failed.
+fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
+    use std::io::{IsTerminal, Write};
+    let started = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let progress = |n: usize, total: usize, item: &pipeline::BatchItem| {
+        let status = if item.outcome.is_ok() { "ok" } else { "ERRORE" };
+        let mut err = std::io::stderr().lock();
+        if tty {
+            let width = 30;
+            let filled = n * width / total;
+            let _ = write!(
+                err,
+                "\r[{}{}] {n}/{total} {:<24}",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                item.name
+            );
+            if n == total {
+                let _ = writeln!(err);
+            }
+        } else {
+            let _ = writeln!(err, "{n}/{total} {} {status} ({:.1} s)", item.name, item.elapsed.as_secs_f64());
+        }
+    };
+    let items = pipeline::build_batch(root, out, &progress)?;
+    println!("{:<28} {:>8} {:>12} {:>8}", "Ente", "Esito", "Risultato", "Tempo");
+    let mut failed = Vec::new();
+    for item in &items {
+        let esito = if item.outcome.is_ok() { "ok" } else { "errore" };
+        let result = item.ente.map_or("–".into(), |r| format!("{} %", crate::value::format_number(r, 2)));
+        println!("{:<28} {:>8} {:>12} {:>6.1} s", item.name, esito, result, item.elapsed.as_secs_f64());
+        if let Err(e) = &item.outcome {
+            failed.push((item.name.clone(), e.to_string()));
+        }
+    }
+    for (name, e) in &failed {
+        eprintln!("\n{name}: {e}");
+    }
+    eprintln!(
+        "{} enti, {} riusciti, {} con errori, in {:.1} s.",
+        items.len(),
+        items.len() - failed.len(),
+        failed.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Output(format!("{} enti su {} non sono stati prodotti", failed.len(), items.len())))
+    }
 }

@@ -85,6 +85,8 @@ pub struct Built {
     pub files: Vec<std::path::PathBuf>,
     pub warnings: Vec<String>,
     pub timings: Timings,
+    /// The Ente's result in percentage points.
+    pub ente: Option<f64>,
 }
 
 /// Output file name of the Relazione: `Relazione_performance_2024_Modena.pdf`.
@@ -107,7 +109,7 @@ pub fn build(
     let texts = crate::render::Texts::load(data_dir)?;
     let source = crate::render::render(&scored, &texts, Some(crate::render::override_dir(data_dir)))?;
     if let Some(p) = typst_source {
-        std::fs::write(p, &source).map_err(|e| Error::io(p, e))?;
+        write_typst_source(p, &source)?;
     }
     timings.push("modelli (sorgente Typst)", clock);
 
@@ -136,7 +138,8 @@ pub fn build(
 
     let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
     warnings.extend(typeset.warnings);
-    Ok(Built { files, warnings, timings })
+    let ente = scored.report.albero.as_ref().and_then(|a| a.result()).map(|r| r * 100.0);
+    Ok(Built { files, warnings, timings, ente })
 }
 
 /// Outputs written inside the data folder would be read back as inputs at the next run.
@@ -165,4 +168,83 @@ fn absolute(p: &Path) -> Option<std::path::PathBuf> {
         rest.push(existing.file_name()?.to_owned());
         existing = existing.parent().filter(|x| !x.as_os_str().is_empty()).unwrap_or(Path::new("."));
     }
+}
+
+/// One Ente of a batch: its folder, and how its build ended.
+pub struct BatchItem {
+    pub name: String,
+    pub outcome: Result<Built, Error>,
+    pub elapsed: Duration,
+    /// The Ente's result in percentage points, when it was scored.
+    pub ente: Option<f64>,
+}
+
+/// The Ente folders of a batch: every subfolder with a `relazione.yaml`, sorted. Data are in its
+/// `data/` subfolder when there is one, otherwise in the folder itself.
+pub fn batch_folders(root: &Path) -> Result<Vec<(String, std::path::PathBuf, std::path::PathBuf)>, Error> {
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
+    for e in entries.flatten() {
+        let dir = e.path();
+        if dir.is_dir() && dir.join("relazione.yaml").is_file() {
+            let data = if dir.join("data").is_dir() { dir.join("data") } else { dir.clone() };
+            out.push((e.file_name().to_string_lossy().into_owned(), dir.join("relazione.yaml"), data));
+        }
+    }
+    out.sort();
+    if out.is_empty() {
+        return Err(Error::invalid(
+            crate::error::Location::file(root),
+            "nessuna sottocartella con un relazione.yaml: il lotto è vuoto",
+        ));
+    }
+    Ok(out)
+}
+
+/// Builds every Ente of a batch in parallel across the cores; one Ente's failure does not stop the
+/// others. `progress` is called after each Ente, from the worker thread that built it.
+pub fn build_batch(
+    root: &Path,
+    out_dir: &Path,
+    progress: &(dyn Fn(usize, usize, &BatchItem) + Sync),
+) -> Result<Vec<BatchItem>, Error> {
+    let folders = batch_folders(root)?;
+    let total = folders.len();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let results: std::sync::Mutex<Vec<(usize, BatchItem)>> = std::sync::Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(total);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some((name, config, data)) = folders.get(i) else { break };
+                    let clock = Instant::now();
+                    let outcome = build(config, data, &out_dir.join(name), None);
+                    let ente = outcome.as_ref().ok().and_then(|b| b.ente);
+                    let item = BatchItem { name: name.clone(), outcome, elapsed: clock.elapsed(), ente };
+                    let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                    progress(n, total, &item);
+                    results.lock().expect("no worker panics while holding the lock").push((i, item));
+                }
+            });
+        }
+    });
+    let mut items = results.into_inner().expect("workers finished");
+    items.sort_by_key(|(i, _)| *i);
+    Ok(items.into_iter().map(|(_, item)| item).collect())
+}
+
+/// Writes the generated Typst source and, beside it in `fonts/`, the fonts it uses, so that
+/// `typst compile --ignore-system-fonts --font-path fonts FILE` reproduces the PDF.
+fn write_typst_source(path: &Path, source: &str) -> Result<(), Error> {
+    std::fs::write(path, source).map_err(|e| Error::io(path, e))?;
+    let fonts = path.parent().unwrap_or(Path::new(".")).join("fonts");
+    std::fs::create_dir_all(&fonts).map_err(|e| Error::io(&fonts, e))?;
+    for (name, bytes) in crate::typeset::FONT_FILES {
+        let f = fonts.join(name);
+        std::fs::write(&f, bytes).map_err(|e| Error::io(&f, e))?;
+    }
+    Ok(())
 }

@@ -23,20 +23,23 @@ pub const MAIN: &str = "relazione.typ";
 
 /// Fonts shipped in the binary: Titillium Web (the Designers Italia face, OFL) for text, and
 /// DejaVu Sans as fallback for the symbols Titillium lacks (≥, ≤, arrows).
-static FONT_FILES: &[&[u8]] = &[
-    include_bytes!("../templates/fonts/TitilliumWeb_400Regular.ttf"),
-    include_bytes!("../templates/fonts/TitilliumWeb_400Regular_Italic.ttf"),
-    include_bytes!("../templates/fonts/TitilliumWeb_600SemiBold.ttf"),
-    include_bytes!("../templates/fonts/TitilliumWeb_700Bold.ttf"),
-    include_bytes!("../templates/fonts/TitilliumWeb_700Bold_Italic.ttf"),
-    include_bytes!("../templates/fonts/DejaVuSans.ttf"),
+pub static FONT_FILES: &[(&str, &[u8])] = &[
+    ("TitilliumWeb_400Regular.ttf", include_bytes!("../templates/fonts/TitilliumWeb_400Regular.ttf")),
+    (
+        "TitilliumWeb_400Regular_Italic.ttf",
+        include_bytes!("../templates/fonts/TitilliumWeb_400Regular_Italic.ttf"),
+    ),
+    ("TitilliumWeb_600SemiBold.ttf", include_bytes!("../templates/fonts/TitilliumWeb_600SemiBold.ttf")),
+    ("TitilliumWeb_700Bold.ttf", include_bytes!("../templates/fonts/TitilliumWeb_700Bold.ttf")),
+    ("TitilliumWeb_700Bold_Italic.ttf", include_bytes!("../templates/fonts/TitilliumWeb_700Bold_Italic.ttf")),
+    ("DejaVuSans.ttf", include_bytes!("../templates/fonts/DejaVuSans.ttf")),
 ];
 
 /// The font set, loaded once per process.
 fn fonts() -> &'static (LazyHash<FontBook>, Vec<Font>) {
     static FONTS: OnceLock<(LazyHash<FontBook>, Vec<Font>)> = OnceLock::new();
     FONTS.get_or_init(|| {
-        let data = FONT_FILES.iter().copied();
+        let data = FONT_FILES.iter().map(|(_, bytes)| *bytes);
         let fonts: Vec<Font> = data.flat_map(|d| Font::iter(Bytes::new(d))).collect();
         (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
     })

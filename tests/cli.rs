@@ -256,3 +256,60 @@ fn outputs_inside_the_data_folder_are_refused() {
     assert!(run.stderr.contains("la cartella di uscita è dentro la cartella dei dati"), "{}", run.stderr);
     assert!(!out.exists());
 }
+
+#[test]
+fn a_batch_builds_every_ente_and_reports_the_broken_one() {
+    let root = scratch("lotto");
+    for name in ["Alfa", "Beta"] {
+        let dir = root.join(name).join("data");
+        std::fs::create_dir_all(&dir).unwrap();
+        write_sheet(&dir.join("ente.xlsx"), "Report", &albero_rows());
+        std::fs::write(
+            root.join(name).join("relazione.yaml"),
+            format!("ente:\n  nome: Camera di commercio {name}\n  nome_breve: {name}\nanno: 2024\n"),
+        )
+        .unwrap();
+    }
+    let broken = root.join("Gamma");
+    std::fs::create_dir_all(broken.join("data")).unwrap();
+    std::fs::write(broken.join("data/ente.xlsx"), "non un foglio").unwrap();
+    std::fs::write(broken.join("relazione.yaml"), "ente:\n  nome: Gamma\n  nome_breve: Gamma\nanno: 2024\n")
+        .unwrap();
+    let out = out_beside(&root);
+    let run = relazione(&["build", "--lotto", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(out.join("Alfa/Relazione_performance_2024_Alfa.pdf").is_file());
+    assert!(out.join("Beta/Risultati_performance_2024_Beta.xlsx").is_file());
+    assert!(!out.join("Gamma").join("Relazione_performance_2024_Gamma.pdf").exists());
+    let table: Vec<&str> = run.stdout.lines().collect();
+    assert!(
+        table[1].starts_with("Alfa") && table[1].contains(" ok ") && table[1].contains("100,00 %"),
+        "{}",
+        run.stdout
+    );
+    assert!(table[3].starts_with("Gamma") && table[3].contains("errore"), "{}", run.stdout);
+    assert!(run.stderr.contains("3 enti, 2 riusciti, 1 con errori"), "{}", run.stderr);
+    assert!(run.stderr.contains("Gamma: dati non validi"), "{}", run.stderr);
+}
+
+#[test]
+fn the_typst_source_comes_with_its_fonts() {
+    let dir = albero_dir("sorgente", &albero_rows());
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    let src = out.with_extension("typ");
+    let run = relazione(&[
+        "build",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--typst-sorgente",
+        src.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(std::fs::read_to_string(&src).unwrap().contains("#set document(title:"));
+    assert!(src.parent().unwrap().join("fonts/TitilliumWeb_400Regular.ttf").is_file());
+}
