@@ -152,6 +152,47 @@ pub struct Indicator {
     pub storico: Vec<(String, String)>,
 }
 
+impl Indicator {
+    /// An indicator from its parsed target and actual (and the texts they were read from); the
+    /// unit is the actual's, or the target's when the actual has none.
+    pub fn new(target: Target, target_text: String, actual: Reading, actual_text: String) -> Self {
+        let unit = match actual {
+            Reading::Quantita { quantita } if quantita.unit != Unit::Nessuna => quantita.unit,
+            _ => target.unit().unwrap_or(Unit::Nessuna),
+        };
+        let value = match actual {
+            Reading::Quantita { quantita } => Some(quantita.value),
+            _ => None,
+        };
+        Indicator {
+            target,
+            target_text,
+            actual_text,
+            actual,
+            measures: None,
+            value,
+            from_measures: false,
+            unit,
+            tipo: None,
+            descrizione: None,
+            algoritmo: None,
+            fonte: None,
+            target_ministeriale: false,
+            storico: Vec::new(),
+        }
+    }
+
+    /// Parses both texts (for tests and tools; ingest reports each cell's error on its own).
+    pub fn parse(target: &str, actual: &str) -> Result<Self, crate::value::ParseError> {
+        Ok(Self::new(
+            crate::value::parse_target(target)?,
+            target.into(),
+            crate::value::parse_reading(actual)?,
+            actual.into(),
+        ))
+    }
+}
+
 /// What scoring concluded for a node.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Outcome {

@@ -6,29 +6,10 @@ use relazione::decisions::Decisions;
 use relazione::error::Location;
 use relazione::model::{Indicator, Level, Node, Report};
 use relazione::score::{self, indicator};
-use relazione::value::{self, Reading, Unit, format_number};
+use relazione::value::{self, format_number};
 
 fn indicator(target: &str, actual: &str) -> Indicator {
-    let reading = value::parse_reading(actual).unwrap();
-    Indicator {
-        target: value::parse_target(target).unwrap(),
-        target_text: target.into(),
-        actual_text: actual.into(),
-        actual: reading,
-        measures: None,
-        value: match reading {
-            Reading::Quantita { quantita } => Some(quantita.value),
-            _ => None,
-        },
-        from_measures: false,
-        unit: Unit::Numero,
-        tipo: None,
-        descrizione: None,
-        algoritmo: None,
-        fonte: None,
-        target_ministeriale: false,
-        storico: Vec::new(),
-    }
+    Indicator::parse(target, actual).unwrap()
 }
 
 fn rules() -> impl Strategy<Value = Regola> {

@@ -123,30 +123,7 @@ pub fn indicator(
         diag.error(sheet.loc(row, actual_col), problem);
         return None;
     }
-    let unit = match actual {
-        Reading::Quantita { quantita } if quantita.unit != Unit::Nessuna => quantita.unit,
-        _ => target.unit().unwrap_or(Unit::Nessuna),
-    };
-    let value = match actual {
-        Reading::Quantita { quantita } => Some(quantita.value),
-        _ => None,
-    };
-    Some(Indicator {
-        target,
-        target_text,
-        actual_text,
-        actual,
-        measures: None,
-        value,
-        from_measures: false,
-        unit,
-        tipo: None,
-        descrizione: None,
-        algoritmo: None,
-        fonte: None,
-        target_ministeriale: false,
-        storico: Vec::new(),
-    })
+    Some(Indicator::new(target, target_text, actual, actual_text))
 }
 
 /// A deadline needs a date and a quantity target needs a quantity.

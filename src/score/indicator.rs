@@ -169,29 +169,9 @@ pub fn describe(rule: &Regola) -> String {
 mod tests {
     use super::*;
     use crate::config::Fascia;
-    use crate::value::{parse_reading, parse_target};
 
     fn ind(target: &str, actual: &str) -> Indicator {
-        let actual_r = parse_reading(actual).unwrap();
-        Indicator {
-            target: parse_target(target).unwrap(),
-            target_text: target.into(),
-            actual_text: actual.into(),
-            actual: actual_r,
-            measures: None,
-            value: match actual_r {
-                Reading::Quantita { quantita } => Some(quantita.value),
-                _ => None,
-            },
-            from_measures: false,
-            unit: crate::value::Unit::Numero,
-            tipo: None,
-            descrizione: None,
-            algoritmo: None,
-            fonte: None,
-            target_ministeriale: false,
-            storico: Vec::new(),
-        }
+        Indicator::parse(target, actual).unwrap()
     }
 
     fn score(target: &str, actual: &str) -> f64 {

@@ -48,11 +48,9 @@ pub enum C<'a> {
     N(f64),
 }
 
-/// Writes one sheet `Report`-style: each row is a list of (column index, cell).
-pub fn write_sheet(path: &Path, sheet: &str, rows: &[Vec<(u16, C)>]) {
-    let mut wb = Workbook::new();
+/// Writes the rows into a worksheet: each row is a list of (column index, cell).
+pub fn write_rows(ws: &mut rust_xlsxwriter::Worksheet, rows: &[Vec<(u16, C)>]) {
     let pct = Format::new().set_num_format("0.00%");
-    let ws = wb.add_worksheet().set_name(sheet).unwrap();
     for (r, row) in rows.iter().enumerate() {
         for (c, cell) in row {
             match cell {
@@ -62,6 +60,12 @@ pub fn write_sheet(path: &Path, sheet: &str, rows: &[Vec<(u16, C)>]) {
             }
         }
     }
+}
+
+/// Writes one sheet `Report`-style.
+pub fn write_sheet(path: &Path, sheet: &str, rows: &[Vec<(u16, C)>]) {
+    let mut wb = Workbook::new();
+    write_rows(wb.add_worksheet().set_name(sheet).unwrap(), rows);
     wb.save(path).unwrap();
 }
 
