@@ -149,6 +149,9 @@ pub fn typeset(source: &str, files: BTreeMap<String, Vec<u8>>, date: FixedDate) 
     let pdf =
         typst_pdf::pdf(&document, &options).map_err(|errors| typst_failure(&world, errors.as_slice()))?;
     let export = started.elapsed();
+    // Typst memoises layout across compilations; a batch of many Enti would keep every Ente's
+    // cache alive. Drop what the last compilations did not reuse.
+    typst::comemo::evict(2);
     warnings.sort();
     warnings.dedup();
     Ok(Typeset { pdf, warnings, layout, export })
