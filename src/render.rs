@@ -310,7 +310,18 @@ fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
         .flat_map(|r| &r.assorbimento_albero)
         .map(|(code, v)| (code.as_str(), v.map(|v| v * 100.0)))
         .collect();
+    let mut decisioni = Vec::new();
+    for tree in [&s.report.albero, &s.report.unita, &s.report.individuali].into_iter().flatten() {
+        tree.walk(&mut |n| {
+            if n.outcome.as_ref().is_some_and(|o| o.decision.is_some())
+                && !decisioni.iter().any(|d: &serde_json::Value| d["code"] == n.code)
+            {
+                decisioni.push(crate::json::node(n));
+            }
+        });
+    }
     json!({
+        "decisioni": decisioni,
         "assorbimento": assorbimento,
         "unita_per_obiettivo": unita_per_obiettivo,
         "risorse_per_os": risorse_per_os,

@@ -253,3 +253,19 @@ fn template_overrides_replace_one_file_and_errors_point_into_them() {
         run.stderr
     );
 }
+
+#[test]
+fn the_second_smvp_renders_its_decisions() {
+    let fixture = manifest().join("tests/fixtures/smvp-fasce");
+    let out = scratch("fasce-pdf");
+    let run = build(&fixture, &fixture.join("relazione.yaml"), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = flat(&text_of(&out.join("Relazione_performance_2024_Esempio.pdf")));
+    assert!(text.contains("La performance di Ente del 2024 è pari al 83,00 % (media semplice dei risultati degli obiettivi strategici)"), "{text}");
+    assert!(
+        text.contains("20.S3 – Indagine di gradimento 20,00 % >= 80,00 % N/D escluso (cassato)"),
+        "{text}"
+    );
+    assert!(text.contains("escluso (cassato): il peso è ridistribuito sugli altri elementi"));
+    assert!(text.contains("Valutazione: Eccellente"));
+}

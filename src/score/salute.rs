@@ -295,9 +295,7 @@ fn computed(def: &Definition, lines: &Lines, row: Option<(&Tabella, usize)>, par
     Indice { area, nome, descrizione, formula: Some(def.formula.to_string()), percentuale, valori, nota }
 }
 
-/// The Pareto table's year is not in its rows; it is the year before the Relazione's benchmarking
-/// (the platform's cruscotto is one year behind). Taken from the data: the ratios table years
-/// shared with the balance data are not enough, so `None` unless set by ingest.
+/// The year of the Pareto values, read from its header (`CCIAA Modena 2023`).
 fn pareto_year(pareto: &[ParetoRow]) -> Option<i32> {
     pareto.first().and_then(|p| p.anno)
 }
