@@ -1,14 +1,13 @@
 # relazione — comandi principali (vedi README.md)
 CARGO ?= cargo
 # One profile (dev, with optimised dependencies) for the report and the tests: compiled once.
-BIN = target/debug/relazione
+RUN = $(CARGO) run --quiet --
 
 .PHONY: report test check lint ci tools verifica-xlsx bench clean
 
 ## Produce la Relazione dai dati di esempio in data/ (scrive in out/)
 report:
-	$(CARGO) build --quiet
-	$(BIN) build --data data --config relazione.yaml --out out
+	$(RUN) build --data data --config relazione.yaml --out out
 
 ## Esegue tutti i test (installa prima gli strumenti che servono ai test del PDF)
 test: tools
@@ -16,8 +15,7 @@ test: tools
 
 ## Controlla i dati in data/ ed elenca problemi e avvisi
 check:
-	$(CARGO) build --quiet
-	$(BIN) check --data data --config relazione.yaml
+	$(RUN) check --data data --config relazione.yaml
 
 ## Formato e lint (come in CI)
 lint:
