@@ -113,18 +113,29 @@ pub fn build(
     }
     timings.push("modelli (sorgente Typst)", clock);
 
-    let typeset = crate::typeset::typeset(&source, Default::default(), document_date(&scored.config)?)?;
-    timings.stages.push(("impaginazione Typst", typeset.layout));
-    timings.stages.push(("esportazione PDF", typeset.export));
-
     let mut findings = scored.warnings.clone();
     findings.extend(crate::render::text_findings(&scored, &texts, data_dir));
-    let clock = Instant::now();
-    let workbook = crate::xlsx::workbook(&scored, &findings)?;
-    timings.push("cartella dei risultati (xlsx)", clock);
-    let clock = Instant::now();
-    let opendata = crate::opendata::files(&scored);
-    timings.push("dati aperti", clock);
+    let date = document_date(&scored.config)?;
+    // Typst works mostly on one core: the workbook and the open data are written meanwhile.
+    let (typeset, side) = std::thread::scope(|scope| {
+        let side = scope.spawn(|| {
+            let clock = Instant::now();
+            let workbook = crate::xlsx::workbook(&scored, &findings);
+            let xlsx_time = clock.elapsed();
+            let clock = Instant::now();
+            let opendata = crate::opendata::files(&scored);
+            (workbook, xlsx_time, opendata, clock.elapsed())
+        });
+        let typeset = crate::typeset::typeset(&source, Default::default(), date);
+        (typeset, side.join().expect("the workbook thread does not panic"))
+    });
+    let typeset = typeset?;
+    let (workbook, xlsx_time, opendata, opendata_time) = side;
+    let workbook = workbook?;
+    timings.stages.push(("impaginazione Typst", typeset.layout));
+    timings.stages.push(("esportazione PDF", typeset.export));
+    timings.stages.push(("cartella dei risultati (xlsx)", xlsx_time));
+    timings.stages.push(("dati aperti", opendata_time));
 
     let clock = Instant::now();
     let mut staging = crate::publish::Staging::new(out_dir)?;
