@@ -250,8 +250,10 @@ pub fn build_batch(
 /// Writes the generated Typst source and, beside it in `fonts/`, the fonts it uses, so that
 /// `typst compile --ignore-system-fonts --font-path fonts FILE` reproduces the PDF.
 fn write_typst_source(path: &Path, source: &str) -> Result<(), Error> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     std::fs::write(path, source).map_err(|e| Error::io(path, e))?;
-    let fonts = path.parent().unwrap_or(Path::new(".")).join("fonts");
+    let fonts = dir.join("fonts");
     std::fs::create_dir_all(&fonts).map_err(|e| Error::io(&fonts, e))?;
     for (name, bytes) in crate::typeset::FONT_FILES {
         let f = fonts.join(name);
