@@ -1,5 +1,5 @@
-//! The real binary on small fixtures: the JSON model, and the exact Italian message (with file,
-//! sheet and cell) and exit code for each kind of bad input.
+//! The real binary: the JSON model, configuration errors, the flat-layout template, batches.
+//! (The corpus of bad inputs with their pinned messages is `tests/ostili.rs`.)
 
 mod common;
 
@@ -59,86 +59,12 @@ fn check_says_the_sample_is_valid() {
     assert!(run.stdout.starts_with("Dati validi: 8 file letti"), "{}", run.stdout);
 }
 
-/// Runs `check` on a folder and returns the error text, asserting exit code 1.
-fn failing_check(dir: &std::path::Path) -> String {
-    let cfg = config(dir, "");
-    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
-    assert_eq!(run.code, 1, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
-    run.stderr
-}
-
 #[test]
 fn a_small_valid_tree_scores() {
     let dir = albero_dir("valido", &albero_rows());
     let cfg = config(&dir, "");
     let doc = score_json(dir.to_str().unwrap(), cfg.to_str().unwrap());
     assert_eq!(doc["albero"]["result"].as_f64(), Some(100.0));
-}
-
-#[test]
-fn unreadable_target_names_the_cell() {
-    let mut rows = albero_rows();
-    rows[7][2] = (10, C::T(">= tanti N."));
-    let dir = albero_dir("target", &rows);
-    let f = dir.join("ente.xlsx");
-    assert_eq!(
-        failing_check(&dir),
-        format!(
-            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella K8: target «>= tanti N.» non leggibile: «tanti N.» non è un valore leggibile (attesi ad esempio «1.250 N.», «53,15 %», «-24,31 gg», «1.000,00 €»)\n",
-            f.display()
-        )
-    );
-}
-
-#[test]
-fn impossible_date_names_the_cell() {
-    let mut rows = albero_rows();
-    rows[10][3] = (11, C::T("31-02-2024"));
-    let dir = albero_dir("data", &rows);
-    assert_eq!(
-        failing_check(&dir),
-        format!(
-            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella L11: valore non leggibile: «31-02-2024» non è una data esistente\n",
-            dir.join("ente.xlsx").display()
-        )
-    );
-}
-
-#[test]
-fn missing_header_is_named() {
-    let mut rows = albero_rows();
-    rows[2][4] = (4, C::T("Peso grupo"));
-    let dir = albero_dir("header", &rows);
-    assert_eq!(
-        failing_check(&dir),
-        format!(
-            "errore: dati non validi: 2 problemi\n- {}, foglio «Report»: riga di intestazione non trovata: il foglio sembra un report della performance organizzativa dell'Ente ma mancano le colonne «Peso gruppo»\n- {}: manca il report della performance organizzativa dell'Ente (intestazioni attese: Peso ambito, Ambito, Obiettivo strategico, ...)\n",
-            dir.join("ente.xlsx").display(),
-            dir.display()
-        )
-    );
-}
-
-#[test]
-fn weights_not_adding_up_to_100() {
-    let mut rows = albero_rows();
-    rows[5][0] = (2, C::P(0.6));
-    rows.push(vec![(2, C::P(0.3)), (3, C::T("102 - Obiettivo strategico due")), (12, C::P(1.0))]);
-    rows.push(vec![(4, C::P(1.0)), (5, C::T("Indicatori"))]);
-    rows.push(vec![
-        (8, C::P(1.0)),
-        (9, C::T("102.S1 - Altro")),
-        (10, C::T("<= 2 gg")),
-        (11, C::T("1,61 gg")),
-    ]);
-    let dir = albero_dir("pesi", &rows);
-    assert_eq!(
-        failing_check(&dir),
-        format!(
-            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella B5: i pesi sotto ambito strategico «1» sommano a 90,00 invece di 100\n",
-            dir.join("ente.xlsx").display()
-        )
-    );
 }
 
 #[test]
@@ -153,41 +79,6 @@ fn weights_can_be_normalised_by_configuration() {
         run.stderr.contains("i pesi sotto gruppo «indicatori» sommano a 50,00 invece di 100: normalizzati"),
         "{}",
         run.stderr
-    );
-}
-
-#[test]
-fn duplicate_objective_code() {
-    let mut rows = albero_rows();
-    rows[5][0] = (2, C::P(0.5));
-    rows.push(vec![(2, C::P(0.5)), (3, C::T("101 - Un altro con lo stesso codice"))]);
-    rows.push(vec![(4, C::P(1.0)), (5, C::T("Indicatori"))]);
-    rows.push(vec![(8, C::P(1.0)), (9, C::T("101.S9 - Altro")), (10, C::T(">= 1 N.")), (11, C::T("1 N."))]);
-    let dir = albero_dir("doppio", &rows);
-    assert_eq!(
-        failing_check(&dir),
-        format!(
-            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella D12: codice «101» ripetuto (già in D6)\n",
-            dir.join("ente.xlsx").display()
-        )
-    );
-}
-
-#[test]
-fn orphan_indicator() {
-    let mut rows = albero_rows();
-    // An indicator right after the OS row, before any group.
-    rows.insert(
-        6,
-        vec![(8, C::P(1.0)), (9, C::T("101.X - Orfano")), (10, C::T(">= 1 N.")), (11, C::T("1 N."))],
-    );
-    let dir = albero_dir("orfano", &rows);
-    assert_eq!(
-        failing_check(&dir),
-        format!(
-            "errore: dati non validi: 1 problema\n- {}, foglio «Report», cella J7: indicatore «101.X» non può stare sotto obiettivo strategico «101»: controllare l'ordine delle righe\n",
-            dir.join("ente.xlsx").display()
-        )
     );
 }
 
@@ -243,15 +134,7 @@ fn outputs_inside_the_data_folder_are_refused() {
     let dir = albero_dir("uscita-dentro", &albero_rows());
     let cfg = config(&dir, "");
     let out = dir.join("out");
-    let run = relazione(&[
-        "build",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = build(&dir, &cfg, &out);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("la cartella di uscita è dentro la cartella dei dati"), "{}", run.stderr);
     assert!(!out.exists());
@@ -298,17 +181,7 @@ fn the_typst_source_comes_with_its_fonts() {
     let cfg = config(&dir, "");
     let out = out_beside(&dir);
     let src = out.with_extension("typ");
-    let run = relazione(&[
-        "build",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--typst-sorgente",
-        src.to_str().unwrap(),
-    ]);
+    let run = build_with(&dir, &cfg, &out, &["--typst-sorgente", src.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(std::fs::read_to_string(&src).unwrap().contains("#set document(title:"));
     assert!(src.parent().unwrap().join("fonts/TitilliumWeb_400Regular.ttf").is_file());

@@ -530,15 +530,7 @@ fn injection_strings_render_literally() {
     write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
     let cfg = config(&dir, "");
     let out = out_beside(&dir);
-    let run = relazione(&[
-        "build",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = build(&dir, &cfg, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let pdf = std::process::Command::new("pdftotext")
         .arg(out.join("Relazione_performance_2024_Prova.pdf"))

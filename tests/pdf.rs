@@ -42,18 +42,6 @@ fn modena_data(name: &str) -> PathBuf {
     data
 }
 
-fn build(data: &Path, config: &Path, out: &Path) -> Run {
-    relazione(&[
-        "build",
-        "--data",
-        data.to_str().unwrap(),
-        "--config",
-        config.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ])
-}
-
 /// The Modena PDF, built once for the tests that only read it.
 fn modena_pdf() -> &'static PathBuf {
     static PDF: OnceLock<PathBuf> = OnceLock::new();

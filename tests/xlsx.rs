@@ -153,15 +153,7 @@ fn formula_text_stays_text_in_xlsx_and_csv() {
     let dir = albero_dir("formula", &rows);
     let cfg = config(&dir, "");
     let out = out_beside(&dir);
-    let run = relazione(&[
-        "build",
-        "--data",
-        dir.to_str().unwrap(),
-        "--config",
-        cfg.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let run = build(&dir, &cfg, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut wb = open_workbook_auto(out.join("Risultati_performance_2024_Prova.xlsx")).unwrap();
     let range = wb.worksheet_range("Indicatori").unwrap();

@@ -139,3 +139,23 @@ pub fn config(dir: &Path, smvp: &str) -> PathBuf {
 pub fn out_beside(data: &Path) -> PathBuf {
     data.with_file_name(format!("{}-out", data.file_name().unwrap().to_string_lossy()))
 }
+
+/// `relazione build` on a data folder with a configuration, into `out`, plus extra arguments.
+pub fn build_with(data: &Path, config: &Path, out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "build",
+        "--data",
+        data.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    relazione(&args)
+}
+
+/// `relazione build` on a data folder with a configuration, into `out`.
+pub fn build(data: &Path, config: &Path, out: &Path) -> Run {
+    build_with(data, config, out, &[])
+}
