@@ -232,6 +232,12 @@ fn template_overrides_replace_one_file_and_errors_point_into_them() {
         run.stderr
     );
 
+    // Even a template cannot read files: the Typst world holds only the generated source.
+    std::fs::write(templates.join("contesto.typ.j2"), "= 2. Contesto\n\n#read(\"/etc/hostname\")\n").unwrap();
+    let run = build(&data, &cfg, &out);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("failed to load file (access denied)"), "{}", run.stderr);
+
     std::fs::write(templates.join("contesto.typ.j2"), "= 2. Contesto\n\n#funzione-inesistente()\n").unwrap();
     let run = build(&data, &cfg, &out);
     assert_eq!(run.code, 1);
