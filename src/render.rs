@@ -273,17 +273,6 @@ fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
         json!({ "obiettivi": rows(&r.obiettivi), "progetti": rows(&r.progetti) })
     });
     let sotto = albero.map(|a| below_target(a, s.config.smvp.semaforo.verde)).unwrap_or_default();
-    let senza_spiegazione: Vec<&str> = sotto
-        .iter()
-        .filter_map(|v| v["code"].as_str())
-        .filter(|c| !texts.scostamenti.contains_key(*c))
-        .collect();
-    let kpi: BTreeMap<&str, serde_json::Value> = s
-        .report
-        .kpi
-        .iter()
-        .map(|(k, v)| (k.as_str(), json!({"tipo": v.tipo, "descrizione": v.descrizione, "algoritmo": v.algoritmo, "misure": v.misure})))
-        .collect();
     let mut unita_per_obiettivo: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if let Some(u) = s.report.unita.as_ref() {
         for settore in u.all(Level::Settore) {
@@ -336,8 +325,6 @@ fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
         "pareto": s.report.pareto,
         "risorse": risorse,
         "sotto_soglia": sotto,
-        "senza_spiegazione": senza_spiegazione,
-        "kpi": kpi,
         "semaforo": { "verde": s.config.smvp.semaforo.verde, "giallo": s.config.smvp.semaforo.giallo },
         "smvp": {
             "regola": crate::score::indicator::describe(&s.config.smvp.regola),
