@@ -190,7 +190,7 @@ pub fn environment(overrides: Option<PathBuf>, semaforo: Semaforo) -> Environmen
 /// Renders the Typst source of the Relazione.
 pub fn render(s: &Scored, texts: &Texts, overrides: Option<PathBuf>) -> Result<String, Error> {
     let env = environment(overrides.clone(), s.config.smvp.semaforo.clone());
-    let data = view(s, texts);
+    let data = view(s);
     let md = |t: &Option<String>| t.as_ref().map(|t| safe(markdown::to_typst(t, 1)));
     let spiegazioni: BTreeMap<String, Value> =
         texts.scostamenti.iter().map(|(k, v)| (k.clone(), safe(markdown::to_typst(v, 3)))).collect();
@@ -254,7 +254,7 @@ fn below_target(albero: &Node, verde: f64) -> Vec<serde_json::Value> {
 }
 
 /// The data the templates see (numbers unformatted: the filters format them).
-fn view(s: &Scored, texts: &Texts) -> serde_json::Value {
+fn view(s: &Scored) -> serde_json::Value {
     let albero = s.report.albero.as_ref();
     let tree = |n: Option<&Node>| n.map(crate::json::node);
     let root = tree(albero).unwrap_or(json!(null));
