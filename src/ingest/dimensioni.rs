@@ -21,7 +21,7 @@ pub fn read(sheet: &Sheet, header_row: usize, cols: &Columns, report: &mut Repor
         col("consuntivo"),
         col("target"),
     );
-    let fills = styles::read(&sheet.file, &sheet.name);
+    let fills = styles::read(&sheet.book, &sheet.name);
     for row in header_row + 1..sheet.end_row() {
         let Some(label) = sheet.text(row, c_ind) else {
             if !sheet.row_is_empty(row) {

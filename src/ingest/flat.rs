@@ -45,7 +45,7 @@ pub const HEADERS: &[&str] = &[
 ];
 
 pub fn read(sheet: &Sheet, header: usize, cols: &Columns, diag: &mut Diagnostics) -> Node {
-    let formats = styles::read(&sheet.file, &sheet.name);
+    let formats = styles::read(&sheet.book, &sheet.name);
     let col = |h: &str| cols.find(h);
     let text = |row: usize, h: &str| col(h).and_then(|c| sheet.text(row, c));
     let weight = |row: usize, h: &str, diag: &mut Diagnostics| -> Option<f64> {

@@ -9,7 +9,7 @@
 use super::sheet::Sheet;
 use crate::error::{Diagnostics, Location};
 use calamine::{Data, Reader, Sheets, Xlsx};
-use std::io::{BufReader, Read};
+use std::io::{Cursor, Read};
 use std::path::Path;
 
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -57,7 +57,7 @@ pub fn preflight(path: &Path) -> Result<Vec<u8>, String> {
 
 /// Streams an xlsx sheet's cells and stops at the first one beyond the bounds, so a sheet of a
 /// million rows is refused without being loaded.
-pub fn xlsx_bounds(wb: &mut Xlsx<BufReader<std::fs::File>>, sheet: &str) -> Result<(), String> {
+pub fn xlsx_bounds(wb: &mut Xlsx<Cursor<super::Book>>, sheet: &str) -> Result<(), String> {
     let mut reader = wb.worksheet_cells_reader(sheet).map_err(|e| format!("foglio non leggibile ({e})"))?;
     while let Some(cell) = reader.next_cell().map_err(|e| format!("foglio non leggibile ({e})"))? {
         let (row, col) = cell.get_position();
@@ -78,12 +78,7 @@ pub fn xlsx_bounds(wb: &mut Xlsx<BufReader<std::fs::File>>, sheet: &str) -> Resu
 }
 
 /// Checks on a recognised sheet: formulas without a computed value, over-long texts, merged cells.
-pub fn sheet(
-    wb: &mut Sheets<BufReader<std::fs::File>>,
-    sheet: &Sheet,
-    header_row: usize,
-    diag: &mut Diagnostics,
-) {
+pub fn sheet(wb: &mut Sheets<Cursor<super::Book>>, sheet: &Sheet, header_row: usize, diag: &mut Diagnostics) {
     if let Ok(formulas) = wb.worksheet_formula(&sheet.name) {
         for (r, c, f) in formulas.used_cells() {
             let (row, col) = formulas.start().map_or((r, c), |(r0, c0)| (r0 as usize + r, c0 as usize + c));

@@ -17,9 +17,10 @@ mod tables;
 use crate::error::{Diagnostics, Error, Location, Problem};
 use crate::model::{Indicator, Level, Node, Report, Source};
 use crate::value::{self, Reading, Unit};
-use calamine::{Reader, SheetVisible, Sheets, open_workbook_auto};
+use calamine::{Ods, Reader, SheetVisible, Sheets, Xls, Xlsx};
 use sheet::{Columns, Sheet};
 use std::collections::BTreeMap;
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 /// What a sheet was recognised as.
@@ -197,24 +198,26 @@ pub fn ingest(dir: &Path) -> Result<(Report, Vec<Problem>), Error> {
     }
     let mut report = Report::default();
     let mut seen: BTreeMap<Kind, Location> = BTreeMap::new();
-    let mut contents: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut contents: Vec<(PathBuf, Book)> = Vec::new();
     for path in discover(dir, &mut diag) {
-        let bytes = match guard::preflight(&path) {
-            Ok(b) => b,
+        // Each file is read once: calamine and the styles reader work on these bytes, so a file
+        // saved by a colleague while the run reads it cannot be seen half old, half new.
+        let bytes: Book = match guard::preflight(&path) {
+            Ok(b) => b.into(),
             Err(msg) => {
                 diag.error(Location::file(&path), msg);
                 continue;
             }
         };
-        if let Some((first, _)) = contents.iter().find(|(_, b)| *b == bytes) {
+        if let Some((first, _)) = contents.iter().find(|(_, b)| b[..] == bytes[..]) {
             diag.error(
                 Location::file(&path),
                 format!("è una copia identica di {}: tenere un solo file", first.display()),
             );
             continue;
         }
-        contents.push((path.clone(), bytes));
-        read_workbook(&path, &mut report, &mut seen, &mut diag);
+        contents.push((path.clone(), bytes.clone()));
+        read_workbook(&path, bytes, &mut report, &mut seen, &mut diag);
     }
     if report.albero.is_none() {
         diag.error(
@@ -227,15 +230,31 @@ pub fn ingest(dir: &Path) -> Result<(Report, Vec<Problem>), Error> {
     diag.finish(report)
 }
 
+/// A workbook's bytes, shared by calamine and the styles reader.
+pub type Book = std::sync::Arc<[u8]>;
+
+/// Opens a workbook from its bytes, with the reader its extension names.
+fn open(path: &Path, bytes: Book) -> Option<Sheets<Cursor<Book>>> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    let data = Cursor::new(bytes);
+    match ext.as_str() {
+        "xlsx" | "xlsm" => Xlsx::new(data).ok().map(Sheets::Xlsx),
+        "xls" => Xls::new(data).ok().map(Sheets::Xls),
+        "ods" => Ods::new(data).ok().map(Sheets::Ods),
+        _ => None,
+    }
+}
+
 fn read_workbook(
     path: &Path,
+    bytes: Book,
     report: &mut Report,
     seen: &mut BTreeMap<Kind, Location>,
     diag: &mut Diagnostics,
 ) {
-    let mut wb = match open_workbook_auto(path) {
-        Ok(wb) => wb,
-        Err(_) => {
+    let mut wb = match open(path, bytes.clone()) {
+        Some(wb) => wb,
+        None => {
             diag.error(
                 Location::file(path),
                 "il file è danneggiato o incompleto: non si apre come cartella di lavoro Excel/ODS",
@@ -263,7 +282,7 @@ fn read_workbook(
                 continue;
             }
         };
-        let sheet = Sheet::new(path, &meta.name, range);
+        let sheet = Sheet::new(path, &meta.name, bytes.clone(), range);
         empty &= sheet.end_row() == 0;
         let Some((kind, header, cols)) = recognise(&sheet) else {
             if let Some((kind, missing)) = near_miss(&sheet) {

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 pub struct Sheet {
     pub file: PathBuf,
     pub name: String,
+    /// The workbook's bytes, for what calamine does not read (styles).
+    pub book: super::Book,
     range: Range<Data>,
 }
 
@@ -17,8 +19,8 @@ pub fn normalize(text: &str) -> String {
 }
 
 impl Sheet {
-    pub fn new(file: &Path, name: &str, range: Range<Data>) -> Self {
-        Sheet { file: file.to_path_buf(), name: name.to_string(), range }
+    pub fn new(file: &Path, name: &str, book: super::Book, range: Range<Data>) -> Self {
+        Sheet { file: file.to_path_buf(), name: name.to_string(), book, range }
     }
 
     /// One past the last row with data (absolute, zero-based).

@@ -9,7 +9,6 @@ use quick_xml::Reader;
 use quick_xml::events::Event;
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::Path;
 
 /// Style facts of one cell.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -33,14 +32,13 @@ impl CellStyle {
 
 /// Styles of every styled cell of a sheet, keyed by zero-based (row, column). Empty when the file
 /// is not an xlsx or the parts cannot be read (styles are an aid, never a reason to fail).
-pub fn read(path: &Path, sheet_name: &str) -> BTreeMap<(usize, usize), CellStyle> {
-    read_inner(path, sheet_name).unwrap_or_default()
+pub fn read(book: &[u8], sheet_name: &str) -> BTreeMap<(usize, usize), CellStyle> {
+    read_inner(book, sheet_name).unwrap_or_default()
 }
 
-fn read_inner(path: &Path, sheet_name: &str) -> Option<BTreeMap<(usize, usize), CellStyle>> {
-    let file = std::fs::File::open(path).ok()?;
-    let mut zip = zip::ZipArchive::new(file).ok()?;
-    let part = |zip: &mut zip::ZipArchive<std::fs::File>, name: &str| -> Option<String> {
+fn read_inner(book: &[u8], sheet_name: &str) -> Option<BTreeMap<(usize, usize), CellStyle>> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book)).ok()?;
+    let part = |zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str| -> Option<String> {
         let mut s = String::new();
         zip.by_name(name).ok()?.take(64 << 20).read_to_string(&mut s).ok()?;
         Some(s)

@@ -159,7 +159,7 @@ pub fn read_pareto(
     let c_val = (c_ind + 1..cols.names.len())
         .find(|c| ![c_mean, c_min, c_max].contains(c) && !scores.contains(c))
         .unwrap_or(c_ind + 1);
-    let formats = styles::read(&sheet.file, &sheet.name);
+    let formats = styles::read(&sheet.book, &sheet.name);
     let anno = sheet
         .text(header, c_val)
         .and_then(|h| h.split_whitespace().last().and_then(|y| y.parse::<i32>().ok()))
