@@ -396,3 +396,25 @@ fn a_setting_reproduces_the_published_overshooting_list() {
     }
     finish(fail);
 }
+
+/// The same workbooks saved as OpenDocument give the same result for every node of every tree.
+#[test]
+fn the_ods_conversion_scores_the_same() {
+    let config = Config::parse(&config_text(), "relazione.yaml".as_ref()).unwrap();
+    let ods = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/modena-2024-ods");
+    let o = pipeline::run_with(config, &ods).unwrap_or_else(|e| panic!("{e}"));
+    let results = |s: &Scored| {
+        let mut out = Vec::new();
+        for tree in [&s.report.albero, &s.report.unita, &s.report.individuali, &s.report.tempestivita]
+            .into_iter()
+            .flatten()
+        {
+            tree.walk(&mut |n| out.push((n.level, n.code.clone(), n.result())));
+        }
+        out
+    };
+    let (a, b) = (results(scored()), results(&o));
+    assert_eq!(a.len(), b.len());
+    assert!(a == b, "ODS results differ from xlsx");
+    assert_eq!(o.summary.serie.as_ref().unwrap().kpi.len(), 28);
+}

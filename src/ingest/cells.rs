@@ -80,6 +80,7 @@ pub fn value_text(sheet: &Sheet, row: usize, col: usize) -> Option<String> {
     match sheet.cell(row, col) {
         Data::Float(f) => Some(value::format_number(*f, decimals_of(*f))),
         Data::DateTime(dt) => excel_date(dt).map(|d| d.format("%d-%m-%Y").to_string()),
+        Data::DateTimeIso(iso) => iso_date(iso).map(|d| d.format("%d-%m-%Y").to_string()),
         _ => sheet.text(row, col),
     }
 }
@@ -88,6 +89,12 @@ pub fn value_text(sheet: &Sheet, row: usize, col: usize) -> Option<String> {
 pub fn excel_date(dt: &calamine::ExcelDateTime) -> Option<chrono::NaiveDate> {
     let (y, m, d, ..) = dt.to_ymd_hms_milli();
     chrono::NaiveDate::from_ymd_opt(y as i32, m as u32, d as u32)
+}
+
+/// The calendar date of an ISO date cell (how ODS files store dates): `2024-06-30` or
+/// `2024-06-30T00:00:00`.
+pub fn iso_date(iso: &str) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(iso.get(..10)?, "%Y-%m-%d").ok()
 }
 
 /// Decimals needed to write `f` exactly (up to 6), so a numeric cell round-trips through text.

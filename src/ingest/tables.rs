@@ -208,6 +208,10 @@ fn series_value(sheet: &Sheet, row: usize, c: usize, diag: &mut Diagnostics) -> 
             Some(data) => Reading::Data { data },
             None => Reading::Mancante,
         },
+        Data::DateTimeIso(iso) => match cells::iso_date(iso) {
+            Some(data) => Reading::Data { data },
+            None => Reading::Mancante,
+        },
         _ => match value::parse_reading(&sheet.text(row, c).unwrap_or_default()) {
             Ok(r) => r,
             Err(e) => {
