@@ -224,32 +224,28 @@ fn template_error(e: &minijinja::Error, overrides: Option<&Path>) -> Error {
     Error::Output(format!("errore nel modello {origin}{line}: {}{detail}", inner.kind()))
 }
 
-/// Indicators below the green threshold, each once (first appearance), with its parent.
-fn below_target(albero: &Node, verde: f64) -> Vec<serde_json::Value> {
-    let mut out: Vec<serde_json::Value> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    fn walk(
-        n: &Node,
-        parent: &Node,
+/// Indicators below the green threshold, each once (first appearance), with the objective they
+/// belong to.
+fn below_target(albero: &Node, verde: f64) -> Vec<(&Node, &Node)> {
+    fn walk<'a>(
+        n: &'a Node,
+        parent: &'a Node,
         verde: f64,
-        seen: &mut std::collections::BTreeSet<String>,
-        out: &mut Vec<serde_json::Value>,
+        seen: &mut std::collections::BTreeSet<&'a str>,
+        out: &mut Vec<(&'a Node, &'a Node)>,
     ) {
         for c in &n.children {
             walk(c, if n.level == Level::Gruppo { parent } else { n }, verde, seen, out);
         }
         if let (Some(r), Some(_)) = (n.result(), n.indicator.as_ref())
             && crate::value::round_half_up(r * 100.0, 2) < verde
-            && seen.insert(n.code.clone())
+            && seen.insert(&n.code)
         {
-            let mut v = crate::json::node(n);
-            v["parent_code"] = json!(parent.code);
-            v["parent_name"] = json!(parent.name);
-            v["parent_level"] = json!(parent.level);
-            out.push(v);
+            out.push((n, parent));
         }
     }
-    walk(albero, albero, verde, &mut seen, &mut out);
+    let mut out = Vec::new();
+    walk(albero, albero, verde, &mut std::collections::BTreeSet::new(), &mut out);
     out
 }
 
@@ -272,7 +268,18 @@ fn view(s: &Scored) -> serde_json::Value {
         };
         json!({ "obiettivi": rows(&r.obiettivi), "progetti": rows(&r.progetti) })
     });
-    let sotto = albero.map(|a| below_target(a, s.config.smvp.semaforo.verde)).unwrap_or_default();
+    let sotto: Vec<serde_json::Value> = albero
+        .map(|a| below_target(a, s.config.smvp.semaforo.verde))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(n, parent)| {
+            let mut v = crate::json::node(n);
+            v["parent_code"] = json!(parent.code);
+            v["parent_name"] = json!(parent.name);
+            v["parent_level"] = json!(parent.level);
+            v
+        })
+        .collect();
     let mut unita_per_obiettivo: BTreeMap<String, Vec<String>> = BTreeMap::new();
     if let Some(u) = s.report.unita.as_ref() {
         for settore in u.all(Level::Settore) {
@@ -371,8 +378,8 @@ pub fn text_findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Problem>
         }
     }
     if let Some(a) = s.report.albero.as_ref() {
-        for v in below_target(a, s.config.smvp.semaforo.verde) {
-            let code = v["code"].as_str().unwrap_or_default();
+        for (n, _) in below_target(a, s.config.smvp.semaforo.verde) {
+            let code = &n.code;
             if !texts.scostamenti.contains_key(code) {
                 out.push(Problem::new(
                     Location::file(&dir.join("scostamenti.md")),

@@ -110,7 +110,7 @@ pub fn summarise(
     Summary {
         obiettivi_strategici: BandCounts::of(&albero.all(Level::ObiettivoStrategico)),
         obiettivi_operativi: BandCounts::of(&albero.all(Level::ObiettivoOperativo)),
-        overshooting: overshooting(report, albero, smvp, diag),
+        overshooting: overshooting(report, albero, smvp),
         valori_mancanti,
         significativi: significativi(report, albero, significant, anno, diag),
         salute: super::salute::salute(report),
@@ -141,7 +141,7 @@ fn kpis<'a>(report: &'a Report, albero: &'a Node) -> Vec<(&'a str, &'a str, &'a 
     out
 }
 
-fn overshooting(report: &Report, albero: &Node, smvp: &Smvp, _diag: &mut Diagnostics) -> Overshooting {
+fn overshooting(report: &Report, albero: &Node, smvp: &Smvp) -> Overshooting {
     let cfg = &smvp.overshooting;
     let all = kpis(report, albero);
     let mut righe = Vec::new();
