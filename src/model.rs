@@ -134,7 +134,8 @@ pub struct Indicator {
     /// The value scored: the measures' unrounded value when it rounds to the displayed actual,
     /// otherwise the displayed actual. `None` for dates and missing values.
     pub value: Option<f64>,
-    /// True when `value` was recomputed from the measures.
+    /// True when the measures gave a more precise value than the one displayed (`13,12 N.` →
+    /// 13,1153): the report then shows the measures beside the value.
     pub from_measures: bool,
     pub unit: Unit,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -452,6 +452,6 @@ fn resolve_value(ind: &mut Indicator, origin: &Location, diag: &mut Diagnostics)
     let candidates = if shown.unit == Unit::Percento { vec![m * 100.0, m] } else { vec![m] };
     if let Some(v) = candidates.into_iter().find(|c| (c - shown.value).abs() <= half) {
         ind.value = Some(v);
-        ind.from_measures = true;
+        ind.from_measures = v != shown.value;
     }
 }
