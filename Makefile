@@ -40,7 +40,7 @@ verifica-xlsx:
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-calc-nogui >/dev/null; \
 	fi
-	$(CARGO) test --quiet --test xlsx -- --ignored --nocapture
+	$(CARGO) test --quiet --test integration xlsx:: -- --ignored --nocapture
 
 ## Misure di BENCHMARKS.md (profilo release; non fa parte della CI)
 bench:

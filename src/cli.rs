@@ -5,36 +5,55 @@ use crate::pipeline;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+/// Help layout with Italian headings (clap's own are in English).
+const HELP: &str = "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "relazione",
     version,
-    about = "Relazione sulla performance dalle esportazioni della piattaforma"
+    about = "Relazione sulla performance dalle esportazioni della piattaforma",
+    help_template = HELP,
+    subcommand_help_heading = "Comandi",
+    subcommand_value_name = "COMANDO",
+    disable_help_flag = true,
+    disable_version_flag = true,
+    disable_help_subcommand = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Mostra questo aiuto
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, global = true)]
+    help: Option<bool>,
+    /// Mostra la versione
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
 }
 
 /// Options every command takes.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Inputs {
     /// Cartella dei dati (file Excel/ODS esportati)
-    #[arg(long, default_value = "data")]
+    #[arg(long, default_value = "data", value_name = "CARTELLA")]
     pub data: PathBuf,
     /// File di configurazione
-    #[arg(long, default_value = "relazione.yaml")]
+    #[arg(long, default_value = "relazione.yaml", value_name = "FILE")]
     pub config: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
+#[command(help_template = HELP)]
 pub enum Command {
-    /// Controlla i dati e la configurazione ed elenca tutti i problemi e gli avvisi
+    /// Fa tutto ciò che fa build (lettura, calcolo, modelli, impaginazione) senza scrivere nulla, ed
+    /// elenca problemi e avvisi
+    #[command(help_template = HELP)]
     Check {
         #[command(flatten)]
         inputs: Inputs,
     },
     /// Calcola i risultati e li stampa (con --json: il modello completo in JSON)
+    #[command(help_template = HELP)]
     Score {
         #[command(flatten)]
         inputs: Inputs,
@@ -42,12 +61,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Produce la Relazione in PDF nella cartella di uscita
+    /// Produce la Relazione in PDF, la cartella dei risultati e i dati aperti nella cartella di uscita
+    #[command(help_template = HELP)]
     Build {
         #[command(flatten)]
         inputs: Inputs,
         /// Cartella di uscita
-        #[arg(long, default_value = "out")]
+        #[arg(long, default_value = "out", value_name = "CARTELLA")]
         out: PathBuf,
         /// Scrive anche il sorgente Typst generato in questo file
         #[arg(long, value_name = "FILE")]
@@ -61,11 +81,75 @@ pub enum Command {
         lotto: Option<PathBuf>,
     },
     /// Scrive un modello vuoto del tracciato piatto degli indicatori
+    #[command(help_template = HELP)]
     Modello {
         /// Cartella di uscita
-        #[arg(long, default_value = "out")]
+        #[arg(long, default_value = "out", value_name = "CARTELLA")]
         out: PathBuf,
     },
+    /// Scrive i modelli incorporati del documento, da copiare in templates/ accanto ai dati per
+    /// personalizzarli
+    #[command(help_template = HELP)]
+    Modelli {
+        /// Cartella in cui scrivere i modelli (non deve contenerne già)
+        #[arg(long, value_name = "CARTELLA")]
+        out: PathBuf,
+    },
+}
+
+/// Parses the command line; usage errors come back as Italian text with clap's exit code (2),
+/// help and version as the text to print with exit code 0.
+pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, (String, i32)> {
+    use clap::error::{ContextKind, ErrorKind as K};
+    let e = match Cli::try_parse_from(args) {
+        Ok(cli) => return Ok(cli),
+        Err(e) => e,
+    };
+    let shown = |k: ContextKind| e.get(k).map(|v| v.to_string()).unwrap_or_default();
+    let message = match e.kind() {
+        K::DisplayHelp | K::DisplayVersion | K::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let text = e
+                .render()
+                .to_string()
+                .replace("Usage:", "Uso:")
+                .replace("Options:", "Opzioni:")
+                .replace("[default: ", "[predefinito: ");
+            let code = if e.kind() == K::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 };
+            return Err((text, code));
+        }
+        K::InvalidSubcommand => format!("comando sconosciuto «{}»", shown(ContextKind::InvalidSubcommand)),
+        K::UnknownArgument => format!("opzione sconosciuta «{}»", shown(ContextKind::InvalidArg)),
+        K::InvalidValue | K::ValueValidation => format!(
+            "valore non valido «{}» per {}",
+            shown(ContextKind::InvalidValue),
+            shown(ContextKind::InvalidArg)
+        ),
+        K::MissingRequiredArgument => {
+            format!("manca l'opzione obbligatoria {}", shown(ContextKind::InvalidArg))
+        }
+        K::MissingSubcommand => "manca il comando".into(),
+        K::ArgumentConflict => format!(
+            "{} non si può usare insieme a {}",
+            shown(ContextKind::InvalidArg),
+            shown(ContextKind::PriorArg)
+        ),
+        K::NoEquals | K::TooManyValues | K::TooFewValues | K::WrongNumberOfValues => {
+            format!("numero di valori errato per {}", shown(ContextKind::InvalidArg))
+        }
+        K::InvalidUtf8 => "un argomento non è testo UTF-8 valido".into(),
+        _ => "riga di comando non valida".into(),
+    };
+    Err((
+        format!(
+            "errore: {message}\n\nUso: relazione COMANDO [OPZIONI]; «relazione --help» elenca i comandi.\n"
+        ),
+        2,
+    ))
+}
+
+/// The run's settings from the environment, read here once (library code never reads it).
+fn options(typst_source: Option<PathBuf>) -> pipeline::Options {
+    pipeline::Options { source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(), typst_source }
 }
 
 /// Runs a parsed command. Output goes to stdout, messages to stderr.
@@ -76,12 +160,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Build { lotto: Some(root), out, .. } => batch(&root, &out),
         Command::Build { inputs, out, typst_sorgente, tempi, lotto: None } => {
             let started = std::time::Instant::now();
-            let built = pipeline::build(&inputs.config, &inputs.data, &out, typst_sorgente.as_deref())?;
+            let built = pipeline::build(&inputs.config, &inputs.data, &out, &options(typst_sorgente))?;
+            for t in &built.local_templates {
+                eprintln!("modello locale usato: {}", t.display());
+            }
             for w in &built.warnings {
                 eprintln!("avviso: {w}");
             }
             for f in &built.files {
-                println!("Scritto {}", f.display());
+                say(format_args!("Scritto {}", f.display()));
             }
             if tempi {
                 for (stage, d) in &built.timings.stages {
@@ -96,18 +183,42 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             eprintln!("Modello scritto in {}", path.display());
             Ok(())
         }
+        Command::Modelli { out } => {
+            let written = crate::render::write_builtin(&out)?;
+            eprintln!(
+                "{} modelli scritti in {}: copiare quelli da cambiare nella cartella templates/ accanto \
+                 alla cartella dei dati.",
+                written.len(),
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Prints a line on stdout; a closed pipe (`relazione score --json | head`) ends quietly.
+fn say(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").is_err() {
+        std::process::exit(0);
     }
 }
 
 fn check(inputs: &Inputs) -> Result<(), Error> {
-    let scored = pipeline::run(&inputs.config, &inputs.data)?;
-    let texts = crate::render::Texts::load(&inputs.data)?;
-    let mut warnings = scored.warnings.clone();
-    warnings.extend(crate::render::text_findings(&scored, &texts, &inputs.data));
-    for w in &warnings {
+    let prepared = pipeline::prepare(&inputs.config, &inputs.data, &options(None))?;
+    for t in &prepared.local_templates {
+        eprintln!("modello locale usato: {}", t.display());
+    }
+    for w in &prepared.warnings {
         eprintln!("avviso: {w}");
     }
-    println!("Dati validi: {} file letti, {} avvisi.", scored.report.sources.len(), warnings.len());
+    let n = prepared.warnings.len();
+    say(format_args!(
+        "Dati validi: {} file letti, {n} {}; il documento si impagina.",
+        prepared.scored.report.sources.len(),
+        if n == 1 { "avviso" } else { "avvisi" }
+    ));
     Ok(())
 }
 
@@ -115,7 +226,10 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
     let scored = pipeline::run(&inputs.config, &inputs.data)?;
     if json {
         let doc = crate::json::document(&scored);
-        println!("{}", serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?);
+        say(format_args!(
+            "{}",
+            serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?
+        ));
         return Ok(());
     }
     for w in &scored.warnings {
@@ -126,11 +240,11 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
     };
     let pct =
         |r: Option<f64>| r.map_or("-".into(), |r| format!("{} %", crate::value::format_number(r * 100.0, 2)));
-    println!("{} {}: {}", scored.config.ente.nome, scored.config.anno, pct(albero.result()));
+    say(format_args!("{} {}: {}", scored.config.ente.nome, scored.config.anno, pct(albero.result())));
     for amb in &albero.children {
-        println!("  {} - {}: {}", amb.code, amb.name, pct(amb.result()));
+        say(format_args!("  {} - {}: {}", amb.code, amb.name, pct(amb.result())));
         for os in &amb.children {
-            println!("    {} - {}: {}", os.code, os.name, pct(os.result()));
+            say(format_args!("    {} - {}: {}", os.code, os.name, pct(os.result())));
         }
     }
     Ok(())
@@ -162,13 +276,19 @@ fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
             let _ = writeln!(err, "{n}/{total} {} {status} ({:.1} s)", item.name, item.elapsed.as_secs_f64());
         }
     };
-    let items = pipeline::build_batch(root, out, &progress)?;
-    println!("{:<28} {:>8} {:>12} {:>8}", "Ente", "Esito", "Risultato", "Tempo");
+    let items = pipeline::build_batch(root, out, &options(None), &progress)?;
+    say(format_args!("{:<28} {:>8} {:>12} {:>8}", "Ente", "Esito", "Risultato", "Tempo"));
     let mut failed = Vec::new();
     for item in &items {
         let esito = if item.outcome.is_ok() { "ok" } else { "errore" };
         let result = item.ente.map_or("–".into(), |r| format!("{} %", crate::value::format_number(r, 2)));
-        println!("{:<28} {:>8} {:>12} {:>6.1} s", item.name, esito, result, item.elapsed.as_secs_f64());
+        say(format_args!(
+            "{:<28} {:>8} {:>12} {:>6.1} s",
+            item.name,
+            esito,
+            result,
+            item.elapsed.as_secs_f64()
+        ));
         if let Err(e) = &item.outcome {
             failed.push((item.name.clone(), e.to_string()));
         }

@@ -218,6 +218,17 @@ impl Default for Semaforo {
     }
 }
 
+impl Semaforo {
+    /// The traffic-light classes, best first, each with the result (percentage points) from which
+    /// it starts; the last starts at minus infinity. The one place the thresholds are read: the
+    /// band of a result (`score::band`), the workbook's formula and the printed class labels all
+    /// walk this list.
+    pub fn classi(&self) -> [(crate::model::Band, f64); 3] {
+        use crate::model::Band;
+        [(Band::Verde, self.verde), (Band::Giallo, self.giallo), (Band::Rosso, f64::NEG_INFINITY)]
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Overshooting {
@@ -308,8 +319,33 @@ impl Config {
     }
 }
 
-/// Translates a YAML error into an Italian message with the key and the line.
-fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
+impl Config {
+    /// The document date, fixed so that the same inputs give the same bytes: `source_date_epoch`
+    /// (the caller reads `SOURCE_DATE_EPOCH`) if given, otherwise the approval date, otherwise
+    /// 31 December of the year.
+    pub fn document_date(&self, source_date_epoch: Option<&str>) -> Result<chrono::NaiveDate, Error> {
+        let loc = || Location::file(Path::new("relazione.yaml"));
+        if let Some(epoch) = source_date_epoch {
+            let secs: i64 = epoch
+                .trim()
+                .parse()
+                .map_err(|_| Error::Output(format!("SOURCE_DATE_EPOCH non valido: «{epoch}»")))?;
+            return chrono::DateTime::from_timestamp(secs, 0)
+                .map(|d| d.date_naive())
+                .ok_or_else(|| Error::Output(format!("SOURCE_DATE_EPOCH fuori scala: «{epoch}»")));
+        }
+        if let Some(text) = &self.data_approvazione {
+            return crate::value::parse_date(text)
+                .map_err(|e| Error::invalid(loc(), format!("«data_approvazione»: {e}")));
+        }
+        chrono::NaiveDate::from_ymd_opt(self.anno, 12, 31)
+            .ok_or_else(|| Error::invalid(loc(), format!("«anno»: {} non è un anno valido", self.anno)))
+    }
+}
+
+/// Translates a YAML error into an Italian message with the key and the line (the configuration
+/// and `decisioni.yaml` alike).
+pub(crate) fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
     let raw = e.to_string();
     let line = e.location().map(|l| l.line());
     let detail = raw.split(" at line ").next().unwrap_or(&raw);
@@ -334,7 +370,7 @@ fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
         let (v, _) = rest.split_once('`').unwrap_or((rest, ""));
         format!("valore «{v}» non ammesso")
     } else {
-        format!("configurazione non valida ({detail})")
+        format!("contenuto non valido ({detail})")
     };
     let mut loc = Location::file(path);
     if let Some(l) = line {

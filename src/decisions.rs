@@ -71,16 +71,7 @@ impl Decisions {
             return Ok(Decisions::default());
         }
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-        let d: Decisions = serde_yaml::from_str(&text).map_err(|e| {
-            let line = e.location().map(|l| format!("riga {}: ", l.line())).unwrap_or_default();
-            Error::invalid(
-                Location::file(&path),
-                format!(
-                    "{line}decisioni non valide ({})",
-                    e.to_string().split(" at line ").next().unwrap_or("")
-                ),
-            )
-        })?;
+        let d: Decisions = serde_yaml::from_str(&text).map_err(|e| crate::config::yaml_error(&path, &e))?;
         let mut problems = Vec::new();
         for s in &d.sostituzioni {
             if !(0.0..=1000.0).contains(&s.risultato) {

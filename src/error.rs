@@ -14,15 +14,26 @@ pub struct Location {
     pub file: PathBuf,
     pub sheet: Option<String>,
     pub cell: Option<String>,
+    /// Line of a text file (the staff's Markdown, a template, the configuration), 1-based.
+    pub line: Option<usize>,
 }
 
 impl Location {
     pub fn file(file: &Path) -> Self {
-        Location { file: file.to_path_buf(), sheet: None, cell: None }
+        Location { file: file.to_path_buf(), ..Default::default() }
+    }
+
+    pub fn line(file: &Path, line: usize) -> Self {
+        Location { file: file.to_path_buf(), line: Some(line), ..Default::default() }
     }
 
     pub fn cell(file: &Path, sheet: &str, row: usize, col: usize) -> Self {
-        Location { file: file.to_path_buf(), sheet: Some(sheet.to_string()), cell: Some(cell_name(row, col)) }
+        Location {
+            file: file.to_path_buf(),
+            sheet: Some(sheet.to_string()),
+            cell: Some(cell_name(row, col)),
+            line: None,
+        }
     }
 }
 
@@ -34,6 +45,9 @@ impl fmt::Display for Location {
         }
         if let Some(cell) = &self.cell {
             write!(f, ", cella {cell}")?;
+        }
+        if let Some(line) = self.line {
+            write!(f, ", riga {line}")?;
         }
         Ok(())
     }
@@ -113,7 +127,8 @@ impl Error {
         Error::Io { path: path.to_path_buf(), source }
     }
 
-    /// 1 for every failure of the inputs or of an output; 2 (usage) is clap's own.
+    /// The process exit code: 1 for every failure of the inputs or of an output. Usage errors
+    /// (exit 2) never reach here: clap reports them itself.
     pub fn exit_code(&self) -> i32 {
         1
     }

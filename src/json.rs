@@ -5,7 +5,7 @@
 //! `docs/score.schema.json` describes it.
 
 use crate::model::{Node, Report};
-use crate::pipeline::Scored;
+use crate::score::Scored;
 use serde_json::{Value, json};
 
 /// The whole document.

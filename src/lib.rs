@@ -2,9 +2,11 @@
 //! exports of a performance-monitoring platform.
 //!
 //! The pipeline, one module per stage:
-//! `config` → `ingest` (workbooks → `model`) → `score` (SMVP) → `render` (minijinja → Typst
-//! source) → `typeset` (Typst → PDF) → `publish` (atomic write to `out/`).
-//! [`pipeline::run`] and [`pipeline::build`] read like that list.
+//! `config` → `ingest` (workbooks → `model`) and `testi` (the staff's texts) → `score` (SMVP) →
+//! `view` (what every writer reads) → the writers: `render` (minijinja → Typst source) and
+//! `typeset` (Typst → PDF), `xlsx`, `opendata`, `json` → `publish` (atomic write to `out/`).
+//! [`pipeline::prepare`] and [`pipeline::build`] read like that list. Nothing below `cli` imports
+//! `pipeline`, and no writer imports another (a test checks both).
 
 pub mod cli;
 pub mod config;
@@ -20,6 +22,8 @@ pub mod pipeline;
 pub mod publish;
 pub mod render;
 pub mod score;
+pub mod testi;
 pub mod typeset;
 pub mod value;
+pub mod view;
 pub mod xlsx;

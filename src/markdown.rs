@@ -35,9 +35,24 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Where a staff text comes from, for messages and for the markers that let a Typst error be
+/// traced back to the text's own line.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub file: &'a std::path::Path,
+    /// Line number, in the file, of the text's first line (a section of `scostamenti.md` starts
+    /// below its `## CODE` heading).
+    pub first_line: usize,
+}
+
 /// Converts Markdown text to Typst markup. `heading_offset` is added to each heading's level
 /// (texts sit inside a chapter, so `#` becomes a level-2 heading with offset 1).
-pub fn to_typst(md: &str, heading_offset: usize) -> String {
+///
+/// Each block is preceded by a `// ⟦testo: FILE, riga N⟧` comment, so that a Typst error in it
+/// names the staff's file and line. Headings must start at `#` and go down one level at a time:
+/// a skipped level would break the document's heading order (PDF/UA), so it is an error naming
+/// the line, found by `check` before anything is typeset.
+pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<String, crate::error::Problem> {
     let mut out = String::new();
     let mut paragraph: Vec<String> = Vec::new();
     let flush = |paragraph: &mut Vec<String>, out: &mut String| {
@@ -47,12 +62,33 @@ pub fn to_typst(md: &str, heading_offset: usize) -> String {
             paragraph.clear();
         }
     };
-    for line in md.lines() {
+    let file = origin.file.display().to_string().replace(['\n', '\r', '⟧'], " ");
+    let mut previous_heading = 0;
+    for (i, line) in md.lines().enumerate() {
+        let number = origin.first_line + i;
         let t = line.trim();
+        let starts_block = !t.is_empty() && (paragraph.is_empty() || heading(t).is_some());
+        if starts_block {
+            flush(&mut paragraph, &mut out);
+            out.push_str(&format!("// ⟦testo: {file}, riga {number}⟧\n"));
+        }
         if t.is_empty() {
             flush(&mut paragraph, &mut out);
         } else if let Some((level, title)) = heading(t) {
-            flush(&mut paragraph, &mut out);
+            if level > previous_heading + 1 {
+                let hashes = "#".repeat(previous_heading + 1);
+                return Err(crate::error::Problem::new(
+                    crate::error::Location::line(origin.file, number),
+                    format!(
+                        "titolo di livello {level} («{}») senza un titolo di livello {} prima: \
+                         i titoli del testo partono da «#» e scendono di un livello alla volta \
+                         (qui usare «{hashes} {title}»)",
+                        "#".repeat(level),
+                        previous_heading + 1
+                    ),
+                ));
+            }
+            previous_heading = level;
             out.push_str(&format!("{} {}\n\n", "=".repeat(level + heading_offset), inline(title)));
         } else if let Some(item) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
             flush(&mut paragraph, &mut out);
@@ -65,8 +101,13 @@ pub fn to_typst(md: &str, heading_offset: usize) -> String {
         }
     }
     flush(&mut paragraph, &mut out);
-    out
+    // What follows comes from the template again.
+    out.push_str(&format!("// {END_OF_TEXT}\n"));
+    Ok(out)
 }
+
+/// Marker closing a converted text in the generated source.
+pub const END_OF_TEXT: &str = "⟦fine testo⟧";
 
 fn heading(line: &str) -> Option<(usize, &str)> {
     let level = line.chars().take_while(|&c| c == '#').count();
@@ -123,18 +164,49 @@ mod tests {
         assert_eq!(escape("a\u{202E}b"), "a⟨U+202E⟩b");
     }
 
+    fn origin() -> Origin<'static> {
+        Origin { file: std::path::Path::new("testi/premessa.md"), first_line: 1 }
+    }
+
+    /// The converted text without the origin markers.
+    fn typst(md: &str) -> String {
+        let out = to_typst(md, 1, origin()).unwrap();
+        out.lines().filter(|l| !l.starts_with("// ⟦")).map(|l| format!("{l}\n")).collect()
+    }
+
     #[test]
     fn markdown_subset() {
         let md = "# Titolo\n\nUn paragrafo\nsu due righe con **grassetto** e *corsivo*.\n\n- uno\n- due\n\n1. primo\n";
         assert_eq!(
-            to_typst(md, 1),
+            typst(md),
             "== Titolo\n\nUn paragrafo su due righe con #strong[grassetto] e #emph[corsivo]\\u{2e}\n\n- uno\n- due\n+ primo\n"
         );
     }
 
     #[test]
+    fn each_block_names_its_file_and_line() {
+        let out =
+            to_typst("# Titolo\n\nUn paragrafo\nsu due righe\n", 1, Origin { first_line: 10, ..origin() })
+                .unwrap();
+        assert!(out.contains("// ⟦testo: testi/premessa.md, riga 10⟧\n== Titolo"), "{out}");
+        assert!(out.contains("// ⟦testo: testi/premessa.md, riga 12⟧\nUn paragrafo su due righe"), "{out}");
+    }
+
+    #[test]
+    fn a_skipped_heading_level_is_an_error_with_its_line() {
+        let e = to_typst("Testo.\n\n## Sezione\n", 1, origin()).unwrap_err();
+        assert_eq!(e.location.to_string(), "testi/premessa.md, riga 3");
+        assert!(
+            e.message.starts_with("titolo di livello 2 («##») senza un titolo di livello 1 prima"),
+            "{e}"
+        );
+        assert!(e.message.ends_with("(qui usare «# Sezione»)"), "{e}");
+        assert!(to_typst("# A\n\n## B\n\n# C\n\n## D\n", 1, origin()).is_ok());
+    }
+
+    #[test]
     fn markdown_cannot_inject() {
-        let out = to_typst("#set page(width: 1cm)\n\n= x", 1);
+        let out = typst("#set page(width: 1cm)\n\n= x");
         assert!(!out.contains("#set"), "{out}");
         assert!(out.starts_with("\\u{23}set page"), "{out}");
     }

@@ -33,6 +33,25 @@ pub enum Level {
 }
 
 impl Level {
+    /// The level's identifier, as in `score --json` and the open data (`obiettivo_strategico`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Level::Ente => "ente",
+            Level::Ambito => "ambito",
+            Level::ObiettivoStrategico => "obiettivo_strategico",
+            Level::Gruppo => "gruppo",
+            Level::ObiettivoOperativo => "obiettivo_operativo",
+            Level::Indicatore => "indicatore",
+            Level::Struttura => "struttura",
+            Level::Area => "area",
+            Level::Settore => "settore",
+            Level::ObiettivoUnita => "obiettivo_unita",
+            Level::Valutati => "valutati",
+            Level::Ruolo => "ruolo",
+            Level::ObiettivoIndividuale => "obiettivo_individuale",
+        }
+    }
+
     /// Italian label for messages and the report.
     pub fn label(self) -> &'static str {
         match self {

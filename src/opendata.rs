@@ -5,7 +5,7 @@
 //! an apostrophe, so that no spreadsheet opening the CSV runs it as a formula.
 
 use crate::model::{Level, Node};
-use crate::pipeline::Scored;
+use crate::score::Scored;
 
 /// Folder inside the output folder.
 pub const DIR: &str = "opendata";
@@ -74,12 +74,16 @@ fn indicatori(s: &Scored) -> String {
         "decisione_oiv",
         "target_ministeriale",
     ];
-    let rows: Vec<Vec<Field>> = crate::xlsx::indicator_rows(s)
+    let rows: Vec<Vec<Field>> = crate::view::indicator_rows(s)
         .into_iter()
-        .map(|(parents, n)| {
+        .map(|row| {
+            let n = row.node;
             let ind = n.indicator.as_deref().expect("indicator");
             let o = n.outcome.as_ref();
-            let mut r: Vec<Field> = parents.into_iter().map(Field::Text).collect();
+            let mut r: Vec<Field> =
+                [row.ambito, row.obiettivo_strategico, row.gruppo, row.obiettivo_operativo]
+                    .map(Field::Text)
+                    .into();
             r.extend([
                 t(&n.code),
                 t(&n.name),
@@ -116,10 +120,7 @@ fn objective_rows(root: &Node, skip: &[Level]) -> Vec<Vec<Field>> {
         if !skip.contains(&n.level) {
             let o = n.outcome.as_ref();
             rows.push(vec![
-                t(serde_json::to_value(n.level)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from))
-                    .unwrap_or_default()),
+                t(n.level.id()),
                 t(&n.code),
                 t(&n.name),
                 t(parent),
@@ -139,8 +140,12 @@ fn objective_rows(root: &Node, skip: &[Level]) -> Vec<Vec<Field>> {
 const OBJ_HEADER: [&str; 7] =
     ["livello", "codice", "denominazione", "codice_padre", "peso", "risultato_pct", "esito"];
 
-/// Every file of the open-data folder: (relative path, bytes).
-pub fn files(s: &Scored) -> Vec<(String, Vec<u8>)> {
+/// The scored model as JSON, in the open-data folder.
+pub const JSON: &str = "relazione.json";
+
+/// Every file of the open-data folder: (relative path, bytes). `json` is the `score --json`
+/// document (made by the `json` writer: writers do not call each other).
+pub fn files(s: &Scored, json: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut out = vec![(format!("{DIR}/indicatori.csv"), indicatori(s).into_bytes())];
     if let Some(a) = &s.report.albero {
         out.push((format!("{DIR}/obiettivi.csv"), csv(&OBJ_HEADER, &objective_rows(a, &[])).into_bytes()));
@@ -151,8 +156,7 @@ pub fn files(s: &Scored) -> Vec<(String, Vec<u8>)> {
             csv(&OBJ_HEADER, &objective_rows(u, &[Level::Struttura])).into_bytes(),
         ));
     }
-    let json = serde_json::to_string_pretty(&crate::json::document(s)).unwrap_or_default();
-    out.push((format!("{DIR}/relazione.json"), json.into_bytes()));
+    out.push((format!("{DIR}/{JSON}"), json.to_vec()));
     out.push((format!("{DIR}/README.md"), dictionary(s).into_bytes()));
     out
 }
@@ -199,7 +203,7 @@ Il modello completo con tutti i risultati, lo stesso di `relazione score --json`
         anno = s.config.anno,
         ente = s.config.ente.nome,
         licenza = s.config.licenza_dati,
-        verde = crate::value::format_number(s.config.smvp.semaforo.verde, 0),
-        giallo = crate::value::format_number(s.config.smvp.semaforo.giallo, 0),
+        verde = crate::value::format_number(s.config.smvp.semaforo.classi()[0].1, 0),
+        giallo = crate::value::format_number(s.config.smvp.semaforo.classi()[1].1, 0),
     )
 }

@@ -1,34 +1,41 @@
-//! The whole run in one place: read the configuration, ingest the workbooks, score them.
+//! The whole run in one place: read the configuration, ingest the workbooks, score them, build the
+//! view, render, typeset, and (for `build` only) publish. `check` runs every step but the last, so
+//! any input `build` would fail on fails `check` first.
 
 use crate::config::Config;
 use crate::decisions::Decisions;
-use crate::error::{Error, Problem};
-use crate::model::Report;
-use crate::score::{self, Summary};
-use std::path::Path;
+use crate::error::Error;
+use crate::score::{self, Scored};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// A scored report with everything a writer needs.
-pub struct Scored {
-    pub config: Config,
-    pub report: Report,
-    pub summary: Summary,
-    /// Warnings of every stage (findings for the OIV), in stage order.
-    pub warnings: Vec<Problem>,
+/// Settings of a run that do not come from the configuration file.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `SOURCE_DATE_EPOCH`, read by the command line (library code never reads the environment).
+    pub source_date_epoch: Option<String>,
+    /// Also write the generated Typst source here (with its fonts beside it).
+    pub typst_source: Option<PathBuf>,
 }
 
 /// Reads and scores the inputs: configuration, workbooks, the evaluator's decisions.
 pub fn run(config_path: &Path, data_dir: &Path) -> Result<Scored, Error> {
-    run_with_timed(Config::load(config_path)?, data_dir, &mut Timings::default())
+    run_with(Config::load(config_path)?, data_dir)
 }
 
 /// Like [`run`], with a configuration already loaded.
 pub fn run_with(config: Config, data_dir: &Path) -> Result<Scored, Error> {
-    run_with_timed(config, data_dir, &mut Timings::default())
+    score_inputs(config, data_dir, None, &mut Timings::default())
 }
 
-fn run_with_timed(config: Config, data_dir: &Path, t: &mut Timings) -> Result<Scored, Error> {
+fn score_inputs(
+    config: Config,
+    data_dir: &Path,
+    source_date_epoch: Option<&str>,
+    t: &mut Timings,
+) -> Result<Scored, Error> {
     let clock = Instant::now();
+    let date = config.document_date(source_date_epoch)?;
     let decisions = Decisions::load(data_dir)?;
     let (mut report, mut warnings) = crate::ingest::ingest(data_dir)?;
     if let Some(root) = report.albero.as_mut() {
@@ -40,7 +47,7 @@ fn run_with_timed(config: Config, data_dir: &Path, t: &mut Timings) -> Result<Sc
     let (summary, summary_warnings) = score::summarise(&report, &config)?;
     t.push("calcolo dei risultati", clock);
     warnings.extend(summary_warnings);
-    Ok(Scored { config, report, summary, warnings })
+    Ok(Scored { config, report, summary, warnings, date })
 }
 
 /// Time spent in each stage of a run, in order.
@@ -55,38 +62,16 @@ impl Timings {
     }
 }
 
-/// The document date, fixed so that the same inputs give the same bytes: `SOURCE_DATE_EPOCH` if
-/// set, otherwise the approval date of the configuration, otherwise 31 December of the year.
-pub fn document_date(config: &Config) -> Result<crate::typeset::FixedDate, Error> {
-    use chrono::Datelike;
-    let date = if let Ok(epoch) = std::env::var("SOURCE_DATE_EPOCH") {
-        let secs: i64 = epoch
-            .trim()
-            .parse()
-            .map_err(|_| Error::Output(format!("SOURCE_DATE_EPOCH non valido: «{epoch}»")))?;
-        chrono::DateTime::from_timestamp(secs, 0)
-            .ok_or_else(|| Error::Output(format!("SOURCE_DATE_EPOCH fuori scala: «{epoch}»")))?
-            .date_naive()
-    } else if let Some(text) = &config.data_approvazione {
-        crate::value::parse_date(text).map_err(|e| {
-            Error::invalid(
-                crate::error::Location::file(Path::new("relazione.yaml")),
-                format!("«data_approvazione»: {e}"),
-            )
-        })?
-    } else {
-        chrono::NaiveDate::from_ymd_opt(config.anno + 1, 1, 1).and_then(|d| d.pred_opt()).expect("valid year")
-    };
-    Ok(crate::typeset::FixedDate { year: date.year(), month: date.month() as u8, day: date.day() as u8 })
-}
-
-/// What `relazione build` produced.
-pub struct Built {
-    pub files: Vec<std::path::PathBuf>,
+/// Every output of a run, made in memory and not yet written.
+pub struct Prepared {
+    pub scored: Scored,
+    /// (file name relative to the output folder, bytes), the PDF first.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Findings of every stage and Typst's warnings, as printed.
     pub warnings: Vec<String>,
+    /// Local templates (beside the data) used instead of the built-in ones.
+    pub local_templates: Vec<PathBuf>,
     pub timings: Timings,
-    /// The Ente's result in percentage points.
-    pub ente: Option<f64>,
 }
 
 /// Output file name of the Relazione: `Relazione_performance_2024_Modena.pdf`.
@@ -94,39 +79,35 @@ pub fn pdf_name(config: &Config) -> String {
     format!("Relazione_performance_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
-/// The whole run: read, score, render, typeset, publish.
-pub fn build(
-    config_path: &Path,
-    data_dir: &Path,
-    out_dir: &Path,
-    typst_source: Option<&Path>,
-) -> Result<Built, Error> {
-    refuse_out_inside_data(data_dir, out_dir)?;
+/// Everything `build` does except writing to the output folder.
+pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result<Prepared, Error> {
     let mut timings = Timings::default();
-    let scored = run_with_timed(Config::load(config_path)?, data_dir, &mut timings)?;
+    let config = Config::load(config_path)?;
+    let scored = score_inputs(config, data_dir, options.source_date_epoch.as_deref(), &mut timings)?;
 
     let clock = Instant::now();
-    let texts = crate::render::Texts::load(data_dir)?;
-    let source = crate::render::render(&scored, &texts, Some(crate::render::override_dir(data_dir)))?;
-    if let Some(p) = typst_source {
-        write_typst_source(p, &source)?;
+    let texts = crate::testi::Texts::load(data_dir)?;
+    let view = crate::view::View::build(&scored);
+    let rendered = crate::render::render(&view, &texts, Some(crate::render::override_dir(data_dir)))?;
+    if let Some(p) = &options.typst_source {
+        write_typst_source(p, &rendered.source)?;
     }
     timings.push("modelli (sorgente Typst)", clock);
 
     let mut findings = scored.warnings.clone();
-    findings.extend(crate::render::text_findings(&scored, &texts, data_dir));
-    let date = document_date(&scored.config)?;
-    // Typst works mostly on one core: the workbook and the open data are written meanwhile.
+    findings.extend(crate::testi::findings(&scored, &texts, data_dir));
+    // Typst works mostly on one core: the workbook and the open data are made meanwhile.
     let (typeset, side) = std::thread::scope(|scope| {
         let side = scope.spawn(|| {
             let clock = Instant::now();
             let workbook = crate::xlsx::workbook(&scored, &findings);
             let xlsx_time = clock.elapsed();
             let clock = Instant::now();
-            let opendata = crate::opendata::files(&scored);
+            let json = serde_json::to_vec_pretty(&crate::json::document(&scored)).unwrap_or_default();
+            let opendata = crate::opendata::files(&scored, &json);
             (workbook, xlsx_time, opendata, clock.elapsed())
         });
-        let typeset = crate::typeset::typeset(&source, Default::default(), date);
+        let typeset = crate::typeset::typeset(&rendered.source, Default::default(), scored.date);
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
     let typeset = typeset?;
@@ -137,20 +118,38 @@ pub fn build(
     timings.stages.push(("cartella dei risultati (xlsx)", xlsx_time));
     timings.stages.push(("dati aperti", opendata_time));
 
+    let mut files =
+        vec![(pdf_name(&scored.config), typeset.pdf), (crate::xlsx::file_name(&scored), workbook)];
+    files.extend(opendata);
+    let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
+    warnings.extend(typeset.warnings);
+    Ok(Prepared { scored, files, warnings, local_templates: rendered.local_templates, timings })
+}
+
+/// What `relazione build` produced.
+pub struct Built {
+    pub files: Vec<PathBuf>,
+    pub warnings: Vec<String>,
+    pub local_templates: Vec<PathBuf>,
+    pub timings: Timings,
+    /// The Ente's result in percentage points.
+    pub ente: Option<f64>,
+}
+
+/// The whole run: read, score, render, typeset, publish.
+pub fn build(config_path: &Path, data_dir: &Path, out_dir: &Path, options: &Options) -> Result<Built, Error> {
+    refuse_out_inside_data(data_dir, out_dir)?;
+    let Prepared { scored, files, warnings, local_templates, mut timings } =
+        prepare(config_path, data_dir, options)?;
     let clock = Instant::now();
     let mut staging = crate::publish::Staging::new(out_dir)?;
-    staging.write(&pdf_name(&scored.config), &typeset.pdf)?;
-    staging.write(&crate::xlsx::file_name(&scored), &workbook)?;
-    for (name, bytes) in &opendata {
+    for (name, bytes) in &files {
         staging.write(name, bytes)?;
     }
     let files = staging.commit()?;
     timings.push("scrittura in out/", clock);
-
-    let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
-    warnings.extend(typeset.warnings);
     let ente = scored.report.albero.as_ref().and_then(|a| a.result()).map(|r| r * 100.0);
-    Ok(Built { files, warnings, timings, ente })
+    Ok(Built { files, warnings, local_templates, timings, ente })
 }
 
 /// Outputs written inside the data folder would be read back as inputs at the next run.
@@ -217,6 +216,7 @@ pub fn batch_folders(root: &Path) -> Result<Vec<(String, std::path::PathBuf, std
 pub fn build_batch(
     root: &Path,
     out_dir: &Path,
+    options: &Options,
     progress: &(dyn Fn(usize, usize, &BatchItem) + Sync),
 ) -> Result<Vec<BatchItem>, Error> {
     let folders = batch_folders(root)?;
@@ -232,7 +232,7 @@ pub fn build_batch(
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     let Some((name, config, data)) = folders.get(i) else { break };
                     let clock = Instant::now();
-                    let outcome = build(config, data, &out_dir.join(name), None);
+                    let outcome = build(config, data, &out_dir.join(name), options);
                     let ente = outcome.as_ref().ok().and_then(|b| b.ente);
                     let item = BatchItem { name: name.clone(), outcome, elapsed: clock.elapsed(), ente };
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;

@@ -2,8 +2,8 @@
 //! document.
 //!
 //! The [`World`] here is closed: the main file is the generated source, the only other files are
-//! the ones the caller hands over (fonts and assets), fonts come from the binary (system fonts are
-//! never looked at), and `today` is fixed by the caller. So the same inputs give the same bytes on
+//! the ones the caller hands over (images and other assets), fonts come from the binary only
+//! (system fonts are never looked at), and `today` is fixed by the caller. So the same inputs give the same bytes on
 //! every machine, and a template can never read `/etc/passwd` or the network.
 
 use crate::error::Error;
@@ -112,18 +112,17 @@ pub struct Typeset {
     pub export: std::time::Duration,
 }
 
-/// The document's fixed date: from the data (or `SOURCE_DATE_EPOCH`), never the clock.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedDate {
-    pub year: i32,
-    pub month: u8,
-    pub day: u8,
-}
-
 /// Compiles `source` and exports the PDF with archival and accessibility standards.
-pub fn typeset(source: &str, files: BTreeMap<String, Vec<u8>>, date: FixedDate) -> Result<Typeset, Error> {
-    let today = Datetime::from_ymd(date.year, date.month, date.day)
-        .ok_or_else(|| Error::Output(format!("data del documento non valida: {date:?}")))?;
+///
+/// `date` is the document's fixed date (from the data, never the clock).
+pub fn typeset(
+    source: &str,
+    files: BTreeMap<String, Vec<u8>>,
+    date: chrono::NaiveDate,
+) -> Result<Typeset, Error> {
+    use chrono::Datelike;
+    let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
+        .ok_or_else(|| Error::Output(format!("data del documento non valida: {date}")))?;
     let world = Closed {
         main: Source::new(file_id(MAIN), source.to_string()),
         files: files.into_iter().map(|(k, v)| (k, Bytes::new(v))).collect(),
@@ -157,32 +156,70 @@ pub fn typeset(source: &str, files: BTreeMap<String, Vec<u8>>, date: FixedDate) 
     Ok(Typeset { pdf, warnings, layout, export })
 }
 
-/// A Typst diagnostic with the file and line it points to (the generated source, or a template's
-/// output; `--typst-sorgente` writes the source so the line can be read).
+/// Where a stretch of the generated source came from: the nearest `// ⟦modello: NAME⟧` (left by
+/// the chapter templates) or `// ⟦testo: FILE, riga N⟧` (left before each block of a staff text)
+/// marker before `at`; after a text's closing marker, the template around it.
+fn provenance(text: &str, at: usize) -> Option<String> {
+    let mut before = &text[..at];
+    loop {
+        let i = before.rfind("// ⟦")?;
+        let (marker, _) = before[i + "// ⟦".len()..].split_once('⟧')?;
+        if let Some(t) = marker.strip_prefix("testo: ") {
+            return Some(format!("nel testo {t}"));
+        }
+        if let Some(t) = marker.strip_prefix("modello: ") {
+            return Some(format!("testo prodotto dal modello {t}"));
+        }
+        // The end of a staff text: the template that included it is further back.
+        before = &before[..i];
+    }
+}
+
+/// A Typst diagnostic in Italian, with the staff's file and line where the source came from a
+/// text, otherwise the template; the line of the generated source is given too
+/// (`--typst-sorgente` writes it).
 fn describe(world: &Closed, d: &SourceDiagnostic) -> String {
     let place = d.span.id().and_then(|id| {
         let range = world.range(d.span)?;
         let source = world.source(id).ok()?;
         let line = source.lines().byte_to_line(range.start)? + 1;
         let snippet: String = source.text()[range.clone()].chars().take(60).collect();
-        // The chapter templates leave a `// ⟦modello: name⟧` marker before their output.
-        let template = source.text()[..range.start]
-            .rfind("// ⟦modello: ")
-            .and_then(|i| {
-                source.text()[i..]
-                    .split_once('⟧')
-                    .map(|(m, _)| m.trim_start_matches("// ⟦modello: ").to_string())
-            })
-            .map(|t| format!(", testo prodotto dal modello {t}"))
-            .unwrap_or_default();
-        Some(format!("{}:{line}{template} («{snippet}»)", file_name(id)))
+        let origin = provenance(source.text(), range.start).map(|o| format!(" ({o})")).unwrap_or_default();
+        Some(format!("{}:{line}{origin}, «{snippet}»", file_name(id)))
     });
-    let kind = if d.severity == Severity::Error { "errore Typst" } else { "avviso Typst" };
+    let kind =
+        if d.severity == Severity::Error { "errore di impaginazione" } else { "avviso di impaginazione" };
     let hints: String = d.hints.iter().map(|h| format!("; suggerimento: {}", h.v)).collect();
+    let message = translate(&d.message);
     match place {
-        Some(p) => format!("{kind} in {p}: {}{hints}", d.message),
-        None => format!("{kind}: {}{hints}", d.message),
+        Some(p) => format!("{kind} in {p}: {message}{hints}"),
+        None => format!("{kind}: {message}{hints}"),
     }
+}
+
+/// Typst's messages in Italian, with what to do, for the ones a template or text can cause;
+/// any other is given as Typst wrote it.
+fn translate(message: &str) -> String {
+    if let Some(name) = message.strip_prefix("unknown variable: ") {
+        return format!(
+            "nome sconosciuto «{name}»: nessuna funzione o variabile Typst si chiama così (controllare il \
+             nome nel modello; le funzioni disponibili sono in stile.typ.j2)"
+        );
+    }
+    if message.starts_with("failed to load file") {
+        return "file non accessibile: il documento non legge file dal disco (accesso negato); immagini e \
+                dati vanno forniti nella cartella dei dati"
+            .into();
+    }
+    if message.starts_with("expected ")
+        || message.starts_with("unexpected ")
+        || message.starts_with("unclosed ")
+    {
+        return format!(
+            "sintassi Typst non valida ({message}): controllare parentesi e delimitatori nel modello"
+        );
+    }
+    format!("messaggio di Typst: {message}")
 }
 
 fn typst_failure(world: &Closed, errors: &[SourceDiagnostic]) -> Error {

@@ -266,7 +266,8 @@ fn read_workbook(
     let mut recognised = Vec::new();
     let mut empty = true;
     for meta in sheets {
-        let sheet_loc = Location { file: path.to_path_buf(), sheet: Some(meta.name.clone()), cell: None };
+        let sheet_loc =
+            Location { file: path.to_path_buf(), sheet: Some(meta.name.clone()), cell: None, line: None };
         if let Sheets::Xlsx(x) = &mut wb
             && let Err(msg) = guard::xlsx_bounds(x, &meta.name)
         {

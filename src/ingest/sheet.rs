@@ -38,7 +38,7 @@ impl Sheet {
     }
 
     pub fn sheet_loc(&self) -> Location {
-        Location { file: self.file.clone(), sheet: Some(self.name.clone()), cell: None }
+        Location { file: self.file.clone(), sheet: Some(self.name.clone()), cell: None, line: None }
     }
 
     pub fn cell(&self, row: usize, col: usize) -> &Data {

@@ -45,6 +45,13 @@ pub fn achievement(ind: &Indicator, scadenze: &Scadenze) -> Option<Achievement> 
     }
 }
 
+/// The achievement ratio of a numeric value against a target, as scoring computes it: the KPI
+/// series annex uses this too, so that a ratio means the same on every page (negative targets
+/// included).
+pub fn ratio(target: Target, value: f64) -> f64 {
+    quantity_achievement(target, value).ratio
+}
+
 /// Fraction still achieved when `v` misses a non-positive bound `t` by `(t - v)` or `(v - t)`.
 fn distance_ratio(miss: f64, t: f64) -> f64 {
     if t == 0.0 { 0.0 } else { (1.0 - miss / t.abs()).max(0.0) }

@@ -3,7 +3,11 @@
 //!
 //! One roll-up serves every tree: a node's result is Σ weight × child result over the children
 //! that are scored, divided by the sum of their weights (so an excluded child's weight goes to its
-//! siblings pro rata). The Ente may instead be the plain mean of the OS results.
+//! siblings pro rata). The Ente may instead be the plain mean of the OS results (`ente_as_mean_of_os`
+//! replaces the weighted roll-up of the root after the tree is scored).
+//!
+//! [`Scored`] is what this stage hands on: every writer (PDF, workbook, open data, JSON) reads it,
+//! through `view` where it needs display values, and none of them is imported back here.
 
 pub mod indicator;
 pub mod salute;
@@ -18,6 +22,17 @@ use crate::error::{Diagnostics, Error, Location, Problem};
 use crate::model::{Band, Decision, Level, Node, Outcome, Report};
 use crate::value::{format_number, round_half_up};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A scored report with everything a writer needs.
+pub struct Scored {
+    pub config: crate::config::Config,
+    pub report: Report,
+    pub summary: Summary,
+    /// Warnings of every stage (findings for the OIV), in stage order.
+    pub warnings: Vec<Problem>,
+    /// The document's date, resolved once (see `Config::document_date`).
+    pub date: chrono::NaiveDate,
+}
 
 /// Sums of weights may differ from 100 by rounding noise only.
 const WEIGHT_TOLERANCE: f64 = 0.001;
@@ -90,7 +105,8 @@ pub fn summarise(report: &Report, config: &crate::config::Config) -> Result<(Sum
     diag.finish(s)
 }
 
-/// Nodes whose children are not rolled up into a result of their own.
+/// Whether a node's result is rolled up from its children: every level but the roots of the
+/// organisational and individual trees, which only hold their children.
 fn aggregates(level: Level) -> bool {
     !matches!(level, Level::Struttura | Level::Valutati)
 }
@@ -266,7 +282,11 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
 }
 
 /// Ente = plain mean of the OS results (some SMVPs do this instead of weighting the ambiti).
+/// An OIV decision on the Ente itself stands: the mean never overwrites it.
 fn ente_as_mean_of_os(albero: &mut Node) {
+    if albero.outcome.as_ref().is_some_and(|o| o.decision.is_some()) {
+        return;
+    }
     let results: Vec<f64> =
         albero.all(Level::ObiettivoStrategico).iter().filter_map(|n| n.result()).collect();
     if let Some(o) = albero.outcome.as_mut() {
@@ -278,13 +298,31 @@ fn ente_as_mean_of_os(albero: &mut Node) {
 /// `95,00 %` printed in yellow.
 pub fn band(result: f64, s: &Semaforo) -> Band {
     let shown = round_half_up(result * 100.0, 2);
-    if shown >= s.verde {
-        Band::Verde
-    } else if shown >= s.giallo {
-        Band::Giallo
-    } else {
-        Band::Rosso
+    let classes = s.classi();
+    classes.iter().find(|(_, from)| shown >= *from).map_or(Band::Rosso, |(b, _)| *b)
+}
+
+/// Scored indicators below the best band, each once (at its first appearance), with the objective
+/// it belongs to (groups are skipped: the parent is the objective above them). These are the
+/// indicators whose deviation the staff must explain.
+pub fn below_green(albero: &Node) -> Vec<(&Node, &Node)> {
+    fn walk<'a>(
+        n: &'a Node,
+        parent: &'a Node,
+        seen: &mut BTreeSet<&'a str>,
+        out: &mut Vec<(&'a Node, &'a Node)>,
+    ) {
+        for c in &n.children {
+            walk(c, if n.level == Level::Gruppo { parent } else { n }, seen, out);
+        }
+        let band = n.outcome.as_ref().and_then(|o| o.band);
+        if n.indicator.is_some() && band.is_some_and(|b| b != Band::Verde) && seen.insert(&n.code) {
+            out.push((n, parent));
+        }
     }
+    let mut out = Vec::new();
+    walk(albero, albero, &mut BTreeSet::new(), &mut out);
+    out
 }
 
 /// Bands, OS valuation labels, and the comparison with the platform's own results.

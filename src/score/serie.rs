@@ -3,7 +3,7 @@
 //! challenging: targets set below the previous year's actual, repeated overshooting, missing years.
 
 use crate::model::{Report, SerieKpi};
-use crate::value::{Reading, format_date, format_number};
+use crate::value::{Quantity, Reading, Target, Unit, format_date, format_number};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -61,6 +61,17 @@ fn number(r: Reading) -> Option<f64> {
     }
 }
 
+/// The series' operator and numeric target as a scoring target (`>=` when the operator is not one
+/// the platform writes for numbers).
+fn series_target(operator: &str, value: f64) -> Target {
+    let valore = Quantity { value, unit: Unit::Nessuna, decimals: 2 };
+    match operator.trim() {
+        "<=" => Target::AlMassimo { valore },
+        "=" => Target::Uguale { valore },
+        _ => Target::AlMeno { valore },
+    }
+}
+
 fn show(r: Reading, deadline: bool) -> String {
     if deadline && let Some(d) = as_date(r) {
         return format_date(d);
@@ -91,8 +102,9 @@ fn analyse(s: &SerieKpi, soglia: f64, report: &Report) -> AnalisiKpi {
         };
         let rapporto = match (t, c) {
             (Some(t), Some(c)) if deadline => Some(if c <= t { 1.0 } else { 0.0 }),
-            (Some(t), Some(c)) if at_most && c > 0.0 && t > 0.0 => Some(t / c),
-            (Some(t), Some(c)) if !at_most && t > 0.0 => Some(c / t),
+            (Some(t), Some(c)) => {
+                Some(super::indicator::ratio(series_target(&s.operatore, t), c)).filter(|r| r.is_finite())
+            }
             _ => None,
         };
         anni.push(AnnoKpi {

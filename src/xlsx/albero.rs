@@ -11,23 +11,59 @@ use crate::value::{Reading, Target};
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 use std::collections::BTreeMap;
 
-/// Columns of the tree sheets.
-const TREE_COLS: &[(&str, f64)] = &[
-    ("Livello", 20.0),
-    ("Codice", 16.0),
-    ("Descrizione", 60.0),
-    ("Peso", 9.0),
-    ("Target", 18.0),
-    ("Valore", 16.0),
-    ("Target (numero)", 14.0),
-    ("Target massimo (numero)", 12.0),
-    ("Valore usato (numero)", 14.0),
-    ("Rapporto", 10.0),
-    ("Risultato", 10.0),
-    ("Semaforo", 9.0),
-    ("Scostamento", 12.0),
-    ("Regola o decisione", 50.0),
+/// The columns of the tree sheets, in sheet order: every cell reference in a formula is derived
+/// from this one table (see [`Col::at`]), never written as a letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Col {
+    Livello,
+    Codice,
+    Descrizione,
+    Peso,
+    Target,
+    Valore,
+    TargetNumero,
+    TargetMassimo,
+    ValoreUsato,
+    Rapporto,
+    Risultato,
+    Semaforo,
+    Scostamento,
+    Nota,
+}
+
+/// Header and width of each column, in the order of [`Col`].
+const TREE_COLS: &[(Col, &str, f64)] = &[
+    (Col::Livello, "Livello", 20.0),
+    (Col::Codice, "Codice", 16.0),
+    (Col::Descrizione, "Descrizione", 60.0),
+    (Col::Peso, "Peso", 9.0),
+    (Col::Target, "Target", 18.0),
+    (Col::Valore, "Valore", 16.0),
+    (Col::TargetNumero, "Target (numero)", 14.0),
+    (Col::TargetMassimo, "Target massimo (numero)", 12.0),
+    (Col::ValoreUsato, "Valore usato (numero)", 14.0),
+    (Col::Rapporto, "Rapporto", 10.0),
+    (Col::Risultato, "Risultato", 10.0),
+    (Col::Semaforo, "Semaforo", 9.0),
+    (Col::Scostamento, "Scostamento", 12.0),
+    (Col::Nota, "Regola o decisione", 50.0),
 ];
+
+impl Col {
+    pub(super) fn index(self) -> u16 {
+        self as u16
+    }
+
+    /// The column's letter: `K`.
+    pub(super) fn letter(self) -> String {
+        super::column_letter(self.index())
+    }
+
+    /// A1 name of this column's cell on a zero-based row: `K12`.
+    pub(super) fn at(self, row: u32) -> String {
+        format!("{}{}", self.letter(), row + 1)
+    }
+}
 
 /// Writes a tree: one row per node, outline groups by level, result formulas over the children.
 struct TreeWriter<'a> {
@@ -46,22 +82,22 @@ impl TreeWriter<'_> {
         self.next += 1;
         self.rows.entry((n.level, n.code.clone())).or_insert(row);
         let indent = "  ".repeat(depth as usize);
-        text(ws, row, 0, &format!("{indent}{}", n.level.label()))?;
-        text(ws, row, 1, &n.code)?;
-        text(ws, row, 2, &n.name)?;
+        text(ws, row, Col::Livello.index(), &format!("{indent}{}", n.level.label()))?;
+        text(ws, row, Col::Codice.index(), &n.code)?;
+        text(ws, row, Col::Descrizione.index(), &n.name)?;
         if let Some(w) = n.weight {
-            ws.write_number_with_format(row, 3, w / 100.0, &self.f.pct).map_err(out)?;
+            ws.write_number_with_format(row, Col::Peso.index(), w / 100.0, &self.f.pct).map_err(out)?;
         }
         if n.indicator.is_none() && depth <= 1 {
-            for c in 0..3 {
+            for c in [Col::Livello, Col::Codice, Col::Descrizione].map(Col::index) {
                 ws.set_cell_format(row, c, &self.f.bold).map_err(out)?;
             }
         }
         let outcome = n.outcome.as_ref();
         let result = outcome.and_then(|o| o.result);
-        let k = format!("K{}", row + 1);
+        let k = Col::Risultato.at(row);
         let note = note(n);
-        text(ws, row, 13, &note)?;
+        text(ws, row, Col::Nota.index(), &note)?;
 
         let mut child_rows = Vec::new();
         for c in &n.children {
@@ -81,7 +117,7 @@ impl TreeWriter<'_> {
             let expr = if decided {
                 None
             } else if let Some(&linked_row) = self.linked_row(n) {
-                Some(format!("'{}'!K{}", self.sheet_of_linked, linked_row + 1))
+                Some(format!("'{}'!{}", self.sheet_of_linked, Col::Risultato.at(linked_row)))
             } else if n.level == Level::Ente
                 && self.smvp.ente == crate::config::RisultatoEnte::MediaObiettiviStrategici
             {
@@ -89,27 +125,38 @@ impl TreeWriter<'_> {
                     .rows
                     .iter()
                     .filter(|((l, _), _)| *l == Level::ObiettivoStrategico)
-                    .map(|(_, r)| format!("K{}", r + 1))
+                    .map(|(_, r)| Col::Risultato.at(*r))
                     .collect();
                 Some(format!("AVERAGE({})", os.join(",")))
             } else if child_rows.len() == 1 && !child_rows[0].1 {
-                Some(format!("K{}", child_rows[0].0 + 1))
+                Some(Col::Risultato.at(child_rows[0].0))
             } else if !child_rows.is_empty() {
-                let num: Vec<String> = child_rows.iter().map(|(r, _)| format!("D{0}*K{0}", r + 1)).collect();
-                let den: Vec<String> = child_rows.iter().map(|(r, _)| format!("D{}", r + 1)).collect();
+                let num: Vec<String> = child_rows
+                    .iter()
+                    .map(|(r, _)| format!("{}*{}", Col::Peso.at(*r), Col::Risultato.at(*r)))
+                    .collect();
+                let den: Vec<String> = child_rows.iter().map(|(r, _)| Col::Peso.at(*r)).collect();
                 Some(format!("({})/({})", num.join("+"), den.join("+")))
             } else {
                 None
             };
             match expr {
-                Some(e) => ws.write_formula_with_format(row, 10, formula(e, r), &self.f.pct).map_err(out)?,
-                None => ws.write_number_with_format(row, 10, r, &self.f.pct).map_err(out)?,
+                Some(e) => ws
+                    .write_formula_with_format(row, Col::Risultato.index(), formula(e, r), &self.f.pct)
+                    .map_err(out)?,
+                None => {
+                    ws.write_number_with_format(row, Col::Risultato.index(), r, &self.f.pct).map_err(out)?
+                }
             };
         }
         if result.is_some() {
             let band = outcome.and_then(|o| o.band).map_or("", |b| b.label());
-            ws.write_formula(row, 11, Formula::new(band_formula(&k, self.smvp)).set_result(band))
-                .map_err(out)?;
+            ws.write_formula(
+                row,
+                Col::Semaforo.index(),
+                Formula::new(band_formula(&k, self.smvp)).set_result(band),
+            )
+            .map_err(out)?;
         }
         Ok(row)
     }
@@ -135,53 +182,68 @@ impl TreeWriter<'_> {
         decided: bool,
     ) -> Result<(), Error> {
         let f = self.f;
-        text(ws, row, 4, &ind.target_text)?;
-        text(ws, row, 5, &ind.actual_text)?;
+        text(ws, row, Col::Target.index(), &ind.target_text)?;
+        text(ws, row, Col::Valore.index(), &ind.actual_text)?;
         let number = |ws: &mut Worksheet, col: u16, v: f64, fmt: &Format| {
             ws.write_number_with_format(row, col, v, fmt).map(|_| ())
         };
         match ind.target {
             Target::AlMeno { valore } | Target::AlMassimo { valore } | Target::Uguale { valore } => {
-                number(ws, 6, valore.value, &f.num).map_err(out)?
+                number(ws, Col::TargetNumero.index(), valore.value, &f.num).map_err(out)?
             }
             Target::Tra { minimo, massimo } => {
-                number(ws, 6, minimo.value, &f.num).map_err(out)?;
-                number(ws, 7, massimo.value, &f.num).map_err(out)?;
+                number(ws, Col::TargetNumero.index(), minimo.value, &f.num).map_err(out)?;
+                number(ws, Col::TargetMassimo.index(), massimo.value, &f.num).map_err(out)?;
             }
-            Target::Entro { data } => number(ws, 6, serial(data), &f.date).map_err(out)?,
+            Target::Entro { data } => {
+                number(ws, Col::TargetNumero.index(), serial(data), &f.date).map_err(out)?
+            }
         }
         match (ind.actual, ind.value) {
-            (Reading::Data { data }, _) => number(ws, 8, serial(data), &f.date).map_err(out)?,
-            (_, Some(v)) => number(ws, 8, v, &f.num).map_err(out)?,
+            (Reading::Data { data }, _) => {
+                number(ws, Col::ValoreUsato.index(), serial(data), &f.date).map_err(out)?
+            }
+            (_, Some(v)) => number(ws, Col::ValoreUsato.index(), v, &f.num).map_err(out)?,
             _ => {}
         }
         let o = n.outcome.as_ref();
         let (g, h, i, j) = (
-            format!("G{}", row + 1),
-            format!("H{}", row + 1),
-            format!("I{}", row + 1),
-            format!("J{}", row + 1),
+            Col::TargetNumero.at(row),
+            Col::TargetMassimo.at(row),
+            Col::ValoreUsato.at(row),
+            Col::Rapporto.at(row),
         );
         if let Some(a) = crate::score::indicator::achievement(ind, &self.smvp.scadenze) {
             let cached = if a.ratio.is_finite() { a.ratio } else { 1e300 };
             ws.write_formula_with_format(
                 row,
-                9,
+                Col::Rapporto.index(),
                 formula(ratio_expr(&ind.target, self.smvp, &g, &h, &i), cached),
                 &f.pct,
             )
             .map_err(out)?;
             if let Some(d) = a.deviation {
-                ws.write_formula_with_format(row, 12, formula(format!("{i}-{g}"), d), &f.num).map_err(out)?;
+                ws.write_formula_with_format(
+                    row,
+                    Col::Scostamento.index(),
+                    formula(format!("{i}-{g}"), d),
+                    &f.num,
+                )
+                .map_err(out)?;
             }
         }
         if let Some(r) = o.and_then(|o| o.result) {
             let rule = rule_for(self.smvp, &n.code, ind.tipo.as_deref());
             if decided || o.is_some_and(|o| o.missing) {
-                ws.write_number_with_format(row, 10, r, &f.pct).map_err(out)?;
+                ws.write_number_with_format(row, Col::Risultato.index(), r, &f.pct).map_err(out)?;
             } else {
-                ws.write_formula_with_format(row, 10, formula(score_expr(rule, &j), r), &f.pct)
-                    .map_err(out)?;
+                ws.write_formula_with_format(
+                    row,
+                    Col::Risultato.index(),
+                    formula(score_expr(rule, &j), r),
+                    &f.pct,
+                )
+                .map_err(out)?;
             }
         }
         Ok(())
@@ -211,13 +273,27 @@ pub(super) fn tree_sheet(
     linked: &BTreeMap<(Level, String), u32>,
 ) -> Result<BTreeMap<(Level, String), u32>, Error> {
     let ws = wb.add_worksheet().set_name(name).map_err(out)?;
-    header(ws, f, TREE_COLS)?;
+    let cols: Vec<(&str, f64)> = TREE_COLS.iter().map(|(_, h, w)| (*h, *w)).collect();
+    header(ws, f, &cols)?;
     let mut w = TreeWriter { f, smvp, linked, sheet_of_linked: "Albero", rows: BTreeMap::new(), next: 1 };
     for root in roots {
         w.write(ws, root, 0)?;
     }
     let last = w.next - 1;
     ws.autofilter(0, 0, last, (TREE_COLS.len() - 1) as u16).map_err(out)?;
-    traffic_lights(ws, f, smvp, 10, last)?;
+    traffic_lights(ws, f, smvp, Col::Risultato.index(), last)?;
     Ok(w.rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_column_table_is_in_the_order_of_the_columns() {
+        for (i, (c, _, _)) in TREE_COLS.iter().enumerate() {
+            assert_eq!(c.index() as usize, i, "{c:?}");
+        }
+        assert_eq!(Col::Risultato.at(11), "K12");
+    }
 }

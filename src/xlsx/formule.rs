@@ -9,13 +9,17 @@ pub(super) fn formula(expr: String, cached: f64) -> Formula {
     Formula::new(expr).set_result(format!("{cached}"))
 }
 
+/// The band of a result cell as an Excel expression, built from the same class list as
+/// `score::band` (the displayed value, rounded to two decimals, against each class's threshold).
 pub(super) fn band_formula(result_cell: &str, smvp: &Smvp) -> String {
-    format!(
-        "IF({c}=\"\",\"\",IF(ROUND({c}*100,2)>={v},\"verde\",IF(ROUND({c}*100,2)>={g},\"giallo\",\"rosso\")))",
-        c = result_cell,
-        v = smvp.semaforo.verde,
-        g = smvp.semaforo.giallo
-    )
+    let shown = format!("ROUND({result_cell}*100,2)");
+    let classes = smvp.semaforo.classi();
+    let (last, rest) = classes.split_last().expect("at least one class");
+    let mut e = format!("\"{}\"", last.0.label());
+    for (band, from) in rest.iter().rev() {
+        e = format!("IF({shown}>={from},\"{}\",{e})", band.label());
+    }
+    format!("IF({result_cell}=\"\",\"\",{e})")
 }
 
 /// The achievement ratio of an indicator as an Excel expression over its target (`t`, `t2` for the
@@ -76,4 +80,17 @@ pub(super) fn score_expr(rule: &Regola, r: &str) -> String {
 /// Excel serial of a date (days since 1899-12-30).
 pub(super) fn serial(d: chrono::NaiveDate) -> f64 {
     (d - chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid")).num_days() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_band_formula_walks_the_classes() {
+        assert_eq!(
+            band_formula("K2", &Smvp::default()),
+            "IF(K2=\"\",\"\",IF(ROUND(K2*100,2)>=95,\"verde\",IF(ROUND(K2*100,2)>=60,\"giallo\",\"rosso\")))"
+        );
+    }
 }

@@ -11,8 +11,8 @@ mod formule;
 
 use crate::config::Smvp;
 use crate::error::{Error, Problem};
-use crate::model::{Decision, Level, Node};
-use crate::pipeline::Scored;
+use crate::model::{Band, Decision, Level, Node};
+use crate::score::Scored;
 use albero::tree_sheet;
 use formule::{band_formula, formula};
 use rust_xlsxwriter::{
@@ -20,6 +20,17 @@ use rust_xlsxwriter::{
     Formula, Workbook, Worksheet, XlsxError,
 };
 use std::collections::BTreeMap;
+
+/// The letters of a zero-based column: 0 is `A`, 27 is `AB`.
+fn column_letter(col: u16) -> String {
+    let a1 = crate::error::cell_name(0, col as usize);
+    a1.trim_end_matches('1').to_string()
+}
+
+/// The position of a column in a sheet's column table, by its header.
+fn col_of(cols: &[(&str, f64)], header: &str) -> u16 {
+    cols.iter().position(|(h, _)| *h == header).expect("a column of the table") as u16
+}
 
 /// Excel's limit for the text of one cell.
 const MAX_CELL_TEXT: usize = 32_767;
@@ -101,12 +112,26 @@ fn traffic_lights(
     if last_row < 1 {
         return Ok(());
     }
-    let (verde, giallo) = (smvp.semaforo.verde / 100.0, smvp.semaforo.giallo / 100.0);
-    let rules = [
-        (ConditionalFormatCellRule::GreaterThanOrEqualTo(verde - 0.000_05), &f.green),
-        (ConditionalFormatCellRule::Between(giallo - 0.000_05, verde - 0.000_05), &f.yellow),
-        (ConditionalFormatCellRule::LessThan(giallo - 0.000_05), &f.red),
-    ];
+    // The fill follows the band of the displayed value: a threshold is met from half a unit of
+    // the second decimal below it.
+    let classes = smvp.semaforo.classi();
+    let mut rules = Vec::new();
+    let mut upper: Option<f64> = None;
+    for (band, from) in classes {
+        let format = match band {
+            Band::Verde => &f.green,
+            Band::Giallo => &f.yellow,
+            Band::Rosso => &f.red,
+        };
+        let lo = from / 100.0 - 0.000_05;
+        let rule = match (upper, from.is_finite()) {
+            (None, _) => ConditionalFormatCellRule::GreaterThanOrEqualTo(lo),
+            (Some(up), true) => ConditionalFormatCellRule::Between(lo, up),
+            (Some(up), false) => ConditionalFormatCellRule::LessThan(up),
+        };
+        rules.push((rule, format));
+        upper = Some(lo);
+    }
     for (rule, format) in rules {
         let cf = ConditionalFormatCell::new().set_rule(rule).set_format(format);
         ws.add_conditional_format(1, col, last_row, col, &cf).map_err(out)?;
@@ -119,8 +144,11 @@ pub fn workbook(s: &Scored, findings: &[Problem]) -> Result<Vec<u8>, Error> {
     let f = Formats::new();
     let smvp = &s.config.smvp;
     let mut wb = Workbook::new();
-    let date = crate::pipeline::document_date(&s.config)?;
-    let created = ExcelDateTime::from_ymd(date.year as u16, date.month, date.day).map_err(out)?;
+    let created = {
+        use chrono::Datelike;
+        let d = s.date;
+        ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8).map_err(out)?
+    };
     wb.set_properties(
         &DocProperties::new()
             .set_title(format!("Risultati della performance {} – {}", s.config.anno, s.config.ente.nome))
@@ -162,7 +190,7 @@ const SINTESI_COLS: &[(&str, f64)] = &[
     ("Valutazione", 16.0),
 ];
 
-/// The rows of the summary: Ente, ambiti, OS (filled with links by `fill_sintesi_links`).
+/// The rows of the summary: Ente, ambiti, OS (written by [`fill_sintesi`], with links to Albero).
 fn sintesi_nodes(s: &Scored) -> Vec<&Node> {
     let mut out = Vec::new();
     if let Some(a) = &s.report.albero {
@@ -198,13 +226,22 @@ fn fill_sintesi(
             ws.write_number_with_format(row, 3, w / 100.0, &f.pct).map_err(out)?;
         }
         if let (Some(r), Some(src)) = (n.result(), rows.get(&(n.level, n.code.clone()))) {
-            ws.write_formula_with_format(row, 4, formula(format!("Albero!K{}", src + 1), r), &f.pct)
-                .map_err(out)?;
+            ws.write_formula_with_format(
+                row,
+                col_of(SINTESI_COLS, "Risultato"),
+                formula(format!("Albero!{}", albero::Col::Risultato.at(*src)), r),
+                &f.pct,
+            )
+            .map_err(out)?;
             let band = n.outcome.as_ref().and_then(|o| o.band).map_or("", |b| b.label());
             ws.write_formula(
                 row,
                 5,
-                Formula::new(band_formula(&format!("E{}", row + 1), smvp)).set_result(band),
+                Formula::new(band_formula(
+                    &format!("{}{}", column_letter(col_of(SINTESI_COLS, "Risultato")), row + 1),
+                    smvp,
+                ))
+                .set_result(band),
             )
             .map_err(out)?;
         }
@@ -224,7 +261,11 @@ fn fill_sintesi(
         for (band, n) in [("verde", c.verde), ("giallo", c.giallo), ("rosso", c.rosso)] {
             text(ws, row, 0, label)?;
             text(ws, row, 1, band)?;
-            let expr = format!("COUNTIFS(Albero!A:A,\"*{}\",Albero!L:L,\"{band}\")", level.label());
+            let (livello, semaforo) = (albero::Col::Livello.letter(), albero::Col::Semaforo.letter());
+            let expr = format!(
+                "COUNTIFS(Albero!{livello}:{livello},\"*{}\",Albero!{semaforo}:{semaforo},\"{band}\")",
+                level.label()
+            );
             ws.write_formula(row, 4, formula(expr, n as f64)).map_err(out)?;
             row += 1;
         }
@@ -264,33 +305,6 @@ const IND_COLS: &[(&str, f64)] = &[
     ("Algoritmo", 50.0),
 ];
 
-/// One row per indicator of the performance tree, with every attribute and the codes of its parents.
-pub fn indicator_rows(s: &Scored) -> Vec<(Vec<String>, &Node)> {
-    let mut out = Vec::new();
-    fn walk<'a>(n: &'a Node, path: &mut Vec<(Level, String)>, out: &mut Vec<(Vec<String>, &'a Node)>) {
-        if n.indicator.is_some() {
-            let code =
-                |l: Level| path.iter().find(|(x, _)| *x == l).map(|(_, c)| c.clone()).unwrap_or_default();
-            let parents = vec![
-                code(Level::Ambito),
-                code(Level::ObiettivoStrategico),
-                code(Level::Gruppo),
-                code(Level::ObiettivoOperativo),
-            ];
-            out.push((parents, n));
-        }
-        path.push((n.level, n.code.clone()));
-        for c in &n.children {
-            walk(c, path, out);
-        }
-        path.pop();
-    }
-    if let Some(a) = &s.report.albero {
-        walk(a, &mut Vec::new(), &mut out);
-    }
-    out
-}
-
 fn yes(b: bool) -> &'static str {
     if b { "Sì" } else { "No" }
 }
@@ -298,12 +312,15 @@ fn yes(b: bool) -> &'static str {
 fn indicatori(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
     let ws = wb.add_worksheet().set_name("Indicatori").map_err(out)?;
     header(ws, f, IND_COLS)?;
-    let rows = indicator_rows(s);
-    for (i, (parents, n)) in rows.iter().enumerate() {
+    let rows = crate::view::indicator_rows(s);
+    for (i, r) in rows.iter().enumerate() {
         let row = i as u32 + 1;
+        let n = r.node;
         let ind = n.indicator.as_deref().expect("indicator rows");
         let o = n.outcome.as_ref();
-        for (c, p) in parents.iter().enumerate() {
+        for (c, p) in
+            [&r.ambito, &r.obiettivo_strategico, &r.gruppo, &r.obiettivo_operativo].into_iter().enumerate()
+        {
             text(ws, row, c as u16, p)?;
         }
         text(ws, row, 4, &n.code)?;
@@ -421,7 +438,9 @@ fn risorse(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
         ws.write_number_with_format(row, 4, x.budget_aggiornato, &f.eur).map_err(out)?;
         ws.write_number_with_format(row, 5, x.utilizzato, &f.eur).map_err(out)?;
         if let Some(u) = x.utilizzo() {
-            let e = format!("IF(E{0}=0,\"\",F{0}/E{0})", row + 1);
+            let (budget, used) =
+                (column_letter(col_of(cols, "Budget aggiornato")), column_letter(col_of(cols, "Utilizzato")));
+            let e = format!("IF({budget}{0}=0,\"\",{used}{0}/{budget}{0})", row + 1);
             ws.write_formula_with_format(row, 6, formula(e, u), &f.pct).map_err(out)?;
         }
     }

@@ -2,14 +2,12 @@
 //! the hand computation of every figure): bands, per-indicator minimum thresholds, OIV overrides,
 //! an exclusion with redistribution, Ente = plain mean of the OS, an OS valuation scale.
 
-mod common;
-
 use relazione::config::Config;
 use relazione::model::{Decision, Level, Node};
 use relazione::pipeline;
 
-fn scored() -> pipeline::Scored {
-    let dir = common::manifest().join("tests/fixtures/smvp-fasce");
+fn scored() -> relazione::score::Scored {
+    let dir = crate::common::manifest().join("tests/fixtures/smvp-fasce");
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
     pipeline::run_with(config, &dir).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -102,8 +100,8 @@ fn os_valuation_scale_and_rules_in_words() {
 
 #[test]
 fn a_decision_on_an_unknown_code_is_an_error() {
-    let dir = common::scratch("decisione-ignota");
-    let src = common::manifest().join("tests/fixtures/smvp-fasce");
+    let dir = crate::common::scratch("decisione-ignota");
+    let src = crate::common::manifest().join("tests/fixtures/smvp-fasce");
     for f in ["indicatori.xlsx", "relazione.yaml"] {
         std::fs::copy(src.join(f), dir.join(f)).unwrap();
     }

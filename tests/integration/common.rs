@@ -1,5 +1,5 @@
-//! Shared helpers for the integration tests: run the real binary, and write small workbooks in
-//! the platform's layout into a folder of the test's own.
+//! Shared helpers for the integration tests: run the real binary, read PDFs back, build Modena
+//! once, and write small workbooks in the platform's layout into a folder of the test's own.
 #![allow(dead_code)]
 
 use rust_xlsxwriter::{Format, Workbook};
@@ -14,12 +14,131 @@ pub fn modena() -> PathBuf {
     manifest().join("tests/fixtures/modena-2024")
 }
 
-/// A fresh, empty folder for one test.
-pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("relazione-test-{}-{name}", std::process::id()));
+/// A fresh, empty folder for one test, under cargo's temporary folder for integration tests
+/// (`target/tmp`), removed when the value is dropped.
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl Scratch {
+    /// Keeps the folder for the rest of the run (shared outputs built once).
+    pub fn keep(self) -> PathBuf {
+        let p = self.0.clone();
+        std::mem::forget(self);
+        p
+    }
+}
+
+/// This run's folder under `target/tmp`. The first call removes what earlier runs left there
+/// (outputs built once per run, folders beside a scratch folder) once they are an hour old.
+fn scratch_root() -> PathBuf {
+    static ROOT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let hour = std::time::Duration::from_secs(3600);
+        for e in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+            let old =
+                e.metadata().and_then(|m| m.modified()).is_ok_and(|t| t.elapsed().is_ok_and(|a| a > hour));
+            if e.file_name().to_string_lossy().starts_with("relazione-") && old {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+        tmp.join(format!("relazione-{}", std::process::id()))
+    })
+    .clone()
+}
+
+pub fn scratch(name: &str) -> Scratch {
+    let dir = scratch_root().join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    Scratch(dir)
+}
+
+/// Runs a command-line tool the tests read outputs with (`make test` installs them).
+pub fn tool(name: &str, args: &[&str]) -> std::process::Output {
+    Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{name} non disponibile ({e}): `make test` installa poppler-utils e qpdf"))
+}
+
+/// The text of a PDF as pdftotext lays it out.
+pub fn pdf_text(pdf: &Path) -> String {
+    let out = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
+    assert!(out.status.success(), "pdftotext {}: {}", pdf.display(), String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Collapses white space and joins words hyphenated at line ends.
+pub fn flat(text: &str) -> String {
+    text.replace("-\n", "").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A data folder with the Modena workbooks and the sample texts.
+pub fn modena_data(name: &str) -> Scratch {
+    let dir = scratch(name);
+    let data = dir.join("data");
+    std::fs::create_dir_all(data.join("testi")).unwrap();
+    for e in std::fs::read_dir(modena()).unwrap().flatten() {
+        if e.path().extension().is_some_and(|x| x == "xlsx") {
+            std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
+        }
+    }
+    for e in std::fs::read_dir(manifest().join("data/testi")).unwrap().flatten() {
+        std::fs::copy(e.path(), data.join("testi").join(e.file_name())).unwrap();
+    }
     dir
+}
+
+/// The Modena outputs (PDF, workbook, open data), built once per test run and shared.
+pub struct ModenaBuild {
+    pub out: PathBuf,
+    pub pdf: PathBuf,
+    /// `pdf_text` of the PDF.
+    pub text: String,
+}
+
+pub fn modena_build() -> &'static ModenaBuild {
+    static B: std::sync::OnceLock<ModenaBuild> = std::sync::OnceLock::new();
+    B.get_or_init(|| {
+        let dir = modena_data("modena-condiviso").keep();
+        let out = dir.join("out");
+        let run = build(&dir.join("data"), &manifest().join("relazione.yaml"), &out);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let pdf = out.join("Relazione_performance_2024_Modena.pdf");
+        let text = pdf_text(&pdf);
+        ModenaBuild { out, pdf, text }
+    })
+}
+
+/// The Modena fixture scored through the library, once per test run.
+pub fn modena_scored() -> &'static relazione::score::Scored {
+    static S: std::sync::OnceLock<relazione::score::Scored> = std::sync::OnceLock::new();
+    S.get_or_init(|| relazione::pipeline::run(&manifest().join("relazione.yaml"), &modena()).unwrap())
 }
 
 pub struct Run {
@@ -118,7 +237,7 @@ pub fn albero_rows() -> Vec<Vec<(u16, C<'static>)>> {
 }
 
 /// A data folder holding one performance tree built from `rows`.
-pub fn albero_dir(name: &str, rows: &[Vec<(u16, C)>]) -> PathBuf {
+pub fn albero_dir(name: &str, rows: &[Vec<(u16, C)>]) -> Scratch {
     let dir = scratch(name);
     write_sheet(&dir.join("ente.xlsx"), "Report", rows);
     dir

@@ -1,33 +1,15 @@
 //! The rest of the Relazione: individual objectives, state of health, benchmarking, multi-year
 //! series; chapters left out when their data are absent.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use relazione::score::salute::Fonte;
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
-fn pdf_text(pdf: &Path) -> String {
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout", pdf.to_str().unwrap(), "-"])
-        .output()
-        .expect("pdftotext: `make test` installs poppler-utils");
-    String::from_utf8(out.stdout).unwrap().split_whitespace().collect::<Vec<_>>().join(" ")
+fn modena_text() -> String {
+    flat(&modena_build().text)
 }
 
-fn modena_text() -> &'static String {
-    static T: OnceLock<String> = OnceLock::new();
-    T.get_or_init(|| {
-        let out = scratch("capitoli");
-        let run = relazione(&["build", "--data", modena().to_str().unwrap(), "--out", out.to_str().unwrap()]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        pdf_text(&out.join("Relazione_performance_2024_Modena.pdf"))
-    })
-}
-
-fn scored() -> relazione::pipeline::Scored {
-    relazione::pipeline::run(&manifest().join("relazione.yaml"), &modena()).unwrap()
+fn scored() -> &'static relazione::score::Scored {
+    modena_scored()
 }
 
 #[test]
@@ -118,7 +100,7 @@ fn computed_ratios_state_their_formula_and_match_independent_published_values() 
     assert!(t.contains("Calcolato come Patrimonio netto / Immobilizzazioni totali."));
 }
 
-fn without(file_prefix: &str, name: &str) -> PathBuf {
+fn without(file_prefix: &str, name: &str) -> Scratch {
     let data = scratch(name);
     for e in std::fs::read_dir(modena()).unwrap().flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
@@ -135,7 +117,7 @@ fn without_the_balance_workbook_the_pdf_omits_3_3_1_and_check_says_so() {
     let out = data.with_file_name(format!("{}-out", data.file_name().unwrap().to_string_lossy()));
     let run = relazione(&["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let t = pdf_text(&out.join("Relazione_performance_2024_Modena.pdf"));
+    let t = flat(&pdf_text(&out.join("Relazione_performance_2024_Modena.pdf")));
     assert!(!t.contains("3.3.1 Stato di salute"));
     assert!(t.contains(
         "La sezione sullo stato di salute è omessa: i dati di bilancio non sono presenti tra i file forniti."

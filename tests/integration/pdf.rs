@@ -1,62 +1,16 @@
 //! The PDF end to end: the real binary on the Modena fixture and on hostile inputs, read back with
 //! poppler (`pdftotext`, `pdfinfo`, `pdffonts`) and qpdf, which `make test` installs.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
 
-fn tool(name: &str, args: &[&str]) -> std::process::Output {
-    Command::new(name)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("{name} non disponibile ({e}): `make test` installa poppler-utils e qpdf"))
-}
-
-fn text_of(pdf: &Path) -> String {
-    let out = tool("pdftotext", &["-layout", pdf.to_str().unwrap(), "-"]);
-    assert!(out.status.success());
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Collapses white space and joins words hyphenated at line ends.
-fn flat(text: &str) -> String {
-    text.replace("-\n", "").split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A data folder with the Modena workbooks and the sample texts.
-fn modena_data(name: &str) -> PathBuf {
-    let dir = scratch(name);
-    let data = dir.join("data");
-    std::fs::create_dir_all(data.join("testi")).unwrap();
-    for e in std::fs::read_dir(modena()).unwrap().flatten() {
-        if e.path().extension().is_some_and(|x| x == "xlsx") {
-            std::fs::copy(e.path(), data.join(e.file_name())).unwrap();
-        }
-    }
-    for e in std::fs::read_dir(manifest().join("data/testi")).unwrap().flatten() {
-        std::fs::copy(e.path(), data.join("testi").join(e.file_name())).unwrap();
-    }
-    data
-}
-
-/// The Modena PDF, built once for the tests that only read it.
 fn modena_pdf() -> &'static PathBuf {
-    static PDF: OnceLock<PathBuf> = OnceLock::new();
-    PDF.get_or_init(|| {
-        let data = modena_data("modena-pdf");
-        let out = data.parent().unwrap().join("out");
-        let run = build(&data, &manifest().join("relazione.yaml"), &out);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        out.join("Relazione_performance_2024_Modena.pdf")
-    })
+    &modena_build().pdf
 }
 
 #[test]
 fn the_pdf_shows_the_published_figures() {
-    let text = flat(&text_of(modena_pdf()));
+    let text = flat(&pdf_text(modena_pdf()));
     let expected: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(modena().join("expected.yaml")).unwrap()).unwrap();
     let pct = |v: &serde_yaml::Value| relazione::value::format_number(v.as_f64().unwrap(), 2) + " %";
@@ -81,8 +35,8 @@ fn the_pdf_shows_the_published_figures() {
 
 #[test]
 fn every_indicator_code_of_allegato_1_is_printed() {
-    let text = text_of(modena_pdf());
-    let scored = relazione::pipeline::run(&manifest().join("relazione.yaml"), &modena()).unwrap();
+    let text = pdf_text(modena_pdf());
+    let scored = modena_scored();
     let annex =
         &text[text.find("Allegato 1. Report performance organizzativa di Ente\n").expect("annex 1")..];
     let mut missing = Vec::new();
@@ -96,7 +50,7 @@ fn every_indicator_code_of_allegato_1_is_printed() {
 
 #[test]
 fn the_explanations_of_indicators_below_95_are_printed() {
-    let text = flat(&text_of(modena_pdf()));
+    let text = flat(&pdf_text(modena_pdf()));
     let md = std::fs::read_to_string(manifest().join("data/testi/scostamenti.md")).unwrap();
     for section in md.split("\n## ").skip(1) {
         let (code, body) = section.split_once('\n').unwrap();
@@ -159,7 +113,7 @@ fn spreadsheet_text_renders_literally() {
     let out = out_beside(&dir);
     let run = build(&dir, &cfg, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let text = flat(&text_of(&out.join("Relazione_performance_2024_Prova.pdf")));
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Prova.pdf")));
     for s in nasty {
         assert!(text.contains(&flat(s)), "not literal: {s}\n{text}");
     }
@@ -216,7 +170,7 @@ fn template_overrides_replace_one_file_and_errors_point_into_them() {
     let run = build(&data, &cfg, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        flat(&text_of(&out.join("Relazione_performance_2024_Prova.pdf")))
+        flat(&pdf_text(&out.join("Relazione_performance_2024_Prova.pdf")))
             .contains("Testo sostituito dal modello locale.")
     );
 
@@ -225,7 +179,7 @@ fn template_overrides_replace_one_file_and_errors_point_into_them() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains(&format!(
-            "errore nel modello {}, riga 3: syntax error",
+            "errore nel modello {}, riga 3: errore di sintassi",
             templates.join("contesto.typ.j2").display()
         )),
         "{}",
@@ -236,13 +190,17 @@ fn template_overrides_replace_one_file_and_errors_point_into_them() {
     std::fs::write(templates.join("contesto.typ.j2"), "= 2. Contesto\n\n#read(\"/etc/hostname\")\n").unwrap();
     let run = build(&data, &cfg, &out);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("failed to load file (access denied)"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("file non accessibile: il documento non legge file dal disco"),
+        "{}",
+        run.stderr
+    );
 
     std::fs::write(templates.join("contesto.typ.j2"), "= 2. Contesto\n\n#funzione-inesistente()\n").unwrap();
     let run = build(&data, &cfg, &out);
     assert_eq!(run.code, 1);
     assert!(
-        run.stderr.contains("testo prodotto dal modello contesto.typ.j2 («funzione-inesistente»): unknown variable: funzione-inesistente"),
+        run.stderr.contains("(testo prodotto dal modello contesto.typ.j2), «funzione-inesistente»: nome sconosciuto «funzione-inesistente»"),
         "{}",
         run.stderr
     );
@@ -254,7 +212,7 @@ fn the_second_smvp_renders_its_decisions() {
     let out = scratch("fasce-pdf");
     let run = build(&fixture, &fixture.join("relazione.yaml"), &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let text = flat(&text_of(&out.join("Relazione_performance_2024_Esempio.pdf")));
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Esempio.pdf")));
     assert!(text.contains("La performance di Ente del 2024 è pari al 83,00 % (media semplice dei risultati degli obiettivi strategici)"), "{text}");
     assert!(
         text.contains("20.S3 – Indagine di gradimento 20,00 % >= 80,00 % N/D escluso (cassato)"),

@@ -2,23 +2,14 @@
 //! never turned into formulas, CSV numbers equal to the JSON, and (with LibreOffice, `make
 //! verifica-xlsx`) recalculation giving the same results.
 
-mod common;
-
+use crate::common::*;
 use calamine::{Data, Reader, open_workbook_auto};
-use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
 
 /// The Modena outputs, built once.
 fn modena_out() -> &'static PathBuf {
-    static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let out = scratch("xlsx-modena");
-        let run = relazione(&["build", "--data", modena().to_str().unwrap(), "--out", out.to_str().unwrap()]);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        out
-    })
+    &modena_build().out
 }
 
 fn workbook_path(out: &Path) -> PathBuf {
@@ -168,9 +159,11 @@ fn formula_text_stays_text_in_xlsx_and_csv() {
 #[test]
 fn outputs_are_byte_identical_across_runs() {
     let a = modena_out();
-    let b = scratch("xlsx-modena-2");
-    let run = relazione(&["build", "--data", modena().to_str().unwrap(), "--out", b.to_str().unwrap()]);
-    assert_eq!(run.code, 0);
+    let second = scratch("xlsx-modena-2");
+    let b = second.join("out");
+    // The same data folder again (the findings sheet names the files read).
+    let run = build(&a.parent().unwrap().join("data"), &manifest().join("relazione.yaml"), &b);
+    assert_eq!(run.code, 0, "{}", run.stderr);
     for name in
         ["Risultati_performance_2024_Modena.xlsx", "opendata/indicatori.csv", "opendata/relazione.json"]
     {

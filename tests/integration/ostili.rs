@@ -2,9 +2,7 @@
 //! the previous `out/` byte-identical after the failed run; every input file byte-identical with
 //! its modification time after every run; no panic anywhere.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -38,7 +36,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 /// A valid data folder, a good build into `out/`, then `spoil` breaks the data; `build` must fail
 /// with exit 1 and leave `out/` and the inputs as they were. Returns the error text.
-fn failing_case(name: &str, spoil: impl FnOnce(&Path)) -> (PathBuf, String) {
+fn failing_case(name: &str, spoil: impl FnOnce(&Path)) -> (Scratch, String) {
     let dir = albero_dir(name, &albero_rows());
     let cfg = config(&dir, "");
     let out = out_beside(&dir);

@@ -4,7 +4,8 @@
 
 use relazione::config::Config;
 use relazione::model::{Level, Node};
-use relazione::pipeline::{self, Scored};
+use relazione::pipeline;
+use relazione::score::Scored;
 use relazione::value::round_half_up;
 use serde_yaml::Value;
 use std::path::PathBuf;

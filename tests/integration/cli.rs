@@ -1,9 +1,7 @@
 //! The real binary: the JSON model, configuration errors, the flat-layout template, batches.
 //! (The corpus of bad inputs with their pinned messages is `tests/ostili.rs`.)
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 fn score_json(data: &str, config: &str) -> Value {
@@ -183,6 +181,6 @@ fn the_typst_source_comes_with_its_fonts() {
     let src = out.with_extension("typ");
     let run = build_with(&dir, &cfg, &out, &["--typst-sorgente", src.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(std::fs::read_to_string(&src).unwrap().contains("#set document(title:"));
+    assert!(std::fs::read_to_string(&src).unwrap().contains("#set document(\n  title:"));
     assert!(src.parent().unwrap().join("fonts/TitilliumWeb_400Regular.ttf").is_file());
 }

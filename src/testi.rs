@@ -1,0 +1,157 @@
+//! The staff's narrative texts (Markdown in `<data>/testi/`) and what is missing from them.
+//!
+//! Texts are inputs like the workbooks: read here, converted by each writer (`markdown` for
+//! Typst), and checked for completeness against the scored report.
+
+use crate::error::{Error, Location, Problem};
+use crate::score::Scored;
+use crate::value::format_number;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Folder of the narrative texts inside the data folder.
+pub const DIR: &str = "testi";
+
+/// One staff text with where it was read.
+#[derive(Debug, Clone)]
+pub struct Testo {
+    pub file: PathBuf,
+    /// Line of the file where `markdown` starts.
+    pub first_line: usize,
+    pub markdown: String,
+}
+
+impl Testo {
+    pub fn origin(&self) -> crate::markdown::Origin<'_> {
+        crate::markdown::Origin { file: &self.file, first_line: self.first_line }
+    }
+}
+
+/// The staff's narrative texts.
+#[derive(Debug, Default, Clone)]
+pub struct Texts {
+    pub premessa: Option<Testo>,
+    pub contesto: Option<Testo>,
+    pub processo: Option<Testo>,
+    /// Explanations of the indicators below target, by indicator code (`## CODE` sections of
+    /// `scostamenti.md`).
+    pub scostamenti: BTreeMap<String, Testo>,
+}
+
+impl Texts {
+    /// Reads the texts that exist; a missing file is a missing chapter text, said by [`findings`].
+    pub fn load(data_dir: &Path) -> Result<Texts, Error> {
+        let dir = data_dir.join(DIR);
+        let read = |name: &str| -> Result<Option<Testo>, Error> {
+            let file = dir.join(name);
+            if !file.exists() {
+                return Ok(None);
+            }
+            let markdown = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+            Ok(Some(Testo { file, first_line: 1, markdown }))
+        };
+        let scostamenti = read("scostamenti.md")?.map(|t| sections(&t)).unwrap_or_default();
+        Ok(Texts {
+            premessa: read("premessa.md")?,
+            contesto: read("contesto.md")?,
+            processo: read("processo.md")?,
+            scostamenti,
+        })
+    }
+}
+
+/// Splits a Markdown file into `## CODE` sections, each knowing the line it starts at.
+fn sections(text: &Testo) -> BTreeMap<String, Testo> {
+    let mut out = BTreeMap::new();
+    let mut current: Option<(String, Testo)> = None;
+    let finish = |current: Option<(String, Testo)>, out: &mut BTreeMap<String, Testo>| {
+        if let Some((code, mut t)) = current {
+            // Leading blank lines do not count: the text starts at its first written line.
+            let skipped = t.markdown.lines().take_while(|l| l.trim().is_empty()).count();
+            t.first_line += skipped;
+            t.markdown = t.markdown.trim().to_string();
+            out.insert(code, t);
+        }
+    };
+    for (i, line) in text.markdown.lines().enumerate() {
+        if let Some(code) = line.strip_prefix("## ") {
+            finish(current.take(), &mut out);
+            let t = Testo { file: text.file.clone(), first_line: i + 2, markdown: String::new() };
+            current = Some((code.trim().to_string(), t));
+        } else if let Some((_, t)) = current.as_mut() {
+            t.markdown.push_str(line);
+            t.markdown.push('\n');
+        }
+    }
+    finish(current, &mut out);
+    out
+}
+
+/// Findings about the document: chapters left out for lack of data, chapters without text,
+/// indicators below target without explanation.
+pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Problem> {
+    let dir = data_dir.join(DIR);
+    let mut out = Vec::new();
+    let missing = [
+        (
+            s.summary.salute.is_none(),
+            "3.3.1 Stato di salute",
+            "i dati di bilancio (conto economico e stato patrimoniale)",
+        ),
+        (s.report.pareto.is_empty(), "3.3.2 Benchmarking", "il cruscotto Pareto"),
+        (s.report.individuali.is_none(), "4. Obiettivi individuali", "gli obiettivi individuali"),
+        (s.report.unita.is_none(), "Allegato 4", "il report delle unità organizzative"),
+        (s.summary.serie.is_none(), "Allegato 6 (serie storica dei KPI)", "la serie storica dei KPI"),
+        (
+            s.report.risorse.is_none(),
+            "le tabelle delle risorse promozionali (3.1)",
+            "il file delle risorse promozionali",
+        ),
+    ];
+    for (absent, chapter, what) in missing {
+        if absent {
+            out.push(Problem::new(Location::file(data_dir), format!("{chapter}: omesso, mancano {what}")));
+        }
+    }
+    for (name, t) in
+        [("premessa.md", &texts.premessa), ("contesto.md", &texts.contesto), ("processo.md", &texts.processo)]
+    {
+        if t.is_none() {
+            out.push(Problem::new(
+                Location::file(&dir.join(name)),
+                "testo mancante: il capitolo avrà solo i dati",
+            ));
+        }
+    }
+    if let Some(a) = s.report.albero.as_ref() {
+        let verde = format_number(s.config.smvp.semaforo.classi()[0].1, 0);
+        for (n, _) in crate::score::below_green(a) {
+            let code = &n.code;
+            if !texts.scostamenti.contains_key(code) {
+                out.push(Problem::new(
+                    Location::file(&dir.join("scostamenti.md")),
+                    format!("manca la spiegazione dell'indicatore «{code}» sotto il {verde} % (sezione «## {code}»)"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_know_their_first_line() {
+        let t = Testo {
+            file: "testi/scostamenti.md".into(),
+            first_line: 1,
+            markdown: "Introduzione\n\n## A1\n\nCausa di A1.\n\n## B2\nCausa di B2.\n".into(),
+        };
+        let s = sections(&t);
+        assert_eq!(s["A1"].first_line, 5);
+        assert_eq!(s["A1"].markdown, "Causa di A1.");
+        assert_eq!(s["B2"].first_line, 8);
+    }
+}

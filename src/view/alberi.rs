@@ -1,0 +1,370 @@
+//! The trees as the chapters print them: the performance tree with each strategic objective's
+//! indicators and operational objectives as fields, the organisational units, the individual
+//! objectives, and every tree flattened into table rows.
+
+use super::{Nodo, esito, eur, nodo, pct};
+use crate::model::{Band, Level, Node};
+use crate::score::Scored;
+use crate::value::{Target, Unit, format_quantity};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The performance tree.
+#[derive(Debug, Clone, Serialize)]
+pub struct Albero {
+    /// The Ente (root) itself.
+    #[serde(flatten)]
+    pub ente: Nodo,
+    pub ambiti: Vec<Ambito>,
+    /// Every strategic objective, in tree order.
+    pub obiettivi_strategici: Vec<ObiettivoStrategico>,
+    /// Every operational objective, in tree order.
+    pub obiettivi_operativi: Vec<Obiettivo>,
+    /// The whole tree as table rows (Allegato 1).
+    pub righe: Vec<Riga>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ambito {
+    #[serde(flatten)]
+    pub nodo: Nodo,
+    pub obiettivi_strategici: Vec<ObiettivoStrategico>,
+}
+
+/// A strategic objective with its own indicators and its operational objectives.
+#[derive(Debug, Clone, Serialize)]
+pub struct ObiettivoStrategico {
+    #[serde(flatten)]
+    pub nodo: Nodo,
+    pub indicatori: Vec<Indicatore>,
+    /// Weight and result of the indicators taken together, where the plan groups them.
+    pub quota_indicatori: Option<Quota>,
+    pub obiettivi_operativi: Vec<Obiettivo>,
+    /// Weight and result of the operational objectives taken together, where the plan groups them.
+    pub quota_operativi: Option<Quota>,
+    /// Operational objectives in the best class.
+    pub operativi_verdi: usize,
+    /// Absorption of the promotional resources (`85,00 %`, `nessuna risorsa`), where given.
+    pub assorbimento: Option<String>,
+    /// Budget and use of the promotional resources, where given.
+    pub risorse: Option<String>,
+    /// Organisational units working on it.
+    pub unita: Vec<String>,
+}
+
+/// A group of an objective's children taken together.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quota {
+    pub peso: String,
+    pub risultato: super::Esito,
+}
+
+/// An objective with its indicators (operational, payment timeliness).
+#[derive(Debug, Clone, Serialize)]
+pub struct Obiettivo {
+    #[serde(flatten)]
+    pub nodo: Nodo,
+    pub indicatori: Vec<Indicatore>,
+    pub unita: Vec<String>,
+    /// Budget and use of the promotional resources, where the inputs give them for it.
+    pub risorse: Option<String>,
+}
+
+/// An indicator with its measurement.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicatore {
+    #[serde(flatten)]
+    pub nodo: Nodo,
+    /// Target as written in the plan: `>= 1.000 N.`.
+    pub target: String,
+    /// Actual as written in the export.
+    pub consuntivo: String,
+    /// The measures expression (`8.270 N. / 630,56 N.`), where joined.
+    pub misure: Option<String>,
+    /// Whether the value scored came from the measures (more precise than the display).
+    pub da_misure: bool,
+    /// Actual minus target with its sign, in the indicator's unit (days for deadlines).
+    pub scostamento: String,
+    /// `>=`, `<=`, `=`, `tra`, `entro`.
+    pub operatore: &'static str,
+    pub tipologia: Option<String>,
+    pub algoritmo: Option<String>,
+    pub fonte: Option<String>,
+    pub descrizione: Option<String>,
+    /// Target set by the Ministry.
+    pub target_ministeriale: bool,
+    /// Actual over target, before any cap: `112,50 %`.
+    pub rapporto: String,
+    /// The scoring rule applied, in words.
+    pub regola: Option<String>,
+}
+
+/// One row of a tree table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Riga {
+    pub livello: &'static str,
+    /// Depth below the table's first level (0 for the first).
+    pub profondita: usize,
+    pub titolo: String,
+    pub peso: String,
+    /// Target and actual (empty for objectives).
+    pub target: String,
+    pub consuntivo: String,
+    pub risultato: super::Esito,
+    pub indicatore: bool,
+}
+
+/// The organisational units.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unita {
+    pub aree: Vec<Area>,
+    /// Areas, units, their objectives and indicators as table rows (Allegato 4).
+    pub righe: Vec<Riga>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Area {
+    #[serde(flatten)]
+    pub nodo: Nodo,
+    pub settori: Vec<Nodo>,
+}
+
+/// The individual objectives.
+#[derive(Debug, Clone, Serialize)]
+pub struct Individuali {
+    pub ruoli: Vec<Ruolo>,
+}
+
+/// A person or role evaluated.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ruolo {
+    #[serde(flatten)]
+    pub nodo: Nodo,
+    pub obiettivi: Vec<ObiettivoIndividuale>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ObiettivoIndividuale {
+    #[serde(flatten)]
+    pub nodo: Nodo,
+    /// `OS`, `OP`, `EXTRA`.
+    pub tipologia: Option<String>,
+    /// Where the result comes from when it is an objective of the performance tree.
+    pub collegamento: Option<String>,
+    pub indicatori: Vec<Indicatore>,
+}
+
+/// `+231.161.719,00 €`, `−0,39 gg`: the sign always shown, a typographic minus.
+fn deviation(value: Option<f64>, unit: Unit) -> String {
+    let Some(x) = value else { return "–".into() };
+    let text = format_quantity(x.abs(), unit).replace(' ', "\u{a0}");
+    let sign = if x > 0.0 {
+        "+"
+    } else if x < 0.0 {
+        "\u{2212}"
+    } else {
+        ""
+    };
+    format!("{sign}{text}")
+}
+
+pub(super) fn indicatore(n: &Node) -> Indicatore {
+    let ind = n.indicator.as_deref().expect("indicator node");
+    let o = n.outcome.as_ref();
+    let unit = if matches!(ind.target, Target::Entro { .. }) { Unit::Giorni } else { ind.unit };
+    Indicatore {
+        nodo: nodo(n),
+        target: ind.target_text.clone(),
+        consuntivo: ind.actual_text.clone(),
+        misure: ind.measures.clone(),
+        da_misure: ind.from_measures,
+        scostamento: deviation(o.and_then(|o| o.deviation), unit),
+        operatore: ind.target.operator(),
+        tipologia: ind.tipo.clone(),
+        algoritmo: ind.algoritmo.clone(),
+        fonte: ind.fonte.clone(),
+        descrizione: ind.descrizione.clone(),
+        target_ministeriale: ind.target_ministeriale,
+        rapporto: pct(o.and_then(|o| o.ratio)),
+        regola: o.and_then(|o| o.rule.clone()),
+    }
+}
+
+/// The indicators under a node, whether grouped or direct children.
+fn indicators_of(n: &Node) -> Vec<Indicatore> {
+    let mut out = Vec::new();
+    for c in &n.children {
+        if c.indicator.is_some() {
+            out.push(indicatore(c));
+        } else if c.level == Level::Gruppo && c.children.iter().all(|x| x.indicator.is_some()) {
+            out.extend(c.children.iter().map(indicatore));
+        }
+    }
+    out
+}
+
+/// The group of `n` whose children are all of a kind, if the plan groups them.
+fn group_of(n: &Node, kind: impl Fn(&Node) -> bool) -> Option<Quota> {
+    n.children
+        .iter()
+        .find(|c| c.level == Level::Gruppo && !c.children.is_empty() && c.children.iter().all(&kind))
+        .map(|g| Quota { peso: super::pp(g.weight, 0), risultato: esito(g) })
+}
+
+fn operational_of(n: &Node) -> Vec<&Node> {
+    let mut out = Vec::new();
+    for c in &n.children {
+        match c.level {
+            Level::ObiettivoOperativo => out.push(c),
+            Level::Gruppo => out.extend(c.children.iter().filter(|x| x.level == Level::ObiettivoOperativo)),
+            _ => {}
+        }
+    }
+    out
+}
+
+pub(super) fn obiettivo(n: &Node, unita: &[String]) -> Obiettivo {
+    Obiettivo { nodo: nodo(n), indicatori: indicators_of(n), unita: unita.to_vec(), risorse: None }
+}
+
+/// Units working on each objective (by code), from the organisational tree.
+fn units_by_objective(s: &Scored) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(u) = s.report.unita.as_ref() {
+        for settore in u.all(Level::Settore) {
+            for o in &settore.children {
+                let list = out.entry(o.code.clone()).or_default();
+                if !list.contains(&settore.name) {
+                    list.push(settore.name.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn strategico(n: &Node, s: &Scored, units: &BTreeMap<String, Vec<String>>) -> ObiettivoStrategico {
+    let none = Vec::new();
+    let units_of = |code: &str| units.get(code).unwrap_or(&none);
+    let oo: Vec<Obiettivo> = operational_of(n).into_iter().map(|o| obiettivo(o, units_of(&o.code))).collect();
+    let risorse = s.report.risorse.as_ref();
+    let assorbimento = risorse.and_then(|r| {
+        r.assorbimento_albero
+            .iter()
+            .find(|(c, _)| c == &n.code)
+            .map(|(_, v)| v.map_or("nessuna risorsa".into(), |v| pct(Some(v))))
+    });
+    let budget = risorse
+        .and_then(|r| r.obiettivi.iter().find(|x| x.code == n.code && x.livello == "Obiettivo strategico"))
+        .map(|r| {
+            format!(
+                "budget aggiornato {}, utilizzato {} ({})",
+                eur(r.budget_aggiornato),
+                eur(r.utilizzato),
+                pct(r.utilizzo())
+            )
+        });
+    ObiettivoStrategico {
+        nodo: nodo(n),
+        indicatori: indicators_of(n),
+        quota_indicatori: group_of(n, |c| c.indicator.is_some()),
+        operativi_verdi: operational_of(n)
+            .iter()
+            .filter(|o| o.outcome.as_ref().and_then(|o| o.band) == Some(Band::Verde))
+            .count(),
+        obiettivi_operativi: oo,
+        quota_operativi: group_of(n, |c| c.level == Level::ObiettivoOperativo),
+        assorbimento,
+        risorse: budget,
+        unita: units_of(&n.code).clone(),
+    }
+}
+
+/// Rows of a tree table: `n` at `depth` and everything below it.
+fn rows(n: &Node, depth: usize, out: &mut Vec<Riga>) {
+    let (target, consuntivo) = n
+        .indicator
+        .as_deref()
+        .map_or((String::new(), String::new()), |i| (i.target_text.clone(), i.actual_text.clone()));
+    out.push(Riga {
+        livello: n.level.id(),
+        profondita: depth,
+        titolo: super::title(n),
+        peso: super::pp(n.weight, 2),
+        target,
+        consuntivo,
+        risultato: esito(n),
+        indicatore: n.indicator.is_some(),
+    });
+    for c in &n.children {
+        rows(c, depth + 1, out);
+    }
+}
+
+pub(super) fn albero(root: &Node, s: &Scored) -> Albero {
+    let units = units_by_objective(s);
+    let ambiti: Vec<Ambito> = root
+        .children
+        .iter()
+        .filter(|a| a.level == Level::Ambito)
+        .map(|a| Ambito {
+            nodo: nodo(a),
+            obiettivi_strategici: a
+                .children
+                .iter()
+                .filter(|o| o.level == Level::ObiettivoStrategico)
+                .map(|o| strategico(o, s, &units))
+                .collect(),
+        })
+        .collect();
+    let none = Vec::new();
+    let mut righe = Vec::new();
+    rows(root, 0, &mut righe);
+    Albero {
+        ente: nodo(root),
+        obiettivi_strategici: root
+            .all(Level::ObiettivoStrategico)
+            .into_iter()
+            .map(|o| strategico(o, s, &units))
+            .collect(),
+        obiettivi_operativi: root
+            .all(Level::ObiettivoOperativo)
+            .into_iter()
+            .map(|o| obiettivo(o, units.get(&o.code).unwrap_or(&none)))
+            .collect(),
+        ambiti,
+        righe,
+    }
+}
+
+pub(super) fn unita(root: &Node) -> Unita {
+    let mut righe = Vec::new();
+    for area in &root.children {
+        rows(area, 0, &mut righe);
+    }
+    Unita {
+        aree: root
+            .children
+            .iter()
+            .map(|a| Area { nodo: nodo(a), settori: a.children.iter().map(nodo).collect() })
+            .collect(),
+        righe,
+    }
+}
+
+pub(super) fn individuali(root: &Node) -> Individuali {
+    let objective = |o: &Node| ObiettivoIndividuale {
+        nodo: nodo(o),
+        tipologia: o.tipologia.clone(),
+        // Scoring sets a rule on an individual objective only when it takes a tree result.
+        collegamento: o.outcome.as_ref().and_then(|x| x.rule.clone()),
+        indicatori: o.children.iter().filter(|i| i.indicator.is_some()).map(indicatore).collect(),
+    };
+    Individuali {
+        ruoli: root
+            .children
+            .iter()
+            .map(|r| Ruolo { nodo: nodo(r), obiettivi: r.children.iter().map(objective).collect() })
+            .collect(),
+    }
+}

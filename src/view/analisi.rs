@@ -1,0 +1,524 @@
+//! The report's summaries as the chapters print them: class counts, indicators below target,
+//! significant indicators, OIV decisions, overshooting, resources, economic health, benchmarking,
+//! and the multi-year KPI series.
+
+use super::alberi::{Indicatore, indicatore};
+use super::{Esito, eur, number, pct, pp};
+use crate::config::Semaforo;
+use crate::model::{Band, ParetoRow, RigaTabella, Risorse as ModelRisorse, Tabella};
+use crate::score::salute::Fonte;
+use crate::score::{BandCounts, Scored};
+use crate::value::Unit;
+use serde::Serialize;
+
+/// A traffic-light class and its label.
+#[derive(Debug, Clone, Serialize)]
+pub struct Classe {
+    pub banda: &'static str,
+    /// `Raggiunti (≥ 95 %)`.
+    pub etichetta: String,
+}
+
+/// Objectives counted per class.
+#[derive(Debug, Clone, Serialize)]
+pub struct Conteggi {
+    pub righe: Vec<RigaConteggio>,
+    pub totale: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RigaConteggio {
+    pub banda: &'static str,
+    pub etichetta: String,
+    pub numero: usize,
+    /// Share of the total: `47,06 %`.
+    pub quota: String,
+}
+
+/// An indicator below the best class, with the objective it belongs to.
+#[derive(Debug, Clone, Serialize)]
+pub struct SottoSoglia {
+    #[serde(flatten)]
+    pub indicatore: Indicatore,
+    /// The objective's title.
+    pub obiettivo: String,
+}
+
+/// An indicator of chapter 1.
+#[derive(Debug, Clone, Serialize)]
+pub struct Significativo {
+    pub titolo: String,
+    pub consuntivo: String,
+    /// Change on the previous year's actual, or `n.d.`.
+    pub variazione: String,
+    /// System mean with its year (`70,30 % (2023)`), or `n.d.`.
+    pub media_sistema: String,
+    pub risultato: Esito,
+}
+
+/// An OIV decision as listed in chapter 5.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisioneRiga {
+    pub codice: String,
+    pub nome: String,
+    pub decisione: String,
+    pub motivazione: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overshooting {
+    /// `110 %`.
+    pub soglia: String,
+    /// `>=, <=`.
+    pub operatori: String,
+    pub kpi_con_target: usize,
+    pub numero: usize,
+    /// Share of the KPIs with a target: `8,6 %`.
+    pub quota: String,
+    /// Of which with a Ministry-set target.
+    pub ministeriali: usize,
+    pub righe: Vec<RigaOvershooting>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RigaOvershooting {
+    pub titolo: String,
+    pub tipo: Option<String>,
+    pub target: String,
+    pub consuntivo: String,
+    pub rapporto: String,
+    pub overshooting: String,
+    pub target_ministeriale: bool,
+}
+
+/// Promotional resources per ambito and strategic objective, and the +20 % projects.
+#[derive(Debug, Clone, Serialize)]
+pub struct Risorse {
+    pub obiettivi: Vec<RigaRisorse>,
+    pub progetti: Vec<RigaRisorse>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RigaRisorse {
+    pub codice: String,
+    pub nome: String,
+    /// Rows above the strategic objectives (ambiti, totals): printed highlighted.
+    pub evidenza: bool,
+    pub budget_iniziale: String,
+    pub budget_aggiornato: String,
+    pub utilizzato: String,
+    pub utilizzo: String,
+}
+
+/// 3.3.1: balance tables and ratios.
+#[derive(Debug, Clone, Serialize)]
+pub struct Salute {
+    pub tabelle: Vec<TabellaBilancio>,
+    pub anni: Vec<i32>,
+    pub indici: Vec<Indice>,
+    /// Ratios in percent, one series per ratio, values in percentage points per year of `anni`.
+    pub grafico: Vec<SerieGrafico>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TabellaBilancio {
+    pub nome: String,
+    pub colonne: Vec<String>,
+    pub righe: Vec<RigaBilancio>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RigaBilancio {
+    pub voce: String,
+    /// Totals (printed in bold).
+    pub totale: bool,
+    pub valori: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Indice {
+    pub nome: String,
+    pub area: Option<String>,
+    /// The formula, or `tabella degli indici` when taken from the published table.
+    pub fonte: String,
+    /// Whether the ratio is computed by its formula (its note is printed).
+    pub calcolato: bool,
+    pub nota: String,
+    /// One value per year of `anni`.
+    pub valori: Vec<ValoreIndice>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ValoreIndice {
+    /// `17,60 %`, `3,18`, or `–`.
+    pub testo: String,
+    /// Taken from the published table although the ratio has a formula.
+    pub da_tabella: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SerieGrafico {
+    pub nome: String,
+    pub valori: Vec<Option<f64>>,
+}
+
+/// 3.3.2: the Pareto benchmarking.
+#[derive(Debug, Clone, Serialize)]
+pub struct Pareto {
+    /// Year of the values, or empty.
+    pub anno: String,
+    /// The previous year, or `prec.`.
+    pub anno_precedente: String,
+    pub righe: Vec<RigaPareto>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RigaPareto {
+    pub dimensione: String,
+    /// First row of its dimension.
+    pub nuova_dimensione: bool,
+    pub indicatore: String,
+    pub valore: String,
+    pub sotto_media: bool,
+    pub media: String,
+    pub minimo: String,
+    pub massimo: String,
+    pub punteggio: String,
+    pub punteggio_precedente: String,
+    /// The same figures as numbers, for the position chart.
+    pub posizione: Posizione,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Posizione {
+    pub minimo: f64,
+    pub massimo: f64,
+    pub media: f64,
+    pub valore: f64,
+}
+
+/// Allegato 6: the multi-year KPI analysis.
+#[derive(Debug, Clone, Serialize)]
+pub struct Serie {
+    /// Overshooting threshold: `110 %`.
+    pub soglia: String,
+    pub con_target_sotto_precedente: usize,
+    pub con_overshooting_ripetuto: usize,
+    pub con_anni_mancanti: usize,
+    pub senza_rilievi: usize,
+    pub kpi: Vec<KpiSerie>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiSerie {
+    pub nome: String,
+    pub codice: Option<String>,
+    pub operatore: String,
+    /// Deadlines are not drawn as columns.
+    pub scadenza: bool,
+    pub anni: Vec<AnnoSerie>,
+    pub rilievi: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AnnoSerie {
+    pub anno: i32,
+    pub target: String,
+    pub consuntivo: String,
+    pub rapporto: String,
+    /// For the chart, in the KPI's own unit.
+    pub target_num: Option<f64>,
+    pub consuntivo_num: Option<f64>,
+}
+
+pub(super) fn classi(s: &Semaforo) -> Vec<Classe> {
+    let c = s.classi();
+    let (verde, giallo) = (number(c[0].1, 0), number(c[1].1, 0));
+    vec![
+        Classe { banda: Band::Verde.label(), etichetta: format!("Raggiunti (≥ {verde} %)") },
+        Classe {
+            banda: Band::Giallo.label(),
+            etichetta: format!("Parzialmente raggiunti ({giallo}–{verde} %)"),
+        },
+        Classe { banda: Band::Rosso.label(), etichetta: format!("Non raggiunti (< {giallo} %)") },
+    ]
+}
+
+fn share(n: usize, total: usize) -> String {
+    if total == 0 { "–".into() } else { pp(Some(n as f64 / total as f64 * 100.0), 2) }
+}
+
+pub(super) fn conteggi(c: &BandCounts, s: &Semaforo) -> Conteggi {
+    let counts = [c.verde, c.giallo, c.rosso];
+    let mut righe: Vec<RigaConteggio> = classi(s)
+        .into_iter()
+        .zip(counts)
+        .map(|(k, n)| RigaConteggio {
+            banda: k.banda,
+            etichetta: k.etichetta,
+            numero: n,
+            quota: share(n, c.totale),
+        })
+        .collect();
+    if c.senza_risultato > 0 {
+        righe.push(RigaConteggio {
+            banda: "nessuno",
+            etichetta: "Senza risultato (esclusi)".into(),
+            numero: c.senza_risultato,
+            quota: share(c.senza_risultato, c.totale),
+        });
+    }
+    Conteggi { righe, totale: c.totale }
+}
+
+pub(super) fn sotto_soglia(s: &Scored) -> Vec<SottoSoglia> {
+    let Some(a) = s.report.albero.as_ref() else { return Vec::new() };
+    crate::score::below_green(a)
+        .into_iter()
+        .map(|(n, parent)| SottoSoglia { indicatore: indicatore(n), obiettivo: super::title(parent) })
+        .collect()
+}
+
+fn with_unit(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Percento => pp(Some(v), 2),
+        Unit::Giorni => format!("{}\u{a0}gg", number(v, 2)),
+        Unit::Euro => eur(v),
+        _ => number(v, 2),
+    }
+}
+
+pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
+    let verde = &s.config.smvp.semaforo;
+    s.summary
+        .significativi
+        .iter()
+        .map(|i| {
+            let band = i.result.map(|r| crate::score::band(r / 100.0, verde));
+            let variazione = i.variazione.map_or("n.d.".into(), |v| {
+                let sign = if v > 0.0 { "+" } else { "" };
+                format!("{sign}{}", with_unit(v, i.unit))
+            });
+            Significativo {
+                titolo: format!("{} – {}", i.code, i.name),
+                consuntivo: i.actual.clone(),
+                variazione,
+                media_sistema: i.media_sistema.map_or("n.d.".into(), |m| match i.anno_media {
+                    Some(y) => format!("{} ({y})", with_unit(m, i.unit)),
+                    None => with_unit(m, i.unit),
+                }),
+                risultato: Esito {
+                    testo: pp(i.result, 2),
+                    valore: i.result,
+                    banda: band.map_or("nessuno", Band::label),
+                    stato: if i.result.is_some() { "calcolato" } else { "assente" },
+                },
+            }
+        })
+        .collect()
+}
+
+pub(super) fn decisioni(s: &Scored) -> Vec<DecisioneRiga> {
+    let mut out: Vec<DecisioneRiga> = Vec::new();
+    for tree in [&s.report.albero, &s.report.unita, &s.report.individuali].into_iter().flatten() {
+        tree.walk(&mut |n| {
+            let Some(d) = n.outcome.as_ref().and_then(|o| o.decision.as_ref()) else { return };
+            if out.iter().any(|x| x.codice == n.code) {
+                return;
+            }
+            let motivazione = match d {
+                crate::model::Decision::Esclusione { motivazione, .. }
+                | crate::model::Decision::Sostituzione { motivazione, .. } => motivazione.clone(),
+            };
+            out.push(DecisioneRiga {
+                codice: n.code.clone(),
+                nome: n.name.clone(),
+                decisione: super::decision_text(d),
+                motivazione,
+            });
+        });
+    }
+    out
+}
+
+pub(super) fn overshooting(o: &crate::score::Overshooting) -> Overshooting {
+    Overshooting {
+        soglia: pp(Some(o.soglia), 0),
+        operatori: o.operatori.join(", "),
+        kpi_con_target: o.kpi_con_target,
+        numero: o.righe.len(),
+        quota: if o.kpi_con_target == 0 {
+            "–".into()
+        } else {
+            pp(Some(o.righe.len() as f64 / o.kpi_con_target as f64 * 100.0), 1)
+        },
+        ministeriali: o.righe.iter().filter(|r| r.target_ministeriale).count(),
+        righe: o
+            .righe
+            .iter()
+            .map(|r| RigaOvershooting {
+                titolo: format!("{} – {}", r.code, r.name),
+                tipo: r.tipo.clone(),
+                target: r.target.clone(),
+                consuntivo: r.consuntivo.clone(),
+                rapporto: pp(Some(r.rapporto), 2),
+                overshooting: pp(Some(r.overshooting), 2),
+                target_ministeriale: r.target_ministeriale,
+            })
+            .collect(),
+    }
+}
+
+pub(super) fn risorse(r: &ModelRisorse) -> Risorse {
+    let row = |x: &crate::model::RisorsaRow| RigaRisorse {
+        codice: x.code.clone(),
+        nome: x.name.clone(),
+        evidenza: x.livello != "Obiettivo strategico",
+        budget_iniziale: eur(x.budget_iniziale),
+        budget_aggiornato: eur(x.budget_aggiornato),
+        utilizzato: eur(x.utilizzato),
+        utilizzo: pct(x.utilizzo()),
+    };
+    Risorse {
+        obiettivi: r.obiettivi.iter().map(row).collect(),
+        progetti: r.progetti.iter().map(row).collect(),
+    }
+}
+
+/// The balance schedules print their totals in capitals (`TOTALE PROVENTI CORRENTI (A)`): the
+/// only mark of a total the source has.
+fn is_total(r: &RigaTabella) -> bool {
+    let caps = |s: &str| !s.is_empty() && s == s.to_uppercase();
+    if r.voce.is_empty() { caps(&r.gruppo) } else { caps(&r.voce) }
+}
+
+fn tabella(t: &Tabella) -> TabellaBilancio {
+    TabellaBilancio {
+        nome: t.nome.clone(),
+        colonne: t.colonne.clone(),
+        righe: t
+            .righe
+            .iter()
+            .map(|r| RigaBilancio {
+                voce: if r.voce.is_empty() { r.gruppo.clone() } else { r.voce.clone() },
+                totale: is_total(r),
+                valori: r.valori.iter().map(|v| v.map_or("–".into(), |v| number(v, 0))).collect(),
+            })
+            .collect(),
+    }
+}
+
+pub(super) fn salute(s: &crate::score::salute::Salute) -> Salute {
+    let value_text = |v: f64, percent: bool| {
+        if percent { pp(Some(v * 100.0), 2) } else { number(v, if v == v.round() { 0 } else { 2 }) }
+    };
+    let indici = s
+        .indici
+        .iter()
+        .map(|i| Indice {
+            nome: i.nome.clone(),
+            area: Some(i.area.clone()).filter(|a| !a.is_empty()),
+            fonte: i.formula.clone().unwrap_or_else(|| "tabella degli indici".into()),
+            calcolato: i.formula.is_some(),
+            nota: i.nota.clone(),
+            valori: s
+                .anni
+                .iter()
+                .map(|y| match i.valori.iter().find(|v| v.anno == *y) {
+                    Some(v) => ValoreIndice {
+                        testo: value_text(v.valore, i.percentuale),
+                        da_tabella: v.fonte == Fonte::Tabella && i.formula.is_some(),
+                    },
+                    None => ValoreIndice { testo: "–".into(), da_tabella: false },
+                })
+                .collect(),
+        })
+        .collect();
+    let grafico = s
+        .indici
+        .iter()
+        .filter(|i| i.percentuale)
+        .map(|i| SerieGrafico {
+            nome: i.nome.clone(),
+            valori: s
+                .anni
+                .iter()
+                .map(|y| i.valori.iter().find(|v| v.anno == *y).map(|v| v.valore * 100.0))
+                .collect(),
+        })
+        .collect();
+    Salute {
+        tabelle: [&s.conto_economico, &s.stato_patrimoniale].into_iter().flatten().map(tabella).collect(),
+        anni: s.anni.clone(),
+        indici,
+        grafico,
+    }
+}
+
+fn pareto_value(v: f64, unit: Unit) -> String {
+    with_unit(v, unit)
+}
+
+pub(super) fn pareto(rows: &[ParetoRow]) -> Option<Pareto> {
+    let first = rows.first()?;
+    let score = |p: Option<f64>| p.map_or("–".into(), |x| number(x, 0));
+    Some(Pareto {
+        anno: first.anno.map(|y| y.to_string()).unwrap_or_default(),
+        anno_precedente: first.anno.map_or("prec.".into(), |y| (y - 1).to_string()),
+        righe: rows
+            .iter()
+            .enumerate()
+            .map(|(i, p)| RigaPareto {
+                dimensione: p.dimensione.clone(),
+                nuova_dimensione: i == 0 || rows[i - 1].dimensione != p.dimensione,
+                indicatore: p.indicatore.clone(),
+                valore: pareto_value(p.valore, p.unit),
+                sotto_media: p.valore < p.media,
+                media: pareto_value(p.media, p.unit),
+                minimo: pareto_value(p.minimo, p.unit),
+                massimo: pareto_value(p.massimo, p.unit),
+                punteggio: score(p.punteggio),
+                punteggio_precedente: score(p.punteggio_precedente),
+                posizione: Posizione {
+                    minimo: p.minimo,
+                    massimo: p.massimo,
+                    media: p.media,
+                    valore: p.valore,
+                },
+            })
+            .collect(),
+    })
+}
+
+pub(super) fn serie(s: &crate::score::serie::AnalisiSerie) -> Serie {
+    Serie {
+        soglia: pp(Some(s.soglia), 0),
+        con_target_sotto_precedente: s.con_target_sotto_precedente,
+        con_overshooting_ripetuto: s.con_overshooting_ripetuto,
+        con_anni_mancanti: s.con_anni_mancanti,
+        senza_rilievi: s.senza_rilievi,
+        kpi: s
+            .kpi
+            .iter()
+            .map(|k| KpiSerie {
+                nome: k.nome.clone(),
+                codice: k.codice.clone(),
+                operatore: k.operatore.clone(),
+                scadenza: k.operatore.to_lowercase().starts_with("entro"),
+                anni: k
+                    .anni
+                    .iter()
+                    .map(|a| AnnoSerie {
+                        anno: a.anno,
+                        target: a.target.clone(),
+                        consuntivo: a.consuntivo.clone(),
+                        rapporto: pct(a.rapporto),
+                        target_num: a.target_num,
+                        consuntivo_num: a.consuntivo_num,
+                    })
+                    .collect(),
+                rilievi: k.rilievi.clone(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,263 @@
+//! View: the scored report as the writers read it, built once.
+//!
+//! Every writer (the Typst templates, the workbook, the open data) reads these typed structures
+//! instead of walking the scored trees itself, so that a figure is looked up, banded and formatted
+//! in one place and every output prints it the same way.
+//!
+//! Unit convention: every result, weight and ratio a template can see is already a display string
+//! in Italian format (`99,62 %`, `1.250,50 €`, `30/06/2024`); the few numbers a template needs for
+//! drawing (`valore` of an [`Esito`], chart series) are **percentage points** (99.62), never
+//! fractions. `docs/modelli.md` lists every field; a test keeps it in step with these types.
+
+mod alberi;
+mod analisi;
+
+pub use alberi::{
+    Albero, Ambito, Area, Indicatore, Individuali, Obiettivo, ObiettivoIndividuale, ObiettivoStrategico,
+    Quota, Riga, Ruolo, Unita,
+};
+pub use analisi::{
+    Classe, Conteggi, DecisioneRiga, Overshooting, Pareto, Risorse, Salute, Serie, Significativo, SottoSoglia,
+};
+
+use crate::config::RisultatoEnte;
+use crate::model::{Band, Decision, Level, Node};
+use crate::score::Scored;
+use crate::value::{format_date, format_number};
+use serde::Serialize;
+
+/// Everything the templates see (besides the staff's texts, which each writer converts itself).
+#[derive(Debug, Clone, Serialize)]
+pub struct View {
+    pub ente: Ente,
+    pub anno: i32,
+    pub anno_precedente: i32,
+    /// The document's date, `gg/mm/aaaa`.
+    pub data_documento: String,
+    /// Approval date from the configuration, as written there.
+    pub data_approvazione: Option<String>,
+    pub metodo: Metodo,
+    /// The traffic-light classes, best first, with their labels.
+    pub classi: Vec<Classe>,
+    pub albero: Option<Albero>,
+    pub unita: Option<Unita>,
+    pub individuali: Option<Individuali>,
+    pub tempestivita: Option<Obiettivo>,
+    pub conteggi_strategici: Conteggi,
+    pub conteggi_operativi: Conteggi,
+    pub sotto_soglia: Vec<SottoSoglia>,
+    pub significativi: Vec<Significativo>,
+    pub decisioni: Vec<DecisioneRiga>,
+    /// Codes of the indicators without a value (N/D).
+    pub valori_mancanti: Vec<String>,
+    pub overshooting: Overshooting,
+    pub risorse: Option<Risorse>,
+    pub salute: Option<Salute>,
+    pub pareto: Option<Pareto>,
+    pub serie: Option<Serie>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Ente {
+    pub nome: String,
+    pub nome_breve: String,
+}
+
+/// How the results were computed, in words generated from the configuration.
+#[derive(Debug, Clone, Serialize)]
+pub struct Metodo {
+    /// The default indicator rule: `proporzionale, massimo 100 %`.
+    pub regola: String,
+    /// How the Ente's result is obtained: `media ponderata dei risultati degli ambiti strategici`.
+    pub risultato_ente: String,
+    /// Lower bound of the best class: `95 %`.
+    pub soglia_verde: String,
+    /// Whether the 3.0 table has resource absorption figures (and so their note).
+    pub assorbimento: bool,
+}
+
+/// A result as printed, with what stands in for it when there is none.
+#[derive(Debug, Clone, Serialize)]
+pub struct Esito {
+    /// `99,62 %`; or `n.d.` (value missing), `escluso (non valutabile)`, `–` (no result).
+    pub testo: String,
+    /// Percentage points, unrounded, for drawing; none without a result.
+    pub valore: Option<f64>,
+    /// `verde`, `giallo`, `rosso`, or `nessuno`.
+    pub banda: &'static str,
+    /// `calcolato`, `oiv` (set by the OIV), `escluso`, `mancante` (N/D), `assente`.
+    pub stato: &'static str,
+}
+
+/// What every node shows: level, code, name, weight, result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nodo {
+    /// The level's identifier (`obiettivo_strategico`): styles are chosen by it.
+    pub livello: &'static str,
+    pub codice: String,
+    pub nome: String,
+    /// `101 – Name`; the name alone for the Ente and groups, and where code and name coincide.
+    pub titolo: String,
+    /// `50,00 %` or `–`.
+    pub peso: String,
+    pub risultato: Esito,
+    /// The valuation label of the result (`Eccellente`), where the SMVP has one.
+    pub valutazione: Option<String>,
+    /// The OIV's decision on this node, in words.
+    pub decisione: Option<String>,
+}
+
+/// A number in Italian format with a typographic minus (`−1.250,50`), as every figure is printed.
+pub(crate) fn number(v: f64, decimals: u8) -> String {
+    format_number(v, decimals).replacen('-', "\u{2212}", 1)
+}
+
+/// `99,62 %` from a fraction (1.0 = 100 %); `–` for none.
+pub(crate) fn pct(fraction: Option<f64>) -> String {
+    pp(fraction.map(|f| f * 100.0), 2)
+}
+
+/// `99,62 %` from percentage points; `–` for none.
+pub(crate) fn pp(points: Option<f64>, decimals: u8) -> String {
+    points.map_or("–".into(), |x| format!("{}\u{a0}%", number(x, decimals)))
+}
+
+/// `1.250,50 €`.
+pub(crate) fn eur(v: f64) -> String {
+    format!("{}\u{a0}€", number(v, 2))
+}
+
+fn band_id(b: Option<Band>) -> &'static str {
+    b.map_or("nessuno", Band::label)
+}
+
+/// The result of a node, with its band and state.
+pub fn esito(n: &Node) -> Esito {
+    let o = n.outcome.as_ref();
+    let result = o.and_then(|o| o.result);
+    let (stato, testo) = match o.and_then(|o| o.decision.as_ref()) {
+        Some(Decision::Esclusione { esito, .. }) => ("escluso", format!("escluso ({esito})")),
+        Some(Decision::Sostituzione { .. }) => ("oiv", pct(result)),
+        None if o.is_some_and(|o| o.missing) && result.is_none() => ("mancante", "n.d.".into()),
+        None if result.is_none() => ("assente", "–".into()),
+        None => ("calcolato", pct(result)),
+    };
+    Esito { testo, valore: result.map(|r| r * 100.0), banda: band_id(o.and_then(|o| o.band)), stato }
+}
+
+/// The decision on a node in one sentence.
+fn decision_text(d: &Decision) -> String {
+    match d {
+        Decision::Esclusione { esito, .. } => {
+            format!("escluso ({esito}): il peso è ridistribuito sugli altri elementi")
+        }
+        Decision::Sostituzione { risultato, calcolato, .. } => {
+            format!("risultato {} (calcolato {})", pp(Some(*risultato), 2), pct(*calcolato))
+        }
+    }
+}
+
+/// `101 – Name`, or the name alone where a code would say nothing.
+fn title(n: &Node) -> String {
+    if matches!(n.level, Level::Ente | Level::Gruppo) || n.code.is_empty() || n.code == n.name {
+        n.name.clone()
+    } else {
+        format!("{} – {}", n.code, n.name)
+    }
+}
+
+pub fn nodo(n: &Node) -> Nodo {
+    let o = n.outcome.as_ref();
+    Nodo {
+        livello: n.level.id(),
+        codice: n.code.clone(),
+        nome: n.name.clone(),
+        titolo: title(n),
+        peso: pp(n.weight, 2),
+        risultato: esito(n),
+        valutazione: o.and_then(|o| o.valutazione.clone()),
+        decisione: o.and_then(|o| o.decision.as_ref()).map(decision_text),
+    }
+}
+
+impl View {
+    /// Builds the whole view of a scored report.
+    pub fn build(s: &Scored) -> View {
+        let smvp = &s.config.smvp;
+        let albero = s.report.albero.as_ref().map(|a| alberi::albero(a, s));
+        let risultato_ente = match smvp.ente {
+            RisultatoEnte::MediaPesataAmbiti => "media ponderata dei risultati degli ambiti strategici",
+            RisultatoEnte::MediaObiettiviStrategici => {
+                "media semplice dei risultati degli obiettivi strategici"
+            }
+        };
+        View {
+            ente: Ente { nome: s.config.ente.nome.clone(), nome_breve: s.config.ente.nome_breve.clone() },
+            anno: s.config.anno,
+            anno_precedente: s.config.anno - 1,
+            data_documento: format_date(s.date),
+            data_approvazione: s.config.data_approvazione.clone(),
+            metodo: Metodo {
+                regola: crate::score::indicator::describe(&smvp.regola),
+                risultato_ente: risultato_ente.into(),
+                soglia_verde: pp(Some(smvp.semaforo.classi()[0].1), 0),
+                assorbimento: s.report.risorse.as_ref().is_some_and(|r| !r.assorbimento_albero.is_empty()),
+            },
+            classi: analisi::classi(&smvp.semaforo),
+            albero,
+            unita: s.report.unita.as_ref().map(alberi::unita),
+            individuali: s.report.individuali.as_ref().map(alberi::individuali),
+            tempestivita: s.report.tempestivita.as_ref().map(|t| alberi::obiettivo(t, &[])),
+            conteggi_strategici: analisi::conteggi(&s.summary.obiettivi_strategici, &smvp.semaforo),
+            conteggi_operativi: analisi::conteggi(&s.summary.obiettivi_operativi, &smvp.semaforo),
+            sotto_soglia: analisi::sotto_soglia(s),
+            significativi: analisi::significativi(s),
+            decisioni: analisi::decisioni(s),
+            valori_mancanti: s.summary.valori_mancanti.clone(),
+            overshooting: analisi::overshooting(&s.summary.overshooting),
+            risorse: s.report.risorse.as_ref().map(analisi::risorse),
+            salute: s.summary.salute.as_ref().map(analisi::salute),
+            pareto: analisi::pareto(&s.report.pareto),
+            serie: s.summary.serie.as_ref().map(analisi::serie),
+        }
+    }
+}
+
+/// One indicator of the performance tree with the codes of the levels above it: the row shape of
+/// the workbook's Indicatori sheet and of the open data.
+pub struct IndicatorRow<'a> {
+    pub ambito: String,
+    pub obiettivo_strategico: String,
+    /// The group's code (`indicatori`, `obiettivi_operativi`), empty without groups.
+    pub gruppo: String,
+    pub obiettivo_operativo: String,
+    pub node: &'a Node,
+}
+
+/// Every indicator of the performance tree, in row order (an indicator used by two objectives
+/// appears twice).
+pub fn indicator_rows(s: &Scored) -> Vec<IndicatorRow<'_>> {
+    fn walk<'a>(n: &'a Node, path: &mut Vec<(Level, &'a str)>, out: &mut Vec<IndicatorRow<'a>>) {
+        if n.indicator.is_some() {
+            let code =
+                |l: Level| path.iter().find(|(x, _)| *x == l).map(|(_, c)| c.to_string()).unwrap_or_default();
+            out.push(IndicatorRow {
+                ambito: code(Level::Ambito),
+                obiettivo_strategico: code(Level::ObiettivoStrategico),
+                gruppo: code(Level::Gruppo),
+                obiettivo_operativo: code(Level::ObiettivoOperativo),
+                node: n,
+            });
+        }
+        path.push((n.level, &n.code));
+        for c in &n.children {
+            walk(c, path, out);
+        }
+        path.pop();
+    }
+    let mut out = Vec::new();
+    if let Some(a) = &s.report.albero {
+        walk(a, &mut Vec::new(), &mut out);
+    }
+    out
+}

@@ -1,0 +1,111 @@
+//! The shape of the crate, checked on its source: the stages depend on each other one way only.
+//! `pipeline` (the run in one place) is used by the command line alone; every writer reads
+//! `score` and `view`, and no writer imports another; `score` and `view` import no writer.
+
+use crate::common::manifest;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const WRITERS: &[&str] = &["render", "typeset", "xlsx", "opendata", "json"];
+
+/// The top-level module a source file belongs to (`src/xlsx/albero.rs` → `xlsx`).
+fn module_of(path: &Path, src: &Path) -> String {
+    let rel = path.strip_prefix(src).unwrap();
+    let first = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+    first.trim_end_matches(".rs").to_string()
+}
+
+/// Every `crate::NAME` (or `relazione::NAME` in the binary) a file mentions.
+fn uses(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for prefix in ["crate::", "relazione::"] {
+        for (i, _) in text.match_indices(prefix) {
+            let rest = &text[i + prefix.len()..];
+            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !name.is_empty() {
+                out.insert(name);
+            }
+        }
+        // `use crate::{a, b}` lists.
+        for (i, _) in text.match_indices(&format!("{prefix}{{")) {
+            let rest = &text[i + prefix.len() + 1..];
+            let list = &rest[..rest.find('}').unwrap_or(0)];
+            for item in list.split(',') {
+                let name: String =
+                    item.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() {
+                    out.insert(name);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn dependencies() -> BTreeMap<String, BTreeSet<String>> {
+    let src = manifest().join("src");
+    let mut deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut stack = vec![src.clone()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                let m = module_of(&p, &src);
+                let text = std::fs::read_to_string(&p).unwrap();
+                let used: Vec<String> = uses(&text).into_iter().filter(|u| *u != m).collect();
+                deps.entry(m).or_default().extend(used);
+            }
+        }
+    }
+    deps
+}
+
+#[test]
+fn only_the_command_line_runs_the_pipeline() {
+    let users: Vec<String> =
+        dependencies().into_iter().filter(|(_, d)| d.contains("pipeline")).map(|(m, _)| m).collect();
+    assert!(users.contains(&"cli".to_string()), "{users:?}");
+    assert!(users.iter().all(|m| m == "cli" || m == "main"), "{users:?} import pipeline");
+}
+
+#[test]
+fn no_writer_imports_another_and_nothing_before_the_writers_imports_one() {
+    let deps = dependencies();
+    for (m, d) in &deps {
+        let writers: Vec<&&str> = WRITERS.iter().filter(|w| d.contains(**w)).collect();
+        if WRITERS.contains(&m.as_str()) {
+            assert!(writers.is_empty(), "the writer {m} imports the writers {writers:?}");
+        }
+        if ["config", "ingest", "model", "score", "view", "value", "testi", "decisions"].contains(&m.as_str())
+        {
+            assert!(writers.is_empty(), "{m} comes before the writers but imports {writers:?}");
+        }
+    }
+    for w in WRITERS {
+        assert!(deps.contains_key(*w), "writer {w} not found in src/");
+    }
+}
+
+#[test]
+fn the_traffic_light_thresholds_are_read_in_one_place() {
+    // `Semaforo::classi` (config.rs) is the only reader of the thresholds; `score::band`, the
+    // workbook's formula and fills and the class labels all walk it.
+    let src = manifest().join("src");
+    let mut stack = vec![src.clone(), manifest().join("templates")];
+    let mut readers = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(text) = std::fs::read_to_string(&p)
+                && ["semaforo.verde", "semaforo.giallo", "| banda"].iter().any(|k| text.contains(k))
+            {
+                readers.push(p.strip_prefix(manifest()).unwrap().display().to_string());
+            }
+        }
+    }
+    assert_eq!(readers, ["src/config.rs"]);
+}

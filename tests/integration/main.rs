@@ -1,0 +1,15 @@
+//! The integration tests, in one binary: the library and the real `relazione` binary against the
+//! fixtures. One binary means Typst is linked once per test run, and the Modena outputs are built
+//! once and shared (`common::modena_build`).
+
+mod architecture;
+mod capitoli;
+mod cli;
+mod common;
+mod golden;
+mod modelli;
+mod ostili;
+mod pdf;
+mod properties;
+mod smvp;
+mod xlsx;
