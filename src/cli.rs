@@ -168,7 +168,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 eprintln!("avviso: {w}");
             }
             for f in &built.files {
-                say(format_args!("Scritto {}", f.display()));
+                say(format_args!("Scritto {}", f.display()))?;
             }
             if tempi {
                 for (stage, d) in &built.timings.stages {
@@ -196,13 +196,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
-/// Prints a line on stdout; a closed pipe (`relazione score --json | head`) ends quietly.
-fn say(line: std::fmt::Arguments) {
+/// Prints a line on stdout. A closed pipe (`relazione score --json | head`) is
+/// [`Error::PipeClosed`], which the top level ends quietly.
+fn say(line: std::fmt::Arguments) -> Result<(), Error> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    if writeln!(out, "{line}").is_err() {
-        std::process::exit(0);
-    }
+    writeln!(out, "{line}").map_err(|e| match e.kind() {
+        std::io::ErrorKind::BrokenPipe => Error::PipeClosed,
+        _ => Error::io(std::path::Path::new("<stdout>"), e),
+    })
 }
 
 fn check(inputs: &Inputs) -> Result<(), Error> {
@@ -218,7 +220,7 @@ fn check(inputs: &Inputs) -> Result<(), Error> {
         "Dati validi: {} file letti, {n} {}; il documento si impagina.",
         prepared.scored.report.sources.len(),
         if n == 1 { "avviso" } else { "avvisi" }
-    ));
+    ))?;
     Ok(())
 }
 
@@ -226,11 +228,8 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
     let scored = pipeline::run(&inputs.config, &inputs.data)?;
     if json {
         let doc = crate::json::document(&scored);
-        say(format_args!(
-            "{}",
-            serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?
-        ));
-        return Ok(());
+        let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?;
+        return say(format_args!("{text}"));
     }
     for w in &scored.warnings {
         eprintln!("avviso: {w}");
@@ -240,11 +239,11 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
     };
     let pct =
         |r: Option<f64>| r.map_or("-".into(), |r| format!("{} %", crate::value::format_number(r * 100.0, 2)));
-    say(format_args!("{} {}: {}", scored.config.ente.nome, scored.config.anno, pct(albero.result())));
+    say(format_args!("{} {}: {}", scored.config.ente.nome, scored.config.anno, pct(albero.result())))?;
     for amb in &albero.children {
-        say(format_args!("  {} - {}: {}", amb.code, amb.name, pct(amb.result())));
+        say(format_args!("  {} - {}: {}", amb.code, amb.name, pct(amb.result())))?;
         for os in &amb.children {
-            say(format_args!("    {} - {}: {}", os.code, os.name, pct(os.result())));
+            say(format_args!("    {} - {}: {}", os.code, os.name, pct(os.result())))?;
         }
     }
     Ok(())
@@ -277,7 +276,7 @@ fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
         }
     };
     let items = pipeline::build_batch(root, out, &options(None), &progress)?;
-    say(format_args!("{:<28} {:>8} {:>12} {:>8}", "Ente", "Esito", "Risultato", "Tempo"));
+    say(format_args!("{:<28} {:>8} {:>12} {:>8}", "Ente", "Esito", "Risultato", "Tempo"))?;
     let mut failed = Vec::new();
     for item in &items {
         let esito = if item.outcome.is_ok() { "ok" } else { "errore" };
@@ -288,7 +287,7 @@ fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
             esito,
             result,
             item.elapsed.as_secs_f64()
-        ));
+        ))?;
         if let Err(e) = &item.outcome {
             failed.push((item.name.clone(), e.to_string()));
         }

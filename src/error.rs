@@ -116,6 +116,8 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
     /// Producing an output failed (template, typesetting, workbook).
     Output(String),
+    /// Standard output was closed by the reader (`relazione score --json | head`): not a failure.
+    PipeClosed,
 }
 
 impl Error {
@@ -127,10 +129,13 @@ impl Error {
         Error::Io { path: path.to_path_buf(), source }
     }
 
-    /// The process exit code: 1 for every failure of the inputs or of an output. Usage errors
-    /// (exit 2) never reach here: clap reports them itself.
+    /// The process exit code: 1 for every failure of the inputs or of an output, 0 for a closed
+    /// pipe. Usage errors (exit 2) never reach here: the command-line parser reports them itself.
     pub fn exit_code(&self) -> i32 {
-        1
+        match self {
+            Error::PipeClosed => 0,
+            _ => 1,
+        }
     }
 }
 
@@ -153,6 +158,7 @@ impl fmt::Display for Error {
                 writeln!(f, "{}: errore di lettura/scrittura: {source}", path.display())
             }
             Error::Output(msg) => writeln!(f, "{msg}"),
+            Error::PipeClosed => Ok(()),
         }
     }
 }

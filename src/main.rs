@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     };
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(relazione::error::Error::PipeClosed) => ExitCode::SUCCESS,
         Err(e) => {
             eprint!("errore: {e}");
             ExitCode::from(e.exit_code() as u8)
