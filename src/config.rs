@@ -58,6 +58,10 @@ pub struct Smvp {
     /// Deadlines missed: score 0, or decreasing linearly to 0 over `giorni`.
     #[serde(default)]
     pub scadenze: Scadenze,
+    /// How to read a target written without an operator (`80 %`) in the flat layout when its row
+    /// gives no direction: no default means such a target is an error naming the cell.
+    #[serde(default)]
+    pub direzione_predefinita: Option<crate::value::Direzione>,
     /// What a missing actual (`N/D`) does.
     #[serde(default)]
     pub valori_mancanti: ValoriMancanti,
@@ -67,6 +71,16 @@ pub struct Smvp {
     /// How the Ente result is computed.
     #[serde(default)]
     pub ente: RisultatoEnte,
+    /// Names and roll-up of each level of the performance tree.
+    #[serde(default)]
+    pub livelli: Livelli,
+    /// Weights of one parent summing to 100 within this (percentage points, e.g. 3 × 33,33) are
+    /// accepted and normalised, with a note.
+    #[serde(default = "default_tolleranza_pesi")]
+    pub tolleranza_pesi: f64,
+    /// Whether `valutazione_os` refers to the OS result or to its raggiungimento.
+    #[serde(default)]
+    pub valutazione_os_su: BaseValutazione,
     /// Traffic-light thresholds, in percentage points.
     #[serde(default)]
     pub semaforo: Semaforo,
@@ -84,6 +98,14 @@ fn default_tolleranza() -> f64 {
     0.01
 }
 
+fn yes() -> bool {
+    true
+}
+
+fn default_tolleranza_pesi() -> f64 {
+    0.1
+}
+
 impl Default for Smvp {
     fn default() -> Self {
         Smvp {
@@ -91,9 +113,13 @@ impl Default for Smvp {
             regole_per_tipologia: BTreeMap::new(),
             regole_per_indicatore: BTreeMap::new(),
             scadenze: Scadenze::default(),
+            direzione_predefinita: None,
             valori_mancanti: ValoriMancanti::default(),
             pesi: PolicyPesi::default(),
             ente: RisultatoEnte::default(),
+            livelli: Livelli::default(),
+            tolleranza_pesi: default_tolleranza_pesi(),
+            valutazione_os_su: BaseValutazione::default(),
             semaforo: Semaforo::default(),
             overshooting: Overshooting::default(),
             valutazione_os: Vec::new(),
@@ -153,6 +179,10 @@ pub struct Fascia {
     pub da: f64,
     /// Score of the band, percentage points.
     pub punteggio: f64,
+    /// Interpolate from this band's score at its threshold to the next band up's score at its
+    /// threshold (only this band; `interpolazione` on the rule does it for every band).
+    #[serde(default)]
+    pub interpolata: bool,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -163,6 +193,18 @@ pub struct Scadenze {
     /// With `ritardo: lineare`, days after which the score reaches 0.
     #[serde(default)]
     pub giorni: Option<u32>,
+    /// With `ritardo: scaglioni`: up to `giorni` days late, `punteggio` (first match, fewest days
+    /// first); later than the last step, 0.
+    #[serde(default)]
+    pub scaglioni: Vec<Scaglione>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Scaglione {
+    pub giorni: u32,
+    /// Score, percentage points.
+    pub punteggio: f64,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -171,6 +213,7 @@ pub enum Ritardo {
     #[default]
     Zero,
     Lineare,
+    Scaglioni,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -201,6 +244,118 @@ pub enum RisultatoEnte {
     MediaPesataAmbiti,
     /// Plain mean of the OS results.
     MediaObiettiviStrategici,
+    /// Plain mean of the OS *raggiungimenti* (each OS's result against its own target).
+    MediaRaggiungimentiOs,
+    /// Mean of the OS *raggiungimenti* weighted by each OS's weight in the Ente (OS weight ×
+    /// its ambito's weight).
+    MediaPesataRaggiungimentiOs,
+}
+
+/// How a level's result comes from its children.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Calcolo {
+    /// Σ weight × result / Σ weight over the scored children.
+    #[default]
+    MediaPesata,
+    /// Plain mean of the scored children's results; weights are not needed.
+    MediaSemplice,
+}
+
+/// The plan's name for a level and how its result is computed.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Livello {
+    /// Singular name, as the plan calls the level (`Prospettiva`, `Azione`).
+    #[serde(default)]
+    pub nome: Option<String>,
+    /// Plural name (`Prospettive`); derived from `nome` when not given.
+    #[serde(default)]
+    pub plurale: Option<String>,
+    #[serde(default)]
+    pub calcolo: Calcolo,
+}
+
+/// Per-level settings of the performance tree.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Livelli {
+    #[serde(default)]
+    pub ambito: Livello,
+    #[serde(default)]
+    pub obiettivo_strategico: Livello,
+    #[serde(default)]
+    pub obiettivo_operativo: Livello,
+    #[serde(default)]
+    pub indicatore: Livello,
+}
+
+impl Livelli {
+    /// The settings of a level of the performance tree, if it has any.
+    pub fn of(&self, level: crate::model::Level) -> Option<&Livello> {
+        use crate::model::Level;
+        match level {
+            Level::Ambito => Some(&self.ambito),
+            Level::ObiettivoStrategico => Some(&self.obiettivo_strategico),
+            Level::ObiettivoOperativo => Some(&self.obiettivo_operativo),
+            Level::Indicatore => Some(&self.indicatore),
+            _ => None,
+        }
+    }
+
+    /// (singular, plural) name of a level: the configured one, or the standard Italian name.
+    pub fn names(&self, level: crate::model::Level) -> (String, String) {
+        use crate::model::Level;
+        let (sing, plur) = match level {
+            Level::Ambito => ("Ambito strategico", "Ambiti strategici"),
+            Level::ObiettivoStrategico => ("Obiettivo strategico", "Obiettivi strategici"),
+            Level::ObiettivoOperativo => ("Obiettivo operativo", "Obiettivi operativi"),
+            Level::Indicatore => ("Indicatore", "Indicatori"),
+            other => return (other.label().to_string(), other.label().to_string()),
+        };
+        match self.of(level).and_then(|l| l.nome.clone()) {
+            Some(n) => {
+                let p = self.of(level).and_then(|l| l.plurale.clone()).unwrap_or_else(|| plural(&n));
+                (n, p)
+            }
+            None => (sing.into(), plur.into()),
+        }
+    }
+}
+
+/// The plural of an Italian noun phrase, by the regular endings of each word (`Prospettiva
+/// strategica` → `Prospettive strategiche`); irregular ones go in `plurale`.
+fn plural(phrase: &str) -> String {
+    phrase
+        .split(' ')
+        .map(|w| {
+            let lower = w.to_lowercase();
+            let stem = |n: usize| &w[..w.len() - n];
+            if lower.ends_with("ca") {
+                format!("{}che", stem(2))
+            } else if lower.ends_with("ga") {
+                format!("{}ghe", stem(2))
+            } else if lower.ends_with("io") {
+                format!("{}i", stem(2))
+            } else if lower.ends_with('a') {
+                format!("{}e", stem(1))
+            } else if lower.ends_with('o') || lower.ends_with('e') {
+                format!("{}i", stem(1))
+            } else {
+                w.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The scale an OS valuation label refers to.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BaseValutazione {
+    #[default]
+    Risultato,
+    Raggiungimento,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -210,11 +365,33 @@ pub struct Semaforo {
     pub verde: f64,
     /// From this result up (and below `verde`): yellow; below: red.
     pub giallo: f64,
+    /// The SMVP's names of the three classes, best first.
+    #[serde(default)]
+    pub etichette: Etichette,
 }
 
 impl Default for Semaforo {
     fn default() -> Self {
-        Semaforo { verde: 95.0, giallo: 60.0 }
+        Semaforo { verde: 95.0, giallo: 60.0, etichette: Etichette::default() }
+    }
+}
+
+/// Names of the traffic-light classes as the SMVP calls them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Etichette {
+    pub verde: String,
+    pub giallo: String,
+    pub rosso: String,
+}
+
+impl Default for Etichette {
+    fn default() -> Self {
+        Etichette {
+            verde: "Raggiunti".into(),
+            giallo: "Parzialmente raggiunti".into(),
+            rosso: "Non raggiunti".into(),
+        }
     }
 }
 
@@ -232,15 +409,33 @@ impl Semaforo {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Overshooting {
+    /// Whether the SMVP has an overshooting analysis at all (without it, the report has no such
+    /// section).
+    #[serde(default = "yes")]
+    pub previsto: bool,
     /// Flag indicators whose actual/target exceeds this, percentage points.
+    #[serde(default = "default_soglia_overshooting")]
     pub soglia: f64,
     /// Operators considered (`>=`, `<=`).
+    #[serde(default = "default_operatori_overshooting")]
     pub operatori: Vec<String>,
+}
+
+fn default_soglia_overshooting() -> f64 {
+    110.0
+}
+
+fn default_operatori_overshooting() -> Vec<String> {
+    vec![">=".into(), "<=".into()]
 }
 
 impl Default for Overshooting {
     fn default() -> Self {
-        Overshooting { soglia: 110.0, operatori: vec![">=".into(), "<=".into()] }
+        Overshooting {
+            previsto: true,
+            soglia: default_soglia_overshooting(),
+            operatori: default_operatori_overshooting(),
+        }
     }
 }
 
@@ -287,6 +482,18 @@ impl Config {
         }
         for (k, r) in &self.smvp.regole_per_indicatore {
             check_rule(&format!("smvp.regole_per_indicatore.{k}"), r);
+        }
+        if self.smvp.scadenze.ritardo == Ritardo::Scaglioni
+            && (self.smvp.scadenze.scaglioni.is_empty()
+                || self.smvp.scadenze.scaglioni.windows(2).any(|w| w[0].giorni >= w[1].giorni))
+        {
+            problems.push(
+                "«smvp.scadenze»: con ritardo a scaglioni indicare «scaglioni», dai giorni di ritardo minori ai maggiori"
+                    .into(),
+            );
+        }
+        if !(0.0..=50.0).contains(&self.smvp.tolleranza_pesi) {
+            problems.push("«smvp.tolleranza_pesi»: attesi punti percentuali tra 0 e 50".into());
         }
         if self.smvp.scadenze.ritardo == Ritardo::Lineare && self.smvp.scadenze.giorni.unwrap_or(0) == 0 {
             problems.push("«smvp.scadenze»: con ritardo lineare indicare «giorni» (maggiore di 0)".into());

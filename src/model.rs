@@ -86,6 +86,10 @@ pub struct Node {
     /// Typology of an individual objective (`OS`, `OP`, `EXTRA`) or of an indicator.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tipologia: Option<String>,
+    /// The objective's own target in the plan, percentage points (`80`): its *raggiungimento*
+    /// is its result against this.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_obiettivo: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub indicator: Option<Box<Indicator>>,
     /// Filled by scoring.
@@ -106,6 +110,7 @@ impl Node {
             weight: None,
             platform_result: None,
             tipologia: None,
+            target_obiettivo: None,
             indicator: None,
             outcome: None,
             children: Vec::new(),
@@ -167,6 +172,9 @@ pub struct Indicator {
     pub fonte: Option<String>,
     /// Target set by the Ministry (MIMIT/MISE), marked green in the platform's report.
     pub target_ministeriale: bool,
+    /// Minimum threshold in the indicator's own unit: a value on the wrong side of it scores 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soglia_minima: Option<f64>,
     /// Earlier values (baselines) as (column heading, value text).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub storico: Vec<(String, String)>,
@@ -198,6 +206,7 @@ impl Indicator {
             algoritmo: None,
             fonte: None,
             target_ministeriale: false,
+            soglia_minima: None,
             storico: Vec::new(),
         }
     }
@@ -221,6 +230,10 @@ pub struct Outcome {
     /// Weight actually used after redistribution of excluded siblings (percentage points).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub effective_weight: Option<f64>,
+    /// For objectives with a target of their own: the result against that target, capped by the
+    /// rule's ceiling (fraction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub raggiungimento: Option<f64>,
     /// For indicators: the raw ratio of actual to target (`>=`: value/target), before any cap.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,

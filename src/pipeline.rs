@@ -37,7 +37,7 @@ fn score_inputs(
     let clock = Instant::now();
     let date = config.document_date(source_date_epoch)?;
     let decisions = Decisions::load(data_dir)?;
-    let (mut report, mut warnings) = crate::ingest::ingest(data_dir)?;
+    let (mut report, mut warnings) = crate::ingest::ingest(data_dir, &config.smvp)?;
     if let Some(root) = report.albero.as_mut() {
         root.name = config.ente.nome.clone();
     }

@@ -9,7 +9,7 @@
 use chrono::NaiveDate;
 use std::fmt;
 
-/// Unit written after a number.
+/// Unit written after a number: the common units of public plans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
@@ -17,13 +17,37 @@ pub enum Unit {
     Numero,
     /// `gg`: days.
     Giorni,
+    /// `ore`: hours.
+    Ore,
+    /// `mesi`: months.
+    Mesi,
+    /// `anni`: years.
+    Anni,
     /// `%`: percentage points (`53,15 %` is 53.15).
     Percento,
     /// `€`.
     Euro,
+    /// `punti`: a score on a scale (customer satisfaction, indices).
+    Punti,
+    /// `kWh`.
+    Kwh,
     /// No unit written (numeric cells of the flat layout).
     Nessuna,
 }
+
+/// The units a value or target may carry, as written after the number (lower case compared), with
+/// the spellings accepted for each: the list `relazione` documents and names in its messages.
+pub const UNITS: &[(Unit, &[&str])] = &[
+    (Unit::Numero, &["N.", "N", "n.", "num."]),
+    (Unit::Giorni, &["gg", "gg.", "giorni", "giorno"]),
+    (Unit::Ore, &["ore", "ora", "h"]),
+    (Unit::Mesi, &["mesi", "mese"]),
+    (Unit::Anni, &["anni", "anno"]),
+    (Unit::Percento, &["%"]),
+    (Unit::Euro, &["€", "euro", "EUR"]),
+    (Unit::Punti, &["punti", "punto", "pt"]),
+    (Unit::Kwh, &["kWh"]),
+];
 
 impl Unit {
     /// The suffix the platform prints.
@@ -31,10 +55,20 @@ impl Unit {
         match self {
             Unit::Numero => "N.",
             Unit::Giorni => "gg",
+            Unit::Ore => "ore",
+            Unit::Mesi => "mesi",
+            Unit::Anni => "anni",
             Unit::Percento => "%",
             Unit::Euro => "€",
+            Unit::Punti => "punti",
+            Unit::Kwh => "kWh",
             Unit::Nessuna => "",
         }
+    }
+
+    /// The accepted units, for messages: `N., gg, ore, mesi, anni, %, €, punti, kWh`.
+    pub fn accepted() -> String {
+        UNITS.iter().map(|(u, _)| u.suffix()).collect::<Vec<_>>().join(", ")
     }
 }
 
@@ -156,35 +190,55 @@ pub fn parse_number(text: &str) -> Result<(f64, u8), ParseError> {
     Ok((value, dec_part.map_or(0, |d| d.len().min(255) as u8)))
 }
 
-/// Splits a trailing unit off a text: `1.250 N.` → (`1.250`, Numero).
+/// Splits a trailing unit off a text: `1.250 N.` → (`1.250`, Numero). A text whose number is
+/// followed by a word that is no known unit keeps it, and [`parse_quantity`] names it.
 fn split_unit(text: &str) -> (&str, Unit) {
     let t = text.trim();
-    for (suffix, unit) in [
-        ("N.", Unit::Numero),
-        ("gg.", Unit::Giorni),
-        ("gg", Unit::Giorni),
-        ("giorni", Unit::Giorni),
-        ("%", Unit::Percento),
-        ("€", Unit::Euro),
-        ("N", Unit::Numero),
-    ] {
-        if let Some(rest) = t.strip_suffix(suffix) {
-            let rest = rest.trim_end();
-            if rest.ends_with(|c: char| c.is_ascii_digit()) {
-                return (rest, unit);
+    let lower = t.to_lowercase();
+    let mut best: Option<(usize, Unit)> = None;
+    for (unit, spellings) in UNITS {
+        for sp in *spellings {
+            let sp_lower = sp.to_lowercase();
+            let cut = t.len().saturating_sub(sp_lower.len());
+            if lower.ends_with(&sp_lower)
+                && lower.len() == t.len()
+                && t.is_char_boundary(cut)
+                && best.is_none_or(|(len, _)| sp_lower.len() > len)
+            {
+                let rest = t[..cut].trim_end();
+                // `N` must follow a number; a word's last letters are not a unit (`10 anni` is
+                // years, not `10 ann` + `i`).
+                let boundary = rest.ends_with(|c: char| c.is_ascii_digit());
+                if boundary {
+                    best = Some((sp_lower.len(), *unit));
+                }
             }
         }
     }
-    (t, Unit::Nessuna)
+    match best {
+        Some((len, unit)) => (t[..t.len() - len].trim_end(), unit),
+        None => (t, Unit::Nessuna),
+    }
 }
 
 /// Reads a number with an optional unit: `1.250 N.`, `53,15 %`, `-24,31 gg`, `100`.
 pub fn parse_quantity(text: &str) -> Result<Quantity, ParseError> {
     let (number, unit) = split_unit(text);
     let (value, decimals) = parse_number(number).map_err(|_| {
+        // A number followed by a word: the word is a unit we do not know.
+        let t = text.trim();
+        if let Some((n, word)) = t.split_once(' ')
+            && parse_number(n).is_ok()
+            && !word.trim().is_empty()
+        {
+            return ParseError(format!(
+                "«{t}»: unità «{}» non riconosciuta (ammesse: {})",
+                word.trim(),
+                Unit::accepted()
+            ));
+        }
         ParseError(format!(
-            "«{}» non è un valore leggibile (attesi ad esempio «1.250 N.», «53,15 %», «-24,31 gg», «1.000,00 €»)",
-            text.trim()
+            "«{t}» non è un valore leggibile (attesi ad esempio «1.250 N.», «53,15 %», «-24,31 gg», «1.000,00 €»)"
         ))
     })?;
     Ok(Quantity { value, unit, decimals })
@@ -228,6 +282,74 @@ pub fn parse_reading(text: &str) -> Result<Reading, ParseError> {
         return parse_date(t).map(|data| Reading::Data { data });
     }
     parse_quantity(t).map(|quantita| Reading::Quantita { quantita })
+}
+
+/// Which way is better for an indicator, when its target does not say it with an operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direzione {
+    /// Higher is better (`>=`).
+    Maggiore,
+    /// Lower is better (`<=`).
+    Minore,
+    /// Exactly the target (`=`).
+    Uguale,
+    /// Within a range (`tra X e Y`).
+    Intervallo,
+    /// By a date (`Entro gg-mm-aaaa`).
+    Scadenza,
+}
+
+impl Direzione {
+    /// Reads a direction cell: the words of the flat layout, or an operator.
+    pub fn parse(text: &str) -> Result<Direzione, ParseError> {
+        let t = text.trim().to_lowercase();
+        Ok(match t.as_str() {
+            "maggiore" | "più alto" | "crescente" | ">=" | "≥" => Direzione::Maggiore,
+            "minore" | "più basso" | "decrescente" | "<=" | "≤" => Direzione::Minore,
+            "uguale" | "=" => Direzione::Uguale,
+            "intervallo" | "tra" => Direzione::Intervallo,
+            "scadenza" | "entro" => Direzione::Scadenza,
+            _ => {
+                return err(format!(
+                    "direzione «{}» non riconosciuta (ammesse: maggiore, minore, uguale, intervallo, scadenza)",
+                    text.trim()
+                ));
+            }
+        })
+    }
+
+    /// The operator of a target in this direction.
+    pub fn operator(self) -> &'static str {
+        match self {
+            Direzione::Maggiore => ">=",
+            Direzione::Minore => "<=",
+            Direzione::Uguale => "=",
+            Direzione::Intervallo => "tra",
+            Direzione::Scadenza => "entro",
+        }
+    }
+}
+
+/// Whether a target text says its direction itself: an operator (`>=`, `<=`, `=`, `tra`, `Entro`)
+/// or a date. A bare number or percentage does not.
+pub fn target_has_operator(text: &str) -> bool {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    ["entro", "tra ", ">", "<", "≥", "≤", "="].iter().any(|p| lower.starts_with(p)) || looks_like_date(t)
+}
+
+/// A bare target value read in a direction: `80 %` lower-is-better is `<= 80 %`.
+pub fn target_in_direction(text: &str, direction: Direzione) -> Result<Target, ParseError> {
+    match direction {
+        Direzione::Maggiore | Direzione::Minore | Direzione::Uguale => {
+            parse_target(&format!("{} {}", direction.operator(), text.trim()))
+        }
+        Direzione::Scadenza => parse_target(&format!("Entro {}", text.trim())),
+        Direzione::Intervallo => {
+            err(format!("target «{}»: un intervallo si scrive «tra X e Y»", text.trim()))
+        }
+    }
 }
 
 /// Reads a target: `>= 1.000 N.`, `<= -19 gg`, `= 100,00 %`, `tra 10 e 20 N.`, `Entro 30-06-2024`,
@@ -310,6 +432,25 @@ enum Tok {
     Close,
 }
 
+/// Length in characters of the unit spelling at the start of `chars`, if any (the longest one;
+/// a spelling ending in a letter must not be followed by another letter).
+fn unit_at(chars: &[char]) -> Option<usize> {
+    let mut best = None;
+    for (_, spellings) in UNITS {
+        for sp in *spellings {
+            let n = sp.chars().count();
+            let matches = chars.len() >= n
+                && chars[..n].iter().zip(sp.chars()).all(|(a, b)| a.to_lowercase().eq(b.to_lowercase()));
+            let whole_word = !sp.ends_with(|c: char| c.is_alphabetic())
+                || !chars.get(n).is_some_and(|c| c.is_alphabetic());
+            if matches && whole_word && best.is_none_or(|b| n > b) {
+                best = Some(n);
+            }
+        }
+    }
+    best
+}
+
 fn tokenize(text: &str) -> Result<Vec<Tok>, ParseError> {
     let mut out = Vec::new();
     let chars: Vec<char> = text.chars().collect();
@@ -344,16 +485,13 @@ fn tokenize(text: &str) -> Result<Vec<Tok>, ParseError> {
             let number: String = chars[start..i].iter().collect();
             let (v, _) = parse_number(&number)?;
             out.push(Tok::Num(v));
-            // Skip the unit after the number.
-            let rest: String = chars[i..].iter().collect();
-            let rest_trim = rest.trim_start();
-            let skipped_ws = rest.len() - rest_trim.len();
-            for unit in ["N.", "gg.", "gg", "giorni", "%", "€"] {
-                if rest_trim.starts_with(unit) {
-                    i += rest[..skipped_ws].chars().count() + unit.chars().count();
-                    break;
-                }
+            // Skip the unit after the number (looking only at the next few characters, so that
+            // the whole expression is read in linear time).
+            let mut j = i;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
             }
+            i += unit_at(&chars[j..]).map_or(0, |n| j - i + n);
         } else {
             return err(format!("«{text}»: carattere «{c}» non atteso nell'espressione delle misure"));
         }
@@ -483,6 +621,23 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_common_units_of_public_plans() {
+        assert_eq!(parse_quantity("24 ore").unwrap(), q(24.0, Unit::Ore, 0));
+        assert_eq!(parse_quantity("3 mesi").unwrap(), q(3.0, Unit::Mesi, 0));
+        assert_eq!(parse_quantity("7,5 punti").unwrap(), q(7.5, Unit::Punti, 1));
+        assert_eq!(parse_quantity("1.200 kWh").unwrap(), q(1200.0, Unit::Kwh, 0));
+        assert_eq!(parse_quantity("2 anni").unwrap(), q(2.0, Unit::Anni, 0));
+        assert_eq!(parse_quantity("1.000,00 €").unwrap(), q(1000.0, Unit::Euro, 2));
+        let e = parse_quantity("12 parsec").unwrap_err();
+        assert_eq!(
+            e.0,
+            "«12 parsec»: unità «parsec» non riconosciuta (ammesse: N., gg, ore, mesi, anni, %, €, punti, kWh)"
+        );
+        assert_eq!(eval_measures("48 ore / 2 ore").unwrap(), Some(24.0));
+        assert_eq!(eval_measures("8.270 N. / 630,56 N.").unwrap(), Some(8270.0 / 630.56));
     }
 
     #[test]

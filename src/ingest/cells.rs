@@ -119,6 +119,17 @@ pub fn indicator(
             return None;
         }
     };
+    measured(sheet, row, (target_col, target, target_text), (actual_col, actual_text), diag)
+}
+
+/// An indicator from its parsed target and its actual's text, checking that they fit together.
+pub fn measured(
+    sheet: &Sheet,
+    row: usize,
+    (target_col, target, target_text): (usize, Target, String),
+    (actual_col, actual_text): (usize, String),
+    diag: &mut Diagnostics,
+) -> Option<Indicator> {
     let actual = match value::parse_reading(&actual_text) {
         Ok(r) => r,
         Err(e) => {
@@ -127,7 +138,8 @@ pub fn indicator(
         }
     };
     if let Some(problem) = mismatch(&target, &actual) {
-        diag.error(sheet.loc(row, actual_col), problem);
+        let target_cell = sheet.loc(row, target_col).cell.unwrap_or_default();
+        diag.error(sheet.loc(row, actual_col), format!("{problem} (target nella cella {target_cell})"));
         return None;
     }
     Some(Indicator::new(target, target_text, actual, actual_text))

@@ -2,13 +2,20 @@
 //! the codes of its parents and the weights. `relazione modello` writes an empty workbook of it.
 //!
 //! Weights are percentage points (`25`); a cell formatted as a percentage (`25%`, stored 0,25) is
-//! read as such. A row without an operational objective is an indicator of its OS's own group.
+//! read as such, and so are targets and values (a cell shown as `3,50%` is 3,5 %). A row without an
+//! operational objective is an indicator of its OS's own group.
+//!
+//! Direction is explicit: a target with an operator (`>= 80 %`, `Entro 30-06-2024`) says it; a bare
+//! target (`80 %`) takes the row's `Direzione`, or the configuration's `direzione_predefinita`, and
+//! is otherwise an error naming the cell. Never is a bare target silently "higher is better".
 
 use super::cells;
 use super::sheet::{Columns, Sheet};
 use super::styles;
+use crate::config::Smvp;
 use crate::error::{Diagnostics, Location};
 use crate::model::{Level, Node};
+use crate::value::{self, Direzione, Target};
 use std::collections::BTreeMap;
 
 /// The columns, in order: required ones first (the recognition signature is [`HEADERS`]).
@@ -34,6 +41,16 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("Algoritmo", "facoltativo"),
     ("Fonte", "facoltativo"),
     ("Descrizione", "facoltativo"),
+    (
+        "Direzione",
+        "maggiore | minore | uguale | intervallo | scadenza; obbligatoria se il target non ha l'operatore (es. 80 %)",
+    ),
+    (
+        "Soglia minima",
+        "facoltativo: valore sotto il quale (sopra, per «minore») il punteggio è 0, nell'unità del target",
+    ),
+    ("Target obiettivo strategico", "facoltativo: target dell'OS nel piano, in percentuale (es. 80)"),
+    ("Target obiettivo operativo", "facoltativo: target dell'OO nel piano, in percentuale (es. 80)"),
 ];
 
 pub const HEADERS: &[&str] = &[
@@ -44,17 +61,26 @@ pub const HEADERS: &[&str] = &[
     "peso indicatore",
 ];
 
-pub fn read(sheet: &Sheet, header: usize, cols: &Columns, diag: &mut Diagnostics) -> Node {
+pub fn read(sheet: &Sheet, header: usize, cols: &Columns, smvp: &Smvp, diag: &mut Diagnostics) -> Node {
     let formats = styles::read(&sheet.book, &sheet.name);
     let col = |h: &str| cols.find(h);
     let text = |row: usize, h: &str| col(h).and_then(|c| sheet.text(row, c));
+    let is_percent = |row: usize, c: usize| {
+        formats.get(&(row, c)).and_then(|s| s.num_fmt.as_deref()).is_some_and(|f| f.contains('%'))
+    };
     let weight = |row: usize, h: &str, diag: &mut Diagnostics| -> Option<f64> {
         let c = col(h)?;
-        let is_percent =
-            formats.get(&(row, c)).and_then(|s| s.num_fmt.as_deref()).is_some_and(|f| f.contains('%'));
         let v = cells::number(sheet, row, c, h, diag)?;
         let text_percent = sheet.text(row, c).is_some_and(|t| t.contains('%'));
-        Some(if is_percent && !text_percent { v * 100.0 } else { v })
+        Some(if is_percent(row, c) && !text_percent { v * 100.0 } else { v })
+    };
+    // A target or value cell as text; a number formatted as a percentage is that percentage.
+    let value_text = |row: usize, c: usize| -> Option<String> {
+        match sheet.cell(row, c) {
+            calamine::Data::Float(f) if is_percent(row, c) => Some(format!("{} %", percent_text(*f))),
+            calamine::Data::Int(i) if is_percent(row, c) => Some(format!("{} %", percent_text(*i as f64))),
+            _ => cells::value_text(sheet, row, c),
+        }
     };
 
     let mut root = Node::new(Level::Ente, "ente", "", sheet.sheet_loc());
@@ -104,6 +130,7 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, diag: &mut Diagnostics
             &loc("peso obiettivo strategico"),
             diag,
         );
+        set_objective_target(&mut root, &os_path, weight(row, "target obiettivo strategico", diag));
         let parent_path = match &oo {
             None => {
                 let g = ensure_group(
@@ -157,6 +184,7 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, diag: &mut Diagnostics
                     &loc("peso obiettivo operativo"),
                     diag,
                 );
+                set_objective_target(&mut root, &p, weight(row, "target obiettivo operativo", diag));
                 p
             }
         };
@@ -171,9 +199,31 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, diag: &mut Diagnostics
             loc("codice indicatore"),
         );
         node.weight = weight(row, "peso indicatore", diag);
-        let Some(mut ind) = cells::indicator(sheet, row, tc, vc, diag) else {
+        let target_text = value_text(row, tc).unwrap_or_default();
+        let direction = match text(row, "direzione").map(|d| Direzione::parse(&d)) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(e)) => {
+                diag.error(loc("direzione"), e.to_string());
+                continue;
+            }
+            None => None,
+        };
+        let Some(target) = directed_target(&target_text, direction, smvp, &sheet.loc(row, tc), diag) else {
             continue;
         };
+        let actual_text = value_text(row, vc).unwrap_or_default();
+        let Some(mut ind) = cells::measured(sheet, row, (tc, target, target_text), (vc, actual_text), diag)
+        else {
+            continue;
+        };
+        if let Some(c) = col("soglia minima")
+            && let Some(t) = value_text(row, c)
+        {
+            match value::parse_quantity(&t) {
+                Ok(q) => ind.soglia_minima = Some(q.value),
+                Err(e) => diag.error(sheet.loc(row, c), format!("soglia minima: {e}")),
+            }
+        }
         ind.tipo = text(row, "tipologia");
         ind.measures = col("valori misure").and_then(|c| cells::value_text(sheet, row, c));
         ind.algoritmo = text(row, "algoritmo");
@@ -183,6 +233,69 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, diag: &mut Diagnostics
         at(&mut root, &parent_path).children.push(node);
     }
     root
+}
+
+/// `0,035` stored in a cell shown as `3,50%`: the percentage, with the decimals it needs.
+fn percent_text(fraction: f64) -> String {
+    let pct = fraction * 100.0;
+    let decimals = (0..=6u8).find(|&d| (value::round_half_up(pct, d) - pct).abs() < 1e-9).unwrap_or(6);
+    value::format_number(pct, decimals)
+}
+
+/// The target of a row: its own operator, else the row's direction, else the configured default;
+/// a bare target with none of them is an error (never silently "higher is better"). An operator
+/// that contradicts the row's direction is an error too.
+fn directed_target(
+    text: &str,
+    direction: Option<Direzione>,
+    smvp: &Smvp,
+    loc: &Location,
+    diag: &mut Diagnostics,
+) -> Option<Target> {
+    let parsed = if value::target_has_operator(text) {
+        value::parse_target(text).inspect(|t| {
+            if let Some(d) = direction
+                && d.operator() != t.operator()
+            {
+                diag.error(
+                    loc.clone(),
+                    format!(
+                        "il target «{}» ha l'operatore «{}» ma la direzione della riga è «{}»",
+                        text.trim(),
+                        t.operator(),
+                        d.operator()
+                    ),
+                );
+            }
+        })
+    } else {
+        match direction.or(smvp.direzione_predefinita) {
+            Some(d) => value::target_in_direction(text, d),
+            None if text.trim().is_empty() => value::parse_target(text),
+            None => {
+                diag.error(
+                    loc.clone(),
+                    format!(
+                        "target «{}» senza operatore né direzione: indicare nella colonna «Direzione» se è \
+                         meglio un valore maggiore o minore (o scrivere l'operatore, es. «>= {}»), oppure \
+                         impostare «smvp.direzione_predefinita» nella configurazione",
+                        text.trim(),
+                        text.trim()
+                    ),
+                );
+                return None;
+            }
+        }
+    };
+    parsed.map_err(|e| diag.error(loc.clone(), e.to_string())).ok()
+}
+
+/// Sets an objective's own target (percentage points) from the first row that gives it.
+fn set_objective_target(root: &mut Node, path: &[usize], target: Option<f64>) {
+    let node = at(root, path);
+    if node.target_obiettivo.is_none() {
+        node.target_obiettivo = target;
+    }
 }
 
 fn at<'a>(root: &'a mut Node, path: &[usize]) -> &'a mut Node {

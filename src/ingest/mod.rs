@@ -191,7 +191,9 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
 }
 
 /// Reads every workbook under `dir` into the report model.
-pub fn ingest(dir: &Path) -> Result<(Report, Vec<Problem>), Error> {
+///
+/// `smvp` gives what reading needs from the SMVP: how to read a target without an operator.
+pub fn ingest(dir: &Path, smvp: &crate::config::Smvp) -> Result<(Report, Vec<Problem>), Error> {
     let mut diag = Diagnostics::default();
     if !dir.is_dir() {
         return Err(Error::invalid(Location::file(dir), "la cartella dei dati non esiste"));
@@ -217,7 +219,7 @@ pub fn ingest(dir: &Path) -> Result<(Report, Vec<Problem>), Error> {
             continue;
         }
         contents.push((path.clone(), bytes.clone()));
-        read_workbook(&path, bytes, &mut report, &mut seen, &mut diag);
+        read_workbook(&path, bytes, smvp, &mut report, &mut seen, &mut diag);
     }
     if report.albero.is_none() {
         diag.error(
@@ -248,6 +250,7 @@ fn open(path: &Path, bytes: Book) -> Option<Sheets<Cursor<Book>>> {
 fn read_workbook(
     path: &Path,
     bytes: Book,
+    smvp: &crate::config::Smvp,
     report: &mut Report,
     seen: &mut BTreeMap<Kind, Location>,
     diag: &mut Diagnostics,
@@ -316,7 +319,7 @@ fn read_workbook(
         }
         recognised.push(kind.label());
         guard::sheet(&mut wb, &sheet, header, diag);
-        dispatch(kind, &sheet, header, &cols, report, diag);
+        dispatch(kind, &sheet, header, &cols, smvp, report, diag);
     }
     if empty {
         diag.error(Location::file(path), "la cartella di lavoro è vuota: toglierla dalla cartella dei dati o sostituirla con l'esportazione completa");
@@ -331,13 +334,14 @@ fn dispatch(
     sheet: &Sheet,
     header: usize,
     cols: &Columns,
+    smvp: &crate::config::Smvp,
     report: &mut Report,
     diag: &mut Diagnostics,
 ) {
     match kind {
         Kind::Albero => report.albero = Some(hierarchy::read(sheet, header, cols, &hierarchy::ALBERO, diag)),
         Kind::Unita => report.unita = Some(hierarchy::read(sheet, header, cols, &hierarchy::UNITA, diag)),
-        Kind::Piatto => report.albero = Some(flat::read(sheet, header, cols, diag)),
+        Kind::Piatto => report.albero = Some(flat::read(sheet, header, cols, smvp, diag)),
         Kind::Individuali => individuali::read(sheet, header, cols, report, diag),
         Kind::Tempestivita => individuali::read_tempestivita(sheet, header, cols, report, diag),
         Kind::Dimensioni => dimensioni::read(sheet, header, cols, report, diag),

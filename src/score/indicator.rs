@@ -34,6 +34,11 @@ pub fn achievement(ind: &Indicator, scadenze: &Scadenze) -> Option<Achievement> 
                         let days = scadenze.giorni.unwrap_or(1).max(1) as f64;
                         (1.0 - late as f64 / days).max(0.0)
                     }
+                    Ritardo::Scaglioni => scadenze
+                        .scaglioni
+                        .iter()
+                        .find(|s| late <= i64::from(s.giorni))
+                        .map_or(0.0, |s| s.punteggio / 100.0),
                 }
             };
             Some(Achievement { ratio, overshoot: None, deviation: Some(late as f64) })
@@ -139,7 +144,7 @@ pub fn apply(rule: &Regola, ratio: f64) -> f64 {
                 return 0.0;
             };
             let band = &rule.fasce[i];
-            if !rule.interpolazione || i == 0 {
+            if !(rule.interpolazione || band.interpolata) || i == 0 {
                 return band.punteggio / 100.0;
             }
             // Pro rata between this band's threshold and the next one up.
@@ -147,6 +152,36 @@ pub fn apply(rule: &Regola, ratio: f64) -> f64 {
             let t = (pct - band.da) / (upper.da - band.da);
             (band.punteggio + t * (upper.punteggio - band.punteggio)) / 100.0
         }
+    }
+}
+
+/// The deadline rule in words: deadlines are scored by it alone, never through the bands.
+pub fn describe_deadline(s: &Scadenze) -> String {
+    let late = match s.ritardo {
+        Ritardo::Zero => "in ritardo 0".to_string(),
+        Ritardo::Lineare => {
+            format!("in ritardo decresce in proporzione fino a 0 dopo {} giorni", s.giorni.unwrap_or(1))
+        }
+        Ritardo::Scaglioni => {
+            let steps: Vec<String> = s
+                .scaglioni
+                .iter()
+                .map(|x| format!("fino a {} giorni di ritardo {}", x.giorni, format_number(x.punteggio, 0)))
+                .collect();
+            format!("{}, oltre 0", steps.join(", "))
+        }
+    };
+    format!("scadenza: rispettata 100, {late}")
+}
+
+/// A value on the wrong side of the indicator's minimum threshold (in its own unit) scores 0:
+/// below it for `>=` targets, above it for `<=` ones.
+pub fn below_minimum(ind: &Indicator) -> bool {
+    let (Some(min), Some(v)) = (ind.soglia_minima, ind.value) else { return false };
+    match ind.target {
+        Target::AlMeno { .. } => v < min,
+        Target::AlMassimo { .. } => v > min,
+        _ => false,
     }
 }
 
@@ -160,7 +195,21 @@ pub fn describe(rule: &Regola) -> String {
             let bands: Vec<String> = rule
                 .fasce
                 .iter()
-                .map(|f| format!("≥ {} % → {}", format_number(f.da, 0), format_number(f.punteggio, 0)))
+                .enumerate()
+                .map(|(i, f)| {
+                    let interpolated = (rule.interpolazione || f.interpolata) && i > 0;
+                    let to = if interpolated {
+                        let up = &rule.fasce[i - 1];
+                        format!(
+                            "da {} a {} in proporzione",
+                            format_number(f.punteggio, 0),
+                            format_number(up.punteggio, 0)
+                        )
+                    } else {
+                        format_number(f.punteggio, 0)
+                    };
+                    format!("≥ {} % → {to}", format_number(f.da, 0))
+                })
                 .collect();
             let mode = if rule.interpolazione { "fasce con interpolazione" } else { "fasce" };
             format!("{mode}: {}", bands.join("; "))
@@ -207,7 +256,7 @@ mod tests {
 
     #[test]
     fn late_deadline_decreases_linearly_when_configured() {
-        let s = Scadenze { ritardo: Ritardo::Lineare, giorni: Some(30) };
+        let s = Scadenze { ritardo: Ritardo::Lineare, giorni: Some(30), ..Scadenze::default() };
         let a = achievement(&ind("Entro 30-06-2024", "15-07-2024"), &s).unwrap();
         assert_eq!(a.ratio, 0.5);
         assert_eq!(a.deviation, Some(15.0));
@@ -226,9 +275,9 @@ mod tests {
         let mut r = Regola {
             tipo: TipoRegola::Fasce,
             fasce: vec![
-                Fascia { da: 99.0, punteggio: 100.0 },
-                Fascia { da: 80.0, punteggio: 80.0 },
-                Fascia { da: 60.0, punteggio: 60.0 },
+                Fascia { da: 99.0, punteggio: 100.0, interpolata: false },
+                Fascia { da: 80.0, punteggio: 80.0, interpolata: false },
+                Fascia { da: 60.0, punteggio: 60.0, interpolata: false },
             ],
             ..Regola::default()
         };
@@ -243,7 +292,69 @@ mod tests {
         assert_eq!(apply(&r, 0.84), 0.0);
         assert_eq!(
             describe(&r),
-            "fasce con interpolazione: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 85 % → 0"
+            "fasce con interpolazione: ≥ 99 % → 100; ≥ 80 % → da 80 a 100 in proporzione; \
+             ≥ 60 % → da 60 a 80 in proporzione; sotto 85 % → 0"
         );
+    }
+
+    #[test]
+    fn only_the_top_band_interpolates_when_only_it_says_so() {
+        // 90 + (r − 90 %) × 100 between 90 and 100; 70 and 50 fixed below.
+        let f = |da: f64, punteggio: f64, interpolata: bool| Fascia { da, punteggio, interpolata };
+        let r = Regola {
+            tipo: TipoRegola::Fasce,
+            fasce: vec![
+                f(100.0, 100.0, false),
+                f(90.0, 90.0, true),
+                f(70.0, 70.0, false),
+                f(50.0, 50.0, false),
+            ],
+            ..Regola::default()
+        };
+        assert!((apply(&r, 0.95) - 0.95).abs() < 1e-12);
+        assert!((apply(&r, 0.9123) - 0.9123).abs() < 1e-12);
+        assert_eq!(apply(&r, 0.8929), 0.7);
+        assert_eq!(apply(&r, 0.5), 0.5);
+        assert_eq!(apply(&r, 0.49), 0.0);
+        assert_eq!(apply(&r, 1.2), 1.0);
+        assert_eq!(
+            describe(&r),
+            "fasce: ≥ 100 % → 100; ≥ 90 % → da 90 a 100 in proporzione; ≥ 70 % → 70; ≥ 50 % → 50"
+        );
+    }
+
+    #[test]
+    fn late_deadlines_by_steps() {
+        use crate::config::Scaglione;
+        let s = Scadenze {
+            ritardo: Ritardo::Scaglioni,
+            giorni: None,
+            scaglioni: vec![
+                Scaglione { giorni: 10, punteggio: 80.0 },
+                Scaglione { giorni: 30, punteggio: 50.0 },
+            ],
+        };
+        let ratio = |actual: &str| achievement(&ind("Entro 30-06-2024", actual), &s).unwrap().ratio;
+        assert_eq!(ratio("30-06-2024"), 1.0);
+        assert_eq!(ratio("10-07-2024"), 0.8);
+        assert_eq!(ratio("11-07-2024"), 0.5);
+        assert_eq!(ratio("30-07-2024"), 0.5);
+        assert_eq!(ratio("31-07-2024"), 0.0);
+        assert_eq!(
+            describe_deadline(&s),
+            "scadenza: rispettata 100, fino a 10 giorni di ritardo 80, fino a 30 giorni di ritardo 50, oltre 0"
+        );
+    }
+
+    #[test]
+    fn minimum_thresholds_in_the_indicators_unit() {
+        let mut i = ind(">= 40,00 %", "29,00 %");
+        i.soglia_minima = Some(30.0);
+        assert!(below_minimum(&i));
+        let mut j = ind("<= 10 gg", "13 gg");
+        j.soglia_minima = Some(12.0);
+        assert!(below_minimum(&j));
+        j.value = Some(12.0);
+        assert!(!below_minimum(&j));
     }
 }

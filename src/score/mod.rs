@@ -16,7 +16,7 @@ mod summary;
 
 pub use summary::{BandCounts, OvershootRow, Overshooting, Significativo, Summary};
 
-use crate::config::{PolicyPesi, RisultatoEnte, Semaforo, Smvp, ValoriMancanti};
+use crate::config::{BaseValutazione, Calcolo, PolicyPesi, RisultatoEnte, Semaforo, Smvp, ValoriMancanti};
 use crate::decisions::Decisions;
 use crate::error::{Diagnostics, Error, Location, Problem};
 use crate::model::{Band, Decision, Level, Node, Outcome, Report};
@@ -24,6 +24,7 @@ use crate::value::{format_number, round_half_up};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A scored report with everything a writer needs.
+#[derive(Debug)]
 pub struct Scored {
     pub config: crate::config::Config,
     pub report: Report,
@@ -58,9 +59,7 @@ pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<
 
     if let Some(albero) = report.albero.as_mut() {
         score_node(albero, &mut ctx);
-        if smvp.ente == RisultatoEnte::MediaObiettiviStrategici {
-            ente_as_mean_of_os(albero);
-        }
+        ente_result(albero, smvp.ente);
         albero.walk(&mut |n| {
             if matches!(n.level, Level::ObiettivoStrategico | Level::ObiettivoOperativo)
                 && let Some(r) = n.result()
@@ -121,6 +120,7 @@ fn score_node(node: &mut Node, ctx: &mut Ctx) {
         node.outcome = Some(Outcome::default());
         if aggregates(node.level) {
             roll_up(node, ctx);
+            objective_achievement(node, ctx);
         }
         if node.level == Level::ObiettivoIndividuale {
             link_individual(node, ctx);
@@ -132,10 +132,20 @@ fn score_node(node: &mut Node, ctx: &mut Ctx) {
 fn score_indicator(node: &mut Node, ctx: &mut Ctx) {
     let ind = node.indicator.as_deref().expect("indicator node");
     let rule = indicator::rule_for(ctx.smvp, &node.code, ind.tipo.as_deref());
-    let mut outcome = Outcome { rule: Some(indicator::describe(rule)), ..Outcome::default() };
+    let deadline = matches!(ind.target, crate::value::Target::Entro { .. });
+    let description =
+        if deadline { indicator::describe_deadline(&ctx.smvp.scadenze) } else { indicator::describe(rule) };
+    let mut outcome = Outcome { rule: Some(description), ..Outcome::default() };
     match indicator::achievement(ind, &ctx.smvp.scadenze) {
         Some(a) => {
-            outcome.result = Some(indicator::apply(rule, a.ratio));
+            // A deadline's score is its own rule's (met, or late by so many days): the bands and
+            // ceilings are for ratios.
+            outcome.result = Some(if deadline { a.ratio } else { indicator::apply(rule, a.ratio) });
+            if indicator::below_minimum(ind) {
+                outcome.result = Some(0.0);
+                let min = crate::value::format_quantity(ind.soglia_minima.unwrap_or_default(), ind.unit);
+                outcome.rule = outcome.rule.map(|r| format!("{r}; soglia minima {min} non raggiunta: 0"));
+            }
             outcome.ratio = a.ratio.is_finite().then_some(a.ratio);
             outcome.deviation = a.deviation;
         }
@@ -163,7 +173,19 @@ fn score_indicator(node: &mut Node, ctx: &mut Ctx) {
     node.outcome = Some(outcome);
 }
 
-/// Σ weight × result over the scored children, divided by their total weight.
+/// How a node's result comes from its children: the level's configured calculation (groups and
+/// the other trees are weighted).
+fn calculation(node: &Node, smvp: &Smvp) -> Calcolo {
+    match node.level {
+        // An Ente not weighted by its ambiti gets its result from `ente_result`: the ambiti need
+        // no weights.
+        Level::Ente if smvp.ente != RisultatoEnte::MediaPesataAmbiti => Calcolo::MediaSemplice,
+        level => smvp.livelli.of(level).map_or(Calcolo::MediaPesata, |l| l.calcolo),
+    }
+}
+
+/// The node's result from its scored children: Σ weight × result / Σ weight, or their plain mean
+/// where the level is rolled up by simple mean (weights then optional).
 fn roll_up(node: &mut Node, ctx: &mut Ctx) {
     if node.children.is_empty() {
         ctx.diag.error(
@@ -172,32 +194,15 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
         );
         return;
     }
-    let mut weights: Vec<f64> = Vec::new();
-    for c in &node.children {
-        match c.weight {
-            Some(w) => weights.push(w),
-            None if node.children.len() == 1 => weights.push(100.0),
-            None => ctx
-                .diag
-                .error(c.origin.clone(), format!("peso mancante per {} «{}»", c.level.label(), c.code)),
-        }
-    }
-    weights.sort_by(f64::total_cmp);
-    let total: f64 = weights.iter().sum();
-    if (total - 100.0).abs() > WEIGHT_TOLERANCE {
-        let msg = format!(
-            "i pesi sotto {} «{}» sommano a {} invece di 100",
-            node.level.label(),
-            node.code,
-            format_number(total, 2)
-        );
-        match ctx.smvp.pesi {
-            PolicyPesi::Errore => ctx.diag.error(node.origin.clone(), msg),
-            PolicyPesi::Normalizza => ctx.diag.warn(node.origin.clone(), format!("{msg}: normalizzati")),
-        }
-    }
+    let simple = calculation(node, ctx.smvp) == Calcolo::MediaSemplice;
     let only_child = node.children.len() == 1;
-    let weight_of = |c: &Node| c.weight.unwrap_or(if only_child { 100.0 } else { 0.0 });
+    if !simple {
+        check_weights(node, ctx);
+    }
+    let weight_of = |c: &Node| {
+        if simple { 1.0 } else { c.weight.unwrap_or(if only_child { 100.0 } else { 0.0 }) }
+    };
+    let total: f64 = node.children.iter().map(weight_of).sum();
     // Summed in a canonical order, so that the order of the rows cannot change the last digit.
     let mut scored: Vec<(f64, f64)> =
         node.children.iter().filter_map(|c| Some((weight_of(c), c.result()?))).collect();
@@ -213,7 +218,8 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
         return;
     }
     outcome.result = Some(scored.iter().map(|(w, r)| w * r).sum::<f64>() / sum_w);
-    let redistributed = (sum_w - total).abs() > WEIGHT_TOLERANCE;
+    let redistributed =
+        simple || (sum_w - total).abs() > WEIGHT_TOLERANCE || (total - 100.0).abs() > WEIGHT_TOLERANCE;
     for c in &mut node.children {
         if c.result().is_some() {
             let w = weight_of(c);
@@ -221,6 +227,66 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
                 o.effective_weight = Some(if redistributed { w / sum_w * 100.0 } else { w });
             }
         }
+    }
+}
+
+/// Weights of a weighted level: each child has one, and they sum to 100 — exactly, or within
+/// `tolleranza_pesi` (three × 33,33), accepted and normalised with a note.
+fn check_weights(node: &Node, ctx: &mut Ctx) {
+    let only_child = node.children.len() == 1;
+    let mut total = 0.0;
+    for c in &node.children {
+        match c.weight {
+            Some(w) => total += w,
+            None if only_child => total += 100.0,
+            None => ctx
+                .diag
+                .error(c.origin.clone(), format!("peso mancante per {} «{}»", c.level.label(), c.code)),
+        }
+    }
+    let off = (total - 100.0).abs();
+    if off <= WEIGHT_TOLERANCE {
+        return;
+    }
+    let msg = format!(
+        "i pesi sotto {} «{}» sommano a {} invece di 100",
+        node.level.label(),
+        node.code,
+        format_number(total, 2)
+    );
+    if off <= ctx.smvp.tolleranza_pesi + 1e-9 {
+        ctx.diag.warn(
+            node.origin.clone(),
+            format!(
+                "{msg}: differenza entro la tolleranza di {} punti, pesi normalizzati a 100",
+                format_number(ctx.smvp.tolleranza_pesi, 2)
+            ),
+        );
+        return;
+    }
+    match ctx.smvp.pesi {
+        PolicyPesi::Errore => ctx.diag.error(node.origin.clone(), msg),
+        PolicyPesi::Normalizza => ctx.diag.warn(node.origin.clone(), format!("{msg}: normalizzati")),
+    }
+}
+
+/// An objective with a target of its own in the plan: its raggiungimento is its result against
+/// that target, capped by the default rule's ceiling.
+fn objective_achievement(node: &mut Node, ctx: &mut Ctx) {
+    let Some(target) = node.target_obiettivo else { return };
+    if target <= 0.0 || !target.is_finite() {
+        ctx.diag.error(
+            node.origin.clone(),
+            format!(
+                "target dell'obiettivo «{}» non valido ({}): atteso un valore positivo",
+                node.code, target
+            ),
+        );
+        return;
+    }
+    let cap = ctx.smvp.regola.tetto / 100.0;
+    if let Some(o) = node.outcome.as_mut() {
+        o.raggiungimento = o.result.map(|r| (r * 100.0 / target).min(cap));
     }
 }
 
@@ -254,8 +320,14 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
     if let Some(e) = ctx.decisions.esclusioni.iter().find(|e| e.codice == code) {
         ctx.used_decisions.insert(code.clone());
         outcome.result = None;
+        outcome.raggiungimento = None;
         outcome.decision =
             Some(Decision::Esclusione { esito: e.esito.label().into(), motivazione: e.motivazione.clone() });
+        // What is under an excluded objective is excluded with it: not scored, not below any
+        // threshold, no explanation due.
+        for c in &mut node.children {
+            exclude_subtree(c, &code);
+        }
         ctx.diag.warn(
             node.origin.clone(),
             format!("«{code}» {} dall'OIV: peso ridistribuito ({})", e.esito.label(), e.motivazione),
@@ -281,16 +353,50 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
     }
 }
 
-/// Ente = plain mean of the OS results (some SMVPs do this instead of weighting the ambiti).
-/// An OIV decision on the Ente itself stands: the mean never overwrites it.
-fn ente_as_mean_of_os(albero: &mut Node) {
-    if albero.outcome.as_ref().is_some_and(|o| o.decision.is_some()) {
+/// The Ente's result when the SMVP does not weight the ambiti: the plain mean of the OS results,
+/// or the (weighted) mean of the OS raggiungimenti (an OS without a target of its own counts with
+/// its result). An OIV decision on the Ente itself stands: it is never overwritten.
+fn ente_result(albero: &mut Node, mode: RisultatoEnte) {
+    if mode == RisultatoEnte::MediaPesataAmbiti
+        || albero.outcome.as_ref().is_some_and(|o| o.decision.is_some())
+    {
         return;
     }
-    let results: Vec<f64> =
-        albero.all(Level::ObiettivoStrategico).iter().filter_map(|n| n.result()).collect();
+    let mut values: Vec<(f64, f64)> = Vec::new();
+    for ambito in &albero.children {
+        let ambito_weight = ambito.weight.unwrap_or(100.0) / 100.0;
+        for os in ambito.all(Level::ObiettivoStrategico) {
+            let Some(o) = os.outcome.as_ref() else { continue };
+            let value = match mode {
+                RisultatoEnte::MediaObiettiviStrategici => o.result,
+                _ => o.raggiungimento.or(o.result),
+            };
+            let weight = match mode {
+                RisultatoEnte::MediaPesataRaggiungimentiOs => os.weight.unwrap_or(0.0) * ambito_weight,
+                _ => 1.0,
+            };
+            if let Some(v) = value {
+                values.push((weight, v));
+            }
+        }
+    }
+    values.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let sum_w: f64 = values.iter().map(|(w, _)| w).sum();
     if let Some(o) = albero.outcome.as_mut() {
-        o.result = (!results.is_empty()).then(|| results.iter().sum::<f64>() / results.len() as f64);
+        o.result = (sum_w > 0.0).then(|| values.iter().map(|(w, v)| w * v).sum::<f64>() / sum_w);
+    }
+}
+
+/// Clears the results below an excluded objective, naming it in each node's rule.
+fn exclude_subtree(node: &mut Node, excluded: &str) {
+    let o = node.outcome.get_or_insert_with(Outcome::default);
+    o.result = None;
+    o.raggiungimento = None;
+    o.effective_weight = None;
+    o.missing = false;
+    o.rule = Some(format!("escluso con l'obiettivo «{excluded}»"));
+    for c in &mut node.children {
+        exclude_subtree(c, excluded);
     }
 }
 
@@ -336,7 +442,11 @@ fn finish(node: &mut Node, smvp: &Smvp, diag: &mut Diagnostics) {
     if let Some(r) = o.result {
         o.band = Some(band(r, &smvp.semaforo));
         if node.level == Level::ObiettivoStrategico {
-            let shown = round_half_up(r * 100.0, 2);
+            let base = match smvp.valutazione_os_su {
+                BaseValutazione::Risultato => r,
+                BaseValutazione::Raggiungimento => o.raggiungimento.unwrap_or(r),
+            };
+            let shown = round_half_up(base * 100.0, 2);
             o.valutazione = smvp.valutazione_os.iter().find(|g| shown >= g.da).map(|g| g.giudizio.clone());
         }
     }

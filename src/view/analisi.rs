@@ -234,14 +234,83 @@ pub struct AnnoSerie {
 pub(super) fn classi(s: &Semaforo) -> Vec<Classe> {
     let c = s.classi();
     let (verde, giallo) = (number(c[0].1, 0), number(c[1].1, 0));
+    let e = &s.etichette;
     vec![
-        Classe { banda: Band::Verde.label(), etichetta: format!("Raggiunti (≥ {verde} %)") },
-        Classe {
-            banda: Band::Giallo.label(),
-            etichetta: format!("Parzialmente raggiunti ({giallo}–{verde} %)"),
-        },
-        Classe { banda: Band::Rosso.label(), etichetta: format!("Non raggiunti (< {giallo} %)") },
+        Classe { banda: Band::Verde.label(), etichetta: format!("{} (≥ {verde} %)", e.verde) },
+        Classe { banda: Band::Giallo.label(), etichetta: format!("{} ({giallo}–{verde} %)", e.giallo) },
+        Classe { banda: Band::Rosso.label(), etichetta: format!("{} (< {giallo} %)", e.rosso) },
     ]
+}
+
+/// How each level's result is computed, one line per level present in the tree, from the
+/// configured rules (never a description of a rule the SMVP does not use).
+pub(super) fn calcolo(s: &Scored, livelli: &super::Livelli, ente: &str) -> Vec<String> {
+    use crate::config::Calcolo;
+    use crate::model::Level;
+    let smvp = &s.config.smvp;
+    let Some(albero) = s.report.albero.as_ref() else { return Vec::new() };
+    let mean = |l: Level| match smvp.livelli.of(l).map_or(Calcolo::MediaPesata, |x| x.calcolo) {
+        Calcolo::MediaPesata => "media ponderata, con i pesi del piano,",
+        Calcolo::MediaSemplice => "media semplice",
+    };
+    let lower = |n: &super::NomeLivello| n.nome.to_lowercase();
+    let mut out =
+        vec![format!("{}: {}", livelli.indicatore.plurale, crate::score::indicator::describe(&smvp.regola))];
+    let mut has_deadline = false;
+    albero.walk(&mut |n| {
+        has_deadline |=
+            n.indicator.as_ref().is_some_and(|i| matches!(i.target, crate::value::Target::Entro { .. }))
+    });
+    if has_deadline {
+        out.push(format!(
+            "{} a {}",
+            livelli.indicatore.plurale,
+            crate::score::indicator::describe_deadline(&smvp.scadenze)
+        ));
+    }
+    let has = |l: Level| !albero.all(l).is_empty();
+    if has(Level::ObiettivoOperativo) {
+        out.push(format!(
+            "{}: {} dei risultati per {}",
+            livelli.obiettivo_operativo.nome,
+            mean(Level::ObiettivoOperativo),
+            lower(&livelli.indicatore)
+        ));
+    }
+    if has(Level::ObiettivoStrategico) {
+        let parts = if has(Level::Gruppo) {
+            format!(
+                "dei risultati per gruppo ({} propri e {}), ciascuno con il suo peso",
+                livelli.indicatore.plurale.to_lowercase(),
+                livelli.obiettivo_operativo.plurale.to_lowercase()
+            )
+        } else {
+            "dei risultati per elemento".to_string()
+        };
+        out.push(format!(
+            "{}: {} {parts}",
+            livelli.obiettivo_strategico.nome,
+            mean(Level::ObiettivoStrategico)
+        ));
+    }
+    if has(Level::Ambito) {
+        out.push(format!(
+            "{}: {} dei risultati per {}",
+            livelli.ambito.nome,
+            mean(Level::Ambito),
+            lower(&livelli.obiettivo_strategico)
+        ));
+    }
+    out.push(format!("Ente: {ente}"));
+    let mut targets = false;
+    albero.walk(&mut |n| targets |= n.target_obiettivo.is_some());
+    if targets {
+        out.push(format!(
+            "Raggiungimento di un obiettivo con un target proprio: il suo risultato rispetto al target, fino al {}",
+            pp(Some(smvp.regola.tetto), 0)
+        ));
+    }
+    out
 }
 
 fn share(n: usize, total: usize) -> String {

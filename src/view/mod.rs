@@ -37,6 +37,7 @@ pub struct View {
     /// Approval date from the configuration, as written there.
     pub data_approvazione: Option<String>,
     pub metodo: Metodo,
+    pub livelli: Livelli,
     /// The traffic-light classes, best first, with their labels.
     pub classi: Vec<Classe>,
     pub albero: Option<Albero>,
@@ -50,7 +51,8 @@ pub struct View {
     pub decisioni: Vec<DecisioneRiga>,
     /// Codes of the indicators without a value (N/D).
     pub valori_mancanti: Vec<String>,
-    pub overshooting: Overshooting,
+    /// None where the SMVP has no overshooting analysis.
+    pub overshooting: Option<Overshooting>,
     pub risorse: Option<Risorse>,
     pub salute: Option<Salute>,
     pub pareto: Option<Pareto>,
@@ -68,12 +70,31 @@ pub struct Ente {
 pub struct Metodo {
     /// The default indicator rule: `proporzionale, massimo 100 %`.
     pub regola: String,
-    /// How the Ente's result is obtained: `media ponderata dei risultati degli ambiti strategici`.
+    /// How the Ente's result is obtained: `media ponderata dei risultati per ambito strategico`.
     pub risultato_ente: String,
     /// Lower bound of the best class: `95 %`.
     pub soglia_verde: String,
     /// Whether the 3.0 table has resource absorption figures (and so their note).
     pub assorbimento: bool,
+    /// How each level's result is computed, one line per level, from the configured rules.
+    pub calcolo: Vec<String>,
+}
+
+/// The names the plan gives its levels (`Prospettiva` for a balanced scorecard's ambito).
+#[derive(Debug, Clone, Serialize)]
+pub struct Livelli {
+    pub ambito: NomeLivello,
+    pub obiettivo_strategico: NomeLivello,
+    pub obiettivo_operativo: NomeLivello,
+    pub indicatore: NomeLivello,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NomeLivello {
+    /// `Ambito strategico`.
+    pub nome: String,
+    /// `Ambiti strategici`.
+    pub plurale: String,
 }
 
 /// A result as printed, with what stands in for it when there is none.
@@ -185,11 +206,32 @@ impl View {
     pub fn build(s: &Scored) -> View {
         let smvp = &s.config.smvp;
         let albero = s.report.albero.as_ref().map(|a| alberi::albero(a, s));
+        let name = |l: Level| {
+            let (nome, plurale) = smvp.livelli.names(l);
+            NomeLivello { nome, plurale }
+        };
+        let livelli = Livelli {
+            ambito: name(Level::Ambito),
+            obiettivo_strategico: name(Level::ObiettivoStrategico),
+            obiettivo_operativo: name(Level::ObiettivoOperativo),
+            indicatore: name(Level::Indicatore),
+        };
+        let lower = |n: &NomeLivello| n.nome.to_lowercase();
         let risultato_ente = match smvp.ente {
-            RisultatoEnte::MediaPesataAmbiti => "media ponderata dei risultati degli ambiti strategici",
-            RisultatoEnte::MediaObiettiviStrategici => {
-                "media semplice dei risultati degli obiettivi strategici"
+            RisultatoEnte::MediaPesataAmbiti => {
+                format!("media ponderata dei risultati per {}", lower(&livelli.ambito))
             }
+            RisultatoEnte::MediaObiettiviStrategici => {
+                format!("media semplice dei risultati per {}", lower(&livelli.obiettivo_strategico))
+            }
+            RisultatoEnte::MediaRaggiungimentiOs => format!(
+                "media semplice dei raggiungimenti per {} (risultato rispetto al target dell'obiettivo)",
+                lower(&livelli.obiettivo_strategico)
+            ),
+            RisultatoEnte::MediaPesataRaggiungimentiOs => format!(
+                "media ponderata dei raggiungimenti per {} (risultato rispetto al target dell'obiettivo)",
+                lower(&livelli.obiettivo_strategico)
+            ),
         };
         View {
             ente: Ente { nome: s.config.ente.nome.clone(), nome_breve: s.config.ente.nome_breve.clone() },
@@ -199,10 +241,12 @@ impl View {
             data_approvazione: s.config.data_approvazione.clone(),
             metodo: Metodo {
                 regola: crate::score::indicator::describe(&smvp.regola),
-                risultato_ente: risultato_ente.into(),
+                calcolo: analisi::calcolo(s, &livelli, &risultato_ente),
+                risultato_ente,
                 soglia_verde: pp(Some(smvp.semaforo.classi()[0].1), 0),
                 assorbimento: s.report.risorse.as_ref().is_some_and(|r| !r.assorbimento_albero.is_empty()),
             },
+            livelli,
             classi: analisi::classi(&smvp.semaforo),
             albero,
             unita: s.report.unita.as_ref().map(alberi::unita),
@@ -214,7 +258,7 @@ impl View {
             significativi: analisi::significativi(s),
             decisioni: analisi::decisioni(s),
             valori_mancanti: s.summary.valori_mancanti.clone(),
-            overshooting: analisi::overshooting(&s.summary.overshooting),
+            overshooting: smvp.overshooting.previsto.then(|| analisi::overshooting(&s.summary.overshooting)),
             risorse: s.report.risorse.as_ref().map(analisi::risorse),
             salute: s.summary.salute.as_ref().map(analisi::salute),
             pareto: analisi::pareto(&s.report.pareto),

@@ -237,13 +237,21 @@ impl TreeWriter<'_> {
             if decided || o.is_some_and(|o| o.missing) {
                 ws.write_number_with_format(row, Col::Risultato.index(), r, &f.pct).map_err(out)?;
             } else {
-                ws.write_formula_with_format(
-                    row,
-                    Col::Risultato.index(),
-                    formula(score_expr(rule, &j), r),
-                    &f.pct,
-                )
-                .map_err(out)?;
+                // Deadlines are scored by their own rule (the ratio is the score); a value past
+                // the minimum threshold scores 0.
+                let mut expr = match ind.target {
+                    Target::Entro { .. } => j.clone(),
+                    _ => score_expr(rule, &j),
+                };
+                if let Some(min) = ind.soglia_minima {
+                    match ind.target {
+                        Target::AlMeno { .. } => expr = format!("IF({i}<{min},0,{expr})"),
+                        Target::AlMassimo { .. } => expr = format!("IF({i}>{min},0,{expr})"),
+                        _ => {}
+                    }
+                }
+                ws.write_formula_with_format(row, Col::Risultato.index(), formula(expr, r), &f.pct)
+                    .map_err(out)?;
             }
         }
         Ok(())

@@ -42,6 +42,13 @@ pub(super) fn ratio_expr(target: &Target, smvp: &Smvp, t: &str, t2: &str, v: &st
         ),
         Target::Entro { .. } => match (smvp.scadenze.ritardo, smvp.scadenze.giorni) {
             (Ritardo::Lineare, Some(n)) => format!("IF({v}<={t},1,MAX(0,1-({v}-{t})/{}))", n.max(1)),
+            (Ritardo::Scaglioni, _) => {
+                let mut e = "0".to_string();
+                for step in smvp.scadenze.scaglioni.iter().rev() {
+                    e = format!("IF({v}-{t}<={},{},{e})", step.giorni, step.punteggio / 100.0);
+                }
+                format!("IF({v}<={t},1,{e})")
+            }
             _ => format!("IF({v}<={t},1,0)"),
         },
     }
@@ -54,7 +61,7 @@ pub(super) fn score_expr(rule: &Regola, r: &str) -> String {
         TipoRegola::Fasce => {
             let mut e = "0".to_string();
             for (i, f) in rule.fasce.iter().enumerate().rev() {
-                let value = if rule.interpolazione && i > 0 {
+                let value = if (rule.interpolazione || f.interpolata) && i > 0 {
                     let up = &rule.fasce[i - 1];
                     format!(
                         "({}+({r}*100-{})/({})*({}))/100",

@@ -10,6 +10,7 @@ mod golden;
 mod modelli;
 mod ostili;
 mod pdf;
+mod piatto;
 mod properties;
 mod smvp;
 mod xlsx;

@@ -401,7 +401,7 @@ fn a_config_with_an_unknown_key() {
     assert_eq!(
         run.stderr,
         format!(
-            "errore: dati non validi: 1 problema\n- {}: riga 6: chiave sconosciuta «gialo» in «smvp.semaforo» (ammesse: «verde», «giallo»)\n",
+            "errore: dati non validi: 1 problema\n- {}: riga 6: chiave sconosciuta «gialo» in «smvp.semaforo» (ammesse: «verde», «giallo», «etichette»)\n",
             cfg.display()
         )
     );

@@ -18,9 +18,9 @@ fn rules() -> impl Strategy<Value = Regola> {
         (any::<bool>(), prop::option::of(0.0..90.0f64)).prop_map(|(interpolazione, soglia_minima)| Regola {
             tipo: TipoRegola::Fasce,
             fasce: vec![
-                Fascia { da: 99.0, punteggio: 100.0 },
-                Fascia { da: 80.0, punteggio: 80.0 },
-                Fascia { da: 60.0, punteggio: 60.0 },
+                Fascia { da: 99.0, punteggio: 100.0, interpolata: false },
+                Fascia { da: 80.0, punteggio: 80.0, interpolata: false },
+                Fascia { da: 60.0, punteggio: 60.0, interpolata: false },
             ],
             interpolazione,
             soglia_minima,

@@ -111,6 +111,6 @@ fn a_decision_on_an_unknown_code_is_an_error() {
     )
     .unwrap();
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
-    let err = pipeline::run_with(config, &dir).err().expect("must fail").to_string();
+    let err = pipeline::run_with(config, &dir).expect_err("must fail").to_string();
     assert!(err.contains("decisione su «99.X»: nessun obiettivo o indicatore con questo codice"), "{err}");
 }

@@ -1,0 +1,339 @@
+//! Other chambers' plans through the flat layout: explicit direction and units, weights as people
+//! type them, roll-up per level, targets on objectives, the rules of a second measurement system,
+//! and wording that follows the configuration. Figures computed by hand in the comments.
+
+use crate::common::*;
+use relazione::model::{Level, Node};
+use rust_xlsxwriter::{Format, Workbook};
+
+/// A cell of a flat-layout row, by header.
+enum V {
+    T(&'static str),
+    N(f64),
+    /// A number shown as a percentage (0,035 shown as 3,50 %).
+    P(f64),
+}
+
+/// Writes a flat-layout workbook: the headers named in the rows, in the layout's order.
+fn write_flat(path: &std::path::Path, rows: &[Vec<(&str, V)>]) {
+    let headers: Vec<&str> = relazione::ingest::flat::COLUMNS.iter().map(|(h, _)| *h).collect();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Indicatori").unwrap();
+    let pct = Format::new().set_num_format("0.00%");
+    for (c, h) in headers.iter().enumerate() {
+        ws.write(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (h, v) in row {
+            let c = headers.iter().position(|x| x == h).unwrap_or_else(|| panic!("no column {h}")) as u16;
+            let r = r as u32 + 1;
+            match v {
+                V::T(t) => ws.write(r, c, *t).map(|_| ()).unwrap(),
+                V::N(n) => ws.write(r, c, *n).map(|_| ()).unwrap(),
+                V::P(p) => ws.write_with_format(r, c, *p, &pct).map(|_| ()).unwrap(),
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+/// One indicator row under ambito 1, OS 1, OO 1.A (the minimum a row needs).
+fn row(code: &'static str, target: V, value: V) -> Vec<(&'static str, V)> {
+    vec![
+        ("Codice ambito", V::T("AMB")),
+        ("Codice obiettivo strategico", V::T("1")),
+        ("Codice obiettivo operativo", V::T("1.A")),
+        ("Codice indicatore", V::T(code)),
+        ("Peso indicatore", V::N(100.0)),
+        ("Target", target),
+        ("Valore", value),
+    ]
+}
+
+fn data(name: &str, rows: &[Vec<(&str, V)>], smvp: &str) -> (Scratch, std::path::PathBuf) {
+    let dir = scratch(name);
+    write_flat(&dir.join("piano.xlsx"), rows);
+    let cfg = config(&dir, smvp);
+    (dir, cfg)
+}
+
+fn run(dir: &Scratch, cfg: &std::path::Path) -> Result<relazione::score::Scored, String> {
+    relazione::pipeline::run(cfg, dir).map_err(|e| e.to_string())
+}
+
+fn find<'a>(root: &'a Node, level: Level, code: &str) -> &'a Node {
+    let mut found = None;
+    root.walk(&mut |n| {
+        if found.is_none() && n.level == level && n.code == code {
+            found = Some(n)
+        }
+    });
+    found.unwrap_or_else(|| panic!("{code} not found"))
+}
+
+fn result(s: &relazione::score::Scored, level: Level, code: &str) -> f64 {
+    find(s.report.albero.as_ref().unwrap(), level, code).result().unwrap()
+}
+
+fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 1e-9, "{a} != {b}");
+}
+
+#[test]
+fn a_bare_target_without_direction_is_an_error_naming_the_cell() {
+    let (dir, cfg) = data("senza-direzione", &[row("I1", V::T("80 %"), V::T("70 %"))], "");
+    let e = run(&dir, &cfg).unwrap_err();
+    assert!(
+        e.contains(&format!(
+            "{}, foglio «Indicatori», cella P2: target «80 %» senza operatore né direzione: indicare nella \
+             colonna «Direzione» se è meglio un valore maggiore o minore (o scrivere l'operatore, es. «>= 80 %»), \
+             oppure impostare «smvp.direzione_predefinita» nella configurazione",
+            dir.join("piano.xlsx").display()
+        )),
+        "{e}"
+    );
+}
+
+#[test]
+fn direction_comes_from_the_row_or_the_configuration_never_by_default() {
+    // Lower is better: 10 gg against a 12 gg ceiling is met (12/10 capped at 100 %); higher is
+    // better would have given 10/12.
+    let mut r = row("I1", V::T("12 gg"), V::T("10 gg"));
+    r.push(("Direzione", V::T("minore")));
+    let (dir, cfg) = data("direzione-riga", &[r], "");
+    let s = run(&dir, &cfg).unwrap();
+    close(result(&s, Level::Indicatore, "I1"), 1.0);
+
+    let (dir, cfg) = data(
+        "direzione-predefinita",
+        &[row("I1", V::T("12 gg"), V::T("10 gg"))],
+        "smvp:\n  direzione_predefinita: minore\n",
+    );
+    close(result(&run(&dir, &cfg).unwrap(), Level::Indicatore, "I1"), 1.0);
+
+    let mut r = row("I1", V::T(">= 12 gg"), V::T("10 gg"));
+    r.push(("Direzione", V::T("minore")));
+    let (dir, cfg) = data("direzione-contraddetta", &[r], "");
+    let e = run(&dir, &cfg).unwrap_err();
+    assert!(
+        e.contains("cella P2: il target «>= 12 gg» ha l'operatore «>=» ma la direzione della riga è «<=»"),
+        "{e}"
+    );
+}
+
+#[test]
+fn percentage_cells_are_percentages_and_units_must_agree() {
+    // 3,50 % shown, 0,035 stored: against >= 5 % it is 70 %.
+    let (dir, cfg) = data("percentuali", &[row("I1", V::T(">= 5 %"), V::P(0.035))], "");
+    close(result(&run(&dir, &cfg).unwrap(), Level::Indicatore, "I1"), 0.7);
+
+    let (dir, cfg) = data("unita-diverse", &[row("I1", V::T(">= 5 %"), V::T("4 N."))], "");
+    let e = run(&dir, &cfg).unwrap_err();
+    assert!(
+        e.contains(
+            "cella Q2: unità del valore («N.») diversa da quella del target («%») (target nella cella P2)"
+        ),
+        "{e}"
+    );
+
+    let (dir, cfg) = data("ore", &[row("I1", V::T(">= 24 ore"), V::T("30 ore"))], "");
+    close(result(&run(&dir, &cfg).unwrap(), Level::Indicatore, "I1"), 1.0);
+    let (dir, cfg) = data("unita-ignota", &[row("I1", V::T(">= 24 parsec"), V::T("30 parsec"))], "");
+    let e = run(&dir, &cfg).unwrap_err();
+    assert!(
+        e.contains("unità «parsec» non riconosciuta (ammesse: N., gg, ore, mesi, anni, %, €, punti, kWh)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn weights_typed_as_thirds_are_accepted_with_a_note() {
+    let mut rows = Vec::new();
+    for (code, value) in [("I1", "10 N."), ("I2", "5 N."), ("I3", "10 N.")] {
+        let mut r = row(code, V::T(">= 10 N."), V::T(value));
+        r.retain(|(h, _)| *h != "Peso indicatore");
+        r.push(("Peso indicatore", V::N(33.33)));
+        rows.push(r);
+    }
+    let (dir, cfg) = data("terzi", &rows, "");
+    let s = run(&dir, &cfg).unwrap();
+    // (100 + 50 + 100) / 3, the weights normalised.
+    close(result(&s, Level::ObiettivoOperativo, "1.A"), 2.5 / 3.0);
+    let notes: Vec<String> = s.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        notes.iter().any(|w| w.ends_with(
+            "i pesi sotto obiettivo operativo «1.A» sommano a 99,99 invece di 100: differenza entro la \
+             tolleranza di 0,10 punti, pesi normalizzati a 100"
+        )),
+        "{notes:#?}"
+    );
+}
+
+#[test]
+fn a_level_rolled_up_by_simple_mean_needs_no_weights() {
+    let mut rows = Vec::new();
+    for (code, value) in [("I1", "10 N."), ("I2", "5 N.")] {
+        let mut r = row(code, V::T(">= 10 N."), V::T(value));
+        r.retain(|(h, _)| *h != "Peso indicatore");
+        rows.push(r);
+    }
+    let (dir, cfg) = data("media-semplice", &rows, "");
+    assert!(run(&dir, &cfg).unwrap_err().contains("peso mancante per indicatore «I1»"));
+    let (dir, cfg) = data(
+        "media-semplice-2",
+        &rows,
+        "smvp:\n  livelli:\n    obiettivo_operativo:\n      calcolo: media_semplice\n",
+    );
+    close(result(&run(&dir, &cfg).unwrap(), Level::ObiettivoOperativo, "1.A"), 0.75);
+}
+
+const BSC: &str = "smvp:
+  regola:
+    tipo: fasce
+    fasce:
+      - {da: 100, punteggio: 100}
+      - {da: 80, punteggio: 80}
+      - {da: 60, punteggio: 60}
+      - {da: 0, punteggio: 40}
+    soglia_minima: 50
+  scadenze:
+    ritardo: lineare
+    giorni: 30
+  ente: media_raggiungimenti_os
+  livelli:
+    ambito:
+      nome: Prospettiva
+      calcolo: media_semplice
+    obiettivo_operativo:
+      calcolo: media_semplice
+    indicatore:
+      nome: Azione
+  semaforo:
+    verde: 90
+    giallo: 60
+    etichette: {verde: Conseguito, giallo: Parzialmente conseguito, rosso: Non conseguito}
+  overshooting:
+    previsto: false
+  valutazione_os_su: raggiungimento
+  valutazione_os:
+    - {da: 95, giudizio: Eccellente}
+    - {da: 90, giudizio: Buono}
+    - {da: 0, giudizio: Insufficiente}
+";
+
+/// A balanced scorecard: perspectives → strategic objectives (each with a target of its own) →
+/// operational objectives → actions.
+fn bsc_rows() -> Vec<Vec<(&'static str, V)>> {
+    let action = |p: &'static str,
+                  os: &'static str,
+                  os_target: f64,
+                  oo: &'static str,
+                  oo_weight: f64,
+                  code: &'static str,
+                  target: &'static str,
+                  value: V| {
+        vec![
+            ("Codice ambito", V::T(p)),
+            ("Ambito", V::T(if p == "P1" { "Clienti" } else { "Processi interni" })),
+            ("Codice obiettivo strategico", V::T(os)),
+            ("Target obiettivo strategico", V::N(os_target)),
+            ("Codice obiettivo operativo", V::T(oo)),
+            ("Peso obiettivo operativo", V::N(oo_weight)),
+            ("Codice indicatore", V::T(code)),
+            ("Target", V::T(target)),
+            ("Valore", value),
+        ]
+    };
+    let mut rows = vec![
+        action("P1", "1", 80.0, "1.A", 50.0, "A1", ">= 100 N.", V::T("95 N.")),
+        action("P1", "1", 80.0, "1.A", 50.0, "A2", "Entro 30-06-2024", V::T("15-07-2024")),
+        action("P1", "1", 80.0, "1.D", 50.0, "A8", ">= 10 N.", V::T("2 N.")),
+        action("P2", "2", 90.0, "2.A", 33.33, "A3", "10 gg", V::T("12 gg")),
+        action("P2", "2", 90.0, "2.A", 33.33, "A4", "80 %", V::P(0.76)),
+        action("P2", "2", 90.0, "2.B", 33.33, "A5", ">= 40 %", V::T("35 %")),
+        action("P2", "2", 90.0, "2.B", 33.33, "A6", ">= 24 ore", V::T("30 ore")),
+        action("P2", "2", 90.0, "2.C", 33.33, "A7", ">= 10 N.", V::T("10 N.")),
+    ];
+    rows[3].push(("Direzione", V::T("minore")));
+    rows[4].push(("Direzione", V::T("maggiore")));
+    rows[5].push(("Soglia minima", V::T("36 %")));
+    rows
+}
+
+const BSC_DECISIONS: &str = "sostituzioni:
+  - codice: A1
+    risultato: 100
+    motivazione: Dato rettificato dall'OIV (verbale n. 2)
+  - codice: 2.B
+    risultato: 70
+    motivazione: Valutazione dell'OIV sull'obiettivo (verbale n. 3)
+esclusioni:
+  - codice: 1.D
+    esito: soppresso
+    motivazione: Obiettivo soppresso in sede di monitoraggio (delibera di Giunta n. 45)
+";
+
+#[test]
+fn a_balanced_scorecard_scores_as_computed_by_hand() {
+    let (dir, cfg) = data("bsc", &bsc_rows(), BSC);
+    std::fs::write(dir.join("decisioni.yaml"), BSC_DECISIONS).unwrap();
+    let s = run(&dir, &cfg).unwrap();
+    let r = |l: Level, c: &str| result(&s, l, c);
+    // A1: 95 % → band 80, replaced by the OIV with 100. A2: 15 days late of 30 → 50 by the
+    // deadline rule (the bands would have given 40).
+    close(r(Level::Indicatore, "A1"), 1.0);
+    close(r(Level::Indicatore, "A2"), 0.5);
+    close(r(Level::ObiettivoOperativo, "1.A"), 0.75);
+    // 1.D suppressed: A8 (20 %) goes with it, and OS 1 is 1.A alone.
+    let a8 = find(s.report.albero.as_ref().unwrap(), Level::Indicatore, "A8");
+    assert_eq!(a8.result(), None);
+    close(r(Level::ObiettivoStrategico, "1"), 0.75);
+    // A3: <= 10 gg, 12 gg → 83,33 % → 80. A4: 76 % of 80 % → 95 % → 80.
+    close(r(Level::Indicatore, "A3"), 0.8);
+    close(r(Level::Indicatore, "A4"), 0.8);
+    // A5: 35 % below the 36 % minimum → 0 (its ratio 87,5 % alone would give 80). A6: 125 % → 100.
+    close(r(Level::Indicatore, "A5"), 0.0);
+    close(r(Level::Indicatore, "A6"), 1.0);
+    // 2.B computed 50, set to 70 by the OIV; OS 2 = (80 + 70 + 100) / 3 (thirds normalised).
+    close(r(Level::ObiettivoOperativo, "2.B"), 0.7);
+    close(r(Level::ObiettivoStrategico, "2"), 2.5 / 3.0);
+    // Perspectives by simple mean; raggiungimenti 75/80 and 83,33/90; Ente their mean.
+    close(r(Level::Ambito, "P1"), 0.75);
+    let os = |c: &str| find(s.report.albero.as_ref().unwrap(), Level::ObiettivoStrategico, c);
+    let ragg = |c: &str| os(c).outcome.as_ref().unwrap().raggiungimento.unwrap();
+    close(ragg("1"), 0.9375);
+    close(ragg("2"), (2.5 / 3.0) / 0.9);
+    close(s.report.albero.as_ref().unwrap().result().unwrap(), (0.9375 + (2.5 / 3.0) / 0.9) / 2.0);
+    assert_eq!(os("1").outcome.as_ref().unwrap().valutazione.as_deref(), Some("Buono"));
+    // Below the best class: A2, A3, A4, A5, never A8.
+    let below: Vec<&str> = relazione::score::below_green(s.report.albero.as_ref().unwrap())
+        .iter()
+        .map(|(n, _)| n.code.as_str())
+        .collect();
+    assert_eq!(below, ["A2", "A3", "A4", "A5"]);
+}
+
+#[test]
+fn the_balanced_scorecard_report_speaks_its_own_language() {
+    let (dir, cfg) = data("bsc-pdf", &bsc_rows(), BSC);
+    std::fs::write(dir.join("decisioni.yaml"), BSC_DECISIONS).unwrap();
+    let out = out_beside(&dir);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Prova.pdf")));
+    assert!(!text.to_lowercase().contains("overshooting"), "{text}");
+    assert!(!text.contains("Ambito strategico") && !text.contains("ambiti strategici"), "{text}");
+    for expected in [
+        "La performance di Ente del 2024 è pari al 93,17 %",
+        "media semplice dei raggiungimenti per obiettivo strategico",
+        "Prospettive: 2",
+        "Prospettiva: media semplice dei risultati per obiettivo strategico",
+        "Azioni: fasce: ≥ 100 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; ≥ 0 % → 40; sotto 50 % → 0",
+        "Azioni a scadenza: rispettata 100, in ritardo decresce in proporzione fino a 0 dopo 30 giorni",
+        "Conseguito (≥ 90 %)",
+        "Parzialmente conseguito (60–90 %)",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}» in {text}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
