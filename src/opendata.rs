@@ -73,6 +73,8 @@ fn indicatori(s: &Scored) -> String {
         "esito",
         "decisione_oiv",
         "target_ministeriale",
+        "fonte",
+        "descrizione",
     ];
     let rows: Vec<Vec<Field>> = crate::view::indicator_rows(s)
         .into_iter()
@@ -103,6 +105,8 @@ fn indicatori(s: &Scored) -> String {
                     None => String::new(),
                 }),
                 t(if ind.target_ministeriale { "si" } else { "no" }),
+                t(ind.fonte.clone().unwrap_or_default()),
+                t(ind.descrizione.clone().unwrap_or_default()),
             ]);
             r
         })
@@ -189,6 +193,8 @@ volte).
 | esito | `verde`, `giallo`, `rosso` secondo le soglie dello SMVP ({verde} % e {giallo} %) |
 | decisione_oiv | `sostituzione`, `non valutabile`, `soppresso`, `cassato`, oppure vuoto |
 | target_ministeriale | `si` se il target è fissato dal Ministero |
+| fonte | la fonte del dato, se indicata |
+| descrizione | la descrizione dell'indicatore, se indicata |
 
 ## obiettivi.csv e unita_organizzative.csv
 

@@ -77,8 +77,14 @@ pub fn xlsx_bounds(wb: &mut Xlsx<Cursor<super::Book>>, sheet: &str) -> Result<()
     Ok(())
 }
 
-/// Checks on a recognised sheet: formulas without a computed value, over-long texts, merged cells.
-pub fn sheet(wb: &mut Sheets<Cursor<super::Book>>, sheet: &Sheet, header_row: usize, diag: &mut Diagnostics) {
+/// Checks on a recognised sheet: formulas without a computed value, over-long texts, merged cells
+/// (a vertical merge is read as its value filled down, with a note).
+pub fn sheet(
+    wb: &mut Sheets<Cursor<super::Book>>,
+    sheet: &mut Sheet,
+    header_row: usize,
+    diag: &mut Diagnostics,
+) {
     if let Ok(formulas) = wb.worksheet_formula(&sheet.name) {
         for (r, c, f) in formulas.used_cells() {
             let (row, col) = formulas.start().map_or((r, c), |(r0, c0)| (r0 as usize + r, c0 as usize + c));
@@ -115,11 +121,23 @@ pub fn sheet(wb: &mut Sheets<Cursor<super::Book>>, sheet: &Sheet, header_row: us
         && let Ok(merged) = x.merge_cells_by_sheet_name(&sheet.name)
     {
         for d in merged {
-            if d.end.0 as usize > header_row {
-                let from = crate::error::cell_name(d.start.0 as usize, d.start.1 as usize);
-                let to = crate::error::cell_name(d.end.0 as usize, d.end.1 as usize);
+            if d.end.0 as usize <= header_row {
+                continue;
+            }
+            let from = crate::error::cell_name(d.start.0 as usize, d.start.1 as usize);
+            let to = crate::error::cell_name(d.end.0 as usize, d.end.1 as usize);
+            let loc = Location { cell: Some(format!("{from}:{to}")), ..sheet.sheet_loc() };
+            // Offices merge a level's cell over the rows below it (one ambito over its
+            // objectives): that is the value repeated on each row. Any other merge is ambiguous.
+            let vertical = d.start.1 == d.end.1 && d.start.0 as usize > header_row;
+            if vertical && sheet.fill_down(d.start.1 as usize, d.start.0 as usize, d.end.0 as usize) {
+                diag.warn(
+                    loc,
+                    "celle unite in verticale: il valore della prima riga è letto su ogni riga del blocco",
+                );
+            } else {
                 diag.error(
-                    Location { cell: Some(format!("{from}:{to}")), ..sheet.sheet_loc() },
+                    loc,
                     "celle unite nell'area dei dati: separarle (ogni riga deve avere i propri valori)",
                 );
             }

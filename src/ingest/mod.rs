@@ -126,6 +126,53 @@ fn near_miss(sheet: &Sheet) -> Option<(Kind, Vec<&'static str>)> {
         .min_by_key(|(_, missing)| missing.len())
 }
 
+/// What to tell about a sheet no layout recognises: the header row examined, the nearest known
+/// layout (only one that shares columns with it), and what to do.
+fn describe_unknown(sheet: &Sheet) -> String {
+    let rows = sheet.end_row().min(HEADER_SEARCH_ROWS);
+    let header =
+        (0..rows).find(|&r| (0..sheet.end_col()).filter(|&c| sheet.text(r, c).is_some()).count() >= 2);
+    let Some(row) = header else {
+        return "foglio senza una riga di intestazione riconoscibile: ignorato. Per dati che non vengono dalla \
+                piattaforma usare il tracciato piatto («relazione modello» ne scrive un modello vuoto)"
+            .into();
+    };
+    let cells: Vec<String> = (0..sheet.end_col()).filter_map(|c| sheet.text(row, c)).collect();
+    let names: Vec<String> = cells.iter().map(|t| sheet::normalize(t)).collect();
+    let shown: Vec<String> = cells.iter().take(8).map(|c| format!("«{c}»")).collect();
+    let more = if cells.len() > 8 { format!(" e altre {}", cells.len() - 8) } else { String::new() };
+    let nearest = signatures()
+        .into_iter()
+        .map(|(kind, headers)| {
+            let missing: Vec<&str> = headers
+                .iter()
+                .filter(|h| !names.iter().any(|n| sheet::header_matches(n, h)))
+                .copied()
+                .collect();
+            (kind, headers.len() - missing.len(), headers.len(), missing)
+        })
+        .filter(|(_, found, _, _)| *found > 0)
+        .max_by_key(|(_, found, total, _)| (*found * 100 / total, *found));
+    let near = match nearest {
+        Some((kind, found, total, missing)) => {
+            let list: Vec<String> = missing.iter().map(|m| format!("«{}»", capitalise(m))).collect();
+            format!(
+                "il tracciato più vicino è il {} ({found} delle {total} colonne richieste; mancano {})",
+                kind.label(),
+                list.join(", ")
+            )
+        }
+        None => "nessun tracciato noto ha queste colonne".into(),
+    };
+    format!(
+        "foglio non riconosciuto, ignorato: intestazione esaminata alla riga {} ({}{more}); {near}. Per dati \
+         che non vengono dalla piattaforma usare il tracciato piatto («relazione modello» ne scrive un modello \
+         vuoto, con le istruzioni)",
+        row + 1,
+        shown.join(", ")
+    )
+}
+
 /// Workbook extensions read.
 fn is_workbook(path: &Path) -> bool {
     path.extension()
@@ -267,6 +314,7 @@ fn read_workbook(
     };
     let sheets = wb.sheets_metadata().to_vec();
     let mut recognised = Vec::new();
+    let mut unknown: Vec<(Location, String)> = Vec::new();
     let mut empty = true;
     for meta in sheets {
         let sheet_loc =
@@ -286,9 +334,12 @@ fn read_workbook(
                 continue;
             }
         };
-        let sheet = Sheet::new(path, &meta.name, bytes.clone(), range);
+        let mut sheet = Sheet::new(path, &meta.name, bytes.clone(), range);
         empty &= sheet.end_row() == 0;
         let Some((kind, header, cols)) = recognise(&sheet) else {
+            if sheet.end_row() > 0 && near_miss(&sheet).is_none() {
+                unknown.push((sheet.sheet_loc(), describe_unknown(&sheet)));
+            }
             if let Some((kind, missing)) = near_miss(&sheet) {
                 let list: Vec<String> = missing.iter().map(|m| format!("«{}»", capitalise(m))).collect();
                 diag.error(
@@ -318,13 +369,16 @@ fn read_workbook(
             seen.insert(kind, sheet_loc);
         }
         recognised.push(kind.label());
-        guard::sheet(&mut wb, &sheet, header, diag);
+        guard::sheet(&mut wb, &mut sheet, header, diag);
         dispatch(kind, &sheet, header, &cols, smvp, report, diag);
     }
     if empty {
         diag.error(Location::file(path), "la cartella di lavoro è vuota: toglierla dalla cartella dei dati o sostituirla con l'esportazione completa");
     } else if recognised.is_empty() {
         diag.warn(Location::file(path), "nessun foglio con intestazioni riconosciute: file ignorato");
+        for (loc, what) in unknown {
+            diag.warn(loc, what);
+        }
     }
     report.sources.push(Source { file: path.display().to_string(), kind: recognised.join("; ") });
 }

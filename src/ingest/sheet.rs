@@ -45,6 +45,23 @@ impl Sheet {
         self.range.get_value((row as u32, col as u32)).unwrap_or(&Data::Empty)
     }
 
+    /// Copies the first cell of a vertical block down to the block's other rows (a merged cell
+    /// holds its value only in its first row). Returns false when the block has other values.
+    pub fn fill_down(&mut self, col: usize, from: usize, to: usize) -> bool {
+        let value = self.cell(from, col).clone();
+        if (from + 1..=to).any(|r| !matches!(self.cell(r, col), Data::Empty)) {
+            return false;
+        }
+        let Some((r0, c0)) = self.range.start() else { return false };
+        for r in from + 1..=to {
+            if r < r0 as usize || col < c0 as usize || r >= self.end_row() {
+                continue;
+            }
+            self.range.set_value((r as u32, col as u32), value.clone());
+        }
+        true
+    }
+
     /// The cell as trimmed text; `None` when empty. Numbers are written without Italian formatting
     /// (use [`Sheet::number`] for numeric columns).
     pub fn text(&self, row: usize, col: usize) -> Option<String> {

@@ -93,6 +93,41 @@ fn unknown_workbooks_and_lock_files_are_skipped_and_said() {
         dir.join("appunti.xlsx").display()
     )));
     assert!(run.stderr.contains("file di blocco di Office ignorato"));
+    assert!(
+        run.stderr.contains(&format!(
+            "{}, foglio «Foglio1»: foglio non riconosciuto, ignorato: intestazione esaminata alla riga 1 («Note», \
+             «Altro»); nessun tracciato noto ha queste colonne. Per dati che non vengono dalla piattaforma usare il \
+             tracciato piatto («relazione modello» ne scrive un modello vuoto, con le istruzioni)",
+            dir.join("appunti.xlsx").display()
+        )),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_level_cell_merged_over_its_rows_is_read_as_filled_down() {
+    use rust_xlsxwriter::{Format, Workbook};
+    let dir = scratch("unite-verticali");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("Report").unwrap();
+    write_rows(ws, &albero_rows());
+    // The ambito's cell spans the rows of everything under it.
+    ws.merge_range(4, 1, 10, 1, "1 - Ambito uno", &Format::new()).unwrap();
+    wb.save(dir.join("ente.xlsx")).unwrap();
+    let cfg = config(&dir, "");
+    let v = score_json(dir.to_str().unwrap(), cfg.to_str().unwrap());
+    assert_eq!(count(&v["albero"], "indicatore"), 2);
+    assert_eq!(v["albero"]["result"], 100.0);
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "foglio «Report», cella B5:B11: celle unite in verticale: il valore della prima riga è letto su ogni riga del blocco"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

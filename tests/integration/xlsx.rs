@@ -121,20 +121,47 @@ fn csv_numbers_equal_the_json() {
     dfs(&j["albero"], &mut nodes);
     let indicators: Vec<&&Value> = nodes.iter().filter(|n| n["level"] == "indicatore").collect();
     let csv = std::fs::read_to_string(out.join("opendata/indicatori.csv")).unwrap();
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(header.iter().position(|h| *h == "risultato_pct"), Some(header.len() - 4));
-    let rows: Vec<&str> = lines.collect();
+    let mut records = parse_csv(&csv).into_iter();
+    let header = records.next().unwrap();
+    let col = |h: &str| header.iter().position(|x| x == h).unwrap_or_else(|| panic!("no column {h}"));
+    let rows: Vec<Vec<String>> = records.collect();
     assert_eq!(rows.len(), indicators.len());
-    for (line, n) in rows.iter().zip(&indicators) {
-        // Codes and the trailing fields hold no commas; names may, so count from the end.
-        let fields: Vec<&str> = line.split(',').collect();
+    for (fields, n) in rows.iter().zip(&indicators) {
         let code = n["code"].as_str().unwrap();
-        assert_eq!(fields[4], code);
-        let ours: f64 = fields[fields.len() - 4].parse().unwrap();
+        assert_eq!(fields[col("codice_indicatore")], code);
+        let ours: f64 = fields[col("risultato_pct")].parse().unwrap();
         let theirs: f64 = json_result_text(&json_text, code).parse().unwrap();
         assert_eq!(ours.to_bits(), theirs.to_bits(), "{code}: {ours} vs {theirs}");
     }
+}
+
+/// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let (mut record, mut field) = (Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !record.is_empty() {
+        record.push(field);
+        records.push(record);
+    }
+    records
 }
 
 #[test]
