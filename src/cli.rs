@@ -75,6 +75,10 @@ pub enum Command {
         /// Stampa il tempo di ogni fase
         #[arg(long)]
         tempi: bool,
+        /// Relazione definitiva: rifiuta (uscita 1) finché c'è qualcosa da completare, invece di
+        /// produrre una bozza
+        #[arg(long)]
+        definitiva: bool,
         /// Produce le Relazioni di più enti: ogni sottocartella di DIR con un relazione.yaml
         /// (e i dati in data/) è un ente; le uscite vanno in <out>/<sottocartella>
         #[arg(long, value_name = "DIR", conflicts_with_all = ["typst_sorgente"])]
@@ -148,8 +152,16 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
 }
 
 /// The run's settings from the environment, read here once (library code never reads it).
-fn options(typst_source: Option<PathBuf>) -> pipeline::Options {
-    pipeline::Options { source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(), typst_source }
+fn options(typst_source: Option<PathBuf>, definitiva: bool) -> pipeline::Options {
+    pipeline::Options { source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(), typst_source, definitiva }
+}
+
+/// The open items, after the warnings: the last thing a staff member reads.
+fn tell_open(open: &[crate::bozza::Voce], what: &str) {
+    if open.is_empty() {
+        return;
+    }
+    eprintln!("\n{what}: {} da completare\n{}", pipeline::voci(open.len()), crate::bozza::describe(open));
 }
 
 /// Runs a parsed command. Output goes to stdout, messages to stderr.
@@ -158,9 +170,10 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Check { inputs } => check(&inputs),
         Command::Score { inputs, json } => score(&inputs, json),
         Command::Build { lotto: Some(root), out, .. } => batch(&root, &out),
-        Command::Build { inputs, out, typst_sorgente, tempi, lotto: None } => {
+        Command::Build { inputs, out, typst_sorgente, tempi, definitiva, lotto: None } => {
             let started = std::time::Instant::now();
-            let built = pipeline::build(&inputs.config, &inputs.data, &out, &options(typst_sorgente))?;
+            let built =
+                pipeline::build(&inputs.config, &inputs.data, &out, &options(typst_sorgente, definitiva))?;
             for t in &built.local_templates {
                 eprintln!("modello locale usato: {}", t.display());
             }
@@ -175,6 +188,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                     eprintln!("tempo: {stage:<26} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                 }
             }
+            tell_open(&built.open, "Bozza (ogni pagina porta «BOZZA»)");
             eprintln!("Fatto in {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
@@ -208,13 +222,14 @@ fn say(line: std::fmt::Arguments) -> Result<(), Error> {
 }
 
 fn check(inputs: &Inputs) -> Result<(), Error> {
-    let prepared = pipeline::prepare(&inputs.config, &inputs.data, &options(None))?;
+    let prepared = pipeline::prepare(&inputs.config, &inputs.data, &options(None, false))?;
     for t in &prepared.local_templates {
         eprintln!("modello locale usato: {}", t.display());
     }
     for w in &prepared.warnings {
         eprintln!("avviso: {w}");
     }
+    tell_open(&prepared.open, "Da completare prima della Relazione definitiva");
     let n = prepared.warnings.len();
     say(format_args!(
         "Dati validi: {} file letti, {n} {}; il documento si impagina.",
@@ -275,7 +290,7 @@ fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
             let _ = writeln!(err, "{n}/{total} {} {status} ({:.1} s)", item.name, item.elapsed.as_secs_f64());
         }
     };
-    let items = pipeline::build_batch(root, out, &options(None), &progress)?;
+    let items = pipeline::build_batch(root, out, &options(None, false), &progress)?;
     say(format_args!("{:<28} {:>8} {:>12} {:>8}", "Ente", "Esito", "Risultato", "Tempo"))?;
     let mut failed = Vec::new();
     for item in &items {

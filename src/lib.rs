@@ -8,6 +8,7 @@
 //! [`pipeline::prepare`] and [`pipeline::build`] read like that list. Nothing below `cli` imports
 //! `pipeline`, and no writer imports another (a test checks both).
 
+pub mod bozza;
 pub mod cli;
 pub mod config;
 pub mod decisions;

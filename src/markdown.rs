@@ -64,9 +64,15 @@ pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<Strin
     };
     let file = origin.file.display().to_string().replace(['\n', '\r', '⟧'], " ");
     let mut previous_heading = 0;
+    let mut in_comment = false;
     for (i, line) in md.lines().enumerate() {
         let number = origin.first_line + i;
         let t = line.trim();
+        // HTML comments are notes for the staff (the sample marker among them): never printed.
+        if in_comment || t.starts_with("<!--") {
+            in_comment = !t.ends_with("-->");
+            continue;
+        }
         let starts_block = !t.is_empty() && (paragraph.is_empty() || heading(t).is_some());
         if starts_block {
             flush(&mut paragraph, &mut out);

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::decisions::Decisions;
-use crate::error::Error;
+use crate::error::{Error, Problem};
 use crate::score::{self, Scored};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -16,6 +16,8 @@ pub struct Options {
     pub source_date_epoch: Option<String>,
     /// Also write the generated Typst source here (with its fonts beside it).
     pub typst_source: Option<PathBuf>,
+    /// A final Relazione: refused while anything is still open (`bozza`).
+    pub definitiva: bool,
 }
 
 /// Reads and scores the inputs: configuration, workbooks, the evaluator's decisions.
@@ -72,6 +74,8 @@ pub struct Prepared {
     /// Local templates (beside the data) used instead of the built-in ones.
     pub local_templates: Vec<PathBuf>,
     pub timings: Timings,
+    /// What is still open: the output is a draft while this is not empty.
+    pub open: Vec<crate::bozza::Voce>,
 }
 
 /// Output file name of the Relazione: `Relazione_performance_2024_Modena.pdf`.
@@ -87,7 +91,16 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
 
     let clock = Instant::now();
     let texts = crate::testi::Texts::load(data_dir)?;
-    let view = crate::view::View::build(&scored);
+    let text_items = crate::testi::findings(&scored, &texts, data_dir);
+    let open = crate::bozza::open_items(data_dir, &scored.warnings, text_items.clone())?;
+    if options.definitiva && !open.is_empty() {
+        return Err(Error::Output(format!(
+            "la Relazione non può essere definitiva: {} da completare\n{}",
+            voci(open.len()),
+            crate::bozza::describe(&open)
+        )));
+    }
+    let view = crate::view::View::build(&scored, &open);
     let rendered = crate::render::render(&view, &texts, Some(crate::render::override_dir(data_dir)))?;
     if let Some(p) = &options.typst_source {
         write_typst_source(p, &rendered.source)?;
@@ -95,7 +108,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     timings.push("modelli (sorgente Typst)", clock);
 
     let mut findings = scored.warnings.clone();
-    findings.extend(crate::testi::findings(&scored, &texts, data_dir));
+    findings.extend(text_items.iter().map(|v| Problem::new(v.location.clone(), v.testo.clone())));
     // Typst works mostly on one core: the workbook and the open data are made meanwhile.
     let (typeset, side) = std::thread::scope(|scope| {
         let side = scope.spawn(|| {
@@ -123,12 +136,19 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     files.extend(opendata);
     let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
     warnings.extend(typeset.warnings);
-    Ok(Prepared { scored, files, warnings, local_templates: rendered.local_templates, timings })
+    Ok(Prepared { scored, files, warnings, local_templates: rendered.local_templates, timings, open })
+}
+
+/// `1 voce`, `3 voci`.
+pub fn voci(n: usize) -> String {
+    if n == 1 { "1 voce".into() } else { format!("{n} voci") }
 }
 
 /// What `relazione build` produced.
 pub struct Built {
     pub files: Vec<PathBuf>,
+    /// What is still open (the PDF is a draft while this is not empty).
+    pub open: Vec<crate::bozza::Voce>,
     pub warnings: Vec<String>,
     pub local_templates: Vec<PathBuf>,
     pub timings: Timings,
@@ -139,7 +159,7 @@ pub struct Built {
 /// The whole run: read, score, render, typeset, publish.
 pub fn build(config_path: &Path, data_dir: &Path, out_dir: &Path, options: &Options) -> Result<Built, Error> {
     refuse_out_inside_data(data_dir, out_dir)?;
-    let Prepared { scored, files, warnings, local_templates, mut timings } =
+    let Prepared { scored, files, warnings, local_templates, mut timings, open } =
         prepare(config_path, data_dir, options)?;
     let clock = Instant::now();
     let mut staging = crate::publish::Staging::new(out_dir)?;
@@ -149,7 +169,7 @@ pub fn build(config_path: &Path, data_dir: &Path, out_dir: &Path, options: &Opti
     let files = staging.commit()?;
     timings.push("scrittura in out/", clock);
     let ente = scored.report.albero.as_ref().and_then(|a| a.result()).map(|r| r * 100.0);
-    Ok(Built { files, warnings, local_templates, timings, ente })
+    Ok(Built { files, open, warnings, local_templates, timings, ente })
 }
 
 /// Outputs written inside the data folder would be read back as inputs at the next run.

@@ -3,7 +3,8 @@
 //! Texts are inputs like the workbooks: read here, converted by each writer (`markdown` for
 //! Typst), and checked for completeness against the scored report.
 
-use crate::error::{Error, Location, Problem};
+use crate::bozza::{Gruppo, Voce, is_sample};
+use crate::error::{Error, Location};
 use crate::score::Scored;
 use crate::value::format_number;
 use std::collections::BTreeMap;
@@ -87,9 +88,10 @@ fn sections(text: &Testo) -> BTreeMap<String, Testo> {
     out
 }
 
-/// Findings about the document: chapters left out for lack of data, chapters without text,
-/// indicators below target without explanation.
-pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Problem> {
+/// What the texts and the data still lack for a complete Relazione: chapters left out for lack of
+/// data (to verify), chapter texts missing or still the shipped sample (to write), explanations of
+/// indicators below target missing or still samples (to write).
+pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
     let dir = data_dir.join(DIR);
     let mut out = Vec::new();
     let missing = [
@@ -110,30 +112,55 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Problem> {
     ];
     for (absent, chapter, what) in missing {
         if absent {
-            out.push(Problem::new(Location::file(data_dir), format!("{chapter}: omesso, mancano {what}")));
+            out.push(Voce::new(
+                Gruppo::Verificare,
+                Location::file(data_dir),
+                format!("{chapter}: omesso, mancano {what}"),
+            ));
         }
     }
     for (name, t) in
         [("premessa.md", &texts.premessa), ("contesto.md", &texts.contesto), ("processo.md", &texts.processo)]
     {
-        if t.is_none() {
-            out.push(Problem::new(
+        match t {
+            None => out.push(Voce::new(
+                Gruppo::Scrivere,
                 Location::file(&dir.join(name)),
                 "testo mancante: il capitolo avrà solo i dati",
-            ));
+            )),
+            Some(t) if is_sample(&t.markdown) => out.push(Voce::new(
+                Gruppo::Scrivere,
+                Location::file(&t.file),
+                "è il testo di esempio: sostituirlo con il testo dell'Ente (e togliere la riga «<!-- testo di esempio -->»)",
+            )),
+            Some(_) => {}
         }
     }
     if let Some(a) = s.report.albero.as_ref() {
         let verde = format_number(s.config.smvp.semaforo.classi()[0].1, 0);
         for (n, _) in crate::score::below_green(a) {
             let code = &n.code;
-            if !texts.scostamenti.contains_key(code) {
-                out.push(Problem::new(
+            match texts.scostamenti.get(code) {
+                None => out.push(Voce::new(
+                    Gruppo::Scrivere,
                     Location::file(&dir.join("scostamenti.md")),
                     format!("manca la spiegazione dell'indicatore «{code}» sotto il {verde} % (sezione «## {code}»)"),
-                ));
+                )),
+                Some(t) if is_sample(&t.markdown) => out.push(Voce::new(
+                    Gruppo::Scrivere,
+                    Location::line(&t.file, t.first_line),
+                    format!("la spiegazione dell'indicatore «{code}» è un testo di esempio: sostituirla"),
+                )),
+                Some(_) => {}
             }
         }
+    }
+    if s.config.data_approvazione.is_none() {
+        out.push(Voce::new(
+            Gruppo::Decidere,
+            Location::file(Path::new("relazione.yaml")),
+            "manca «data_approvazione»: la data in cui la Giunta approva la Relazione",
+        ));
     }
     out
 }

@@ -57,6 +57,41 @@ pub struct View {
     pub salute: Option<Salute>,
     pub pareto: Option<Pareto>,
     pub serie: Option<Serie>,
+    /// What is still open, by file: the document is a draft (BOZZA) while this is not empty.
+    pub bozza: Vec<FileBozza>,
+}
+
+/// The open items of one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileBozza {
+    pub file: String,
+    pub voci: Vec<VoceBozza>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VoceBozza {
+    /// `da scrivere`, `da decidere`, `da verificare`.
+    pub gruppo: &'static str,
+    /// Where in the file (`foglio «Report», cella C55`, `riga 4`), or empty.
+    pub dove: String,
+    pub testo: String,
+}
+
+fn bozza(items: &[crate::bozza::Voce]) -> Vec<FileBozza> {
+    crate::bozza::by_file(items)
+        .into_iter()
+        .map(|(file, list)| FileBozza {
+            file: file.display().to_string(),
+            voci: list
+                .into_iter()
+                .map(|v| VoceBozza {
+                    gruppo: v.gruppo.label(),
+                    dove: crate::bozza::place(&v.location),
+                    testo: v.testo.clone(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -202,8 +237,8 @@ pub fn nodo(n: &Node) -> Nodo {
 }
 
 impl View {
-    /// Builds the whole view of a scored report.
-    pub fn build(s: &Scored) -> View {
+    /// Builds the whole view of a scored report; `open` is what is still to complete.
+    pub fn build(s: &Scored, open: &[crate::bozza::Voce]) -> View {
         let smvp = &s.config.smvp;
         let albero = s.report.albero.as_ref().map(|a| alberi::albero(a, s));
         let name = |l: Level| {
@@ -263,6 +298,7 @@ impl View {
             salute: s.summary.salute.as_ref().map(analisi::salute),
             pareto: analisi::pareto(&s.report.pareto),
             serie: s.summary.serie.as_ref().map(analisi::serie),
+            bozza: bozza(open),
         }
     }
 }

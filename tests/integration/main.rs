@@ -3,6 +3,7 @@
 //! once and shared (`common::modena_build`).
 
 mod architecture;
+mod bozza;
 mod capitoli;
 mod cli;
 mod common;

@@ -54,6 +54,8 @@ fn the_explanations_of_indicators_below_95_are_printed() {
     let md = std::fs::read_to_string(manifest().join("data/testi/scostamenti.md")).unwrap();
     for section in md.split("\n## ").skip(1) {
         let (code, body) = section.split_once('\n').unwrap();
+        let body: String =
+            body.lines().filter(|l| !l.trim().starts_with("<!--")).collect::<Vec<_>>().join("\n");
         let first_sentence = body.trim().split(". ").next().unwrap();
         assert!(text.contains(&flat(first_sentence)), "explanation of {code}");
     }
@@ -65,7 +67,10 @@ fn the_pdf_is_tagged_archival_and_embeds_its_fonts() {
     let info = String::from_utf8(tool("pdfinfo", &[&pdf]).stdout).unwrap();
     assert!(info.contains("Tagged:          yes"), "{info}");
     assert!(
-        info.contains("Title:           Relazione sulla performance 2024 – Camera di commercio di Modena"),
+        // A draft (the sample texts): the title says so.
+        info.contains(
+            "Title:           BOZZA – Relazione sulla performance 2024 – Camera di commercio di Modena"
+        ),
         "{info}"
     );
     let meta = String::from_utf8(tool("pdfinfo", &["-meta", &pdf]).stdout).unwrap();

@@ -1,0 +1,80 @@
+//! Draft until complete: sample texts, missing explanations and unverified warnings make a draft
+//! marked on every page; `--definitiva` refuses with the same list; complete inputs give a final
+//! PDF with no mark.
+
+use crate::common::*;
+
+#[test]
+fn the_shipped_samples_give_a_draft_marked_on_every_page() {
+    let b = modena_build();
+    let pages: Vec<&str> = b.text.split('\u{c}').filter(|p| !p.trim().is_empty()).collect();
+    assert!(pages.len() > 40);
+    for (i, p) in pages.iter().enumerate() {
+        assert!(p.contains("BOZZA"), "page {} without the draft mark", i + 1);
+    }
+    let text = flat(&b.text);
+    assert!(text.contains("DA COMPLETARE"), "no list of open items");
+    for expected in [
+        "da scrivere: è il testo di esempio: sostituirlo con il testo dell'Ente",
+        "da scrivere (riga 5): la spiegazione dell'indicatore «701.S1» è un testo di esempio: sostituirla",
+        "da verificare (foglio «Obiettivi individuali», cella C55): obiettivo individuale «MISURE ANTICORR.»",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}»");
+    }
+    let info = tool("pdfinfo", &[b.pdf.to_str().unwrap()]);
+    assert!(
+        String::from_utf8_lossy(&info.stdout)
+            .contains("Title:           BOZZA – Relazione sulla performance 2024")
+    );
+}
+
+#[test]
+fn definitiva_refuses_while_anything_is_open_and_check_lists_the_same() {
+    let dir = modena_data("definitiva");
+    let data = dir.join("data");
+    let out = dir.join("out");
+    let run = build_with(&data, &manifest().join("relazione.yaml"), &out, &["--definitiva"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!out.join("Relazione_performance_2024_Modena.pdf").exists());
+    let list = format!(
+        "{}:\n  - [da scrivere] riga 5: la spiegazione dell'indicatore «701.S1» è un testo di esempio: sostituirla\n",
+        data.join("testi/scostamenti.md").display()
+    );
+    assert!(
+        run.stderr.contains("la Relazione non può essere definitiva: 6 voci da completare"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(&list), "{}", run.stderr);
+    let check = relazione(&["check", "--data", data.to_str().unwrap()]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    assert!(check.stderr.contains("Da completare prima della Relazione definitiva: 6 voci da completare"));
+    assert!(check.stderr.contains(&list), "{}", check.stderr);
+}
+
+#[test]
+fn complete_inputs_give_a_final_report_without_marks() {
+    let dir = albero_dir("completa", &albero_rows());
+    let cfg = config(&dir, "data_approvazione: 27/05/2025\n");
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    for (name, text) in [
+        ("premessa.md", "La Camera presenta i risultati del 2024."),
+        ("contesto.md", "Il contesto è descritto nel Piano."),
+        ("processo.md", "Il processo ha seguito il calendario del Sistema."),
+    ] {
+        std::fs::write(dir.join("testi").join(name), text).unwrap();
+    }
+    // The chapters this small plan has no data for: verified omissions.
+    std::fs::write(
+        dir.join("verifiche.yaml"),
+        "verificati:\n  - testo: \": omesso, mancano\"\n    motivazione: L'Ente non rileva questi dati\n",
+    )
+    .unwrap();
+    let out = out_beside(&dir);
+    let run = build_with(&dir, &cfg, &out, &["--definitiva"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = pdf_text(&out.join("Relazione_performance_2024_Prova.pdf"));
+    assert!(!text.contains("BOZZA") && !text.contains("Da completare"), "{text}");
+    assert!(!text.to_lowercase().contains("testo di esempio"));
+    let _ = std::fs::remove_dir_all(&out);
+}
