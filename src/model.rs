@@ -329,6 +329,11 @@ pub struct Kpi {
     pub target_ministeriale: bool,
     /// The row read as an indicator (target, actual, value recovered from the measures).
     pub indicator: Indicator,
+    /// The platform's own OVERSHOOTING figure (fraction above target: 3.0 for 300 %), when the
+    /// report has the column.
+    pub platform_overshooting: Option<f64>,
+    /// The platform's VALORE vs TARGET (fraction), when the report has the column.
+    pub platform_vs_target: Option<f64>,
     #[serde(skip)]
     pub origin: Location,
 }

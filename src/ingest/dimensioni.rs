@@ -22,6 +22,8 @@ pub fn read(sheet: &Sheet, header_row: usize, cols: &Columns, report: &mut Repor
         col("target"),
     );
     let fills = styles::read(&sheet.book, &sheet.name);
+    // The platform's own figures, where the report has them: the report uses them.
+    let (c_over, c_vs) = (cols.find("overshooting"), cols.find("valore vs target"));
     for row in header_row + 1..sheet.end_row() {
         let Some(label) = sheet.text(row, c_ind) else {
             if !sheet.row_is_empty(row) {
@@ -56,6 +58,8 @@ pub fn read(sheet: &Sheet, header_row: usize, cols: &Columns, report: &mut Repor
             target: cells::value_text(sheet, row, c_target).unwrap_or_default(),
             target_ministeriale: fills.get(&(row, c_target)).is_some_and(|s| s.is_green()),
             indicator,
+            platform_overshooting: c_over.and_then(|c| cells::fraction(sheet, row, c, "overshooting", diag)),
+            platform_vs_target: c_vs.and_then(|c| cells::fraction(sheet, row, c, "valore vs target", diag)),
             origin: sheet.loc(row, c_ind),
         };
         report.kpi_order.push(code.clone());

@@ -3,7 +3,7 @@
 
 use super::indicator;
 use crate::config::Smvp;
-use crate::error::Diagnostics;
+use crate::error::{Diagnostics, Location};
 use crate::model::{Band, Indicator, Level, Node, Report};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -74,7 +74,13 @@ pub struct Overshooting {
     pub operatori: Vec<String>,
     /// KPIs with a target that were examined.
     pub kpi_con_target: usize,
+    /// The indicators the report lists: the platform's own flags when its report has them (the
+    /// platform is authoritative where it states a figure), otherwise the SMVP rule's.
     pub righe: Vec<OvershootRow>,
+    /// Whether `righe` are the platform's flags.
+    pub dalla_piattaforma: bool,
+    /// The indicators the configured rule flags (the cross-check when the platform's are used).
+    pub calcolate: Vec<OvershootRow>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,7 +116,7 @@ pub fn summarise(
     Summary {
         obiettivi_strategici: BandCounts::of(&albero.all(Level::ObiettivoStrategico)),
         obiettivi_operativi: BandCounts::of(&albero.all(Level::ObiettivoOperativo)),
-        overshooting: overshooting(report, albero, smvp),
+        overshooting: overshooting(report, albero, smvp, diag),
         valori_mancanti,
         significativi: significativi(report, albero, significant, anno, diag),
         salute: super::salute::salute(report),
@@ -141,7 +147,7 @@ fn kpis<'a>(report: &'a Report, albero: &'a Node) -> Vec<(&'a str, &'a str, &'a 
     out
 }
 
-fn overshooting(report: &Report, albero: &Node, smvp: &Smvp) -> Overshooting {
+fn overshooting(report: &Report, albero: &Node, smvp: &Smvp, diag: &mut Diagnostics) -> Overshooting {
     let cfg = &smvp.overshooting;
     let all = kpis(report, albero);
     let mut righe = Vec::new();
@@ -167,7 +173,68 @@ fn overshooting(report: &Report, albero: &Node, smvp: &Smvp) -> Overshooting {
             });
         }
     }
-    Overshooting { soglia: cfg.soglia, operatori: cfg.operatori.clone(), kpi_con_target: all.len(), righe }
+    let platform = platform_overshooting(report);
+    let dalla_piattaforma = platform.is_some();
+    if let Some(p) = &platform {
+        let mine: BTreeSet<&str> = righe.iter().map(|r| r.code.as_str()).collect();
+        let theirs: BTreeSet<&str> = p.iter().map(|r| r.code.as_str()).collect();
+        if mine != theirs && smvp.overshooting.previsto {
+            let only = |a: &BTreeSet<&str>, b: &BTreeSet<&str>| {
+                let d: Vec<&str> = a.difference(b).copied().collect();
+                if d.is_empty() { "nessuno".to_string() } else { d.join(", ") }
+            };
+            let location = report.kpi.values().next().map(|k| k.origin.clone()).unwrap_or_default();
+            diag.warn(
+                Location { cell: None, ..location },
+                format!(
+                    "overshooting: la piattaforma segnala {} indicatori, la regola dello SMVP (oltre il {} % del target) \
+                     ne individua {}; solo della piattaforma: {}; solo della regola: {}",
+                    theirs.len(),
+                    crate::value::format_number(cfg.soglia, 0),
+                    mine.len(),
+                    only(&theirs, &mine),
+                    only(&mine, &theirs),
+                ),
+            );
+        }
+    }
+    Overshooting {
+        soglia: cfg.soglia,
+        operatori: cfg.operatori.clone(),
+        kpi_con_target: all.len(),
+        righe: platform.unwrap_or_else(|| righe.clone()),
+        dalla_piattaforma,
+        calcolate: righe,
+    }
+}
+
+/// The rows the platform flags itself (its OVERSHOOTING column above 0), with its own figures;
+/// `None` when its report has no such column.
+fn platform_overshooting(report: &Report) -> Option<Vec<OvershootRow>> {
+    if !report.kpi.values().any(|k| k.platform_overshooting.is_some()) {
+        return None;
+    }
+    let rows = report
+        .kpi_order
+        .iter()
+        .filter_map(|c| report.kpi.get(c))
+        .filter(|k| k.platform_overshooting.is_some_and(|o| o > 0.0))
+        .map(|k| {
+            let over = k.platform_overshooting.unwrap_or(0.0) * 100.0;
+            OvershootRow {
+                code: k.code.clone(),
+                name: k.name.clone(),
+                tipo: k.tipo.clone(),
+                operatore: k.indicator.target.operator().to_string(),
+                target: k.indicator.target_text.clone(),
+                consuntivo: k.indicator.actual_text.clone(),
+                rapporto: k.platform_vs_target.map_or(over + 100.0, |v| v * 100.0),
+                overshooting: over,
+                target_ministeriale: k.target_ministeriale,
+            }
+        })
+        .collect();
+    Some(rows)
 }
 
 fn same_name(a: &str, b: &str) -> bool {

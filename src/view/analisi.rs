@@ -77,6 +77,10 @@ pub struct Overshooting {
     pub quota: String,
     /// Of which with a Ministry-set target.
     pub ministeriali: usize,
+    /// Whether the rows are the platform's own flags (its OVERSHOOTING column).
+    pub dalla_piattaforma: bool,
+    /// How many the SMVP rule flags (the cross-check when the platform's flags are used).
+    pub calcolate: usize,
     pub righe: Vec<RigaOvershooting>,
 }
 
@@ -422,6 +426,8 @@ pub(super) fn overshooting(o: &crate::score::Overshooting) -> Overshooting {
             pp(Some(o.righe.len() as f64 / o.kpi_con_target as f64 * 100.0), 1)
         },
         ministeriali: o.righe.iter().filter(|r| r.target_ministeriale).count(),
+        dalla_piattaforma: o.dalla_piattaforma,
+        calcolate: o.calcolate.len(),
         righe: o
             .righe
             .iter()

@@ -404,13 +404,25 @@ fn overshooting(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error>
         ws,
         note_row,
         0,
-        &format!(
-            "{} indicatori su {} con target oltre la soglia del {} % (operatori {}).",
-            ov.righe.len(),
-            ov.kpi_con_target,
-            crate::value::format_number(ov.soglia, 0),
-            ov.operatori.join(", ")
-        ),
+        &if ov.dalla_piattaforma {
+            format!(
+                "{} indicatori su {} con target segnalati dalla piattaforma (colonna OVERSHOOTING); la regola dello \
+                 SMVP (oltre il {} % del target, operatori {}) ne individua {}.",
+                ov.righe.len(),
+                ov.kpi_con_target,
+                crate::value::format_number(ov.soglia, 0),
+                ov.operatori.join(", "),
+                ov.calcolate.len()
+            )
+        } else {
+            format!(
+                "{} indicatori su {} con target oltre la soglia del {} % (operatori {}).",
+                ov.righe.len(),
+                ov.kpi_con_target,
+                crate::value::format_number(ov.soglia, 0),
+                ov.operatori.join(", ")
+            )
+        },
     )?;
     ws.autofilter(0, 0, (ov.righe.len() as u32).max(1), (cols.len() - 1) as u16).map_err(out)?;
     Ok(())

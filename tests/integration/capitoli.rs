@@ -15,6 +15,12 @@ fn scored() -> &'static relazione::score::Scored {
 #[test]
 fn chapters_hold_the_published_figures() {
     let t = modena_text();
+    // Overshooting as the platform states it (8 of 93, 6 Ministry targets); the rule's 41 a cross-check.
+    assert!(t.contains(
+        "Su 93 indicatori con target, 8 (8,6 %) sono segnalati in overshooting dalla piattaforma (colonna \
+         OVERSHOOTING del report delle dimensioni della performance), di cui 6 con target fissato dal Ministero."
+    ));
+    assert!(t.contains("applicata alla lettera (consuntivo oltre il 110 % del target; per «<=» il rapporto è target su consuntivo) ne individua 41"));
     for heading in [
         "4. RENDICONTAZIONE OBIETTIVI INDIVIDUALI",
         "3.3.1 Stato di salute",

@@ -349,32 +349,44 @@ fn overshooting_at_the_default_tolerance_is_complete() {
     let ov = &scored().summary.overshooting;
     let lit = &o["kpi_oltre_110_letterale_su_93"];
     assert_eq!(ov.kpi_con_target as f64, f(&o["dichiarato"]["kpi_con_target"]));
-    assert_eq!(ov.righe.len() as f64, f(&lit["totale"]));
-    assert_eq!(ov.righe.iter().filter(|r| r.operatore == ">=").count() as f64, f(&lit["ge"]));
-    assert_eq!(ov.righe.iter().filter(|r| r.operatore == "<=").count() as f64, f(&lit["le"]));
-    assert!(ov.righe.iter().all(|r| r.rapporto > 110.0));
+    // The SMVP rule applied literally: the cross-check beside the platform's flags.
+    assert_eq!(ov.calcolate.len() as f64, f(&lit["totale"]));
+    assert_eq!(ov.calcolate.iter().filter(|r| r.operatore == ">=").count() as f64, f(&lit["ge"]));
+    assert_eq!(ov.calcolate.iter().filter(|r| r.operatore == "<=").count() as f64, f(&lit["le"]));
+    assert!(ov.calcolate.iter().all(|r| r.rapporto > 110.0));
+    assert!(ov.dalla_piattaforma);
+    assert!(
+        scored().warnings.iter().any(|w| w.message.starts_with(
+            "overshooting: la piattaforma segnala 8 indicatori, la regola dello SMVP (oltre il 110 % del target) ne individua 41"
+        )),
+        "the difference is a finding for the OIV"
+    );
 }
 
 #[test]
-fn a_setting_reproduces_the_published_overshooting_list() {
-    let o = &expected()["overshooting"];
+fn the_platforms_flags_reproduce_the_published_overshooting_list() {
+    // The platform states the figure (its OVERSHOOTING column): the report uses it as it is.
+    check_published_overshooting(&scored().summary.overshooting.righe);
+    // The rule that reproduces it, for an SMVP without the platform's flags: twice the target.
     let text = config_text()
         .replace("soglia: 110", "soglia: 200")
         .replace("operatori: [\">=\", \"<=\"]", "operatori: [\">=\"]");
     let config = Config::parse(&text, "relazione.yaml".as_ref()).unwrap();
     let s2 = pipeline::run_with(config, &fixture()).unwrap();
-    let ov = &s2.summary.overshooting;
+    check_published_overshooting(&s2.summary.overshooting.calcolate);
+}
+
+fn check_published_overshooting(righe: &[relazione::score::OvershootRow]) {
+    let o = &expected()["overshooting"];
+    let kpi_con_target = scored().summary.overshooting.kpi_con_target;
     let d = &o["dichiarato"];
-    assert_eq!(ov.righe.len() as f64, f(&d["in_overshooting"]));
-    assert_eq!(
-        round_half_up(ov.righe.len() as f64 / ov.kpi_con_target as f64 * 100.0, 1),
-        f(&d["percentuale"])
-    );
-    assert_eq!(ov.righe.iter().filter(|r| r.target_ministeriale).count() as f64, f(&d["di_cui_mimit"]));
+    assert_eq!(righe.len() as f64, f(&d["in_overshooting"]));
+    assert_eq!(round_half_up(righe.len() as f64 / kpi_con_target as f64 * 100.0, 1), f(&d["percentuale"]));
+    assert_eq!(righe.iter().filter(|r| r.target_ministeriale).count() as f64, f(&d["di_cui_mimit"]));
     let mut fail = Vec::new();
     for x in o["indicatori"].as_sequence().unwrap() {
         let code = s(&x["code"]);
-        let Some(r) = ov.righe.iter().find(|r| r.code == code) else {
+        let Some(r) = righe.iter().find(|r| r.code == code) else {
             fail.push(format!("{code} not flagged"));
             continue;
         };
