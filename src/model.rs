@@ -409,6 +409,9 @@ pub struct SerieKpi {
     pub nome: String,
     pub operatore: String,
     pub anni: Vec<AnnoSerie>,
+    /// Where the KPI's first row was read.
+    #[serde(skip)]
+    pub origin: Location,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -246,7 +246,12 @@ pub fn read_serie(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Rep
         };
         match report.serie.iter_mut().find(|s| s.nome == nome) {
             Some(s) => s.anni.push(entry),
-            None => report.serie.push(SerieKpi { nome, operatore, anni: vec![entry] }),
+            None => report.serie.push(SerieKpi {
+                nome,
+                operatore,
+                anni: vec![entry],
+                origin: sheet.loc(row, c_kpi),
+            }),
         }
     }
 }

@@ -53,6 +53,9 @@ pub enum Fonte {
     Calcolato { tabella: String },
     /// Taken from the published ratios table.
     Tabella,
+    /// The report's own year, where the ratio is an indicator of the tree: its value there (one
+    /// figure, one value; a different published value is a finding).
+    Albero { codice: String },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -2,7 +2,7 @@
 //! year, their ratio, and the findings an evaluator looks for to judge whether targets are
 //! challenging: targets set below the previous year's actual, repeated overshooting, missing years.
 
-use crate::model::{Report, SerieKpi};
+use crate::model::{AnnoSerie, Report, SerieKpi};
 use crate::value::{Quantity, Reading, Target, Unit, format_date, format_number};
 use serde::Serialize;
 
@@ -30,6 +30,11 @@ pub struct AnalisiKpi {
     pub anni_mancanti: Vec<i32>,
     /// The findings in words.
     pub rilievi: Vec<String>,
+    /// Years whose figure the series gives differently from the current year's report (the
+    /// printed figure is the report's), in words: findings for the OIV.
+    pub incoerenze: Vec<String>,
+    #[serde(skip)]
+    pub origin: crate::error::Location,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,12 +91,88 @@ fn show(r: Reading, deadline: bool) -> String {
     }
 }
 
-fn analyse(s: &SerieKpi, soglia: f64, report: &Report) -> AnalisiKpi {
+/// The indicator of this year's tree with the KPI's name, if any.
+fn tree_indicator<'a>(report: &'a Report, name: &str) -> Option<&'a crate::model::Node> {
+    let mut found = None;
+    report.albero.as_ref()?.walk(&mut |n| {
+        if found.is_none() && n.indicator.is_some() && n.name.eq_ignore_ascii_case(name) {
+            found = Some(n);
+        }
+    });
+    found
+}
+
+/// A target as a series reading: its value, or its date for a deadline.
+fn target_reading(t: Target) -> Option<Reading> {
+    match t {
+        Target::AlMeno { valore } | Target::AlMassimo { valore } | Target::Uguale { valore } => {
+            Some(Reading::Quantita { quantita: valore })
+        }
+        Target::Entro { data } => Some(Reading::Data { data }),
+        Target::Tra { .. } => None,
+    }
+}
+
+/// Whether two readings say the same figure at the precision of the coarser one.
+fn same_figure(a: Reading, b: Reading) -> bool {
+    match (a, b) {
+        (Reading::Quantita { quantita: x }, Reading::Quantita { quantita: y }) => {
+            let d = x.decimals.min(y.decimals);
+            crate::value::round_half_up(x.value, d) == crate::value::round_half_up(y.value, d)
+        }
+        (Reading::Data { data: x }, Reading::Data { data: y }) => x == y,
+        _ => true,
+    }
+}
+
+/// The series with the current year taken from the current year's report where the KPI is an
+/// indicator of the tree (one figure, one value), and the years the two sources disagree on.
+fn with_current_year(s: &SerieKpi, report: &Report, anno: i32) -> (Vec<AnnoSerie>, Vec<String>) {
+    let mut anni = s.anni.clone();
+    let mut incoerenze = Vec::new();
+    let Some(node) = tree_indicator(report, &s.nome) else { return (anni, incoerenze) };
+    let ind = node.indicator.as_deref().expect("indicator node");
+    let current = AnnoSerie {
+        anno,
+        target: target_reading(ind.target).unwrap_or(Reading::Mancante),
+        consuntivo: match (ind.actual, ind.value) {
+            (Reading::Quantita { quantita }, Some(v)) => {
+                Reading::Quantita { quantita: Quantity { value: v, ..quantita } }
+            }
+            (r, _) => r,
+        },
+    };
+    let show = |r: Reading| show(r, false);
+    match anni.iter_mut().find(|a| a.anno == anno) {
+        Some(a) => {
+            for (what, series, tree) in
+                [("target", a.target, current.target), ("consuntivo", a.consuntivo, current.consuntivo)]
+            {
+                if !matches!(series, Reading::Mancante) && !same_figure(series, tree) {
+                    incoerenze.push(format!(
+                        "«{}» {anno}: {what} {} nella serie storica, {} nell'indicatore {} dell'albero della \
+                         performance (è stampato questo)",
+                        s.nome,
+                        show(series),
+                        show(tree),
+                        node.code
+                    ));
+                }
+            }
+            *a = current;
+        }
+        None => anni.push(current),
+    }
+    (anni, incoerenze)
+}
+
+fn analyse(s: &SerieKpi, soglia: f64, report: &Report, anno_corrente: i32) -> AnalisiKpi {
     let deadline = s.operatore.to_lowercase().starts_with("entro");
     let at_most = s.operatore.trim() == "<=";
     let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30).expect("valid");
+    let (serie_anni, incoerenze) = with_current_year(s, report, anno_corrente);
     let mut anni = Vec::new();
-    for a in &s.anni {
+    for a in &serie_anni {
         let (t, c) = if deadline {
             (
                 as_date(a.target).map(|d| (d - epoch).num_days() as f64),
@@ -156,15 +237,12 @@ fn analyse(s: &SerieKpi, soglia: f64, report: &Report) -> AnalisiKpi {
     if !anni_mancanti.is_empty() {
         rilievi.push(format!("target o consuntivo mancante nel {}", list(&anni_mancanti)));
     }
-    let codice = report.albero.as_ref().and_then(|a| {
-        let mut found = None;
-        a.walk(&mut |n| {
-            if found.is_none() && n.indicator.is_some() && n.name.eq_ignore_ascii_case(&s.nome) {
-                found = Some(n.code.clone());
-            }
-        });
-        found
-    });
+    let late: Vec<i32> =
+        anni.iter().filter(|a| deadline && a.rapporto.is_some_and(|r| r < 1.0)).map(|a| a.anno).collect();
+    if !late.is_empty() {
+        rilievi.push(format!("scadenza non rispettata nel {}", list(&late)));
+    }
+    let codice = tree_indicator(report, &s.nome).map(|n| n.code.clone());
     AnalisiKpi {
         nome: s.nome.clone(),
         operatore: s.operatore.clone(),
@@ -174,15 +252,20 @@ fn analyse(s: &SerieKpi, soglia: f64, report: &Report) -> AnalisiKpi {
         anni_overshooting,
         anni_mancanti,
         rilievi,
+        incoerenze,
+        origin: s.origin.clone(),
     }
 }
 
 /// The annex's analysis, or `None` when the data folder has no series.
-pub fn analisi(report: &Report, soglia: f64) -> Option<AnalisiSerie> {
+///
+/// The current year (`anno`) is taken from the current year's report where the KPI is one of its
+/// indicators.
+pub fn analisi(report: &Report, soglia: f64, anno: i32) -> Option<AnalisiSerie> {
     if report.serie.is_empty() {
         return None;
     }
-    let kpi: Vec<AnalisiKpi> = report.serie.iter().map(|s| analyse(s, soglia, report)).collect();
+    let kpi: Vec<AnalisiKpi> = report.serie.iter().map(|s| analyse(s, soglia, report, anno)).collect();
     Some(AnalisiSerie {
         soglia,
         con_target_sotto_precedente: kpi.iter().filter(|k| !k.target_sotto_precedente.is_empty()).count(),

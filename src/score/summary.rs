@@ -113,14 +113,24 @@ pub fn summarise(
             valori_mancanti.push(n.code.clone());
         }
     });
+    let serie = super::serie::analisi(report, smvp.overshooting.soglia, anno);
+    for k in serie.iter().flat_map(|s| &s.kpi) {
+        for i in &k.incoerenze {
+            diag.warn(k.origin.clone(), i.clone());
+        }
+    }
+    let mut salute = super::salute::salute(report);
+    if let Some(sal) = salute.as_mut() {
+        balance_against_tree(sal, albero, anno, diag);
+    }
     Summary {
         obiettivi_strategici: BandCounts::of(&albero.all(Level::ObiettivoStrategico)),
         obiettivi_operativi: BandCounts::of(&albero.all(Level::ObiettivoOperativo)),
         overshooting: overshooting(report, albero, smvp, diag),
         valori_mancanti,
         significativi: significativi(report, albero, significant, anno, diag),
-        salute: super::salute::salute(report),
-        serie: super::serie::analisi(report, smvp.overshooting.soglia),
+        salute,
+        serie,
     }
 }
 
@@ -235,6 +245,45 @@ fn platform_overshooting(report: &Report) -> Option<Vec<OvershootRow>> {
         })
         .collect();
     Some(rows)
+}
+
+/// One figure, one value: a balance ratio that is also an indicator of the tree (same name) must
+/// agree with it for the report's year; a difference is a finding, never a silent choice.
+fn balance_against_tree(sal: &mut super::salute::Salute, albero: &Node, anno: i32, diag: &mut Diagnostics) {
+    for index in &mut sal.indici {
+        let Some(v) = index.valori.iter_mut().find(|v| v.anno == anno) else { continue };
+        let mut found = None;
+        albero.walk(&mut |n| {
+            if found.is_none() && n.indicator.is_some() && same_name(&n.name, &index.nome) {
+                found = Some(n)
+            }
+        });
+        let Some(n) = found else { continue };
+        let ind = n.indicator.as_deref().expect("indicator node");
+        let Some(tree) = ind.value else { continue };
+        let theirs = if index.percentuale { v.valore * 100.0 } else { v.valore };
+        let d = match ind.actual {
+            crate::value::Reading::Quantita { quantita } => quantita.decimals,
+            _ => 2,
+        };
+        if crate::value::round_half_up(tree, d) != crate::value::round_half_up(theirs, d) {
+            let unit = if index.percentuale { " %" } else { "" };
+            diag.warn(
+                n.origin.clone(),
+                format!(
+                    "«{}» {anno}: {} nell'indicatore {} dell'albero della performance, {}{unit} nella tabella degli \
+                     indici di bilancio (3.3.1)",
+                    index.nome,
+                    ind.actual_text,
+                    n.code,
+                    crate::value::format_number(theirs, d)
+                ),
+            );
+        }
+        // The table prints the tree's figure for the report's year.
+        v.valore = if index.percentuale { tree / 100.0 } else { tree };
+        v.fonte = super::salute::Fonte::Albero { codice: n.code.clone() };
+    }
 }
 
 fn same_name(a: &str, b: &str) -> bool {

@@ -158,6 +158,8 @@ pub struct ValoreIndice {
     pub testo: String,
     /// Taken from the published table although the ratio has a formula.
     pub da_tabella: bool,
+    /// The report's own year taken from the indicator of the tree with the ratio's name.
+    pub dall_albero: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -503,8 +505,9 @@ pub(super) fn salute(s: &crate::score::salute::Salute) -> Salute {
                     Some(v) => ValoreIndice {
                         testo: value_text(v.valore, i.percentuale),
                         da_tabella: v.fonte == Fonte::Tabella && i.formula.is_some(),
+                        dall_albero: matches!(v.fonte, Fonte::Albero { .. }),
                     },
-                    None => ValoreIndice { testo: "–".into(), da_tabella: false },
+                    None => ValoreIndice { testo: "–".into(), da_tabella: false, dall_albero: false },
                 })
                 .collect(),
         })

@@ -136,3 +136,28 @@ fn without_the_balance_workbook_the_pdf_omits_3_3_1_and_check_says_so() {
         check.stderr
     );
 }
+
+#[test]
+fn figures_the_inputs_give_twice_differently_are_findings_and_print_once() {
+    // The fixture README (item 30): the KPI series and the ratios table disagree with the tree.
+    let s = scored();
+    let said = |needle: &str| s.warnings.iter().any(|w| w.message.contains(needle));
+    for needle in [
+        "2024: consuntivo 660 nella serie storica, 716 nell'indicatore 71.Controlli Servizi",
+        "2024: consuntivo 146 nella serie storica, 184 nell'indicatore 701.S1",
+        "«Indice equilibrio strutturale» 2024: 27,04 % nell'indicatore EC27 dell'albero della performance, 27,07 %",
+    ] {
+        assert!(said(needle), "no finding «{needle}»");
+    }
+    // The annex and 3.3.1 print the tree's figure for 2024.
+    let serie = s.summary.serie.as_ref().unwrap();
+    let k = serie.kpi.iter().find(|k| k.codice.as_deref() == Some("71.Controlli Servizi")).unwrap();
+    assert_eq!(k.anni.iter().find(|a| a.anno == 2024).unwrap().consuntivo, "716");
+    let t = modena_text();
+    let salute = &t[t.find("3.3.1 Stato di salute Lo stato").unwrap()
+        ..t.find("3.3.2 Benchmarking Il cruscotto").unwrap()];
+    assert!(!salute.contains("27,07 %") && salute.contains("27,04 %(a)"), "{salute}");
+    // A missed deadline is a finding of the annex, never «Nessun rilievo» beside 0 %.
+    let late = serie.kpi.iter().find(|k| k.nome.starts_with("Emissione Ruolo sanzioni")).unwrap();
+    assert!(late.rilievi.iter().any(|r| r == "scadenza non rispettata nel 2020"), "{:?}", late.rilievi);
+}
