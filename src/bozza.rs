@@ -85,7 +85,8 @@ fn acknowledged(data_dir: &Path) -> Result<Vec<String>, Error> {
     if !path.exists() {
         return Ok(Vec::new());
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = crate::error::read_text(&path)?;
+    crate::config::check_yaml_shape(&text, &path)?;
     let v: Verifiche = serde_yaml::from_str(&text).map_err(|e| crate::config::yaml_error(&path, &e))?;
     let mut problems = Vec::new();
     for x in &v.verificati {

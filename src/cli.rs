@@ -5,6 +5,13 @@ use crate::pipeline;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+/// Writes a line on standard error, safe for the terminal (see [`crate::error::for_terminal`]).
+macro_rules! tell {
+    ($($arg:tt)*) => {
+        eprintln!("{}", crate::error::for_terminal(&format!($($arg)*)))
+    };
+}
+
 /// Help layout with Italian headings (clap's own are in English).
 const HELP: &str = "{before-help}{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}";
 
@@ -161,7 +168,7 @@ fn tell_open(open: &[crate::bozza::Voce], what: &str) {
     if open.is_empty() {
         return;
     }
-    eprintln!("\n{what}: {} da completare\n{}", pipeline::voci(open.len()), crate::bozza::describe(open));
+    tell!("\n{what}: {} da completare\n{}", pipeline::voci(open.len()), crate::bozza::describe(open));
 }
 
 /// Runs a parsed command. Output goes to stdout, messages to stderr.
@@ -175,31 +182,31 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             let built =
                 pipeline::build(&inputs.config, &inputs.data, &out, &options(typst_sorgente, definitiva))?;
             for t in &built.local_templates {
-                eprintln!("modello locale usato: {}", t.display());
+                tell!("modello locale usato: {}", t.display());
             }
             for w in &built.warnings {
-                eprintln!("avviso: {w}");
+                tell!("avviso: {w}");
             }
             for f in &built.files {
                 say(format_args!("Scritto {}", f.display()))?;
             }
             if tempi {
                 for (stage, d) in &built.timings.stages {
-                    eprintln!("tempo: {stage:<26} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                    tell!("tempo: {stage:<26} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                 }
             }
             tell_open(&built.open, "Bozza (ogni pagina porta «BOZZA»)");
-            eprintln!("Fatto in {:.1} s.", started.elapsed().as_secs_f64());
+            tell!("Fatto in {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::Modello { out } => {
             let path = crate::modello::write(&out)?;
-            eprintln!("Modello scritto in {}", path.display());
+            tell!("Modello scritto in {}", path.display());
             Ok(())
         }
         Command::Modelli { out } => {
             let written = crate::render::write_builtin(&out)?;
-            eprintln!(
+            tell!(
                 "{} modelli scritti in {}: copiare quelli da cambiare nella cartella templates/ accanto \
                  alla cartella dei dati.",
                 written.len(),
@@ -224,10 +231,10 @@ fn say(line: std::fmt::Arguments) -> Result<(), Error> {
 fn check(inputs: &Inputs) -> Result<(), Error> {
     let prepared = pipeline::prepare(&inputs.config, &inputs.data, &options(None, false))?;
     for t in &prepared.local_templates {
-        eprintln!("modello locale usato: {}", t.display());
+        tell!("modello locale usato: {}", t.display());
     }
     for w in &prepared.warnings {
-        eprintln!("avviso: {w}");
+        tell!("avviso: {w}");
     }
     tell_open(&prepared.open, "Da completare prima della Relazione definitiva");
     let n = prepared.warnings.len();
@@ -247,7 +254,7 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
         return say(format_args!("{text}"));
     }
     for w in &scored.warnings {
-        eprintln!("avviso: {w}");
+        tell!("avviso: {w}");
     }
     let Some(albero) = &scored.report.albero else {
         return Ok(());
@@ -308,9 +315,9 @@ fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
         }
     }
     for (name, e) in &failed {
-        eprintln!("\n{name}: {e}");
+        tell!("\n{name}: {e}");
     }
-    eprintln!(
+    tell!(
         "{} enti, {} riusciti, {} con errori, in {:.1} s.",
         items.len(),
         items.len() - failed.len(),

@@ -450,12 +450,13 @@ pub struct Giudizio {
 impl Config {
     /// Reads and validates the configuration file.
     pub fn load(path: &Path) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::error::read_text(path)?;
         Self::parse(&text, path)
     }
 
     /// Parses and validates configuration text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+        check_yaml_shape(text, path)?;
         let config: Config = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
         config.validate(path)?;
         Ok(config)
@@ -464,6 +465,19 @@ impl Config {
     fn validate(&self, path: &Path) -> Result<(), Error> {
         let mut problems = Vec::new();
         let loc = || Location::file(path);
+        if !(1900..=2200).contains(&self.anno) {
+            problems.push(format!("«anno»: {} non è un anno valido (atteso tra 1900 e 2200)", self.anno));
+        }
+        for (key, v) in self.numbers() {
+            if !v.is_finite() || v.abs() > 1e9 {
+                problems.push(format!("«{key}»: atteso un numero, trovato {v}"));
+            }
+        }
+        for (key, text) in [("ente.nome", &self.ente.nome), ("ente.nome_breve", &self.ente.nome_breve)] {
+            if text.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+                problems.push(format!("«{key}»: contiene a capo o caratteri di controllo"));
+            }
+        }
         let mut check_rule = |key: &str, r: &Regola| {
             if r.tipo == TipoRegola::Fasce && r.fasce.is_empty() {
                 problems.push(format!("«{key}»: la regola a fasce richiede l'elenco «fasce»"));
@@ -513,7 +527,10 @@ impl Config {
                 "«smvp.valutazione_os»: i giudizi vanno elencati dalla soglia più alta alla più bassa".into(),
             );
         }
-        if self.ente.nome_breve.trim().is_empty() || self.ente.nome_breve.contains(['/', '\\', ':']) {
+        if self.ente.nome_breve.trim().is_empty()
+            || self.ente.nome_breve.contains(['/', '\\', ':', '\0'])
+            || self.ente.nome_breve.chars().count() > 80
+        {
             problems.push(
                 "«ente.nome_breve»: deve essere un nome breve senza barre (entra nel nome dei file)".into(),
             );
@@ -548,6 +565,87 @@ impl Config {
         chrono::NaiveDate::from_ymd_opt(self.anno, 12, 31)
             .ok_or_else(|| Error::invalid(loc(), format!("«anno»: {} non è un anno valido", self.anno)))
     }
+}
+
+impl Config {
+    /// Every number of the configuration with its key, for the finiteness check.
+    fn numbers(&self) -> Vec<(String, f64)> {
+        let s = &self.smvp;
+        let mut out = vec![
+            ("smvp.semaforo.verde".to_string(), s.semaforo.verde),
+            ("smvp.semaforo.giallo".into(), s.semaforo.giallo),
+            ("smvp.overshooting.soglia".into(), s.overshooting.soglia),
+            ("smvp.tolleranza_confronto".into(), s.tolleranza_confronto),
+            ("smvp.tolleranza_pesi".into(), s.tolleranza_pesi),
+        ];
+        let rules = std::iter::once(("smvp.regola".to_string(), &s.regola))
+            .chain(s.regole_per_tipologia.iter().map(|(k, r)| (format!("smvp.regole_per_tipologia.{k}"), r)))
+            .chain(
+                s.regole_per_indicatore.iter().map(|(k, r)| (format!("smvp.regole_per_indicatore.{k}"), r)),
+            );
+        for (key, r) in rules {
+            out.push((format!("{key}.tetto"), r.tetto));
+            if let Some(m) = r.soglia_minima {
+                out.push((format!("{key}.soglia_minima"), m));
+            }
+            for f in &r.fasce {
+                out.push((format!("{key}.fasce.da"), f.da));
+                out.push((format!("{key}.fasce.punteggio"), f.punteggio));
+            }
+        }
+        out.extend(s.valutazione_os.iter().map(|g| ("smvp.valutazione_os.da".to_string(), g.da)));
+        out.extend(
+            s.scadenze
+                .scaglioni
+                .iter()
+                .map(|x| ("smvp.scadenze.scaglioni.punteggio".to_string(), x.punteggio)),
+        );
+        out
+    }
+}
+
+/// Deepest nesting a YAML input may have (real ones nest 4 or 5 levels).
+const MAX_YAML_DEPTH: usize = 32;
+
+/// Refuses YAML nested deeper than [`MAX_YAML_DEPTH`] (in blocks or brackets) before the parser
+/// sees it: deep nesting made parsing quadratic (a 400 KB file took minutes).
+pub(crate) fn check_yaml_shape(text: &str, path: &Path) -> Result<(), Error> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    for (n, line) in text.lines().enumerate() {
+        let content = line.trim_start();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - content.len();
+        while indents.last().is_some_and(|&i| i >= indent) {
+            indents.pop();
+        }
+        indents.push(indent);
+        // `- - - x` nests one level per dash.
+        let dashes = content.split(' ').take_while(|t| *t == "-").count();
+        let mut quote: Option<char> = None;
+        for c in content.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => flow += 1,
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            if indents.len() + dashes + flow > MAX_YAML_DEPTH {
+                return Err(Error::invalid(
+                    Location::line(path, n + 1),
+                    format!(
+                        "struttura annidata oltre {MAX_YAML_DEPTH} livelli: non è un file di configurazione da leggere"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Translates a YAML error into an Italian message with the key and the line (the configuration

@@ -70,7 +70,8 @@ impl Decisions {
         if !path.exists() {
             return Ok(Decisions::default());
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+        let text = crate::error::read_text(&path)?;
+        crate::config::check_yaml_shape(&text, &path)?;
         let d: Decisions = serde_yaml::from_str(&text).map_err(|e| crate::config::yaml_error(&path, &e))?;
         let mut problems = Vec::new();
         for s in &d.sostituzioni {

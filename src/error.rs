@@ -107,6 +107,50 @@ impl Diagnostics {
     }
 }
 
+/// Text for the terminal: control characters (escape sequences from a cell or a YAML field would
+/// drive the terminal) and direction overrides are shown as `⟨U+001B⟩`; line breaks stay.
+pub fn for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let shown = c == '\n'
+            || c == '\t'
+            || !(c.is_control()
+                || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'));
+        if shown {
+            out.push(c);
+        } else {
+            out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
+        }
+    }
+    out
+}
+
+/// Largest text input read (configuration, decisions, staff texts, templates).
+pub const MAX_TEXT_FILE: u64 = 4 * 1024 * 1024;
+
+/// Reads a text input, refusing what is not a regular file (a FIFO would block forever, a folder
+/// or device is no input) and what is larger than [`MAX_TEXT_FILE`], with the file named.
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::invalid(
+            Location::file(path),
+            "non è un file normale (è una cartella, una FIFO o un dispositivo): sostituirlo con un file",
+        ));
+    }
+    if meta.len() > MAX_TEXT_FILE {
+        return Err(Error::invalid(
+            Location::file(path),
+            format!(
+                "file troppo grande ({} byte, massimo {} MB per un file di testo)",
+                meta.len(),
+                MAX_TEXT_FILE / (1024 * 1024)
+            ),
+        ));
+    }
+    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+}
+
 /// A failed run. Each variant maps to an exit code (see [`Error::exit_code`]).
 #[derive(Debug)]
 pub enum Error {

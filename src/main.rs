@@ -4,6 +4,23 @@ use relazione::cli::{parse, run};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A defect of the program still speaks Italian, and says what to do.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
+        eprintln!(
+            "{}",
+            relazione::error::for_terminal(&format!(
+                "errore interno del programma: {what}{at}. Nessun file di out/ è stato sostituito; \
+                 segnalare il problema allegando i file di dati che lo causano."
+            ))
+        );
+    }));
     let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err((text, code)) => {
@@ -15,11 +32,14 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    match run(cli) {
+    let Ok(outcome) = std::panic::catch_unwind(|| run(cli)) else {
+        return ExitCode::from(1);
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(relazione::error::Error::PipeClosed) => ExitCode::SUCCESS,
         Err(e) => {
-            eprint!("errore: {e}");
+            eprint!("{}", relazione::error::for_terminal(&format!("errore: {e}")));
             ExitCode::from(e.exit_code() as u8)
         }
     }

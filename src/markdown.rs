@@ -18,6 +18,8 @@ pub fn escape(text: &str) -> String {
                 }
             }
             '\n' => out.push_str("#linebreak()"),
+            // Line and paragraph separators would end a heading or a cell in Typst: a space.
+            '\u{2028}' | '\u{2029}' => out.push(' '),
             '\t' => out.push(' '),
             '\\' | '#' | '*' | '_' | '$' | '@' | '<' | '>' | '[' | ']' | '{' | '}' | '~' | '\'' | '"'
             | '`' | '=' | '-' | '+' | '/' | ':' | '.' | '^' => {
@@ -125,31 +127,53 @@ fn numbered(line: &str) -> Option<&str> {
     (digits > 0).then(|| line[digits..].strip_prefix(". ")).flatten()
 }
 
-/// `**bold**` and `*italic*` (or `_italic_`) around escaped text.
+/// `**bold**` and `*italic*` (or `_italic_`) around escaped text. Linear in the text: where a
+/// marker has no closing one further on, no later occurrence has one either, so it is not looked
+/// for again (a text of unmatched `*` once took seconds).
 fn inline(text: &str) -> String {
+    const MARKERS: [&str; 3] = ["**", "*", "_"];
     let mut out = String::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let next = ["**", "*", "_"]
-            .iter()
-            .filter_map(|m| rest.find(m).map(|i| (i, *m)))
-            .min_by_key(|(i, m)| (*i, -(m.len() as i32)));
-        let Some((start, marker)) = next else {
-            out.push_str(&escape(rest));
+    let mut pos = 0;
+    // For each marker: the next occurrence at or after `pos` (absolute), and whether a closing one
+    // can still exist.
+    let mut next: [Option<usize>; 3] = [None; 3];
+    let mut closable = [true; 3];
+    let find = |from: usize, m: &str| text[from..].find(m).map(|i| from + i);
+    for (k, m) in MARKERS.iter().enumerate() {
+        next[k] = find(0, m);
+    }
+    while pos < text.len() {
+        for (k, m) in MARKERS.iter().enumerate() {
+            if next[k].is_some_and(|i| i < pos) {
+                next[k] = find(pos, m);
+            }
+        }
+        // The earliest usable marker; at a tie the longer one (`**` before `*`).
+        let chosen = (0..3)
+            .filter(|&k| closable[k])
+            .filter_map(|k| next[k].map(|i| (i, k)))
+            .min_by_key(|&(i, k)| (i, -(MARKERS[k].len() as i64)));
+        let Some((start, k)) = chosen else {
+            out.push_str(&escape(&text[pos..]));
             break;
         };
-        let after = &rest[start + marker.len()..];
-        match after.find(marker) {
-            Some(end) if end > 0 && !after.starts_with(' ') => {
-                out.push_str(&escape(&rest[..start]));
-                let inner = &after[..end];
+        let marker = MARKERS[k];
+        let inner_start = start + marker.len();
+        let close = find(inner_start, marker);
+        match close {
+            Some(end) if end > inner_start && !text[inner_start..].starts_with(' ') => {
+                out.push_str(&escape(&text[pos..start]));
                 let f = if marker == "**" { "strong" } else { "emph" };
-                out.push_str(&format!("#{f}[{}]", escape(inner)));
-                rest = &after[end + marker.len()..];
+                out.push_str(&format!("#{f}[{}]", escape(&text[inner_start..end])));
+                pos = end + marker.len();
             }
-            _ => {
-                out.push_str(&escape(&rest[..start + marker.len()]));
-                rest = after;
+            None => {
+                // No closing marker anywhere after: this marker is plain text from here on.
+                closable[k] = false;
+            }
+            Some(_) => {
+                out.push_str(&escape(&text[pos..inner_start]));
+                pos = inner_start;
             }
         }
     }
@@ -168,6 +192,7 @@ mod tests {
         assert_eq!(escape("ok\u{7}"), "ok");
         assert_eq!(escape("Qualità €"), "Qualità €");
         assert_eq!(escape("a\u{202E}b"), "a⟨U+202E⟩b");
+        assert_eq!(escape("titolo\u{2028}= altro"), "titolo \\u{3d} altro");
     }
 
     fn origin() -> Origin<'static> {
@@ -208,6 +233,16 @@ mod tests {
         );
         assert!(e.message.ends_with("(qui usare «# Sezione»)"), "{e}");
         assert!(to_typst("# A\n\n## B\n\n# C\n\n## D\n", 1, origin()).is_ok());
+    }
+
+    #[test]
+    fn unmatched_markers_stay_text_in_linear_time() {
+        assert_eq!(typst("a * b ** c _d_"), "a \\u{2a} b \\u{2a}\\u{2a} c #emph[d]\n\n");
+        let many = "*x ".repeat(100_000);
+        let started = std::time::Instant::now();
+        let out = typst(&many);
+        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+        assert!(out.contains("x"));
     }
 
     #[test]

@@ -120,7 +120,8 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
             let opendata = crate::opendata::files(&scored, &json);
             (workbook, xlsx_time, opendata, clock.elapsed())
         });
-        let typeset = crate::typeset::typeset(&rendered.source, Default::default(), scored.date);
+        let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
+        let typeset = crate::typeset::typeset(&rendered.source, Default::default(), scored.date, limits);
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
     let typeset = typeset?;
@@ -137,6 +138,16 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
     warnings.extend(typeset.warnings);
     Ok(Prepared { scored, files, warnings, local_templates: rendered.local_templates, timings, open })
+}
+
+/// Nodes of every tree: the size of the document to typeset.
+fn node_count(s: &Scored) -> usize {
+    let r = &s.report;
+    let mut n = r.kpi.len() + r.serie.len();
+    for tree in [&r.albero, &r.unita, &r.individuali, &r.tempestivita].into_iter().flatten() {
+        tree.walk(&mut |_| n += 1);
+    }
+    n
 }
 
 /// `1 voce`, `3 voci`.
@@ -252,7 +263,16 @@ pub fn build_batch(
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                     let Some((name, config, data)) = folders.get(i) else { break };
                     let clock = Instant::now();
-                    let outcome = build(config, data, &out_dir.join(name), options);
+                    // One Ente's defect must not take the others down: a panic is that Ente's failure.
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        build(config, data, &out_dir.join(name), options)
+                    }))
+                    .unwrap_or_else(|_| {
+                        Err(Error::Output(
+                            "errore interno durante la produzione di questo ente (vedi il messaggio sopra)"
+                                .into(),
+                        ))
+                    });
                     let ente = outcome.as_ref().ok().and_then(|b| b.ente);
                     let item = BatchItem { name: name.clone(), outcome, elapsed: clock.elapsed(), ente };
                     let n = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;

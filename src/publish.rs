@@ -1,5 +1,8 @@
 //! Publish: the run's outputs are written into a staging folder inside `out/` and moved into place
 //! only when every one of them is complete, so a failed run leaves the previous report intact.
+//! Before anything is replaced, every destination is checked (a folder where a file goes, or the
+//! reverse, stops the run with nothing replaced); a staging folder left by a killed run is removed
+//! by the next one.
 
 use crate::error::Error;
 use std::path::{Path, PathBuf};
@@ -15,7 +18,8 @@ pub struct Staging {
 impl Staging {
     pub fn new(out_dir: &Path) -> Result<Staging, Error> {
         std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
-        let dir = out_dir.join(format!(".relazione-in-corso-{}", std::process::id()));
+        remove_leftovers(out_dir);
+        let dir = out_dir.join(format!("{PREFIX}{}", std::process::id()));
         if dir.exists() {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
@@ -34,8 +38,12 @@ impl Staging {
         Ok(())
     }
 
-    /// Moves every staged output into `out_dir` (each a rename on the same file system).
+    /// Moves every staged output into `out_dir` (each a rename on the same file system), after
+    /// checking that every one can go in place.
     pub fn commit(mut self) -> Result<Vec<PathBuf>, Error> {
+        for name in &self.files {
+            self.check_destination(name)?;
+        }
         let mut done = Vec::new();
         for name in &self.files {
             let target = self.out_dir.join(name);
@@ -48,6 +56,50 @@ impl Staging {
         self.committed = true;
         let _ = std::fs::remove_dir_all(&self.dir);
         Ok(done)
+    }
+}
+
+impl Staging {
+    /// A file's destination must be a file or nothing, and every folder on its way a folder.
+    fn check_destination(&self, name: &str) -> Result<(), Error> {
+        let target = self.out_dir.join(name);
+        let mut folder = target.parent();
+        while let Some(f) = folder {
+            if f == self.out_dir {
+                break;
+            }
+            if f.exists() && !f.is_dir() {
+                return Err(refused(f, "esiste e non è una cartella"));
+            }
+            folder = f.parent();
+        }
+        match std::fs::symlink_metadata(&target) {
+            Ok(m) if !m.is_file() => Err(refused(&target, "esiste e non è un file")),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn refused(path: &Path, why: &str) -> Error {
+    Error::Output(format!(
+        "{}: {why}: la pubblicazione non è iniziata, nessun file di out/ è stato sostituito",
+        path.display()
+    ))
+}
+
+/// Name of the staging folders, followed by the process id.
+const PREFIX: &str = ".relazione-in-corso-";
+
+/// Removes staging folders of runs that are no longer running (killed before they could clean).
+fn remove_leftovers(out_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(out_dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix(PREFIX).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        let alive = pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists();
+        if !alive {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 

@@ -45,10 +45,10 @@ impl Texts {
         let dir = data_dir.join(DIR);
         let read = |name: &str| -> Result<Option<Testo>, Error> {
             let file = dir.join(name);
-            if !file.exists() {
+            if std::fs::symlink_metadata(&file).is_err() {
                 return Ok(None);
             }
-            let markdown = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+            let markdown = crate::error::read_text(&file)?;
             Ok(Some(Testo { file, first_line: 1, markdown }))
         };
         let scostamenti = read("scostamenti.md")?.map(|t| sections(&t)).unwrap_or_default();

@@ -102,6 +102,81 @@ impl World for Closed {
     }
 }
 
+/// Longest a typesetting may take, and most memory the process may hold meanwhile. Typst cannot be
+/// interrupted, so a local template that makes unbounded work (`range(1e9)`) ends the run when it
+/// passes them, with a message and nothing published (the previous `out/` stays as it was).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub time: std::time::Duration,
+    pub memory: u64,
+}
+
+impl Limits {
+    /// Room for a document of `nodes` objectives and indicators: 1 GiB and a minute, plus 1 MiB and
+    /// 20 ms for each (Typst needs about 0,6 MB per indicator).
+    pub fn for_nodes(nodes: usize) -> Limits {
+        Limits {
+            time: std::time::Duration::from_secs(60) + std::time::Duration::from_millis(20 * nodes as u64),
+            memory: (1u64 << 30) + (nodes as u64) * (1 << 20),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::for_nodes(0)
+    }
+}
+
+/// Watches a typesetting from another thread; dropping it ends the watch.
+struct Watchdog {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Watchdog {
+    fn start(limits: Limits) -> Watchdog {
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = done.clone();
+        let started = std::time::Instant::now();
+        std::thread::spawn(move || {
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                let over = if started.elapsed() > limits.time {
+                    Some(format!("oltre {} secondi", limits.time.as_secs()))
+                } else {
+                    resident_memory()
+                        .filter(|m| *m > limits.memory)
+                        .map(|m| format!("oltre {} MB di memoria ({} MB)", limits.memory >> 20, m >> 20))
+                };
+                if let Some(why) = over
+                    && !flag.load(Ordering::Relaxed)
+                {
+                    eprintln!(
+                        "errore: impaginazione interrotta, {why}: un modello locale genera troppo lavoro \
+                         (un ciclo o un intervallo enorme?). Nessun file di out/ è stato sostituito."
+                    );
+                    std::process::exit(1);
+                }
+            }
+        });
+        Watchdog { done }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The process's resident memory in bytes, where the system tells it (Linux).
+fn resident_memory() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
 /// What typesetting produced: the PDF, Typst's warnings, and how long each half took.
 pub struct Typeset {
     pub pdf: Vec<u8>,
@@ -119,6 +194,7 @@ pub fn typeset(
     source: &str,
     files: BTreeMap<String, Vec<u8>>,
     date: chrono::NaiveDate,
+    limits: Limits,
 ) -> Result<Typeset, Error> {
     use chrono::Datelike;
     let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
@@ -128,6 +204,7 @@ pub fn typeset(
         files: files.into_iter().map(|(k, v)| (k, Bytes::new(v))).collect(),
         today,
     };
+    let _watchdog = Watchdog::start(limits);
     let started = std::time::Instant::now();
     let warned = typst::compile::<PagedDocument>(&world);
     let layout = started.elapsed();

@@ -413,7 +413,7 @@ pub fn eval_measures(text: &str) -> Result<Option<f64>, ParseError> {
         return Ok(None);
     }
     let tokens = tokenize(t)?;
-    let mut p = ExprParser { tokens: &tokens, pos: 0, source: t };
+    let mut p = ExprParser { tokens: &tokens, pos: 0, source: t, depth: 0 };
     let v = p.expr()?;
     if p.pos != tokens.len() {
         return err(format!("«{t}»: espressione delle misure non leggibile"));
@@ -503,7 +503,13 @@ struct ExprParser<'a> {
     tokens: &'a [Tok],
     pos: usize,
     source: &'a str,
+    /// Nesting of parentheses and unary signs so far: bounded, so that no input can exhaust the
+    /// stack.
+    depth: usize,
 }
+
+/// Deepest nesting of parentheses and signs a measures expression may have (real ones have 2 or 3).
+const MAX_EXPR_DEPTH: usize = 64;
 
 impl ExprParser<'_> {
     fn peek(&self) -> Option<&Tok> {
@@ -531,6 +537,18 @@ impl ExprParser<'_> {
     }
 
     fn factor(&mut self) -> Result<f64, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_EXPR_DEPTH {
+            return err(format!(
+                "espressione delle misure troppo annidata (oltre {MAX_EXPR_DEPTH} parentesi o segni uno dentro l'altro)"
+            ));
+        }
+        let v = self.factor_inner();
+        self.depth -= 1;
+        v
+    }
+
+    fn factor_inner(&mut self) -> Result<f64, ParseError> {
         match self.peek().cloned() {
             Some(Tok::Num(v)) => {
                 self.pos += 1;
@@ -621,6 +639,15 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn deep_nesting_in_a_measures_expression_is_an_error_not_a_crash() {
+        let deep = format!("{}1{}", "(".repeat(20_000), ")".repeat(20_000));
+        assert!(eval_measures(&deep).unwrap_err().0.starts_with("espressione delle misure troppo annidata"));
+        let signs = format!("{}1", "- ".repeat(20_000));
+        assert!(eval_measures(&signs).is_err());
+        assert_eq!(eval_measures("-(-(2 N.))").unwrap(), Some(2.0));
     }
 
     #[test]

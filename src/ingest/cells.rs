@@ -22,6 +22,10 @@ pub fn split_label(text: &str) -> (String, String) {
 pub fn fraction(sheet: &Sheet, row: usize, col: usize, what: &str, diag: &mut Diagnostics) -> Option<f64> {
     match sheet.cell(row, col) {
         Data::Empty => None,
+        Data::Float(f) if !plausible(*f) => {
+            diag.error(sheet.loc(row, col), format!("{what}: {}", implausible(*f)));
+            None
+        }
         Data::Float(f) => Some(*f),
         Data::Int(i) => Some(*i as f64),
         Data::String(s) if s.trim().is_empty() => None,
@@ -57,6 +61,10 @@ pub fn weight(sheet: &Sheet, row: usize, col: usize, diag: &mut Diagnostics) -> 
 pub fn number(sheet: &Sheet, row: usize, col: usize, what: &str, diag: &mut Diagnostics) -> Option<f64> {
     match sheet.cell(row, col) {
         Data::Empty => None,
+        Data::Float(f) if !plausible(*f) => {
+            diag.error(sheet.loc(row, col), format!("{what}: {}", implausible(*f)));
+            None
+        }
         Data::Float(f) => Some(*f),
         Data::Int(i) => Some(*i as f64),
         Data::String(s) if s.trim().is_empty() || s.trim() == "-" => None,
@@ -74,11 +82,27 @@ pub fn number(sheet: &Sheet, row: usize, col: usize, what: &str, diag: &mut Diag
     }
 }
 
+/// Numbers a cell of a plan can hold: finite and below a thousand billion billions. NaN, infinities
+/// and absurd magnitudes are refused at the cell, so none reaches a sum, a CSV or the workbook.
+pub fn plausible(f: f64) -> bool {
+    f.is_finite() && f.abs() <= 1e18
+}
+
+pub fn implausible(f: f64) -> String {
+    let shown = if f.is_finite() { format!("{f:e}") } else { format!("{f}") };
+    format!("valore numerico non valido ({shown}): atteso un numero finito")
+}
+
 /// A target/value cell as text in the platform's style. A numeric cell (flat layout) is read as a
-/// plain number; an Excel date as a date.
+/// plain number; an Excel date as a date. A number that is not [`plausible`] and a date serial
+/// before 1900 are written as they are, so that reading them fails with the cell named.
 pub fn value_text(sheet: &Sheet, row: usize, col: usize) -> Option<String> {
     match sheet.cell(row, col) {
+        Data::Float(f) if !plausible(*f) => Some(format!("{f:e}")),
         Data::Float(f) => Some(value::format_number(*f, decimals_of(*f))),
+        Data::DateTime(dt) if !(dt.as_f64() >= 1.0 && dt.as_f64() < 2_958_466.0) => {
+            Some(format!("data {}", dt.as_f64()))
+        }
         Data::DateTime(dt) => excel_date(dt).map(|d| d.format("%d-%m-%Y").to_string()),
         Data::DateTimeIso(iso) => iso_date(iso).map(|d| d.format("%d-%m-%Y").to_string()),
         _ => sheet.text(row, col),

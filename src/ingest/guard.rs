@@ -52,7 +52,126 @@ pub fn preflight(path: &Path) -> Result<Vec<u8>, String> {
     if ext == "xls" && !bytes.starts_with(OLE) {
         return Err("il file non è un foglio di calcolo: il contenuto non è quello di un file .xls".into());
     }
+    if zip_based {
+        archive_bounds(&bytes, ext == "ods")?;
+    }
     Ok(bytes)
+}
+
+/// Most bytes a workbook's parts may expand to, all together (a real export is a few MB).
+pub const MAX_UNZIPPED_BYTES: u64 = 100 * 1024 * 1024;
+/// Most shared strings an xlsx may declare.
+pub const MAX_SHARED_STRINGS: usize = 1_000_000;
+
+/// Expands every part of a zip-based workbook, counting, before calamine loads anything: a
+/// decompression bomb, a flood of shared strings or an ODS of repeated rows is refused with the
+/// limit named.
+fn archive_bounds(bytes: &[u8], ods: bool) -> Result<(), String> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| {
+        "il file è danneggiato o incompleto: non si apre come cartella di lavoro Excel/ODS".to_string()
+    })?;
+    let too_big = || {
+        format!(
+            "il contenuto del file supera {} MB una volta decompresso: non è un'esportazione da leggere",
+            MAX_UNZIPPED_BYTES >> 20
+        )
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|_| "il file è danneggiato o incompleto".to_string())?;
+        let name = entry.name().map(|n| n.to_string()).unwrap_or_default();
+        let left = MAX_UNZIPPED_BYTES - total;
+        if name.ends_with("sharedStrings.xml") || (ods && name == "content.xml") {
+            let mut part = Vec::new();
+            (&mut entry)
+                .take(left + 1)
+                .read_to_end(&mut part)
+                .map_err(|_| "il file è danneggiato o incompleto".to_string())?;
+            total += part.len() as u64;
+            if total > MAX_UNZIPPED_BYTES {
+                return Err(too_big());
+            }
+            if ods {
+                ods_bounds(&part)?;
+            } else {
+                let strings = count(&part, b"<si>") + count(&part, b"<si ");
+                if strings > MAX_SHARED_STRINGS {
+                    return Err(format!(
+                        "il file dichiara {} testi condivisi (massimo {}): non è un'esportazione da leggere",
+                        strings, MAX_SHARED_STRINGS
+                    ));
+                }
+            }
+        } else {
+            let n = std::io::copy(&mut (&mut entry).take(left + 1), &mut std::io::sink())
+                .map_err(|_| "il file è danneggiato o incompleto".to_string())?;
+            total += n;
+            if total > MAX_UNZIPPED_BYTES {
+                return Err(too_big());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
+/// An ODS sheet says "this row, N times" and "this cell, N times": the cells with a value that this
+/// expands to must stay within the sheet bounds.
+fn ods_bounds(content: &[u8]) -> Result<(), String> {
+    use quick_xml::Reader;
+    use quick_xml::events::Event;
+    let text = String::from_utf8_lossy(content);
+    let mut reader = Reader::from_str(&text);
+    let repeat = |e: &quick_xml::events::BytesStart, key: &str| -> u64 {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == key)
+            .and_then(|a| a.value.parse::<u64>().ok())
+            .unwrap_or(1)
+    };
+    let (mut rows, mut row_repeat, mut row_cols, mut row_filled): (u64, u64, u64, bool) = (0, 1, 0, false);
+    let limit_rows = u64::from(MAX_ROWS);
+    let limit_cols = u64::from(MAX_COLS);
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) if e.name().as_ref() == "table:table" => rows = 0,
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.name().as_ref() == "table:table-row" => {
+                row_repeat = repeat(&e, "table:number-rows-repeated");
+                row_cols = 0;
+                row_filled = false;
+            }
+            Ok(Event::Start(e)) | Ok(Event::Empty(e))
+                if matches!(e.name().as_ref(), "table:table-cell" | "table:covered-table-cell") =>
+            {
+                let n = repeat(&e, "table:number-columns-repeated");
+                let filled = e.attributes().flatten().any(|a| a.key.as_ref() == "office:value-type");
+                if filled {
+                    row_filled = true;
+                    if row_cols.saturating_add(n) > limit_cols {
+                        return Err(format!(
+                            "il foglio supera il limite di {MAX_COLS} colonne: non è un'esportazione da leggere"
+                        ));
+                    }
+                }
+                row_cols = row_cols.saturating_add(n);
+            }
+            Ok(Event::End(e)) if e.name().as_ref() == "table:table-row" && row_filled => {
+                rows = rows.saturating_add(row_repeat);
+                if rows > limit_rows {
+                    return Err(format!(
+                        "il foglio supera il limite di {} righe: non è un'esportazione da leggere",
+                        crate::value::format_number(MAX_ROWS as f64, 0)
+                    ));
+                }
+            }
+            Ok(Event::Eof) | Err(_) => break,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Streams an xlsx sheet's cells and stops at the first one beyond the bounds, so a sheet of a

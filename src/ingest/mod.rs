@@ -210,7 +210,14 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
             }
         };
         let path = entry.path();
-        if !entry.file_type().is_file() || !is_workbook(path) {
+        if !is_workbook(path) || entry.file_type().is_dir() {
+            continue;
+        }
+        if !entry.file_type().is_file() {
+            diag.error(
+                Location::file(path),
+                "non è un file normale (è una FIFO o un dispositivo): toglierlo dalla cartella dei dati",
+            );
             continue;
         }
         let Some(name) = entry.file_name().to_str() else {

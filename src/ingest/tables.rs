@@ -198,6 +198,14 @@ pub fn read_pareto(
 /// A series cell: a number, a date, or a missing mark (`#N/D`, `-`).
 fn series_value(sheet: &Sheet, row: usize, c: usize, diag: &mut Diagnostics) -> Reading {
     match sheet.cell(row, c) {
+        Data::Float(f) if !cells::plausible(*f) => {
+            diag.error(sheet.loc(row, c), cells::implausible(*f));
+            Reading::Mancante
+        }
+        Data::DateTime(dt) if !(dt.as_f64() >= 1.0 && dt.as_f64() < 2_958_466.0) => {
+            diag.error(sheet.loc(row, c), format!("data non valida (numero di serie {})", dt.as_f64()));
+            Reading::Mancante
+        }
         Data::Float(f) => {
             Reading::Quantita { quantita: value::Quantity { value: *f, unit: Unit::Nessuna, decimals: 2 } }
         }
@@ -238,6 +246,13 @@ pub fn read_serie(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Rep
             diag.error(sheet.loc(row, c_year), "anno mancante");
             continue;
         };
+        if anno.fract() != 0.0 || !(1900.0..=2200.0).contains(&anno) {
+            diag.error(
+                sheet.loc(row, c_year),
+                format!("anno non valido ({anno}): atteso un anno tra 1900 e 2200"),
+            );
+            continue;
+        }
         let operatore = sheet.text(row, c_op).unwrap_or_else(|| ">=".into());
         let entry = AnnoSerie {
             anno: anno as i32,

@@ -555,3 +555,234 @@ fn injection_strings_render_literally() {
     let csv = std::fs::read_to_string(out.join("opendata/indicatori.csv")).unwrap();
     assert!(csv.contains("'=cmd|' /C calc'!A0") && csv.contains("'+SUM(1,2)") && csv.contains("'@SOMMA(A1)"));
 }
+
+// Round 2: bounded work on every channel, no crash, templates inside their folder.
+
+#[test]
+fn a_year_beyond_any_calendar_in_the_kpi_series() {
+    let (dir, err) = failing_case("anno-enorme", |d| {
+        write_sheet(
+            &d.join("serie.xlsx"),
+            "Serie",
+            &[
+                ["KPI", "anno", "operatore", "target", "consuntivo"]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| (i as u16, C::T(h)))
+                    .collect(),
+                vec![(0, C::T("Un KPI")), (1, C::N(1e12)), (2, C::T(">=")), (3, C::N(1.0)), (4, C::N(2.0))],
+            ],
+        );
+    });
+    assert!(
+        err.contains(&format!(
+            "{}, foglio «Serie», cella B2: anno non valido (1000000000000): atteso un anno tra 1900 e 2200",
+            dir.join("serie.xlsx").display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_absurd_number_in_a_weight_cell() {
+    let (_, err) = failing_case("peso-enorme", |d| {
+        let mut rows = albero_rows();
+        rows[7][0] = (8, C::N(1e300));
+        write_sheet(&d.join("ente.xlsx"), "Report", &rows);
+    });
+    assert!(
+        err.contains("cella I8: peso: valore numerico non valido (1e300): atteso un numero finito"),
+        "{err}"
+    );
+}
+
+#[test]
+fn escape_sequences_from_a_cell_never_reach_the_terminal_raw() {
+    let (_, err) = failing_case("escape", |d| {
+        let mut rows = albero_rows();
+        rows[7][2] = (10, C::T(">= \u{1b}[2J10 N."));
+        write_sheet(&d.join("ente.xlsx"), "Report", &rows);
+    });
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("⟨U+001B⟩[2J"), "{err}");
+}
+
+#[test]
+fn a_nan_in_a_numeric_setting_and_a_line_break_in_a_file_name() {
+    let dir = albero_dir("config-nan", &albero_rows());
+    for (smvp, expected) in [
+        ("smvp:\n  regola:\n    tetto: .nan\n", "«smvp.regola.tetto»: atteso un numero, trovato NaN"),
+        (
+            "smvp:\n  semaforo: {verde: .inf, giallo: 60}\n",
+            "«smvp.semaforo.verde»: atteso un numero, trovato inf",
+        ),
+    ] {
+        let cfg = config(&dir, smvp);
+        let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+    }
+    let cfg = dir.join("relazione.yaml");
+    std::fs::write(&cfg, "ente:\n  nome: Prova\n  nome_breve: \"Pro\\nva\"\nanno: 2024\n").unwrap();
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("«ente.nome_breve»: contiene a capo o caratteri di controllo"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A data folder with one tree, a configuration and a `templates/` folder beside it.
+fn with_templates(name: &str) -> (Scratch, std::path::PathBuf, std::path::PathBuf) {
+    let root = scratch(name);
+    let data = root.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    write_sheet(&data.join("ente.xlsx"), "Report", &albero_rows());
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    let cfg = config(&root, "");
+    (root, data, cfg)
+}
+
+fn check_with(data: &Path, cfg: &Path) -> Run {
+    relazione(&["check", "--data", data.to_str().unwrap(), "--config", cfg.to_str().unwrap()])
+}
+
+#[test]
+fn templates_stay_inside_their_folder_and_stop_when_they_never_end() {
+    let (root, data, cfg) = with_templates("sandbox");
+    let t = root.join("templates/contesto.typ.j2");
+    for (text, expected) in [
+        (
+            "{% include \"/etc/passwd\" %}",
+            "«/etc/passwd»: un modello può includere solo un altro modello della stessa cartella",
+        ),
+        ("{% include \"../data/x.typ.j2\" %}", "«../data/x.typ.j2»: un modello può includere solo"),
+        (
+            "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+            "troppo lavoro: il modello esegue troppe istruzioni",
+        ),
+    ] {
+        std::fs::write(&t, format!("= 2. Contesto\n\n{text}\n")).unwrap();
+        let started = std::time::Instant::now();
+        let run = check_with(&data, &cfg);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains(expected), "{}", run.stderr);
+        assert!(!run.stderr.contains("root:"), "a host file reached the output");
+        assert!(started.elapsed().as_secs() < 30);
+    }
+    // A template that is a link to a file outside the folder, or a folder, is refused, never
+    // silently replaced by the built-in one.
+    std::fs::remove_file(&t).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", &t).unwrap();
+    let run = check_with(&data, &cfg);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("punta fuori dalla cartella dei modelli"), "{}", run.stderr);
+    std::fs::remove_file(&t).unwrap();
+    std::fs::create_dir(&t).unwrap();
+    let run = check_with(&data, &cfg);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("non è un file normale"), "{}", run.stderr);
+}
+
+#[test]
+fn a_fifo_in_place_of_a_text_or_a_workbook_is_refused_not_waited_for() {
+    let mkfifo = |p: &Path| assert!(std::process::Command::new("mkfifo").arg(p).status().unwrap().success());
+    let dir = albero_dir("fifo", &albero_rows());
+    let cfg = config(&dir, "");
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    mkfifo(&dir.join("testi/premessa.md"));
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains(&format!(
+        "{}: non è un file normale (è una cartella, una FIFO o un dispositivo)",
+        dir.join("testi/premessa.md").display()
+    )));
+    std::fs::remove_file(dir.join("testi/premessa.md")).unwrap();
+    mkfifo(&dir.join("altro.xlsx"));
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("altro.xlsx: non è un file normale (è una FIFO o un dispositivo)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn publishing_is_all_or_nothing_and_cleans_what_a_killed_run_left() {
+    let dir = albero_dir("pubblica", &albero_rows());
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    assert_eq!(build(&dir, &cfg, &out).code, 0);
+    let pdf = out.join("Relazione_performance_2024_Prova.pdf");
+    let before = std::fs::read(&pdf).unwrap();
+    // A file where a folder goes: refused before anything is replaced.
+    std::fs::remove_dir_all(out.join("opendata")).unwrap();
+    std::fs::write(out.join("opendata"), "non una cartella").unwrap();
+    std::fs::write(dir.join("testi.md"), "").unwrap();
+    let mut rows = albero_rows();
+    rows[7][3] = (11, C::T("11 N."));
+    write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("opendata: esiste e non è una cartella: la pubblicazione non è iniziata"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read(&pdf).unwrap(), before, "the PDF was replaced");
+    // The staging folder of a run killed mid-way (no such process) goes with the next run.
+    std::fs::remove_file(out.join("opendata")).unwrap();
+    let stale = out.join(".relazione-in-corso-999999999");
+    std::fs::create_dir_all(&stale).unwrap();
+    assert_eq!(build(&dir, &cfg, &out).code, 0);
+    assert!(!stale.exists());
+}
+
+/// A zip with the given parts (name, text).
+fn zip_of(path: &Path, parts: &[(&str, String)]) {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for (name, text) in parts {
+        z.start_file(*name, opts).unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+#[test]
+fn an_ods_of_repeated_rows_and_a_flood_of_shared_strings_are_refused_unread() {
+    let dir = albero_dir("bombe", &albero_rows());
+    let cfg = config(&dir, "");
+    let content = "<?xml version=\"1.0\"?><office:document-content><office:body><office:spreadsheet>\
+        <table:table table:name=\"Report\"><table:table-row table:number-rows-repeated=\"50000000\">\
+        <table:table-cell office:value-type=\"float\" office:value=\"1\" table:number-columns-repeated=\"3\"/>\
+        </table:table-row></table:table></office:spreadsheet></office:body></office:document-content>";
+    zip_of(
+        &dir.join("righe.ods"),
+        &[
+            ("mimetype", "application/vnd.oasis.opendocument.spreadsheet".into()),
+            ("content.xml", content.into()),
+        ],
+    );
+    let strings: String = "<si><t>a</t></si>".repeat(1_200_000);
+    zip_of(
+        &dir.join("testi.xlsx"),
+        &[
+            ("xl/sharedStrings.xml", format!("<sst>{strings}</sst>")),
+            ("xl/workbook.xml", "<workbook/>".into()),
+        ],
+    );
+    let started = std::time::Instant::now();
+    let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert!(started.elapsed().as_secs() < 10);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("righe.ods: il foglio supera il limite di 100.000 righe"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("testi.xlsx: il file dichiara 1200000 testi condivisi (massimo 1000000)"),
+        "{}",
+        run.stderr
+    );
+}
