@@ -180,6 +180,8 @@ fn calculation(node: &Node, smvp: &Smvp) -> Calcolo {
         // An Ente not weighted by its ambiti gets its result from `ente_result`: the ambiti need
         // no weights.
         Level::Ente if smvp.ente != RisultatoEnte::MediaPesataAmbiti => Calcolo::MediaSemplice,
+        // A group (an OS's own indicators, its operational objectives) is rolled up like its OS.
+        Level::Gruppo => smvp.livelli.obiettivo_strategico.calcolo,
         level => smvp.livelli.of(level).map_or(Calcolo::MediaPesata, |l| l.calcolo),
     }
 }

@@ -337,3 +337,93 @@ fn the_balanced_scorecard_report_speaks_its_own_language() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// Camera di commercio Riviere di Liguria, the OIV's objective sheets 2023
+/// (`../shared/reference/oiv-schede-obiettivi-2023-cciaa-riviere-liguria.txt`): a chamber whose
+/// plan has no weights (simple means) and whose OIV scores each objective. Each row: objective,
+/// operational objective (or none), indicator, target and value as the sheets print them, and the
+/// published "Percentuale di raggiungimento".
+const LIGURIA: &[(&str, &str, &str, &str, &str, f64, u8)] = &[
+    // A01 (reference lines 11-14): 0,12 against >= 0,21 → 57 %.
+    ("A01", "", "A01.OC1", ">= 0,21", "0,12", 57.0, 0),
+    // A01.01 (lines 31-36): 167 assessment, 29 eventi, 680 partecipanti (97 %).
+    ("A01", "A01.01", "A01.01.1", ">= 110 N.", "167 N.", 100.0, 0),
+    ("A01", "A01.01", "A01.01.2", ">= 15 N.", "29 N.", 100.0, 0),
+    ("A01", "A01.01", "A01.01.3", ">= 700 N.", "680 N.", 97.0, 0),
+    // A02 (lines 74-81): target 2023 as redefined at monitoring.
+    ("A02", "", "A02.OC1", ">= 27 %", "28,56 %", 100.0, 0),
+    ("A02", "", "A02.OC2", ">= 8", "6,99", 87.0, 0),
+    ("A02", "", "A02.OC3", ">= 64 %", "58,68 %", 91.7, 1),
+    ("A02", "", "A02.OC4", ">= 4.000 N.", "4.206 N.", 100.0, 0),
+    // A02.02 (lines 111-114): 87 % and 81 % of the Comuni against >= 90 %.
+    ("A02", "A02.02", "A02.02.1", ">= 90 %", "87 %", 96.7, 1),
+    ("A02", "A02.02", "A02.02.2", ">= 90 %", "81 %", 90.0, 0),
+];
+
+/// The OIV's own scores of these objectives (lines 7, 22, 64, 101).
+const LIGURIA_OIV: &str = "sostituzioni:
+  - {codice: A01, risultato: 60, motivazione: \"Valutazione OIV, scheda obiettivo 2023\"}
+  - {codice: A01.01, risultato: 100, motivazione: \"Valutazione OIV, scheda obiettivo 2023\"}
+  - {codice: A02, risultato: 80, motivazione: \"Valutazione OIV, scheda obiettivo 2023\"}
+  - {codice: A02.02, risultato: 90, motivazione: \"Valutazione OIV, scheda obiettivo 2023\"}
+";
+
+#[test]
+fn a_second_chamber_reproduces_its_published_figures() {
+    let rows: Vec<Vec<(&str, V)>> = LIGURIA
+        .iter()
+        .map(|(os, oo, code, target, value, _, _)| {
+            let mut r = vec![
+                ("Codice ambito", V::T("1")),
+                ("Ambito", V::T("Obiettivi strategici comuni")),
+                ("Codice obiettivo strategico", V::T(os)),
+                ("Codice indicatore", V::T(code)),
+                ("Target", V::T(target)),
+                ("Valore", V::T(value)),
+            ];
+            if !oo.is_empty() {
+                r.push(("Codice obiettivo operativo", V::T(oo)));
+            }
+            r
+        })
+        .collect();
+    let smvp = "smvp:
+  ente: media_obiettivi_strategici
+  livelli:
+    ambito: {calcolo: media_semplice}
+    obiettivo_strategico: {calcolo: media_semplice}
+    obiettivo_operativo: {calcolo: media_semplice}
+";
+    let (dir, cfg) = data("liguria", &rows, smvp);
+    std::fs::write(dir.join("decisioni.yaml"), LIGURIA_OIV).unwrap();
+    let s = run(&dir, &cfg).unwrap();
+    for (_, _, code, _, _, published, decimals) in LIGURIA {
+        let ours = relazione::value::round_half_up(result(&s, Level::Indicatore, code) * 100.0, *decimals);
+        assert_eq!(ours, *published, "{code}");
+    }
+    // The OIV's scores stand, the computed result kept beside them.
+    let albero = s.report.albero.as_ref().unwrap();
+    for (code, level, oiv) in [
+        ("A01", Level::ObiettivoStrategico, 0.6),
+        ("A01.01", Level::ObiettivoOperativo, 1.0),
+        ("A02", Level::ObiettivoStrategico, 0.8),
+        ("A02.02", Level::ObiettivoOperativo, 0.9),
+    ] {
+        let n = find(albero, level, code);
+        close(n.result().unwrap(), oiv);
+        assert!(matches!(
+            n.outcome.as_ref().unwrap().decision,
+            Some(relazione::model::Decision::Sostituzione { calcolato: Some(_), .. })
+        ));
+    }
+    // A02.02 computed: (96,67 + 90) / 2 by simple mean, no weights in the plan.
+    let a0202 = find(albero, Level::ObiettivoOperativo, "A02.02");
+    let Some(relazione::model::Decision::Sostituzione { calcolato: Some(c), .. }) =
+        a0202.outcome.as_ref().unwrap().decision
+    else {
+        unreachable!()
+    };
+    close(c, (87.0 / 90.0 + 81.0 / 90.0) / 2.0);
+    // The Ente: the mean of the OIV's OS scores.
+    close(albero.result().unwrap(), 0.7);
+}
