@@ -100,7 +100,19 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
             crate::bozza::describe(&open)
         )));
     }
-    let view = crate::view::View::build(&scored, &open);
+    // The document names files as the office sees them: from the folder that holds the data.
+    let base = data_dir.parent().unwrap_or(Path::new(""));
+    let shown: Vec<crate::bozza::Voce> = open
+        .iter()
+        .cloned()
+        .map(|mut v| {
+            if let Ok(rel) = v.location.file.strip_prefix(base) {
+                v.location.file = rel.to_path_buf();
+            }
+            v
+        })
+        .collect();
+    let view = crate::view::View::build(&scored, &shown, &texts);
     let rendered = crate::render::render(&view, &texts, Some(crate::render::override_dir(data_dir)))?;
     if let Some(p) = &options.typst_source {
         write_typst_source(p, &rendered.source)?;

@@ -35,8 +35,58 @@ pub struct Texts {
     pub contesto: Option<Testo>,
     pub processo: Option<Testo>,
     /// Explanations of the indicators below target, by indicator code (`## CODE` sections of
-    /// `scostamenti.md`).
+    /// `scostamenti.md`), their structured fields taken out of the text.
     pub scostamenti: BTreeMap<String, Testo>,
+    /// The structured fields of each explanation, by indicator code.
+    pub campi: BTreeMap<String, Campi>,
+}
+
+/// What the guidelines ask of every deviation, written as `Campo: valore` lines in its section:
+///
+/// ```text
+/// ## 701.S1
+/// Causa: due incontri rinviati dagli enti partner
+/// Dipendenza: esterna
+/// Azioni correttive: calendario concordato a inizio anno
+/// Osservazioni OIV: causa documentata
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Campi {
+    pub causa: Option<String>,
+    /// `interna` (within the Ente's control) or `esterna`.
+    pub dipendenza: Option<String>,
+    pub azioni: Option<String>,
+    pub osservazioni_oiv: Option<String>,
+}
+
+/// The field a `Label:` line gives, by its label (case does not matter).
+fn field_of(label: &str) -> Option<usize> {
+    match label.trim().to_lowercase().as_str() {
+        "causa" | "cause" => Some(0),
+        "dipendenza" | "interna/esterna" | "controllabile" => Some(1),
+        "azioni correttive" | "azioni" => Some(2),
+        "osservazioni oiv" | "osservazioni dell'oiv" => Some(3),
+        _ => None,
+    }
+}
+
+/// Takes the `Campo: valore` lines out of an explanation (left blank, so line numbers stay).
+fn take_fields(t: &mut Testo) -> Campi {
+    let mut c = Campi::default();
+    let mut kept = Vec::new();
+    for line in t.markdown.lines() {
+        let field = line.split_once(':').and_then(|(l, v)| Some((field_of(l)?, v.trim().to_string())));
+        match field {
+            Some((k, v)) if !v.is_empty() => {
+                let slot = [&mut c.causa, &mut c.dipendenza, &mut c.azioni, &mut c.osservazioni_oiv];
+                *slot.into_iter().nth(k).expect("four fields") = Some(v);
+                kept.push(String::new());
+            }
+            _ => kept.push(line.to_string()),
+        }
+    }
+    t.markdown = kept.join("\n").trim_end().to_string();
+    c
 }
 
 impl Texts {
@@ -51,12 +101,14 @@ impl Texts {
             let markdown = crate::error::read_text(&file)?;
             Ok(Some(Testo { file, first_line: 1, markdown }))
         };
-        let scostamenti = read("scostamenti.md")?.map(|t| sections(&t)).unwrap_or_default();
+        let mut scostamenti = read("scostamenti.md")?.map(|t| sections(&t)).unwrap_or_default();
+        let campi = scostamenti.iter_mut().map(|(k, t)| (k.clone(), take_fields(t))).collect();
         Ok(Texts {
             premessa: read("premessa.md")?,
             contesto: read("contesto.md")?,
             processo: read("processo.md")?,
             scostamenti,
+            campi,
         })
     }
 }
@@ -151,7 +203,30 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
                     Location::line(&t.file, t.first_line),
                     format!("la spiegazione dell'indicatore «{code}» è un testo di esempio: sostituirla"),
                 )),
-                Some(_) => {}
+                Some(t) => {
+                    let c = texts.campi.get(code).cloned().unwrap_or_default();
+                    let at = || Location::line(&t.file, t.first_line);
+                    for (value, label) in
+                        [(&c.causa, "Causa"), (&c.dipendenza, "Dipendenza"), (&c.azioni, "Azioni correttive")]
+                    {
+                        if value.is_none() {
+                            out.push(Voce::new(
+                                Gruppo::Scrivere,
+                                at(),
+                                format!("spiegazione dell'indicatore «{code}»: manca la riga «{label}: …»"),
+                            ));
+                        }
+                    }
+                    if let Some(d) = &c.dipendenza
+                        && !matches!(d.to_lowercase().as_str(), "interna" | "esterna")
+                    {
+                        out.push(Voce::new(
+                            Gruppo::Scrivere,
+                            at(),
+                            format!("spiegazione dell'indicatore «{code}»: «Dipendenza: {d}», attesa «interna» o «esterna»"),
+                        ));
+                    }
+                }
             }
         }
     }

@@ -42,6 +42,12 @@ pub struct SottoSoglia {
     pub indicatore: Indicatore,
     /// The objective's title.
     pub obiettivo: String,
+    /// The explanation's structured fields (empty when not written).
+    pub causa: Option<String>,
+    /// `interna` or `esterna`: whether the cause was within the Ente's control.
+    pub dipendenza: Option<String>,
+    pub azioni: Option<String>,
+    pub osservazioni_oiv: Option<String>,
 }
 
 /// An indicator of chapter 1.
@@ -346,11 +352,21 @@ pub(super) fn conteggi(c: &BandCounts, s: &Semaforo) -> Conteggi {
     Conteggi { righe, totale: c.totale }
 }
 
-pub(super) fn sotto_soglia(s: &Scored) -> Vec<SottoSoglia> {
+pub(super) fn sotto_soglia(s: &Scored, texts: &crate::testi::Texts) -> Vec<SottoSoglia> {
     let Some(a) = s.report.albero.as_ref() else { return Vec::new() };
     crate::score::below_green(a)
         .into_iter()
-        .map(|(n, parent)| SottoSoglia { indicatore: indicatore(n), obiettivo: super::title(parent) })
+        .map(|(n, parent)| {
+            let c = texts.campi.get(&n.code).cloned().unwrap_or_default();
+            SottoSoglia {
+                indicatore: indicatore(n),
+                obiettivo: super::title(parent),
+                causa: c.causa,
+                dipendenza: c.dipendenza.map(|d| d.to_lowercase()),
+                azioni: c.azioni,
+                osservazioni_oiv: c.osservazioni_oiv,
+            }
+        })
         .collect()
 }
 

@@ -238,7 +238,7 @@ pub fn nodo(n: &Node) -> Nodo {
 
 impl View {
     /// Builds the whole view of a scored report; `open` is what is still to complete.
-    pub fn build(s: &Scored, open: &[crate::bozza::Voce]) -> View {
+    pub fn build(s: &Scored, open: &[crate::bozza::Voce], texts: &crate::testi::Texts) -> View {
         let smvp = &s.config.smvp;
         let albero = s.report.albero.as_ref().map(|a| alberi::albero(a, s));
         let name = |l: Level| {
@@ -289,7 +289,7 @@ impl View {
             tempestivita: s.report.tempestivita.as_ref().map(|t| alberi::obiettivo(t, &[])),
             conteggi_strategici: analisi::conteggi(&s.summary.obiettivi_strategici, &smvp.semaforo),
             conteggi_operativi: analisi::conteggi(&s.summary.obiettivi_operativi, &smvp.semaforo),
-            sotto_soglia: analisi::sotto_soglia(s),
+            sotto_soglia: analisi::sotto_soglia(s, texts),
             significativi: analisi::significativi(s),
             decisioni: analisi::decisioni(s),
             valori_mancanti: s.summary.valori_mancanti.clone(),

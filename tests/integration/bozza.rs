@@ -14,9 +14,11 @@ fn the_shipped_samples_give_a_draft_marked_on_every_page() {
     }
     let text = flat(&b.text);
     assert!(text.contains("DA COMPLETARE"), "no list of open items");
+    assert!(text.contains("data/testi/premessa.md"), "files named from the data's folder");
+    assert!(!text.contains(env!("CARGO_TARGET_TMPDIR")), "a local path in the document");
     for expected in [
         "da scrivere: è il testo di esempio: sostituirlo con il testo dell'Ente",
-        "da scrivere (riga 5): la spiegazione dell'indicatore «701.S1» è un testo di esempio: sostituirla",
+        "da scrivere (riga 7): la spiegazione dell'indicatore «701.S1» è un testo di esempio: sostituirla",
         "da verificare (foglio «Obiettivi individuali», cella C55): obiettivo individuale «MISURE ANTICORR.»",
     ] {
         assert!(text.contains(expected), "missing «{expected}»");
@@ -37,7 +39,7 @@ fn definitiva_refuses_while_anything_is_open_and_check_lists_the_same() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(!out.join("Relazione_performance_2024_Modena.pdf").exists());
     let list = format!(
-        "{}:\n  - [da scrivere] riga 5: la spiegazione dell'indicatore «701.S1» è un testo di esempio: sostituirla\n",
+        "{}:\n  - [da scrivere] riga 7: la spiegazione dell'indicatore «701.S1» è un testo di esempio: sostituirla\n",
         data.join("testi/scostamenti.md").display()
     );
     assert!(
@@ -77,4 +79,30 @@ fn complete_inputs_give_a_final_report_without_marks() {
     assert!(!text.contains("BOZZA") && !text.contains("Da completare"), "{text}");
     assert!(!text.to_lowercase().contains("testo di esempio"));
     let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn every_deviation_needs_its_cause_control_and_actions() {
+    let b = modena_build();
+    let text = flat(&b.text);
+    // The sample's fields, printed in 3.3 (it is still a sample: the draft says so).
+    assert!(
+        text.contains(
+            "Causa avvio ritardato del nuovo servizio telematico Dipendenza dall’Ente causa interna"
+        ),
+        "{text}"
+    );
+    let dir = modena_data("campi-scostamenti");
+    let md = dir.join("data/testi/scostamenti.md");
+    std::fs::write(&md, "## 701.S1\n\nSpiegata a voce.\n\n## OC_TBS_03\n\nCausa: x\nDipendenza: forse\nAzioni correttive: y\n").unwrap();
+    let check = relazione(&["check", "--data", dir.join("data").to_str().unwrap()]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    for expected in [
+        "riga 3: spiegazione dell'indicatore «701.S1»: manca la riga «Causa: …»",
+        "riga 3: spiegazione dell'indicatore «701.S1»: manca la riga «Dipendenza: …»",
+        "riga 3: spiegazione dell'indicatore «701.S1»: manca la riga «Azioni correttive: …»",
+        "spiegazione dell'indicatore «OC_TBS_03»: «Dipendenza: forse», attesa «interna» o «esterna»",
+    ] {
+        assert!(check.stderr.contains(expected), "missing «{expected}»: {}", check.stderr);
+    }
 }
