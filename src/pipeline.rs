@@ -83,6 +83,11 @@ pub fn pdf_name(config: &Config) -> String {
     format!("Relazione_performance_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
+/// Output file name of the OIV's working papers: `Carte_di_lavoro_OIV_2024_Modena.pdf`.
+pub fn carte_name(config: &Config) -> String {
+    format!("Carte_di_lavoro_OIV_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
+}
+
 /// Everything `build` does except writing to the output folder.
 pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result<Prepared, Error> {
     let mut timings = Timings::default();
@@ -114,6 +119,12 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         .collect();
     let view = crate::view::View::build(&scored, &shown, &texts);
     let rendered = crate::render::render(&view, &texts, Some(crate::render::override_dir(data_dir)))?;
+    let carte = crate::render::render_main(
+        &view,
+        &texts,
+        Some(crate::render::override_dir(data_dir)),
+        crate::render::CARTE_OIV,
+    )?;
     if let Some(p) = &options.typst_source {
         write_typst_source(p, &rendered.source)?;
     }
@@ -125,7 +136,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     let (typeset, side) = std::thread::scope(|scope| {
         let side = scope.spawn(|| {
             let clock = Instant::now();
-            let workbook = crate::xlsx::workbook(&scored, &findings);
+            let workbook = crate::xlsx::workbook(&scored, &findings, &view.carte_oiv);
             let xlsx_time = clock.elapsed();
             let clock = Instant::now();
             let json = serde_json::to_vec_pretty(&crate::json::document(&scored)).unwrap_or_default();
@@ -133,10 +144,14 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
             (workbook, xlsx_time, opendata, clock.elapsed())
         });
         let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
-        let typeset = crate::typeset::typeset(&rendered.source, Default::default(), scored.date, limits);
+        let typeset = crate::typeset::typeset(&rendered.source, Default::default(), scored.date, limits)
+            .and_then(|t| {
+                let c = crate::typeset::typeset(&carte.source, Default::default(), scored.date, limits)?;
+                Ok((t, c))
+            });
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
-    let typeset = typeset?;
+    let (typeset, carte_pdf) = typeset?;
     let (workbook, xlsx_time, opendata, opendata_time) = side;
     let workbook = workbook?;
     timings.stages.push(("impaginazione Typst", typeset.layout));
@@ -144,8 +159,11 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     timings.stages.push(("cartella dei risultati (xlsx)", xlsx_time));
     timings.stages.push(("dati aperti", opendata_time));
 
-    let mut files =
-        vec![(pdf_name(&scored.config), typeset.pdf), (crate::xlsx::file_name(&scored), workbook)];
+    let mut files = vec![
+        (pdf_name(&scored.config), typeset.pdf),
+        (carte_name(&scored.config), carte_pdf.pdf),
+        (crate::xlsx::file_name(&scored), workbook),
+    ];
     files.extend(opendata);
     let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
     warnings.extend(typeset.warnings);

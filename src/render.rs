@@ -26,6 +26,9 @@ mod embedded {
 /// The main template.
 pub const MAIN: &str = "relazione.typ.j2";
 
+/// The main template of the OIV's working papers.
+pub const CARTE_OIV: &str = "carte_oiv.typ.j2";
+
 /// The built-in templates: (file name, text).
 pub fn builtin() -> &'static [(&'static str, &'static str)] {
     embedded::TEMPLATES
@@ -177,11 +180,21 @@ fn converted(texts: &Texts) -> Result<(Value, Value), Error> {
 
 /// Renders the Typst source of the Relazione from the view and the staff's texts.
 pub fn render(view: &View, texts: &Texts, overrides: Option<PathBuf>) -> Result<Rendered, Error> {
+    render_main(view, texts, overrides, MAIN)
+}
+
+/// Renders a document from its main template (`MAIN`, `CARTE_OIV`).
+pub fn render_main(
+    view: &View,
+    texts: &Texts,
+    overrides: Option<PathBuf>,
+    main: &str,
+) -> Result<Rendered, Error> {
     let used: Used = Arc::default();
     let env = environment(overrides.clone(), used.clone());
     let (testi, spiegazioni) = converted(texts)?;
     let ctx = context! { testi => testi, spiegazioni => spiegazioni, ..Value::from(Serde(view)) };
-    let tmpl = env.get_template(MAIN).map_err(|e| template_error(&e, overrides.as_deref()))?;
+    let tmpl = env.get_template(main).map_err(|e| template_error(&e, overrides.as_deref()))?;
     let source = tmpl.render(ctx).map_err(|e| template_error(&e, overrides.as_deref()))?;
     let local_templates = used.lock().expect("render is single-threaded").iter().cloned().collect();
     Ok(Rendered { source, local_templates })

@@ -21,6 +21,8 @@ pub struct Summary {
     pub salute: Option<super::salute::Salute>,
     /// The OIV's multi-year annex, when the series are there.
     pub serie: Option<super::serie::AnalisiSerie>,
+    /// Figures the inputs give twice with different values, in words (also warnings).
+    pub incoerenze: Vec<String>,
 }
 
 /// An indicator of chapter 1 with its change from the previous year and the system average.
@@ -114,14 +116,16 @@ pub fn summarise(
         }
     });
     let serie = super::serie::analisi(report, smvp.overshooting.soglia, anno);
+    let mut incoerenze = Vec::new();
     for k in serie.iter().flat_map(|s| &s.kpi) {
         for i in &k.incoerenze {
             diag.warn(k.origin.clone(), i.clone());
+            incoerenze.push(i.clone());
         }
     }
     let mut salute = super::salute::salute(report);
     if let Some(sal) = salute.as_mut() {
-        balance_against_tree(sal, albero, anno, diag);
+        incoerenze.extend(balance_against_tree(sal, albero, anno, diag));
     }
     Summary {
         obiettivi_strategici: BandCounts::of(&albero.all(Level::ObiettivoStrategico)),
@@ -131,6 +135,7 @@ pub fn summarise(
         significativi: significativi(report, albero, significant, anno, diag),
         salute,
         serie,
+        incoerenze,
     }
 }
 
@@ -249,7 +254,13 @@ fn platform_overshooting(report: &Report) -> Option<Vec<OvershootRow>> {
 
 /// One figure, one value: a balance ratio that is also an indicator of the tree (same name) must
 /// agree with it for the report's year; a difference is a finding, never a silent choice.
-fn balance_against_tree(sal: &mut super::salute::Salute, albero: &Node, anno: i32, diag: &mut Diagnostics) {
+fn balance_against_tree(
+    sal: &mut super::salute::Salute,
+    albero: &Node,
+    anno: i32,
+    diag: &mut Diagnostics,
+) -> Vec<String> {
+    let mut found_differences = Vec::new();
     for index in &mut sal.indici {
         let Some(v) = index.valori.iter_mut().find(|v| v.anno == anno) else { continue };
         let mut found = None;
@@ -268,22 +279,22 @@ fn balance_against_tree(sal: &mut super::salute::Salute, albero: &Node, anno: i3
         };
         if crate::value::round_half_up(tree, d) != crate::value::round_half_up(theirs, d) {
             let unit = if index.percentuale { " %" } else { "" };
-            diag.warn(
-                n.origin.clone(),
-                format!(
-                    "«{}» {anno}: {} nell'indicatore {} dell'albero della performance, {}{unit} nella tabella degli \
+            let message = format!(
+                "«{}» {anno}: {} nell'indicatore {} dell'albero della performance, {}{unit} nella tabella degli \
                      indici di bilancio (3.3.1)",
-                    index.nome,
-                    ind.actual_text,
-                    n.code,
-                    crate::value::format_number(theirs, d)
-                ),
+                index.nome,
+                ind.actual_text,
+                n.code,
+                crate::value::format_number(theirs, d)
             );
+            diag.warn(n.origin.clone(), message.clone());
+            found_differences.push(message);
         }
         // The table prints the tree's figure for the report's year.
         v.valore = if index.percentuale { tree / 100.0 } else { tree };
         v.fonte = super::salute::Fonte::Albero { codice: n.code.clone() };
     }
+    found_differences
 }
 
 fn same_name(a: &str, b: &str) -> bool {

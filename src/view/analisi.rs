@@ -409,7 +409,7 @@ pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
         .collect()
 }
 
-pub(super) fn decisioni(s: &Scored) -> Vec<DecisioneRiga> {
+pub(crate) fn decisioni(s: &Scored) -> Vec<DecisioneRiga> {
     let mut out: Vec<DecisioneRiga> = Vec::new();
     for tree in [&s.report.albero, &s.report.unita, &s.report.individuali].into_iter().flatten() {
         tree.walk(&mut |n| {

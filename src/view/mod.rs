@@ -11,6 +11,7 @@
 
 mod alberi;
 mod analisi;
+mod carte;
 
 pub use alberi::{
     Albero, Ambito, Area, Indicatore, Individuali, Obiettivo, ObiettivoIndividuale, ObiettivoStrategico,
@@ -19,6 +20,7 @@ pub use alberi::{
 pub use analisi::{
     Classe, Conteggi, DecisioneRiga, Overshooting, Pareto, Risorse, Salute, Serie, Significativo, SottoSoglia,
 };
+pub use carte::{CarteOiv, Criterio};
 
 use crate::config::RisultatoEnte;
 use crate::model::{Band, Decision, Level, Node};
@@ -59,6 +61,8 @@ pub struct View {
     pub serie: Option<Serie>,
     /// What is still open, by file: the document is a draft (BOZZA) while this is not empty.
     pub bozza: Vec<FileBozza>,
+    /// The OIV's working papers: the validation criteria with their evidence.
+    pub carte_oiv: CarteOiv,
 }
 
 /// The open items of one file.
@@ -299,6 +303,7 @@ impl View {
             pareto: analisi::pareto(&s.report.pareto),
             serie: s.summary.serie.as_ref().map(analisi::serie),
             bozza: bozza(open),
+            carte_oiv: carte::carte(s, open, texts),
         }
     }
 }

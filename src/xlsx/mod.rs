@@ -140,7 +140,7 @@ fn traffic_lights(
 }
 
 /// Builds the whole workbook in memory.
-pub fn workbook(s: &Scored, findings: &[Problem]) -> Result<Vec<u8>, Error> {
+pub fn workbook(s: &Scored, findings: &[Problem], carte: &crate::view::CarteOiv) -> Result<Vec<u8>, Error> {
     let f = Formats::new();
     let smvp = &s.config.smvp;
     let mut wb = Workbook::new();
@@ -175,6 +175,7 @@ pub fn workbook(s: &Scored, findings: &[Problem]) -> Result<Vec<u8>, Error> {
     overshooting(&mut wb, s, &f)?;
     risorse(&mut wb, s, &f)?;
     anomalie(&mut wb, findings, &f)?;
+    carte_oiv(&mut wb, carte, &f)?;
     // Sintesi refers to Albero rows: fix them now that Albero is written.
     fill_sintesi(&mut wb, s, &albero_rows, &f)?;
     wb.save_to_buffer().map_err(out)
@@ -457,6 +458,28 @@ fn risorse(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
         }
     }
     ws.autofilter(0, 0, (r.obiettivi.len() + r.progetti.len()).max(1) as u32, 6).map_err(out)?;
+    Ok(())
+}
+
+/// The OIV's working papers: each validation criterion with its evidence, status and details.
+fn carte_oiv(wb: &mut Workbook, carte: &crate::view::CarteOiv, f: &Formats) -> Result<(), Error> {
+    let ws = wb.add_worksheet().set_name("Carte OIV").map_err(out)?;
+    header(ws, f, &[("Criterio", 40.0), ("Evidenza", 70.0), ("Stato", 16.0), ("Dettagli", 90.0)])?;
+    for (i, c) in carte.criteri.iter().enumerate() {
+        let row = i as u32 + 1;
+        text(ws, row, 0, &c.criterio)?;
+        text(ws, row, 1, &c.evidenza)?;
+        let status = match c.banda {
+            "verde" => &f.green,
+            "rosso" => &f.red,
+            _ => &f.yellow,
+        };
+        ws.write_string_with_format(row, 2, c.stato, status).map_err(out)?;
+        text(ws, row, 3, &c.dettagli.join("\n"))?;
+        for col in [0, 1, 3] {
+            ws.set_cell_format(row, col, &f.wrap).map_err(out)?;
+        }
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 mod architecture;
 mod bozza;
 mod capitoli;
+mod carte;
 mod cli;
 mod common;
 mod golden;
