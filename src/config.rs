@@ -78,6 +78,10 @@ pub struct Smvp {
     /// accepted and normalised, with a note.
     #[serde(default = "default_tolleranza_pesi")]
     pub tolleranza_pesi: f64,
+    /// Whether the OIV's `valutazioni` (decisioni.yaml) replace the computed results in the
+    /// roll-up (points replace, «non valutabile» excludes); otherwise they stand beside them.
+    #[serde(default)]
+    pub valutazioni_oiv_nel_calcolo: bool,
     /// Whether `valutazione_os` refers to the OS result or to its raggiungimento.
     #[serde(default)]
     pub valutazione_os_su: BaseValutazione,
@@ -120,6 +124,7 @@ impl Default for Smvp {
             livelli: Livelli::default(),
             tolleranza_pesi: default_tolleranza_pesi(),
             valutazione_os_su: BaseValutazione::default(),
+            valutazioni_oiv_nel_calcolo: false,
             semaforo: Semaforo::default(),
             overshooting: Overshooting::default(),
             valutazione_os: Vec::new(),

@@ -10,7 +10,15 @@
 //!   - codice: "OC_TBS_03"
 //!     esito: non_valutabile   # non_valutabile | soppresso | cassato
 //!     motivazione: "Fonte del dato non disponibile"
+//!     atto: "Verbale OIV n. 3 del 18/04/2025"   # facoltativo
+//! valutazioni:               # il giudizio dell'OIV per obiettivo, accanto al risultato calcolato
+//!   - codice: "A01"
+//!     valutazione: 60         # punti, oppure "non valutabile"
+//!     atto: "Scheda obiettivo, verbale OIV n. 4"
 //! ```
+//!
+//! A `valutazione` is shown beside the computed result; it replaces it in the roll-up only where
+//! the SMVP says so (`smvp.valutazioni_oiv_nel_calcolo: true`).
 
 use crate::error::{Error, Location};
 use serde::Deserialize;
@@ -26,6 +34,38 @@ pub struct Decisions {
     pub sostituzioni: Vec<Sostituzione>,
     #[serde(default)]
     pub esclusioni: Vec<Esclusione>,
+    #[serde(default)]
+    pub valutazioni: Vec<Valutazione>,
+}
+
+/// The OIV's own judgement of an objective: points, or not assessable.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Valutazione {
+    pub codice: String,
+    pub valutazione: Giudizio,
+    #[serde(default)]
+    pub atto: Option<String>,
+    #[serde(default)]
+    pub motivazione: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Giudizio {
+    /// Points, 0-100 (or beyond where the SMVP allows).
+    Punti(f64),
+    /// `non valutabile`, or another word of the OIV's.
+    Testo(String),
+}
+
+impl Giudizio {
+    pub fn text(&self) -> String {
+        match self {
+            Giudizio::Punti(p) => crate::value::format_number(*p, if p.fract() == 0.0 { 0 } else { 2 }),
+            Giudizio::Testo(t) => t.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -35,6 +75,9 @@ pub struct Sostituzione {
     /// New result in percentage points.
     pub risultato: f64,
     pub motivazione: String,
+    /// The act that records it (`verbale OIV n. 3 del 18/04/2025`).
+    #[serde(default)]
+    pub atto: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -43,6 +86,9 @@ pub struct Esclusione {
     pub codice: String,
     pub esito: Esito,
     pub motivazione: String,
+    /// The act that records it (`delibera di Giunta n. 45 del 30/07/2024`).
+    #[serde(default)]
+    pub atto: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -86,6 +132,17 @@ impl Decisions {
         for e in &d.esclusioni {
             if e.motivazione.trim().is_empty() {
                 problems.push(format!("esclusione di «{}»: motivazione mancante", e.codice));
+            }
+        }
+        for v in &d.valutazioni {
+            match &v.valutazione {
+                Giudizio::Punti(p) if !(0.0..=1000.0).contains(p) || !p.is_finite() => {
+                    problems.push(format!("valutazione di «{}»: punti fuori scala ({p})", v.codice))
+                }
+                Giudizio::Testo(t) if t.trim().is_empty() => {
+                    problems.push(format!("valutazione di «{}»: valutazione mancante", v.codice))
+                }
+                _ => {}
             }
         }
         if problems.is_empty() {

@@ -249,6 +249,9 @@ pub struct Outcome {
     /// The evaluator's decision applied to this node, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
+    /// The OIV's own judgement of this objective (`60`, `non valutabile`), with its act.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valutazione_oiv: Option<String>,
     /// The second-level valuation label of an OS result (e.g. `Eccellente`), if configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub valutazione: Option<String>,

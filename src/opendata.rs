@@ -131,6 +131,7 @@ fn objective_rows(root: &Node, skip: &[Level]) -> Vec<Vec<Field>> {
                 Field::Num(n.weight),
                 pct(o.and_then(|o| o.result)),
                 t(o.and_then(|o| o.band).map_or("", |b| b.label())),
+                t(o.and_then(|o| o.valutazione_oiv.clone()).unwrap_or_default()),
             ]);
         }
         for c in &n.children {
@@ -141,8 +142,16 @@ fn objective_rows(root: &Node, skip: &[Level]) -> Vec<Vec<Field>> {
     rows
 }
 
-const OBJ_HEADER: [&str; 7] =
-    ["livello", "codice", "denominazione", "codice_padre", "peso", "risultato_pct", "esito"];
+const OBJ_HEADER: [&str; 8] = [
+    "livello",
+    "codice",
+    "denominazione",
+    "codice_padre",
+    "peso",
+    "risultato_pct",
+    "esito",
+    "valutazione_oiv",
+];
 
 /// The scored model as JSON, in the open-data folder.
 pub const JSON: &str = "relazione.json";
@@ -200,7 +209,8 @@ volte).
 
 Una riga per elemento dell'albero (ente, ambiti, obiettivi strategici, gruppi, obiettivi operativi; aree,
 settori e obiettivi delle unità organizzative): `livello`, `codice`, `denominazione`, `codice_padre`, `peso`
-(punti percentuali), `risultato_pct` (punti percentuali), `esito`.
+(punti percentuali), `risultato_pct` (punti percentuali), `esito`, `valutazione_oiv` (il giudizio dell'OIV, se
+espresso).
 
 ## relazione.json
 

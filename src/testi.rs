@@ -230,6 +230,30 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             }
         }
     }
+    if let Some(a) = s.report.albero.as_ref() {
+        let mut without: Vec<&str> = Vec::new();
+        a.walk(&mut |n| {
+            if n.indicator.as_ref().is_some_and(|i| i.fonte.as_deref().is_none_or(|f| f.trim().is_empty()))
+                && !without.contains(&n.code.as_str())
+            {
+                without.push(&n.code);
+            }
+        });
+        if !without.is_empty() {
+            let shown: Vec<&str> = without.iter().take(10).copied().collect();
+            let more =
+                if without.len() > 10 { format!(" e altri {}", without.len() - 10) } else { String::new() };
+            out.push(Voce::new(
+                Gruppo::Verificare,
+                Location::file(data_dir),
+                format!(
+                    "{} indicatori senza fonte dichiarata (colonna «Fonte»): {}{more}",
+                    without.len(),
+                    shown.join(", ")
+                ),
+            ));
+        }
+    }
     if s.config.data_approvazione.is_none() {
         out.push(Voce::new(
             Gruppo::Decidere,

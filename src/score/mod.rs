@@ -77,6 +77,7 @@ pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<
         .iter()
         .map(|s| &s.codice)
         .chain(ctx.decisions.esclusioni.iter().map(|e| &e.codice))
+        .chain(ctx.decisions.valutazioni.iter().map(|v| &v.codice))
     {
         if !ctx.used_decisions.contains(d) {
             ctx.diag.error(
@@ -319,12 +320,38 @@ fn link_individual(node: &mut Node, ctx: &mut Ctx) {
 fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
     let code = node.code.clone();
     let outcome = node.outcome.get_or_insert_with(Outcome::default);
+    if let Some(v) = ctx.decisions.valutazioni.iter().find(|v| v.codice == code) {
+        ctx.used_decisions.insert(code.clone());
+        let atto = v.atto.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+        outcome.valutazione_oiv = Some(format!("{}{atto}", v.valutazione.text()));
+        if ctx.smvp.valutazioni_oiv_nel_calcolo {
+            let motivazione = v.motivazione.clone().unwrap_or_else(|| format!("valutazione dell'OIV{atto}"));
+            match &v.valutazione {
+                crate::decisions::Giudizio::Punti(p) => {
+                    let calcolato = outcome.result;
+                    outcome.result = Some(p / 100.0);
+                    outcome.decision = Some(Decision::Sostituzione { risultato: *p, calcolato, motivazione });
+                }
+                crate::decisions::Giudizio::Testo(t) => {
+                    outcome.result = None;
+                    outcome.decision = Some(Decision::Esclusione { esito: t.clone(), motivazione });
+                    for c in &mut node.children {
+                        exclude_subtree(c, &code);
+                    }
+                    return;
+                }
+            }
+        }
+    }
     if let Some(e) = ctx.decisions.esclusioni.iter().find(|e| e.codice == code) {
         ctx.used_decisions.insert(code.clone());
         outcome.result = None;
         outcome.raggiungimento = None;
-        outcome.decision =
-            Some(Decision::Esclusione { esito: e.esito.label().into(), motivazione: e.motivazione.clone() });
+        let atto = e.atto.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
+        outcome.decision = Some(Decision::Esclusione {
+            esito: e.esito.label().into(),
+            motivazione: format!("{}{atto}", e.motivazione),
+        });
         // What is under an excluded objective is excluded with it: not scored, not below any
         // threshold, no explanation due.
         for c in &mut node.children {
@@ -338,10 +365,11 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
         ctx.used_decisions.insert(code.clone());
         let calcolato = outcome.result;
         outcome.result = Some(s.risultato / 100.0);
+        let atto = s.atto.as_ref().map(|a| format!(" ({a})")).unwrap_or_default();
         outcome.decision = Some(Decision::Sostituzione {
             risultato: s.risultato,
             calcolato,
-            motivazione: s.motivazione.clone(),
+            motivazione: format!("{}{atto}", s.motivazione),
         });
         ctx.diag.warn(
             node.origin.clone(),

@@ -117,6 +117,8 @@ pub struct Metodo {
     pub assorbimento: bool,
     /// How each level's result is computed, one line per level, from the configured rules.
     pub calcolo: Vec<String>,
+    /// Whether the OIV judged objectives of its own (a column of their own in chapter 3).
+    pub valutazioni_oiv: bool,
 }
 
 /// The names the plan gives its levels (`Prospettiva` for a balanced scorecard's ambito).
@@ -165,6 +167,8 @@ pub struct Nodo {
     pub valutazione: Option<String>,
     /// The OIV's decision on this node, in words.
     pub decisione: Option<String>,
+    /// The OIV's own judgement of the objective (`60`, `non valutabile`), with its act.
+    pub valutazione_oiv: Option<String>,
 }
 
 /// A number in Italian format with a typographic minus (`−1.250,50`), as every figure is printed.
@@ -237,6 +241,7 @@ pub fn nodo(n: &Node) -> Nodo {
         risultato: esito(n),
         valutazione: o.and_then(|o| o.valutazione.clone()),
         decisione: o.and_then(|o| o.decision.as_ref()).map(decision_text),
+        valutazione_oiv: o.and_then(|o| o.valutazione_oiv.clone()),
     }
 }
 
@@ -284,6 +289,11 @@ impl View {
                 risultato_ente,
                 soglia_verde: pp(Some(smvp.semaforo.classi()[0].1), 0),
                 assorbimento: s.report.risorse.as_ref().is_some_and(|r| !r.assorbimento_albero.is_empty()),
+                valutazioni_oiv: s.report.albero.as_ref().is_some_and(|a| {
+                    let mut any = false;
+                    a.walk(&mut |n| any |= n.outcome.as_ref().is_some_and(|o| o.valutazione_oiv.is_some()));
+                    any
+                }),
             },
             livelli,
             classi: analisi::classi(&smvp.semaforo),

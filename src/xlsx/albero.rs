@@ -261,7 +261,7 @@ impl TreeWriter<'_> {
 /// The rule applied, or the evaluator's decision with its reason.
 fn note(n: &Node) -> String {
     let Some(o) = n.outcome.as_ref() else { return String::new() };
-    match &o.decision {
+    let text = match &o.decision {
         Some(Decision::Sostituzione { risultato, calcolato, motivazione }) => format!(
             "Sostituito dall'OIV con {} % (calcolato {}): {motivazione}",
             crate::value::format_number(*risultato, 2),
@@ -269,6 +269,11 @@ fn note(n: &Node) -> String {
         ),
         Some(Decision::Esclusione { esito, motivazione }) => format!("Escluso ({esito}): {motivazione}"),
         None => o.rule.clone().unwrap_or_default(),
+    };
+    match &o.valutazione_oiv {
+        Some(v) if text.is_empty() => format!("Valutazione OIV: {v}"),
+        Some(v) => format!("{text}; valutazione OIV: {v}"),
+        None => text,
     }
 }
 

@@ -43,14 +43,14 @@ fn definitiva_refuses_while_anything_is_open_and_check_lists_the_same() {
         data.join("testi/scostamenti.md").display()
     );
     assert!(
-        run.stderr.contains("la Relazione non può essere definitiva: 11 voci da completare"),
+        run.stderr.contains("la Relazione non può essere definitiva: 12 voci da completare"),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains(&list), "{}", run.stderr);
     let check = relazione(&["check", "--data", data.to_str().unwrap()]);
     assert_eq!(check.code, 0, "{}", check.stderr);
-    assert!(check.stderr.contains("Da completare prima della Relazione definitiva: 11 voci da completare"));
+    assert!(check.stderr.contains("Da completare prima della Relazione definitiva: 12 voci da completare"));
     assert!(check.stderr.contains(&list), "{}", check.stderr);
 }
 
@@ -69,7 +69,8 @@ fn complete_inputs_give_a_final_report_without_marks() {
     // The chapters this small plan has no data for: verified omissions.
     std::fs::write(
         dir.join("verifiche.yaml"),
-        "verificati:\n  - testo: \": omesso, mancano\"\n    motivazione: L'Ente non rileva questi dati\n",
+        "verificati:\n  - testo: \": omesso, mancano\"\n    motivazione: L'Ente non rileva questi dati\n\
+         \x20 - testo: senza fonte dichiarata\n    motivazione: Fonte interna per tutti, verificata dall'OIV\n",
     )
     .unwrap();
     let out = out_beside(&dir);

@@ -427,3 +427,71 @@ fn a_second_chamber_reproduces_its_published_figures() {
     // The Ente: the mean of the OIV's OS scores.
     close(albero.result().unwrap(), 0.7);
 }
+
+#[test]
+fn the_oivs_judgements_per_objective_stand_beside_the_results_and_count_where_the_smvp_says() {
+    let rows: Vec<Vec<(&str, V)>> = LIGURIA
+        .iter()
+        .map(|(os, oo, code, target, value, _, _)| {
+            let mut r = vec![
+                ("Codice ambito", V::T("1")),
+                ("Codice obiettivo strategico", V::T(os)),
+                ("Codice indicatore", V::T(code)),
+                ("Target", V::T(target)),
+                ("Valore", V::T(value)),
+            ];
+            if !oo.is_empty() {
+                r.push(("Codice obiettivo operativo", V::T(oo)));
+            }
+            r
+        })
+        .collect();
+    let smvp = "smvp:
+  ente: media_obiettivi_strategici
+  valutazioni_oiv_nel_calcolo: true
+  livelli:
+    ambito: {calcolo: media_semplice}
+    obiettivo_strategico: {calcolo: media_semplice}
+    obiettivo_operativo: {calcolo: media_semplice}
+";
+    let (dir, cfg) = data("liguria-oiv", &rows, smvp);
+    // The sheets' scores (reference lines 7, 22, 64); A02.02 judged not assessable and A01.01
+    // suppressed for this test, as the sheets do for other objectives (lines 701 and 1289).
+    std::fs::write(
+        dir.join("decisioni.yaml"),
+        "valutazioni:
+  - {codice: A01, valutazione: 60, atto: \"scheda 2023\"}
+  - {codice: A02, valutazione: 80, atto: \"scheda 2023\"}
+  - {codice: A02.02, valutazione: non valutabile, atto: \"scheda 2023\"}
+esclusioni:
+  - {codice: A01.01, esito: soppresso, motivazione: Obiettivo soppresso in sede di monitoraggio, atto: \"delibera di Giunta n. 45\"}
+",
+    )
+    .unwrap();
+    let s = run(&dir, &cfg).unwrap();
+    let albero = s.report.albero.as_ref().unwrap();
+    close(albero.result().unwrap(), 0.7);
+    assert_eq!(find(albero, Level::ObiettivoOperativo, "A02.02").result(), None);
+    assert_eq!(find(albero, Level::Indicatore, "A01.01.3").result(), None, "suppressed with its objective");
+
+    let out = out_beside(&dir);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Prova.pdf")));
+    assert!(text.contains("Valutazione OIV"), "{text}");
+    assert!(text.contains("60 (scheda 2023)") && text.contains("non valutabile (scheda 2023)"), "{text}");
+    assert!(
+        text.contains("Obiettivo soppresso in sede di monitoraggio (delibera di Giunta n. 45)"),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(out.join("opendata/obiettivi.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",valutazione_oiv"));
+    assert!(csv.contains("non valutabile (scheda 2023)"), "{csv}");
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(out.join("Risultati_performance_2024_Prova.xlsx")).unwrap();
+    let sheet = wb.worksheet_range("Albero").unwrap();
+    assert!(
+        sheet.rows().any(|r| r.iter().any(|c| c.to_string().contains("valutazione OIV: 60 (scheda 2023)")))
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
