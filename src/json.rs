@@ -65,6 +65,8 @@ pub fn node(n: &Node) -> Value {
         "band": o.and_then(|o| o.band),
         "decision": o.and_then(|o| o.decision.as_ref()),
         "valutazione": o.and_then(|o| o.valutazione.as_ref()),
+        "valutazione_oiv": o.and_then(|o| o.valutazione_oiv.as_ref()),
+        "raggiungimento": pct(o.and_then(|o| o.raggiungimento)),
         "rule": o.and_then(|o| o.rule.as_ref()),
         "platform_result": n.platform_result.map(|p| p * 100.0),
         "tipologia": n.tipologia,
