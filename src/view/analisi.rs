@@ -386,7 +386,9 @@ pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
         .iter()
         .map(|i| {
             let band = i.result.map(|r| crate::score::band(r / 100.0, verde));
-            let variazione = i.variazione.map_or("n.d.".into(), |v| {
+            // «n.d.» always says why: the figure is not in the inputs.
+            let no_series = format!("n.d.: {} non nella serie storica", s.config.anno - 1);
+            let variazione = i.variazione.map_or(no_series, |v| {
                 let sign = if v > 0.0 { "+" } else { "" };
                 format!("{sign}{}", with_unit(v, i.unit))
             });
@@ -394,9 +396,11 @@ pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
                 titolo: format!("{} – {}", i.code, i.name),
                 consuntivo: i.actual.clone(),
                 variazione,
-                media_sistema: i.media_sistema.map_or("n.d.".into(), |m| match i.anno_media {
-                    Some(y) => format!("{} ({y})", with_unit(m, i.unit)),
-                    None => with_unit(m, i.unit),
+                media_sistema: i.media_sistema.map_or("n.d.: non nel cruscotto Pareto".into(), |m| {
+                    match i.anno_media {
+                        Some(y) => format!("{} ({y})", with_unit(m, i.unit)),
+                        None => with_unit(m, i.unit),
+                    }
                 }),
                 risultato: Esito {
                     testo: pp(i.result, 2),

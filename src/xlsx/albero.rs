@@ -81,8 +81,8 @@ impl TreeWriter<'_> {
         let row = self.next;
         self.next += 1;
         self.rows.entry((n.level, n.code.clone())).or_insert(row);
-        let indent = "  ".repeat(depth as usize);
-        text(ws, row, Col::Livello.index(), &format!("{indent}{}", n.level.label()))?;
+        // The level in a clean column (the filter lists each once); indentation is the outline's.
+        text(ws, row, Col::Livello.index(), n.level.label())?;
         text(ws, row, Col::Codice.index(), &n.code)?;
         text(ws, row, Col::Descrizione.index(), &n.name)?;
         if let Some(w) = n.weight {

@@ -98,6 +98,10 @@ fn header(ws: &mut Worksheet, f: &Formats, cols: &[(&str, f64)]) -> Result<(), E
         ws.set_column_width(i as u16, *width).map_err(out)?;
     }
     ws.set_freeze_panes(1, 0).map_err(out)?;
+    // Printed as an office prints it: A4 landscape, the columns on one page wide, the header row
+    // on every page.
+    ws.set_paper_size(9).set_landscape().set_print_fit_to_pages(1, 0);
+    ws.set_repeat_rows(0, 0).map_err(out)?;
     Ok(())
 }
 

@@ -49,7 +49,8 @@ fn the_workbook_has_every_sheet() {
             "Obiettivi individuali",
             "Overshooting",
             "Risorse",
-            "Anomalie"
+            "Anomalie",
+            "Carte OIV"
         ]
     );
 }
