@@ -121,3 +121,64 @@ proptest! {
         prop_assert!((0.0..=1.0).contains(&a));
     }
 }
+
+// Hostile inputs (issue 18): every reader of text the staff or a workbook supplies ends with a value
+// or an error, never a panic, on inputs of any shape.
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Markdown with any mix of markers, headings, comments and separators converts or is refused.
+    #[test]
+    fn markdown_never_panics(text in "[a-z *_#<>!\\-\\n\u{2028}\u{202E}`\\[\\]()]{0,400}") {
+        let origin = relazione::markdown::Origin { file: std::path::Path::new("testi/x.md"), first_line: 1 };
+        if let Ok(out) = relazione::markdown::to_typst(&text, 1, origin) {
+            // Nothing the staff typed becomes Typst code.
+            prop_assert!(!out.contains("#set") && !out.contains("#read") && !out.contains("#import"));
+        }
+    }
+
+    /// Measures expressions of any shape and depth evaluate or are refused.
+    #[test]
+    fn expressions_never_panic(text in "[0-9(). ,*+/:\\-−×]{0,300}( N\\.| gg| ore| %)?") {
+        let _ = value::eval_measures(&text);
+    }
+
+    /// A configuration of any shape is read or refused with a message.
+    #[test]
+    fn configurations_never_panic(text in "[a-z_:\\-\\[\\]{} \\n\"'.0-9]{0,300}") {
+        let _ = relazione::config::Config::parse(&text, std::path::Path::new("relazione.yaml"));
+        let nested = format!("ente: {}{}", "[".repeat(text.len()), "]".repeat(text.len()));
+        let _ = relazione::config::Config::parse(&nested, std::path::Path::new("relazione.yaml"));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Whole flat-layout workbooks with arbitrary cells are scored or refused, never a panic.
+    #[test]
+    fn whole_workbooks_never_panic(
+        cells in prop::collection::vec(prop::collection::vec("[ -~àè€%]{0,12}", 7), 1..6),
+        numbers in prop::collection::vec(prop::num::f64::ANY, 6),
+    ) {
+        let dir = crate::common::scratch(&format!("fuzz-{}", cells.len() * 31 + cells[0].len()));
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        let headers = ["Codice ambito", "Codice obiettivo strategico", "Codice obiettivo operativo",
+            "Codice indicatore", "Peso indicatore", "Target", "Valore"];
+        for (c, h) in headers.iter().enumerate() {
+            ws.write(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in cells.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                ws.write(r as u32 + 1, c as u16, v.as_str()).unwrap();
+            }
+            if let Some(n) = numbers.get(r).filter(|n| n.is_finite()) {
+                ws.write(r as u32 + 1, 4, *n).unwrap();
+            }
+        }
+        wb.save(dir.join("piano.xlsx")).unwrap();
+        let cfg = crate::common::config(&dir, "");
+        let _ = relazione::pipeline::run(&cfg, &dir);
+    }
+}
