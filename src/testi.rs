@@ -204,26 +204,11 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
                     format!("la spiegazione dell'indicatore «{code}» è un testo di esempio: sostituirla"),
                 )),
                 Some(t) => {
-                    let c = texts.campi.get(code).cloned().unwrap_or_default();
-                    let at = || Location::line(&t.file, t.first_line);
-                    for (value, label) in
-                        [(&c.causa, "Causa"), (&c.dipendenza, "Dipendenza"), (&c.azioni, "Azioni correttive")]
-                    {
-                        if value.is_none() {
-                            out.push(Voce::new(
-                                Gruppo::Scrivere,
-                                at(),
-                                format!("spiegazione dell'indicatore «{code}»: manca la riga «{label}: …»"),
-                            ));
-                        }
-                    }
-                    if let Some(d) = &c.dipendenza
-                        && !matches!(d.to_lowercase().as_str(), "interna" | "esterna")
-                    {
+                    for gap in explanation_gaps(texts, code) {
                         out.push(Voce::new(
                             Gruppo::Scrivere,
-                            at(),
-                            format!("spiegazione dell'indicatore «{code}»: «Dipendenza: {d}», attesa «interna» o «esterna»"),
+                            Location::line(&t.file, t.first_line),
+                            format!("spiegazione dell'indicatore «{code}»: {gap}"),
                         ));
                     }
                 }
@@ -231,14 +216,7 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
         }
     }
     if let Some(a) = s.report.albero.as_ref() {
-        let mut without: Vec<&str> = Vec::new();
-        a.walk(&mut |n| {
-            if n.indicator.as_ref().is_some_and(|i| i.fonte.as_deref().is_none_or(|f| f.trim().is_empty()))
-                && !without.contains(&n.code.as_str())
-            {
-                without.push(&n.code);
-            }
-        });
+        let without = without_source(a);
         if !without.is_empty() {
             let shown: Vec<&str> = without.iter().take(10).copied().collect();
             let more =
@@ -262,6 +240,39 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
         ));
     }
     out
+}
+
+/// What a written explanation still lacks: the `Campo: valore` lines missing, or a `Dipendenza`
+/// that is neither `interna` nor `esterna`. Empty when complete.
+pub fn explanation_gaps(texts: &Texts, code: &str) -> Vec<String> {
+    let c = texts.campi.get(code).cloned().unwrap_or_default();
+    let mut gaps = Vec::new();
+    for (value, label) in
+        [(&c.causa, "Causa"), (&c.dipendenza, "Dipendenza"), (&c.azioni, "Azioni correttive")]
+    {
+        if value.is_none() {
+            gaps.push(format!("manca la riga «{label}: …»"));
+        }
+    }
+    if let Some(d) = &c.dipendenza
+        && !matches!(d.to_lowercase().as_str(), "interna" | "esterna")
+    {
+        gaps.push(format!("«Dipendenza: {d}», attesa «interna» o «esterna»"));
+    }
+    gaps
+}
+
+/// Codes of the tree's indicators that declare no source, each once, in row order.
+pub fn without_source(albero: &crate::model::Node) -> Vec<&str> {
+    let mut without: Vec<&str> = Vec::new();
+    albero.walk(&mut |n| {
+        if n.indicator.as_ref().is_some_and(|i| i.fonte.as_deref().is_none_or(|f| f.trim().is_empty()))
+            && !without.contains(&n.code.as_str())
+        {
+            without.push(&n.code);
+        }
+    });
+    without
 }
 
 #[cfg(test)]

@@ -93,11 +93,11 @@ fn explained(s: &Scored, texts: &crate::testi::Texts) -> Criterio {
     let below = s.report.albero.as_ref().map(crate::score::below_green).unwrap_or_default();
     let mut missing = Vec::new();
     for (n, _) in &below {
-        let what = match (texts.scostamenti.get(&n.code), texts.campi.get(&n.code)) {
-            (None, _) => Some("nessuna spiegazione"),
-            (Some(t), _) if crate::bozza::is_sample(&t.markdown) => Some("spiegazione di esempio"),
-            (Some(_), Some(c)) if c.causa.is_some() && c.dipendenza.is_some() && c.azioni.is_some() => None,
-            (Some(_), _) => Some("mancano causa, dipendenza o azioni correttive"),
+        let what = match texts.scostamenti.get(&n.code) {
+            None => Some("nessuna spiegazione"),
+            Some(t) if crate::bozza::is_sample(&t.markdown) => Some("spiegazione di esempio"),
+            Some(_) if crate::testi::explanation_gaps(texts, &n.code).is_empty() => None,
+            Some(_) => Some("mancano causa, dipendenza o azioni correttive"),
         };
         if let Some(w) = what {
             missing.push(format!("«{}»: {w}", n.code));
@@ -114,18 +114,12 @@ fn explained(s: &Scored, texts: &crate::testi::Texts) -> Criterio {
 
 /// Every indicator of the tree declares the source of its figure.
 fn sources(s: &Scored) -> Criterio {
-    let mut without = Vec::new();
+    let Some(a) = &s.report.albero else {
+        return criterio("Le fonti dei dati sono dichiarate", "nessun indicatore".into(), Vec::new(), OK);
+    };
     let mut total = 0;
-    if let Some(a) = &s.report.albero {
-        a.walk(&mut |n: &Node| {
-            if let Some(i) = n.indicator.as_deref() {
-                total += 1;
-                if i.fonte.as_deref().is_none_or(|f| f.trim().is_empty()) && !without.contains(&n.code) {
-                    without.push(n.code.clone());
-                }
-            }
-        });
-    }
+    a.walk(&mut |n: &Node| total += usize::from(n.indicator.is_some()));
+    let without = crate::testi::without_source(a);
     let evidenza = format!("{total} indicatori; senza fonte dichiarata: {}", without.len());
     let status = if without.is_empty() { OK } else { KO };
     let dettagli =
