@@ -25,12 +25,22 @@ lint:
 ## Tutto ciò che esegue la CI
 ci: test lint
 
-## poppler-utils (pdftotext, pdfinfo, pdffonts) e qpdf leggono il PDF nei test
+## Gli strumenti dei test: poppler-utils (pdftotext, pdfinfo, pdffonts) e qpdf leggono il PDF; Chromium e
+## axe-core (npm, in tests/browser) verificano l'accessibilità dell'edizione web; frictionless (PyPI)
+## valida il pacchetto dei dati aperti. Ciascuno è installato solo se manca.
 tools:
-	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v qpdf >/dev/null 2>&1; then \
-	  echo "Installo poppler-utils e qpdf (servono ai test del PDF)..."; \
+	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v qpdf >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
+	  echo "Installo poppler-utils, qpdf e chromium (servono ai test del PDF e dell'edizione web)..."; \
 	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils qpdf >/dev/null; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq poppler-utils qpdf chromium >/dev/null; \
+	fi
+	@if [ ! -d tests/browser/node_modules/axe-core ] || [ ! -d tests/browser/node_modules/playwright-core ]; then \
+	  echo "Installo axe-core e playwright-core (npm ci in tests/browser)..."; \
+	  cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null; \
+	fi
+	@if ! command -v frictionless >/dev/null 2>&1; then \
+	  echo "Installo frictionless (valida i dati aperti)..."; \
+	  python3 -m pip install --quiet --disable-pip-version-check frictionless >/dev/null 2>&1; \
 	fi
 
 ## Ricalcola la cartella dei risultati con LibreOffice e confronta i risultati (installa LibreOffice se manca)
@@ -48,4 +58,4 @@ bench:
 
 clean:
 	$(CARGO) clean
-	rm -rf out/*.pdf out/*.xlsx out/opendata
+	rm -rf out/*.pdf out/*.xlsx out/opendata out/sito

@@ -205,7 +205,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Modelli { out } => {
-            let written = crate::render::write_builtin(&out)?;
+            let written = crate::templating::write_builtin(&out)?;
             tell!(
                 "{} modelli scritti in {}: copiare quelli da cambiare nella cartella templates/ accanto \
                  alla cartella dei dati.",

@@ -28,10 +28,50 @@ pub struct Config {
     /// the previous year and the system mean where the data have them.
     #[serde(default)]
     pub indicatori_significativi: Vec<String>,
+    /// URI of the open-data licence, for the DCAT-AP_IT metadata; known licences need none.
+    #[serde(default)]
+    pub licenza_dati_uri: Option<String>,
+    /// Where the Ente publishes the Relazione: the PDF and the web edition point to each other.
+    #[serde(default)]
+    pub pubblicazione: Pubblicazione,
 }
 
 fn default_licenza() -> String {
     "CC BY 4.0".into()
+}
+
+/// The addresses of the published outputs in *Amministrazione trasparente*. Each is optional:
+/// without it no output claims an address it does not have.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pubblicazione {
+    /// The page of the web edition (`out/sito/index.html` once published).
+    #[serde(default)]
+    pub sito: Option<String>,
+    /// The folder of the open data (`out/opendata/` once published).
+    #[serde(default)]
+    pub dati_aperti: Option<String>,
+    /// The page *Amministrazione trasparente › Performance › Relazione sulla performance*.
+    #[serde(default)]
+    pub amministrazione_trasparente: Option<String>,
+}
+
+impl Config {
+    /// The licence's URI: configured, or known from its name (`CC BY 4.0`, `CC0 1.0`, `IODL 2.0`).
+    pub fn licence_uri(&self) -> Option<String> {
+        if let Some(u) = &self.licenza_dati_uri {
+            return Some(u.clone());
+        }
+        let name = self.licenza_dati.to_uppercase().replace(['-', '_'], " ");
+        let known = [
+            ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+            ("CC BY SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
+            ("CC0 1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+            ("CC0", "https://creativecommons.org/publicdomain/zero/1.0/"),
+            ("IODL 2.0", "https://www.dati.gov.it/content/italian-open-data-license-v20"),
+        ];
+        known.iter().find(|(n, _)| name.trim() == *n).map(|(_, u)| u.to_string())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -40,6 +80,9 @@ pub struct Ente {
     pub nome: String,
     /// Short name used in output file names (`Modena`).
     pub nome_breve: String,
+    /// The Ente's code in the IPA index (indicepa.gov.it), written in every row of the open data.
+    #[serde(default)]
+    pub codice_ipa: Option<String>,
 }
 
 /// Scoring settings. Every field has the default that reproduces the platform (Integra) reports.
@@ -482,6 +525,26 @@ impl Config {
             if text.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
                 problems.push(format!("«{key}»: contiene a capo o caratteri di controllo"));
             }
+        }
+        let p = &self.pubblicazione;
+        let addresses = [
+            ("pubblicazione.sito", &p.sito),
+            ("pubblicazione.dati_aperti", &p.dati_aperti),
+            ("pubblicazione.amministrazione_trasparente", &p.amministrazione_trasparente),
+            ("licenza_dati_uri", &self.licenza_dati_uri),
+        ];
+        for (key, url) in addresses {
+            if let Some(u) = url
+                && (!(u.starts_with("https://") || u.starts_with("http://"))
+                    || u.chars().any(|c| c.is_whitespace() || c.is_control() || "\"<>\\`{}|^".contains(c)))
+            {
+                problems.push(format!("«{key}»: «{u}» non è un indirizzo web (atteso https://…)"));
+            }
+        }
+        if let Some(ipa) = &self.ente.codice_ipa
+            && (ipa.is_empty() || !ipa.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        {
+            problems.push(format!("«ente.codice_ipa»: «{ipa}» non è un codice IPA (lettere, cifre e _)"));
         }
         let mut check_rule = |key: &str, r: &Regola| {
             if r.tipo == TipoRegola::Fasce && r.fasce.is_empty() {

@@ -56,6 +56,7 @@ pub fn node(n: &Node) -> Value {
         })
     });
     json!({
+        "id": n.id,
         "level": n.level,
         "code": n.code,
         "name": n.name,

@@ -23,6 +23,8 @@ pub mod pipeline;
 pub mod publish;
 pub mod render;
 pub mod score;
+pub mod sito;
+pub mod templating;
 pub mod testi;
 pub mod typeset;
 pub mod value;

@@ -47,6 +47,106 @@ pub struct Origin<'a> {
     pub first_line: usize,
 }
 
+/// What a converted text is written in: the Typst source of the PDF or the HTML of the web
+/// edition. The Markdown is read once, by [`convert`]; a target only spells each block.
+trait Target {
+    /// Text as it must appear in the target: every markup character escaped.
+    fn text(&self, s: &str) -> String;
+    /// `strong` or `emph` around already converted text.
+    fn inline(&self, strong: bool, inner: &str) -> String;
+    fn heading(&self, level: usize, inner: &str) -> String;
+    fn paragraph(&self, inner: &str) -> String;
+    fn item(&self, numbered: bool, inner: &str) -> String;
+    fn list(&self, numbered: bool, open: bool) -> String;
+    /// A note before each block naming the staff's file and line.
+    fn origin(&self, file: &str, line: usize) -> String;
+    fn end(&self) -> String;
+}
+
+struct Typst;
+
+impl Target for Typst {
+    fn text(&self, s: &str) -> String {
+        escape(s)
+    }
+    fn inline(&self, strong: bool, inner: &str) -> String {
+        format!("#{}[{inner}]", if strong { "strong" } else { "emph" })
+    }
+    fn heading(&self, level: usize, inner: &str) -> String {
+        format!("{} {inner}\n\n", "=".repeat(level))
+    }
+    fn paragraph(&self, inner: &str) -> String {
+        format!("{inner}\n\n")
+    }
+    fn item(&self, numbered: bool, inner: &str) -> String {
+        format!("{} {inner}\n", if numbered { "+" } else { "-" })
+    }
+    fn list(&self, _numbered: bool, _open: bool) -> String {
+        String::new()
+    }
+    fn origin(&self, file: &str, line: usize) -> String {
+        format!("// ⟦testo: {file}, riga {line}⟧\n")
+    }
+    fn end(&self) -> String {
+        // What follows comes from the template again.
+        format!("// {END_OF_TEXT}\n")
+    }
+}
+
+struct Html;
+
+impl Target for Html {
+    fn text(&self, s: &str) -> String {
+        escape_html(s)
+    }
+    fn inline(&self, strong: bool, inner: &str) -> String {
+        let tag = if strong { "strong" } else { "em" };
+        format!("<{tag}>{inner}</{tag}>")
+    }
+    fn heading(&self, level: usize, inner: &str) -> String {
+        let h = level.min(6);
+        format!("<h{h}>{inner}</h{h}>\n")
+    }
+    fn paragraph(&self, inner: &str) -> String {
+        format!("<p>{inner}</p>\n")
+    }
+    fn item(&self, _numbered: bool, inner: &str) -> String {
+        format!("<li>{inner}</li>\n")
+    }
+    fn list(&self, numbered: bool, open: bool) -> String {
+        let tag = if numbered { "ol" } else { "ul" };
+        if open { format!("<{tag}>\n") } else { format!("</{tag}>\n") }
+    }
+    fn origin(&self, _file: &str, _line: usize) -> String {
+        String::new()
+    }
+    fn end(&self) -> String {
+        String::new()
+    }
+}
+
+/// Escapes text for HTML content and attribute values; control characters are dropped and
+/// directional overrides shown as what they are, as in [`escape`].
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
+            c if c.is_control() => {}
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Converts Markdown text to Typst markup. `heading_offset` is added to each heading's level
 /// (texts sit inside a chapter, so `#` becomes a level-2 heading with offset 1).
 ///
@@ -55,13 +155,34 @@ pub struct Origin<'a> {
 /// a skipped level would break the document's heading order (PDF/UA), so it is an error naming
 /// the line, found by `check` before anything is typeset.
 pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<String, crate::error::Problem> {
+    convert(md, heading_offset, origin, &Typst)
+}
+
+/// Converts Markdown text to HTML for the web edition, by the same reading as [`to_typst`]
+/// (`heading_offset` as there: `#` in a chapter's text becomes `<h2>` with offset 1).
+pub fn to_html(md: &str, heading_offset: usize, origin: Origin) -> Result<String, crate::error::Problem> {
+    convert(md, heading_offset, origin, &Html)
+}
+
+fn convert(
+    md: &str,
+    heading_offset: usize,
+    origin: Origin,
+    target: &dyn Target,
+) -> Result<String, crate::error::Problem> {
     let mut out = String::new();
     let mut paragraph: Vec<String> = Vec::new();
+    // The list being written: numbered or not.
+    let mut list: Option<bool> = None;
     let flush = |paragraph: &mut Vec<String>, out: &mut String| {
         if !paragraph.is_empty() {
-            out.push_str(&inline(&paragraph.join(" ")));
-            out.push_str("\n\n");
+            out.push_str(&target.paragraph(&inline(&paragraph.join(" "), target)));
             paragraph.clear();
+        }
+    };
+    let close_list = |list: &mut Option<bool>, out: &mut String| {
+        if let Some(numbered) = list.take() {
+            out.push_str(&target.list(numbered, false));
         }
     };
     let file = origin.file.display().to_string().replace(['\n', '\r', '⟧'], " ");
@@ -76,9 +197,15 @@ pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<Strin
             continue;
         }
         let starts_block = !t.is_empty() && (paragraph.is_empty() || heading(t).is_some());
+        let item = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).map(|x| (false, x));
+        let item = item.or_else(|| numbered(t).map(|x| (true, x)));
+        if list.is_some() && !t.is_empty() && item.is_none_or(|(n, _)| Some(n) != list) {
+            flush(&mut paragraph, &mut out);
+            close_list(&mut list, &mut out);
+        }
         if starts_block {
             flush(&mut paragraph, &mut out);
-            out.push_str(&format!("// ⟦testo: {file}, riga {number}⟧\n"));
+            out.push_str(&target.origin(&file, number));
         }
         if t.is_empty() {
             flush(&mut paragraph, &mut out);
@@ -97,20 +224,21 @@ pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<Strin
                 ));
             }
             previous_heading = level;
-            out.push_str(&format!("{} {}\n\n", "=".repeat(level + heading_offset), inline(title)));
-        } else if let Some(item) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
+            out.push_str(&target.heading(level + heading_offset, &inline(title, target)));
+        } else if let Some((numbered, text)) = item {
             flush(&mut paragraph, &mut out);
-            out.push_str(&format!("- {}\n", inline(item)));
-        } else if let Some(item) = numbered(t) {
-            flush(&mut paragraph, &mut out);
-            out.push_str(&format!("+ {}\n", inline(item)));
+            if list.is_none() {
+                out.push_str(&target.list(numbered, true));
+                list = Some(numbered);
+            }
+            out.push_str(&target.item(numbered, &inline(text, target)));
         } else {
             paragraph.push(t.to_string());
         }
     }
     flush(&mut paragraph, &mut out);
-    // What follows comes from the template again.
-    out.push_str(&format!("// {END_OF_TEXT}\n"));
+    close_list(&mut list, &mut out);
+    out.push_str(&target.end());
     Ok(out)
 }
 
@@ -130,7 +258,7 @@ fn numbered(line: &str) -> Option<&str> {
 /// `**bold**` and `*italic*` (or `_italic_`) around escaped text. Linear in the text: where a
 /// marker has no closing one further on, no later occurrence has one either, so it is not looked
 /// for again (a text of unmatched `*` once took seconds).
-fn inline(text: &str) -> String {
+fn inline(text: &str, target: &dyn Target) -> String {
     const MARKERS: [&str; 3] = ["**", "*", "_"];
     let mut out = String::new();
     let mut pos = 0;
@@ -154,7 +282,7 @@ fn inline(text: &str) -> String {
             .filter_map(|k| next[k].map(|i| (i, k)))
             .min_by_key(|&(i, k)| (i, -(MARKERS[k].len() as i64)));
         let Some((start, k)) = chosen else {
-            out.push_str(&escape(&text[pos..]));
+            out.push_str(&target.text(&text[pos..]));
             break;
         };
         let marker = MARKERS[k];
@@ -162,9 +290,8 @@ fn inline(text: &str) -> String {
         let close = find(inner_start, marker);
         match close {
             Some(end) if end > inner_start && !text[inner_start..].starts_with(' ') => {
-                out.push_str(&escape(&text[pos..start]));
-                let f = if marker == "**" { "strong" } else { "emph" };
-                out.push_str(&format!("#{f}[{}]", escape(&text[inner_start..end])));
+                out.push_str(&target.text(&text[pos..start]));
+                out.push_str(&target.inline(marker == "**", &target.text(&text[inner_start..end])));
                 pos = end + marker.len();
             }
             None => {
@@ -172,7 +299,7 @@ fn inline(text: &str) -> String {
                 closable[k] = false;
             }
             Some(_) => {
-                out.push_str(&escape(&text[pos..inner_start]));
+                out.push_str(&target.text(&text[pos..inner_start]));
                 pos = inner_start;
             }
         }
@@ -243,6 +370,16 @@ mod tests {
         let out = typst(&many);
         assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
         assert!(out.contains("x"));
+    }
+
+    #[test]
+    fn the_same_reading_gives_html() {
+        let md = "# Titolo\n\nUn <b>paragrafo</b> con **grassetto**.\n\n- uno\n- due\n\n1. primo\n";
+        assert_eq!(
+            to_html(md, 1, origin()).unwrap(),
+            "<h2>Titolo</h2>\n<p>Un &lt;b&gt;paragrafo&lt;/b&gt; con <strong>grassetto</strong>.</p>\n\
+             <ul>\n<li>uno</li>\n<li>due</li>\n</ul>\n<ol>\n<li>primo</li>\n</ol>\n"
+        );
     }
 
     #[test]

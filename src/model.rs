@@ -75,6 +75,10 @@ impl Level {
 /// One node of a tree: an objective, a group or an indicator.
 #[derive(Debug, Clone, Serialize)]
 pub struct Node {
+    /// Identifier unique in its tree and stable from year to year while the codes are: the slugs
+    /// of the codes from the root down (`ambito-1.101-s0.obiettivi-operativi.101-01`), set by
+    /// [`Node::assign_ids`]. The open data and the web edition name nodes by it.
+    pub id: String,
     pub level: Level,
     pub code: String,
     pub name: String,
@@ -104,6 +108,7 @@ pub struct Node {
 impl Node {
     pub fn new(level: Level, code: &str, name: &str, origin: Location) -> Self {
         Node {
+            id: String::new(),
             level,
             code: code.to_string(),
             name: name.to_string(),
@@ -115,6 +120,21 @@ impl Node {
             outcome: None,
             children: Vec::new(),
             origin,
+        }
+    }
+
+    /// Gives this node and every descendant its identifier: the parent's, a dot, and the slug of
+    /// the code (of the name where there is no code); a sibling with the same slug gets `-2`, `-3`.
+    /// The root's identifier is `prefix`.
+    pub fn assign_ids(&mut self, prefix: &str) {
+        self.id = prefix.to_string();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for c in &mut self.children {
+            let base = slug(if c.code.trim().is_empty() { &c.name } else { &c.code });
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let own = if *n == 1 { base } else { format!("{base}-{n}") };
+            c.assign_ids(&format!("{prefix}.{own}"));
         }
     }
 
@@ -141,6 +161,32 @@ impl Node {
         });
         out
     }
+}
+
+/// Lower-case ASCII letters and digits, every other run of characters one `-` (accents dropped:
+/// `Qualità` → `qualita`); `x` for a text with neither, so an identifier is never empty.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let c = match c {
+            'à' | 'á' | 'À' | 'Á' => 'a',
+            'è' | 'é' | 'È' | 'É' => 'e',
+            'ì' | 'í' | 'Ì' | 'Í' => 'i',
+            'ò' | 'ó' | 'Ò' | 'Ó' => 'o',
+            'ù' | 'ú' | 'Ù' | 'Ú' => 'u',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+        if out.len() >= 60 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "x".into() } else { out }
 }
 
 /// An indicator's measurement: what was planned and what was achieved.

@@ -1,225 +1,580 @@
-//! Open data for Amministrazione trasparente: CSV tables (UTF-8, header row, comma separator, dot
-//! decimals, full precision) and the JSON of the scored model, with a data dictionary in Italian.
+//! Open data for *Amministrazione trasparente*, as a portal harvests them and a journalist loads
+//! them: one row per node of each tree with a unique identifier and its parent's (the tree can be
+//! rebuilt from the CSV alone), year, Ente and IPA code on every row, numeric targets and values,
+//! ISO 8601 dates and units in the headers.
+//!
+//! One column table ([`COLUMNS`]) drives everything written here: the CSV files (UTF-8, RFC 4180,
+//! comma, dot decimals, unrounded), the Frictionless `datapackage.json` with a Table Schema for
+//! every file, the copy for Italian spreadsheets (`per_excel/`: `;`, comma decimals, BOM,
+//! `gg/mm/aaaa` dates), the DCAT-AP_IT metadata and the Italian data dictionary.
 //!
 //! A text field that starts with `=`, `+`, `-`, `@` (or a tab or carriage return) is prefixed with
 //! an apostrophe, so that no spreadsheet opening the CSV runs it as a formula.
 
-use crate::model::{Level, Node};
+use crate::config::Config;
+use crate::model::{Decision, Level, Node};
 use crate::score::Scored;
+use crate::value::{Reading, Target};
+use chrono::NaiveDate;
+use serde_json::json;
 
 /// Folder inside the output folder.
 pub const DIR: &str = "opendata";
 
-/// One CSV field: numbers as written, text quoted when needed and defused against formula injection.
+/// The scored model as JSON, in the open-data folder.
+pub const JSON: &str = "relazione.json";
+
+/// A column's type in the Table Schema.
+#[derive(Clone, Copy, PartialEq)]
+enum Tipo {
+    Testo,
+    Numero,
+    Intero,
+    Data,
+    /// `si` / `no`.
+    SiNo,
+}
+
+impl Tipo {
+    fn schema(self) -> &'static str {
+        match self {
+            Tipo::Testo => "string",
+            Tipo::Numero => "number",
+            Tipo::Intero => "integer",
+            Tipo::Data => "date",
+            Tipo::SiNo => "boolean",
+        }
+    }
+}
+
+/// One column: its name (units in the name: `_pct` percentage points), type and meaning.
+struct Col {
+    name: &'static str,
+    tipo: Tipo,
+    descrizione: &'static str,
+}
+
+const fn col(name: &'static str, tipo: Tipo, descrizione: &'static str) -> Col {
+    Col { name, tipo, descrizione }
+}
+
+/// The columns of every node table, in order.
+const COLUMNS: &[Col] = &[
+    col("anno", Tipo::Intero, "anno della Relazione"),
+    col("ente", Tipo::Testo, "denominazione dell'Ente"),
+    col("codice_ipa", Tipo::Testo, "codice dell'Ente nell'Indice dei domicili digitali della PA (IPA)"),
+    col(
+        "id",
+        Tipo::Testo,
+        "identificativo unico della riga: i codici dal vertice dell'albero, separati da punti",
+    ),
+    col("id_padre", Tipo::Testo, "identificativo della riga superiore (vuoto per il vertice dell'albero)"),
+    col(
+        "livello",
+        Tipo::Testo,
+        "ente, ambito, obiettivo_strategico, gruppo, obiettivo_operativo, indicatore; struttura, area, settore, \
+         obiettivo_unita",
+    ),
+    col("codice", Tipo::Testo, "codice nel piano (per i gruppi: indicatori o obiettivi_operativi)"),
+    col("denominazione", Tipo::Testo, "denominazione"),
+    col("peso_pct", Tipo::Numero, "peso nel livello superiore, in punti percentuali, come nel piano"),
+    col(
+        "peso_effettivo_pct",
+        Tipo::Numero,
+        "peso usato nel calcolo dopo la ridistribuzione degli elementi esclusi, in punti percentuali",
+    ),
+    col("risultato_pct", Tipo::Numero, "grado di raggiungimento, in punti percentuali, non arrotondato"),
+    col("esito", Tipo::Testo, "classe del semaforo secondo le soglie dello SMVP: verde, giallo, rosso"),
+    col("decisione_oiv", Tipo::Testo, "sostituzione, oppure l'esito dell'esclusione (non valutabile, …)"),
+    col("valutazione_oiv", Tipo::Testo, "giudizio dell'OIV sull'obiettivo, con l'atto"),
+    col("tipologia", Tipo::Testo, "tipologia dell'indicatore o dell'obiettivo"),
+    col("unita_di_misura", Tipo::Testo, "N. numero, gg giorni, % percentuale, € euro (per indicatori)"),
+    col(
+        "operatore",
+        Tipo::Testo,
+        ">= (più alto è meglio), <= (più basso è meglio), =, tra, entro (scadenza)",
+    ),
+    col("target", Tipo::Numero, "target numerico nell'unità di misura (per «tra», il minimo)"),
+    col("target_massimo", Tipo::Numero, "per «tra», il massimo dell'intervallo"),
+    col("target_data", Tipo::Data, "per le scadenze, la data entro cui (ISO 8601)"),
+    col("valore", Tipo::Numero, "valore usato nel calcolo, non arrotondato, nell'unità di misura"),
+    col("valore_data", Tipo::Data, "per le scadenze, la data di realizzazione (ISO 8601)"),
+    col(
+        "rapporto_pct",
+        Tipo::Numero,
+        "rapporto tra valore e target prima di ogni tetto, in punti percentuali",
+    ),
+    col("scostamento", Tipo::Numero, "valore meno target nell'unità di misura (giorni per le scadenze)"),
+    col("target_testo", Tipo::Testo, "il target come scritto nel piano"),
+    col("valore_testo", Tipo::Testo, "il consuntivo come esportato dalla piattaforma"),
+    col("target_ministeriale", Tipo::SiNo, "si se il target è fissato dal Ministero"),
+    col("fonte", Tipo::Testo, "fonte del dato, se indicata"),
+    col("descrizione", Tipo::Testo, "descrizione dell'indicatore, se indicata"),
+    col("origine", Tipo::Testo, "file, foglio e cella della riga nei dati di partenza"),
+];
+
+/// Columns added in front of `indicatori.csv`, so that it reads alone.
+const ANCESTORS: &[Col] = &[
+    col("codice_ambito", Tipo::Testo, "codice dell'ambito"),
+    col("codice_obiettivo_strategico", Tipo::Testo, "codice dell'obiettivo strategico"),
+    col(
+        "codice_obiettivo_operativo",
+        Tipo::Testo,
+        "codice dell'obiettivo operativo (vuoto per gli indicatori propri dell'obiettivo strategico)",
+    ),
+];
+
+/// One value of a row.
+#[derive(Clone)]
 enum Field {
     Text(String),
     Num(Option<f64>),
+    Int(i64),
+    Date(Option<NaiveDate>),
+    SiNo(Option<bool>),
 }
 
 fn t(s: impl Into<String>) -> Field {
     Field::Text(s.into())
 }
 
-fn csv_text(s: &str) -> String {
+fn pct(fraction: Option<f64>) -> Field {
+    Field::Num(fraction.map(|x| x * 100.0))
+}
+
+/// A table: its file name, title, extra leading columns and rows.
+struct Table {
+    file: &'static str,
+    title: String,
+    lead: &'static [Col],
+    rows: Vec<Vec<Field>>,
+}
+
+impl Table {
+    fn columns(&self) -> impl Iterator<Item = &Col> {
+        self.lead.iter().chain(COLUMNS)
+    }
+}
+
+/// The row of one node.
+fn node_row(config: &Config, n: &Node, parent: &str) -> Vec<Field> {
+    let o = n.outcome.as_ref();
+    let ind = n.indicator.as_deref();
+    let (target, target_max, target_date) = match ind.map(|i| i.target) {
+        Some(Target::AlMeno { valore } | Target::AlMassimo { valore } | Target::Uguale { valore }) => {
+            (Some(valore.value), None, None)
+        }
+        Some(Target::Tra { minimo, massimo }) => (Some(minimo.value), Some(massimo.value), None),
+        Some(Target::Entro { data }) => (None, None, Some(data)),
+        None => (None, None, None),
+    };
+    let actual_date = match ind.map(|i| &i.actual) {
+        Some(Reading::Data { data }) => Some(*data),
+        _ => None,
+    };
+    let decision = match o.and_then(|o| o.decision.as_ref()) {
+        Some(Decision::Sostituzione { .. }) => "sostituzione".to_string(),
+        Some(Decision::Esclusione { esito, .. }) => esito.clone(),
+        None => String::new(),
+    };
+    let origin = {
+        let l = &n.origin;
+        let file = l.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        [Some(file), l.sheet.clone(), l.cell.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")
+    };
+    vec![
+        Field::Int(config.anno.into()),
+        t(&config.ente.nome),
+        t(config.ente.codice_ipa.clone().unwrap_or_default()),
+        t(&n.id),
+        t(parent),
+        t(n.level.id()),
+        t(&n.code),
+        t(&n.name),
+        Field::Num(n.weight),
+        Field::Num(o.and_then(|o| o.effective_weight)),
+        pct(o.and_then(|o| o.result)),
+        t(o.and_then(|o| o.band).map_or("", |b| b.label())),
+        t(decision),
+        t(o.and_then(|o| o.valutazione_oiv.clone()).unwrap_or_default()),
+        t(ind.and_then(|i| i.tipo.clone()).or_else(|| n.tipologia.clone()).unwrap_or_default()),
+        t(ind.map_or("", |i| i.unit.suffix())),
+        t(ind.map_or("", |i| i.target.operator())),
+        Field::Num(target),
+        Field::Num(target_max),
+        Field::Date(target_date),
+        Field::Num(ind.and_then(|i| i.value)),
+        Field::Date(actual_date),
+        pct(o.and_then(|o| o.ratio)),
+        Field::Num(o.and_then(|o| o.deviation)),
+        t(ind.map_or("", |i| i.target_text.as_str())),
+        t(ind.map_or("", |i| i.actual_text.as_str())),
+        Field::SiNo(ind.map(|i| i.target_ministeriale)),
+        t(ind.and_then(|i| i.fonte.clone()).unwrap_or_default()),
+        t(ind.and_then(|i| i.descrizione.clone()).unwrap_or_default()),
+        t(origin),
+    ]
+}
+
+/// Every node of a tree, depth first, with its parent's identifier; `skip` levels are left out
+/// (their children then name the skipped node's parent).
+fn tree_rows(s: &Scored, root: &Node) -> Vec<Vec<Field>> {
+    let mut rows = Vec::new();
+    fn walk(s: &Scored, n: &Node, parent: &str, rows: &mut Vec<Vec<Field>>) {
+        rows.push(node_row(&s.config, n, parent));
+        for c in &n.children {
+            walk(s, c, &n.id, rows);
+        }
+    }
+    walk(s, root, "", &mut rows);
+    rows
+}
+
+/// `indicatori.csv`: the indicators of the performance tree, with the codes above them.
+fn indicator_rows(s: &Scored) -> Vec<Vec<Field>> {
+    let parents = parent_ids(s);
+    crate::view::indicator_rows(s)
+        .into_iter()
+        .map(|row| {
+            let parent = parents.iter().find(|(id, _)| *id == row.node.id).map_or("", |(_, p)| p.as_str());
+            let mut r = vec![t(row.ambito), t(row.obiettivo_strategico), t(row.obiettivo_operativo)];
+            r.extend(node_row(&s.config, row.node, parent));
+            r
+        })
+        .collect()
+}
+
+/// (id, parent id) of every indicator of the performance tree.
+fn parent_ids(s: &Scored) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    fn walk(n: &Node, out: &mut Vec<(String, String)>) {
+        for c in &n.children {
+            if c.level == Level::Indicatore {
+                out.push((c.id.clone(), n.id.clone()));
+            }
+            walk(c, out);
+        }
+    }
+    if let Some(a) = &s.report.albero {
+        walk(a, &mut out);
+    }
+    out
+}
+
+fn tables(s: &Scored) -> Vec<Table> {
+    let mut out = vec![Table {
+        file: "indicatori.csv",
+        title: format!("Indicatori della performance {}", s.config.anno),
+        lead: ANCESTORS,
+        rows: indicator_rows(s),
+    }];
+    if let Some(a) = &s.report.albero {
+        out.push(Table {
+            file: "obiettivi.csv",
+            title: format!("Albero della performance {}: obiettivi e indicatori", s.config.anno),
+            lead: &[],
+            rows: tree_rows(s, a),
+        });
+    }
+    if let Some(u) = &s.report.unita {
+        out.push(Table {
+            file: "unita_organizzative.csv",
+            title: format!("Obiettivi delle unità organizzative {}", s.config.anno),
+            lead: &[],
+            rows: tree_rows(s, u),
+        });
+    }
+    out
+}
+
+/// The title of an open-data file for the download lists, or none for a file not offered alone.
+pub fn title(file: &str) -> Option<&'static str> {
+    match file {
+        "indicatori.csv" => Some("Indicatori (CSV)"),
+        "obiettivi.csv" => Some("Albero della performance: obiettivi e indicatori (CSV)"),
+        "unita_organizzative.csv" => Some("Obiettivi delle unità organizzative (CSV)"),
+        "datapackage.json" => Some("Descrizione dei dati (Frictionless Data Package)"),
+        JSON => Some("Modello completo dei risultati (JSON)"),
+        _ => None,
+    }
+}
+
+/// How a CSV is spelt: the machine-readable one, or the copy for Italian spreadsheets.
+#[derive(Clone, Copy, PartialEq)]
+enum Dialect {
+    Standard,
+    Excel,
+}
+
+fn csv_text(s: &str, sep: char) -> String {
     let defused =
         if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if defused.contains([',', '"', '\n', '\r']) {
+    if defused.contains([sep, '"', '\n', '\r']) {
         format!("\"{}\"", defused.replace('"', "\"\""))
     } else {
         defused
     }
 }
 
-fn csv(header: &[&str], rows: &[Vec<Field>]) -> String {
-    let mut out = header.join(",");
-    out.push('\n');
-    for r in rows {
+/// A number as written: shortest form that reads back to the same value; non-finite is empty.
+fn number(v: f64, d: Dialect) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let text = format!("{v}");
+    if d == Dialect::Excel { text.replace('.', ",") } else { text }
+}
+
+fn csv(table: &Table, d: Dialect) -> String {
+    let sep = if d == Dialect::Excel { ';' } else { ',' };
+    let mut out = String::new();
+    if d == Dialect::Excel {
+        out.push('\u{feff}');
+    }
+    let header: Vec<&str> = table.columns().map(|c| c.name).collect();
+    out.push_str(&header.join(&sep.to_string()));
+    out.push_str("\r\n");
+    for r in &table.rows {
         let line: Vec<String> = r
             .iter()
             .map(|f| match f {
-                Field::Text(s) => csv_text(s),
-                Field::Num(Some(v)) => format!("{v}"),
-                Field::Num(None) => String::new(),
+                Field::Text(s) => csv_text(s, sep),
+                Field::Num(v) => v.map(|v| number(v, d)).unwrap_or_default(),
+                Field::Int(v) => v.to_string(),
+                Field::Date(Some(x)) if d == Dialect::Excel => x.format("%d/%m/%Y").to_string(),
+                Field::Date(Some(x)) => x.format("%Y-%m-%d").to_string(),
+                Field::Date(None) => String::new(),
+                Field::SiNo(b) => b.map_or("", |b| if b { "si" } else { "no" }).to_string(),
             })
             .collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
+        out.push_str(&line.join(&sep.to_string()));
+        out.push_str("\r\n");
     }
     out
 }
 
-fn pct(r: Option<f64>) -> Field {
-    Field::Num(r.map(|x| x * 100.0))
-}
-
-/// `indicatori.csv`: one row per indicator of the performance tree.
-fn indicatori(s: &Scored) -> String {
-    let header = [
-        "codice_ambito",
-        "codice_obiettivo_strategico",
-        "gruppo",
-        "codice_obiettivo_operativo",
-        "codice_indicatore",
-        "indicatore",
-        "tipologia",
-        "unita_di_misura",
-        "operatore",
-        "target",
-        "valore",
-        "valore_usato",
-        "peso",
-        "rapporto_pct",
-        "risultato_pct",
-        "esito",
-        "decisione_oiv",
-        "target_ministeriale",
-        "fonte",
-        "descrizione",
-    ];
-    let rows: Vec<Vec<Field>> = crate::view::indicator_rows(s)
-        .into_iter()
-        .map(|row| {
-            let n = row.node;
-            let ind = n.indicator.as_deref().expect("indicator");
-            let o = n.outcome.as_ref();
-            let mut r: Vec<Field> =
-                [row.ambito, row.obiettivo_strategico, row.gruppo, row.obiettivo_operativo]
-                    .map(Field::Text)
-                    .into();
-            r.extend([
-                t(&n.code),
-                t(&n.name),
-                t(ind.tipo.clone().unwrap_or_default()),
-                t(ind.unit.suffix()),
-                t(ind.target.operator()),
-                t(&ind.target_text),
-                t(&ind.actual_text),
-                Field::Num(ind.value),
-                Field::Num(n.weight),
-                pct(o.and_then(|o| o.ratio)),
-                pct(o.and_then(|o| o.result)),
-                t(o.and_then(|o| o.band).map_or("", |b| b.label())),
-                t(match o.and_then(|o| o.decision.as_ref()) {
-                    Some(crate::model::Decision::Sostituzione { .. }) => "sostituzione".to_string(),
-                    Some(crate::model::Decision::Esclusione { esito, .. }) => esito.clone(),
-                    None => String::new(),
-                }),
-                t(if ind.target_ministeriale { "si" } else { "no" }),
-                t(ind.fonte.clone().unwrap_or_default()),
-                t(ind.descrizione.clone().unwrap_or_default()),
-            ]);
-            r
+/// The Frictionless Data Package: one resource per CSV with its Table Schema.
+fn datapackage(s: &Scored, tables: &[Table]) -> serde_json::Value {
+    let resources: Vec<serde_json::Value> = tables
+        .iter()
+        .map(|tb| {
+            let fields: Vec<serde_json::Value> = tb
+                .columns()
+                .map(|c| {
+                    let mut f =
+                        json!({ "name": c.name, "type": c.tipo.schema(), "description": c.descrizione });
+                    if c.tipo == Tipo::SiNo {
+                        f["trueValues"] = json!(["si"]);
+                        f["falseValues"] = json!(["no"]);
+                    }
+                    if c.tipo == Tipo::Data {
+                        f["format"] = json!("%Y-%m-%d");
+                    }
+                    f
+                })
+                .collect();
+            let mut schema = json!({ "fields": fields, "missingValues": [""] });
+            // The tree tables: `id` is unique and every `id_padre` names a row of the same file.
+            if tb.lead.is_empty() {
+                schema["primaryKey"] = json!(["id"]);
+                schema["foreignKeys"] =
+                    json!([{ "fields": ["id_padre"], "reference": { "resource": "", "fields": ["id"] } }]);
+            }
+            json!({
+                "name": tb.file.trim_end_matches(".csv").replace('_', "-"),
+                "path": tb.file,
+                "title": tb.title,
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "dialect": { "delimiter": ",", "lineTerminator": "\r\n", "quoteChar": "\"", "header": true },
+                "schema": schema,
+            })
         })
         .collect();
-    csv(&header, &rows)
+    // A licence names its text by `path`; without a known address, by its `name`.
+    let licence = match s.config.licence_uri() {
+        Some(u) => json!({ "title": s.config.licenza_dati, "path": u }),
+        None => json!({ "title": s.config.licenza_dati, "name": s.config.licenza_dati }),
+    };
+    json!({
+        "profile": "tabular-data-package",
+        "name": format!("relazione-performance-{}-{}", s.config.anno, crate::model::slug(&s.config.ente.nome_breve)),
+        "title": format!("Relazione sulla performance {} – {}", s.config.anno, s.config.ente.nome),
+        "description": "Risultati dell'albero della performance (art. 10 D.Lgs. 150/2009): obiettivi, indicatori, \
+                        target, consuntivi e gradi di raggiungimento.",
+        "licenses": [licence],
+        "created": s.date.format("%Y-%m-%dT00:00:00Z").to_string(),
+        "resources": resources,
+    })
 }
 
-/// Rows of a tree's objectives (every level but indicators), with the parent's code.
-fn objective_rows(root: &Node, skip: &[Level]) -> Vec<Vec<Field>> {
-    let mut rows = Vec::new();
-    fn walk(n: &Node, parent: &str, skip: &[Level], rows: &mut Vec<Vec<Field>>) {
-        if n.indicator.is_some() {
-            return;
-        }
-        if !skip.contains(&n.level) {
-            let o = n.outcome.as_ref();
-            rows.push(vec![
-                t(n.level.id()),
-                t(&n.code),
-                t(&n.name),
-                t(parent),
-                Field::Num(n.weight),
-                pct(o.and_then(|o| o.result)),
-                t(o.and_then(|o| o.band).map_or("", |b| b.label())),
-                t(o.and_then(|o| o.valutazione_oiv.clone()).unwrap_or_default()),
-            ]);
-        }
-        for c in &n.children {
-            walk(c, &n.code, skip, rows);
-        }
+/// Escapes text for XML content and attributes.
+fn xml(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// The dataset's DCAT-AP_IT metadata (RDF/XML), for the national catalogue dati.gov.it: publisher
+/// with its IPA code, theme, temporal coverage, licence and one distribution per file. Addresses
+/// are those of `pubblicazione.dati_aperti` where configured, otherwise relative file names.
+fn dcat(s: &Scored, tables: &[Table]) -> String {
+    let c = &s.config;
+    let base = c.pubblicazione.dati_aperti.as_deref().map(|u| format!("{}/", u.trim_end_matches('/')));
+    let url = |file: &str| xml(&format!("{}{file}", base.as_deref().unwrap_or("")));
+    let ipa = c.ente.codice_ipa.clone().unwrap_or_default();
+    let identifier =
+        format!("{}:relazione-performance-{}", if ipa.is_empty() { "ente" } else { &ipa }, c.anno);
+    let licence = c.licence_uri().map_or(String::new(), |u| {
+        format!(
+            "    <dct:license>\n      <dct:LicenseDocument rdf:about=\"{}\">\n        <dct:type rdf:resource=\"http://purl.org/adms/licencetype/Attribution\"/>\n        <foaf:name>{}</foaf:name>\n      </dct:LicenseDocument>\n    </dct:license>\n",
+            xml(&u),
+            xml(&c.licenza_dati)
+        )
+    });
+    let mut distributions = String::new();
+    for tb in tables {
+        distributions.push_str(&format!(
+            "  <dcat:distribution>\n    <dcatapit:Distribution rdf:about=\"{u}\">\n      <dct:title>{t}</dct:title>\n      <dcat:accessURL rdf:resource=\"{u}\"/>\n      <dcat:downloadURL rdf:resource=\"{u}\"/>\n      <dct:format rdf:resource=\"http://publications.europa.eu/resource/authority/file-type/CSV\"/>\n      <dcat:mediaType>text/csv</dcat:mediaType>\n{licence}    </dcatapit:Distribution>\n  </dcat:distribution>\n",
+            u = url(tb.file),
+            t = xml(&tb.title),
+        ));
     }
-    walk(root, "", skip, &mut rows);
-    rows
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#"
+  xmlns:dct="http://purl.org/dc/terms/" xmlns:foaf="http://xmlns.com/foaf/0.1/"
+  xmlns:dcatapit="http://dati.gov.it/onto/dcatapit#" xmlns:xsd="http://www.w3.org/2001/XMLSchema#">
+<dcatapit:Dataset rdf:about="{dataset}">
+  <dct:identifier>{identifier}</dct:identifier>
+  <dct:title xml:lang="it">Relazione sulla performance {anno} – {ente}</dct:title>
+  <dct:description xml:lang="it">Risultati dell'albero della performance {anno} (art. 10 D.Lgs. 150/2009): obiettivi, indicatori, target, consuntivi e gradi di raggiungimento.</dct:description>
+  <dcat:theme rdf:resource="http://publications.europa.eu/resource/authority/data-theme/GOVE"/>
+  <dct:modified rdf:datatype="http://www.w3.org/2001/XMLSchema#date">{modified}</dct:modified>
+  <dct:language rdf:resource="http://publications.europa.eu/resource/authority/language/ITA"/>
+  <dct:accrualPeriodicity rdf:resource="http://publications.europa.eu/resource/authority/frequency/ANNUAL"/>
+  <dct:temporal>
+    <dct:PeriodOfTime>
+      <dcat:startDate rdf:datatype="http://www.w3.org/2001/XMLSchema#date">{anno}-01-01</dcat:startDate>
+      <dcat:endDate rdf:datatype="http://www.w3.org/2001/XMLSchema#date">{anno}-12-31</dcat:endDate>
+    </dct:PeriodOfTime>
+  </dct:temporal>
+  <dct:publisher>
+    <dcatapit:Agent>
+      <foaf:name>{ente}</foaf:name>
+      <dct:identifier>{ipa}</dct:identifier>
+    </dcatapit:Agent>
+  </dct:publisher>
+  <dct:rightsHolder>
+    <dcatapit:Agent>
+      <foaf:name>{ente}</foaf:name>
+      <dct:identifier>{ipa}</dct:identifier>
+    </dcatapit:Agent>
+  </dct:rightsHolder>
+{distributions}</dcatapit:Dataset>
+</rdf:RDF>
+"#,
+        dataset = url("dcat-ap_it.rdf"),
+        identifier = xml(&identifier),
+        anno = c.anno,
+        ente = xml(&c.ente.nome),
+        ipa = xml(&ipa),
+        modified = s.date.format("%Y-%m-%d"),
+    )
 }
-
-const OBJ_HEADER: [&str; 8] = [
-    "livello",
-    "codice",
-    "denominazione",
-    "codice_padre",
-    "peso",
-    "risultato_pct",
-    "esito",
-    "valutazione_oiv",
-];
-
-/// The scored model as JSON, in the open-data folder.
-pub const JSON: &str = "relazione.json";
 
 /// Every file of the open-data folder: (relative path, bytes). `json` is the `score --json`
 /// document (made by the `json` writer: writers do not call each other).
 pub fn files(s: &Scored, json: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut out = vec![(format!("{DIR}/indicatori.csv"), indicatori(s).into_bytes())];
-    if let Some(a) = &s.report.albero {
-        out.push((format!("{DIR}/obiettivi.csv"), csv(&OBJ_HEADER, &objective_rows(a, &[])).into_bytes()));
+    let tables = tables(s);
+    let mut out = Vec::new();
+    for tb in &tables {
+        out.push((format!("{DIR}/{}", tb.file), csv(tb, Dialect::Standard).into_bytes()));
     }
-    if let Some(u) = &s.report.unita {
-        out.push((
-            format!("{DIR}/unita_organizzative.csv"),
-            csv(&OBJ_HEADER, &objective_rows(u, &[Level::Struttura])).into_bytes(),
-        ));
+    for tb in &tables {
+        out.push((format!("{DIR}/per_excel/{}", tb.file), csv(tb, Dialect::Excel).into_bytes()));
     }
+    let package = serde_json::to_vec_pretty(&datapackage(s, &tables)).unwrap_or_default();
+    out.push((format!("{DIR}/datapackage.json"), package));
+    out.push((format!("{DIR}/dcat-ap_it.rdf"), dcat(s, &tables).into_bytes()));
     out.push((format!("{DIR}/{JSON}"), json.to_vec()));
-    out.push((format!("{DIR}/README.md"), dictionary(s).into_bytes()));
+    out.push((format!("{DIR}/README.md"), dictionary(s, &tables).into_bytes()));
     out
 }
 
-fn dictionary(s: &Scored) -> String {
-    format!(
-        r#"# Dati aperti – Relazione sulla performance {anno}, {ente}
-
-Licenza: {licenza}. Formato: CSV UTF-8 con riga di intestazione, separatore virgola, decimali con il
-punto, valori non arrotondati. Un testo che inizia con `=`, `+`, `-` o `@` è preceduto da un apostrofo,
-perché nessun foglio di calcolo lo esegua come formula.
-
-## indicatori.csv
-
-Una riga per indicatore dell'albero della performance (un indicatore usato da due obiettivi compare due
-volte).
-
-| campo | contenuto |
-|---|---|
-| codice_ambito, codice_obiettivo_strategico, gruppo, codice_obiettivo_operativo | i livelli superiori; `gruppo` è `indicatori` (indicatori propri dell'obiettivo strategico) o `obiettivi_operativi` |
-| codice_indicatore, indicatore | codice e nome |
-| tipologia | Efficacia, Efficienza, Qualità, Volume, Outcome |
-| unita_di_misura | `N.` numero, `gg` giorni, `%` percentuale, `€` euro |
-| operatore | `>=`, `<=`, `=`, `tra`, `entro` (scadenza) |
-| target, valore | come esportati dalla piattaforma |
-| valore_usato | il valore usato nel calcolo (non arrotondato, ricavato dalle misure quando disponibili) |
-| peso | peso nel livello superiore, in punti percentuali |
-| rapporto_pct | rapporto tra valore e target, in punti percentuali |
-| risultato_pct | grado di raggiungimento, in punti percentuali |
-| esito | `verde`, `giallo`, `rosso` secondo le soglie dello SMVP ({verde} % e {giallo} %) |
-| decisione_oiv | `sostituzione`, `non valutabile`, `soppresso`, `cassato`, oppure vuoto |
-| target_ministeriale | `si` se il target è fissato dal Ministero |
-| fonte | la fonte del dato, se indicata |
-| descrizione | la descrizione dell'indicatore, se indicata |
-
-## obiettivi.csv e unita_organizzative.csv
-
-Una riga per elemento dell'albero (ente, ambiti, obiettivi strategici, gruppi, obiettivi operativi; aree,
-settori e obiettivi delle unità organizzative): `livello`, `codice`, `denominazione`, `codice_padre`, `peso`
-(punti percentuali), `risultato_pct` (punti percentuali), `esito`, `valutazione_oiv` (il giudizio dell'OIV, se
-espresso).
-
-## relazione.json
-
-Il modello completo con tutti i risultati, lo stesso di `relazione score --json`.
-"#,
+fn dictionary(s: &Scored, tables: &[Table]) -> String {
+    let mut out = format!(
+        "# Dati aperti – Relazione sulla performance {anno}, {ente}\n\n\
+         Licenza: {licenza}{uri}. Ogni file CSV ha una riga di intestazione ed è in UTF-8, separatore virgola, \
+         decimali con il punto, date ISO 8601 (`2024-06-30`), valori non arrotondati; i campi `_pct` sono in \
+         punti percentuali. `datapackage.json` descrive ogni file (Frictionless Table Schema); `dcat-ap_it.rdf` \
+         è la scheda del dataset per il catalogo nazionale (DCAT-AP_IT). La cartella `per_excel/` ha gli stessi \
+         file per i fogli di calcolo in italiano (separatore punto e virgola, decimali con la virgola, date \
+         `gg/mm/aaaa`). Un testo che inizia con `=`, `+`, `-` o `@` è preceduto da un apostrofo, perché nessun \
+         foglio di calcolo lo esegua come formula.\n\n",
         anno = s.config.anno,
         ente = s.config.ente.nome,
         licenza = s.config.licenza_dati,
-        verde = crate::value::format_number(s.config.smvp.semaforo.classi()[0].1, 0),
-        giallo = crate::value::format_number(s.config.smvp.semaforo.classi()[1].1, 0),
-    )
+        uri = s.config.licence_uri().map(|u| format!(" ({u})")).unwrap_or_default(),
+    );
+    out.push_str(
+        "## I file\n\n\
+         - `obiettivi.csv`: una riga per elemento dell'albero della performance (ente, ambiti, obiettivi \
+         strategici, gruppi, obiettivi operativi, indicatori). `id` e `id_padre` ricostruiscono l'albero.\n\
+         - `indicatori.csv`: i soli indicatori, con i codici di ambito, obiettivo strategico e operativo.\n\
+         - `unita_organizzative.csv`: aree, settori e loro obiettivi, se forniti.\n\
+         - `relazione.json`: il modello completo con tutti i risultati, lo stesso di `relazione score --json`.\n\n\
+         ## Le colonne\n\n| campo | tipo | contenuto |\n|---|---|---|\n",
+    );
+    let lead = tables.iter().flat_map(|t| t.lead.iter());
+    for c in lead.chain(COLUMNS) {
+        out.push_str(&format!("| {} | {} | {} |\n", c.name, c.tipo.schema(), c.descrizione));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_has_every_column() {
+        // The row builder and the column table must agree, or the CSV shifts its columns.
+        let n = Node::new(Level::Ente, "E", "Ente", Default::default());
+        let config = crate::config::Config::parse(
+            "ente: {nome: Ente, nome_breve: E}\nanno: 2024\n",
+            std::path::Path::new("relazione.yaml"),
+        )
+        .unwrap();
+        assert_eq!(node_row(&config, &n, "").len(), COLUMNS.len());
+    }
+
+    #[test]
+    fn the_excel_copy_speaks_italian() {
+        let tb = Table {
+            file: "x.csv",
+            title: "x".into(),
+            lead: &[],
+            rows: vec![
+                [Field::Int(2024), t("a;b"), t("=1+1")]
+                    .into_iter()
+                    .chain(std::iter::repeat_n(Field::Num(Some(99.5)), COLUMNS.len() - 3))
+                    .collect(),
+            ],
+        };
+        let text = csv(&tb, Dialect::Excel);
+        assert!(text.starts_with('\u{feff}'));
+        let row = text.lines().nth(1).unwrap();
+        assert!(row.starts_with("2024;\"a;b\";'=1+1;99,5;"), "{row}");
+    }
 }

@@ -118,11 +118,11 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         })
         .collect();
     let view = crate::view::View::build(&scored, &shown, &texts);
-    let rendered = crate::render::render(&view, &texts, Some(crate::render::override_dir(data_dir)))?;
+    let rendered = crate::render::render(&view, &texts, Some(crate::templating::override_dir(data_dir)))?;
     let carte = crate::render::render_main(
         &view,
         &texts,
-        Some(crate::render::override_dir(data_dir)),
+        Some(crate::templating::override_dir(data_dir)),
         crate::render::CARTE_OIV,
     )?;
     if let Some(p) = &options.typst_source {
@@ -165,9 +165,52 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         (crate::xlsx::file_name(&scored), workbook),
     ];
     files.extend(opendata);
+
+    let clock = Instant::now();
+    let (copies, downloads) = site_downloads(&files, &scored.config);
+    let site = crate::sito::site(&view, &texts, Some(crate::templating::override_dir(data_dir)), &downloads)?;
+    files.extend(copies);
+    files.extend(site.files);
+    timings.push("edizione web", clock);
+
     let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
     warnings.extend(typeset.warnings);
-    Ok(Prepared { scored, files, warnings, local_templates: rendered.local_templates, timings, open })
+    let mut local_templates = rendered.local_templates;
+    local_templates.extend(site.local_templates);
+    local_templates.sort();
+    local_templates.dedup();
+    Ok(Prepared { scored, files, warnings, local_templates, timings, open })
+}
+
+/// The files the web edition offers for download, copied into it so that the folder stands alone
+/// (published as it is, its links work): the PDF and the workbook in `documenti/`, the open data
+/// in `dati/`. Returns the copies (paths relative to the output folder) and the list for the pages.
+fn site_downloads(
+    files: &[(String, Vec<u8>)],
+    config: &Config,
+) -> (Vec<(String, Vec<u8>)>, Vec<crate::sito::Scaricabile>) {
+    let pdf = pdf_name(config);
+    let mut copies = Vec::new();
+    let mut list = Vec::new();
+    for (name, bytes) in files {
+        let (title, place) = if *name == pdf {
+            (format!("Relazione sulla performance {}", config.anno), "documenti")
+        } else if name.ends_with(".xlsx") && !name.contains('/') {
+            ("Cartella dei risultati".to_string(), "documenti")
+        } else if let Some(file) = name.strip_prefix(&format!("{}/", crate::opendata::DIR)) {
+            match crate::opendata::title(file) {
+                Some(t) => (t.to_string(), "dati"),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        let file = name.rsplit('/').next().unwrap_or(name);
+        let href = format!("{place}/{file}");
+        list.push(crate::sito::Scaricabile::new(&title, &href, bytes.len()));
+        copies.push((format!("{}/{href}", crate::sito::DIR), bytes.clone()));
+    }
+    (copies, list)
 }
 
 /// Nodes of every tree: the size of the document to typeset.

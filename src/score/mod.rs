@@ -87,11 +87,17 @@ pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<
         }
     }
     let mut diag = ctx.diag;
-    for tree in [&mut report.albero, &mut report.unita, &mut report.tempestivita, &mut report.individuali]
-        .into_iter()
-        .flatten()
-    {
-        finish(tree, smvp, &mut diag);
+    let trees = [
+        (&mut report.albero, "albero"),
+        (&mut report.unita, "unita"),
+        (&mut report.tempestivita, "tempestivita"),
+        (&mut report.individuali, "individuali"),
+    ];
+    for (tree, prefix) in trees {
+        if let Some(tree) = tree {
+            finish(tree, smvp, &mut diag);
+            tree.assign_ids(prefix);
+        }
     }
     diag.finish(()).map(|((), warnings)| warnings)
 }

@@ -241,6 +241,9 @@ pub struct AnnoSerie {
     /// For the chart, in the KPI's own unit.
     pub target_num: Option<f64>,
     pub consuntivo_num: Option<f64>,
+    /// Bar lengths for the web chart: each figure as a share of the KPI's largest, 0–100.
+    pub target_barra: Option<f64>,
+    pub consuntivo_barra: Option<f64>,
 }
 
 pub(super) fn classi(s: &Semaforo) -> Vec<Classe> {
@@ -598,24 +601,38 @@ pub(super) fn serie(s: &crate::score::serie::AnalisiSerie) -> Serie {
         kpi: s
             .kpi
             .iter()
-            .map(|k| KpiSerie {
-                nome: k.nome.clone(),
-                codice: k.codice.clone(),
-                operatore: k.operatore.clone(),
-                scadenza: k.operatore.to_lowercase().starts_with("entro"),
-                anni: k
+            .map(|k| {
+                let largest = k
                     .anni
                     .iter()
-                    .map(|a| AnnoSerie {
-                        anno: a.anno,
-                        target: a.target.clone(),
-                        consuntivo: a.consuntivo.clone(),
-                        rapporto: pct(a.rapporto),
-                        target_num: a.target_num,
-                        consuntivo_num: a.consuntivo_num,
-                    })
-                    .collect(),
-                rilievi: k.rilievi.clone(),
+                    .flat_map(|a| [a.target_num, a.consuntivo_num])
+                    .flatten()
+                    .map(f64::abs)
+                    .fold(0.0, f64::max);
+                let bar = |v: Option<f64>| {
+                    v.filter(|_| largest > 0.0).map(|v| (v.abs() / largest * 100.0).min(100.0))
+                };
+                KpiSerie {
+                    nome: k.nome.clone(),
+                    codice: k.codice.clone(),
+                    operatore: k.operatore.clone(),
+                    scadenza: k.operatore.to_lowercase().starts_with("entro"),
+                    anni: k
+                        .anni
+                        .iter()
+                        .map(|a| AnnoSerie {
+                            anno: a.anno,
+                            target: a.target.clone(),
+                            consuntivo: a.consuntivo.clone(),
+                            rapporto: pct(a.rapporto),
+                            target_num: a.target_num,
+                            consuntivo_num: a.consuntivo_num,
+                            target_barra: bar(a.target_num),
+                            consuntivo_barra: bar(a.consuntivo_num),
+                        })
+                        .collect(),
+                    rilievi: k.rilievi.clone(),
+                }
             })
             .collect(),
     }

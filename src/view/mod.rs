@@ -32,6 +32,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct View {
     pub ente: Ente,
+    pub pubblicazione: Pubblicazione,
     pub anno: i32,
     pub anno_precedente: i32,
     /// The document's date, `gg/mm/aaaa`.
@@ -102,6 +103,19 @@ fn bozza(items: &[crate::bozza::Voce]) -> Vec<FileBozza> {
 pub struct Ente {
     pub nome: String,
     pub nome_breve: String,
+    /// Code in the IPA index, where configured.
+    pub codice_ipa: Option<String>,
+}
+
+/// Where the Ente publishes the outputs (each address only where configured).
+#[derive(Debug, Clone, Serialize)]
+pub struct Pubblicazione {
+    pub sito: Option<String>,
+    pub dati_aperti: Option<String>,
+    pub amministrazione_trasparente: Option<String>,
+    /// The open-data licence (`CC BY 4.0`) and its URI where known.
+    pub licenza: String,
+    pub licenza_uri: Option<String>,
 }
 
 /// How the results were computed, in words generated from the configuration.
@@ -154,6 +168,9 @@ pub struct Esito {
 /// What every node shows: level, code, name, weight, result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Nodo {
+    /// The node's identifier, unique in its tree (`albero.ambito-1.101-s0`): the open data's `id`
+    /// and the web edition's page and anchor names.
+    pub id: String,
     /// The level's identifier (`obiettivo_strategico`): styles are chosen by it.
     pub livello: &'static str,
     pub codice: String,
@@ -233,6 +250,7 @@ fn title(n: &Node) -> String {
 pub fn nodo(n: &Node) -> Nodo {
     let o = n.outcome.as_ref();
     Nodo {
+        id: n.id.clone(),
         livello: n.level.id(),
         codice: n.code.clone(),
         nome: n.name.clone(),
@@ -278,7 +296,18 @@ impl View {
             ),
         };
         View {
-            ente: Ente { nome: s.config.ente.nome.clone(), nome_breve: s.config.ente.nome_breve.clone() },
+            ente: Ente {
+                nome: s.config.ente.nome.clone(),
+                nome_breve: s.config.ente.nome_breve.clone(),
+                codice_ipa: s.config.ente.codice_ipa.clone(),
+            },
+            pubblicazione: Pubblicazione {
+                sito: s.config.pubblicazione.sito.clone(),
+                dati_aperti: s.config.pubblicazione.dati_aperti.clone(),
+                amministrazione_trasparente: s.config.pubblicazione.amministrazione_trasparente.clone(),
+                licenza: s.config.licenza_dati.clone(),
+                licenza_uri: s.config.licence_uri(),
+            },
             anno: s.config.anno,
             anno_precedente: s.config.anno - 1,
             data_documento: format_date(s.date),

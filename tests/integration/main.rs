@@ -14,5 +14,6 @@ mod ostili;
 mod pdf;
 mod piatto;
 mod properties;
+mod sito;
 mod smvp;
 mod xlsx;

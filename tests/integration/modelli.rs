@@ -136,6 +136,9 @@ fn every_template_variable_is_documented_and_nothing_else() {
     }
     // Given by the renderer beside the view: the staff's texts.
     used.extend(["testi", "spiegazioni", "premessa", "contesto", "processo"].map(String::from));
+    // Given beside the view to the pages of the web edition (`sito::site`).
+    let site = ["pagina", "pagine", "file", "titolo", "scaricabili", "formato", "dimensione", "tipologie"];
+    used.extend(site.into_iter().chain(["strutture", "obiettivo"]).map(String::from));
     let (doc, names) = documented();
     let undocumented: Vec<&String> = used.difference(&names).collect();
     assert!(undocumented.is_empty(), "fields missing from docs/modelli.md: {undocumented:?}");

@@ -499,6 +499,7 @@ fn injection_strings_render_literally() {
         "\u{202E}testo al contrario\u{202C} e \u{200F}marca RTL",
         "campanella\u{7} e tab\tfine",
         "] ) } // /* <b> \\ ~ ` ' \" - -- ---",
+        "<script>alert(1)</script><img src=x onerror=alert(2)>",
     ];
     let mut rows = albero_rows();
     let names: Vec<String> = strings.iter().enumerate().map(|(i, s)| format!("101.X{i} - {s}")).collect();
@@ -554,6 +555,14 @@ fn injection_strings_render_literally() {
     assert!(text.contains("campanella e tab fine"));
     let csv = std::fs::read_to_string(out.join("opendata/indicatori.csv")).unwrap();
     assert!(csv.contains("'=cmd|' /C calc'!A0") && csv.contains("'+SUM(1,2)") && csv.contains("'@SOMMA(A1)"));
+    // In the web edition markup in a cell is text: escaped, never an element.
+    let html = std::fs::read_to_string(out.join("sito/indicatori.html")).unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>alert") && !html.contains("<img"), "{html}");
+    assert!(html.contains("⟨U+202E⟩testo al contrario"), "{html}");
 }
 
 // Round 2: bounded work on every channel, no crash, templates inside their folder.

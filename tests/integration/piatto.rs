@@ -475,7 +475,7 @@ esclusioni:
         "{text}"
     );
     let csv = std::fs::read_to_string(out.join("opendata/obiettivi.csv")).unwrap();
-    assert!(csv.lines().next().unwrap().ends_with(",valutazione_oiv"));
+    assert!(csv.lines().next().unwrap().contains(",valutazione_oiv,"));
     assert!(csv.contains("non valutabile (scheda 2023)"), "{csv}");
     use calamine::{Reader, open_workbook_auto};
     let mut wb = open_workbook_auto(out.join("Risultati_performance_2024_Prova.xlsx")).unwrap();

@@ -1,0 +1,102 @@
+// Opens every page of a web edition in headless Chromium and checks it as AgID asks (WCAG 2.1 AA):
+// axe-core finds no violation, the keyboard alone reaches every control (links, fields, scrolling
+// regions) in order, and the page is screenshotted at 360 and 1280 px wide.
+//
+// Usage: node verifica.mjs SITE_DIR SCREENSHOT_DIR
+// Prints one JSON object: { pages, violations: [...], unreachable: [...], screenshots: [...] }.
+// Exit 0 when the checks ran (the caller asserts on the JSON), 2 when they could not run.
+
+import { chromium } from "playwright-core";
+import { readdirSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const [site, shots] = process.argv.slice(2).map((p) => resolve(p));
+if (!site || !shots) {
+  console.error("uso: node verifica.mjs CARTELLA_SITO CARTELLA_SCREENSHOT");
+  process.exit(2);
+}
+mkdirSync(shots, { recursive: true });
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const pages = readdirSync(site).filter((f) => f.endsWith(".html")).sort();
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const result = { pages: pages.length, violations: [], unreachable: [], screenshots: [], filtro: null };
+// Pages screenshotted at both widths: the home page, the indicators table, one objective.
+const shown = new Set(["index.html", "indicatori.html", "analisi.html",
+  pages.find((p) => p.startsWith("albero.")) ?? ""]);
+
+// Two pages at a time (the machines that run this have two cores).
+const queue = [...pages];
+async function worker() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "it-IT" });
+  const page = await context.newPage();
+  for (let name = queue.shift(); name; name = queue.shift()) {
+    await page.goto(pathToFileURL(join(site, name)).href);
+    await page.addScriptTag({ path: axePath });
+    const axe = await page.evaluate(async () => {
+      // Every WCAG 2.0/2.1 A and AA rule, and axe's best practices.
+      const r = await window.axe.run(document, { resultTypes: ["violations"] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) }));
+    });
+    for (const v of axe) result.violations.push({ page: name, ...v });
+    result.unreachable.push(...(await keyboard(page)).map((t) => ({ page: name, control: t })));
+  }
+  await context.close();
+}
+await Promise.all([worker(), worker()]);
+for (const width of [1280, 360]) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "it-IT" });
+  const page = await context.newPage();
+  for (const name of pages.filter((p) => shown.has(p))) {
+    await page.goto(pathToFileURL(join(site, name)).href);
+    const file = join(shots, `${name.replace(/\.html$/, "")}-${width}.png`);
+    await page.screenshot({ path: file, fullPage: width === 1280 });
+    result.screenshots.push(file);
+  }
+  if (width === 1280) result.filtro = await filter(page);
+  await context.close();
+}
+await browser.close();
+console.log(JSON.stringify(result, null, 1));
+
+// Tabs through the page from the top; returns the controls that Tab never reached.
+async function keyboard(page) {
+  const controls = await page.evaluate(() => {
+    const all = document.querySelectorAll("a[href], input, select, textarea, button, [tabindex='0']");
+    const visible = [...all].filter((e) => !e.closest("[hidden]") && e.getClientRects().length > 0);
+    visible.forEach((e, i) => e.setAttribute("data-k", String(i)));
+    return visible.length;
+  });
+  await page.evaluate(() => {
+    window.__raggiunti = new Set();
+    document.addEventListener("focusin", (e) => window.__raggiunti.add(e.target.getAttribute("data-k")));
+    if (document.activeElement) document.activeElement.blur();
+  });
+  for (let i = 0; i < controls + 2; i += 1) await page.keyboard.press("Tab");
+  return page.evaluate(() => [...document.querySelectorAll("[data-k]")]
+    .filter((e) => !window.__raggiunti.has(e.getAttribute("data-k")))
+    .map((e) => e.outerHTML.slice(0, 120)));
+}
+
+// On the indicators page: the filters appear with the script, and choosing a band by keyboard
+// leaves only the rows of that band.
+async function filter(page) {
+  await page.goto(pathToFileURL(join(site, "indicatori.html")).href);
+  const visible = await page.isVisible("#filtri");
+  const total = await page.locator("#tabella-indicatori tbody tr").count();
+  // The band of the last row (a band that has rows), chosen from the keyboard.
+  const band = await page.locator("#tabella-indicatori tbody tr").last().getAttribute("data-banda");
+  await page.focus("#f-banda");
+  await page.selectOption("#f-banda", band);
+  const rows = await page.locator("#tabella-indicatori tbody tr:not([hidden])").evaluateAll(
+    (rs) => rs.map((r) => r.dataset.banda));
+  const status = await page.textContent("#conteggio");
+  return { visible, total, band, shown: rows.length, bands: [...new Set(rows)], status };
+}

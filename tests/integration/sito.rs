@@ -1,0 +1,280 @@
+//! The web edition and the open data, as a reader, a browser and a data portal see them.
+
+use crate::common::{build, config, manifest, modena_build, out_beside, scratch, tool, write_sheet};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Every value of an attribute (`href="…"`) in a page.
+fn attributes(html: &str, attr: &str) -> Vec<String> {
+    let key = format!(" {attr}=\"");
+    html.match_indices(&key)
+        .map(|(i, _)| {
+            let rest = &html[i + key.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+fn files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            out.extend(files(&e.path()));
+        } else {
+            out.push(e.path());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_web_edition_stands_alone_with_a_page_per_objective() {
+    let b = modena_build();
+    let site = b.out.join("sito");
+    let all = files(&site);
+    let size: u64 = all.iter().map(|f| f.metadata().unwrap().len()).sum();
+    assert!(size < 5_000_000, "the site is {size} bytes");
+    let pages: Vec<_> = all.iter().filter(|f| f.extension().is_some_and(|x| x == "html")).collect();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(b.out.join("opendata/relazione.json")).unwrap())
+            .unwrap();
+    // One page per strategic and operational objective, named by its identifier.
+    let mut objectives = Vec::new();
+    fn walk(n: &Value, out: &mut Vec<String>) {
+        if n["level"] == "obiettivo_strategico" || n["level"] == "obiettivo_operativo" {
+            out.push(n["id"].as_str().unwrap().to_string());
+        }
+        n["children"].as_array().unwrap().iter().for_each(|c| walk(c, out));
+    }
+    walk(&json["albero"], &mut objectives);
+    assert_eq!(objectives.len(), 10 + 18);
+    for id in &objectives {
+        assert!(site.join(format!("{id}.html")).is_file(), "no page for {id}");
+    }
+    // Every link and source is a file of the site (no CDN, nothing outside the folder), and the
+    // pages offer the PDF and the open data for download.
+    for page in &pages {
+        let html = std::fs::read_to_string(page).unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>") && html.contains("<html lang=\"it\">"));
+        for l in attributes(&html, "href").into_iter().chain(attributes(&html, "src")) {
+            let path = l.split('#').next().unwrap();
+            if path.is_empty() {
+                continue;
+            }
+            // Only a reader's link may leave the site (the licence's text); nothing the page loads.
+            if path.starts_with("https://") {
+                assert!(html.contains(&format!("<a href=\"{l}\"")), "{}: loads {l}", page.display());
+                continue;
+            }
+            assert!(!path.contains("://") && !path.starts_with('/'), "{}: external link {l}", page.display());
+            assert!(site.join(path).is_file(), "{}: broken link {l}", page.display());
+        }
+    }
+    let dati = std::fs::read_to_string(site.join("dati.html")).unwrap();
+    for f in
+        ["documenti/Relazione_performance_2024_Modena.pdf", "dati/obiettivi.csv", "dati/datapackage.json"]
+    {
+        assert!(dati.contains(&format!("href=\"{f}\"")), "dati.html does not offer {f}");
+    }
+    assert_eq!(
+        std::fs::read(site.join("documenti/Relazione_performance_2024_Modena.pdf")).unwrap(),
+        std::fs::read(&b.pdf).unwrap()
+    );
+    // The content is in the HTML, not made by the script: the indicators table has every row.
+    let ind = std::fs::read_to_string(site.join("indicatori.html")).unwrap();
+    let rows = ind.matches("<tr id=\"albero.").count();
+    assert_eq!(rows, 99, "indicator rows");
+    // Results in words as well as colours, the draft said on every page.
+    let home = std::fs::read_to_string(site.join("index.html")).unwrap();
+    assert!(home.contains("99,62\u{a0}% <span class=\"banda\">(verde)</span>"), "{home}");
+    assert!(pages.iter().all(|p| std::fs::read_to_string(p).unwrap().contains("<strong>BOZZA</strong>")));
+}
+
+#[test]
+fn every_page_passes_axe_core_in_chromium_and_the_keyboard_reaches_every_control() {
+    let b = modena_build();
+    let browser = manifest().join("tests/browser");
+    assert!(
+        browser.join("node_modules/axe-core").is_dir(),
+        "axe-core non installato: `make test` esegue `npm ci` in tests/browser"
+    );
+    let shots = manifest().join("target/screenshots");
+    let out = tool(
+        "node",
+        &[
+            browser.join("verifica.mjs").to_str().unwrap(),
+            b.out.join("sito").to_str().unwrap(),
+            shots.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(r["pages"].as_u64().unwrap() >= 36, "{r}");
+    assert_eq!(r["violations"], serde_json::json!([]), "axe-core violations");
+    assert_eq!(r["unreachable"], serde_json::json!([]), "controls the keyboard never reached");
+    // The filters come with the script; choosing a band leaves only rows of that band, and says
+    // how many.
+    let f = &r["filtro"];
+    assert_eq!(f["visible"], true);
+    assert_eq!(f["bands"], serde_json::json!([f["band"]]), "{f}");
+    let shown = f["shown"].as_u64().unwrap();
+    assert!(shown > 0 && shown < f["total"].as_u64().unwrap(), "{f}");
+    assert!(f["status"].as_str().unwrap().starts_with(&format!("{shown} indicatori visualizzati su")), "{f}");
+    for s in r["screenshots"].as_array().unwrap() {
+        let p = Path::new(s.as_str().unwrap());
+        assert!(p.metadata().unwrap().len() > 10_000, "{}", p.display());
+    }
+    assert_eq!(r["screenshots"].as_array().unwrap().len(), 8);
+}
+
+/// Parses RFC 4180 CSV (quoted fields with commas, doubled quotes, line breaks).
+fn csv(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut records: Vec<Vec<String>> = Vec::new();
+    let (mut field, mut record, mut quoted) = (String::new(), Vec::new(), false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => record.push(std::mem::take(&mut field)),
+            ('\r', false) => {}
+            ('\n', false) => {
+                record.push(std::mem::take(&mut field));
+                records.push(std::mem::take(&mut record));
+            }
+            (c, _) => field.push(c),
+        }
+    }
+    let header = records.remove(0);
+    records.into_iter().map(|r| header.iter().cloned().zip(r).collect()).collect()
+}
+
+#[test]
+fn the_tree_rebuilt_from_obiettivi_csv_gives_every_result_of_score_json() {
+    let b = modena_build();
+    let rows = csv(&std::fs::read_to_string(b.out.join("opendata/obiettivi.csv")).unwrap());
+    // Rebuild: children of each id, from the CSV alone.
+    let mut children: BTreeMap<String, Vec<&BTreeMap<String, String>>> = BTreeMap::new();
+    let mut ids = std::collections::BTreeSet::new();
+    for r in &rows {
+        assert!(ids.insert(r["id"].clone()), "duplicate id {}", r["id"]);
+        assert_eq!(r["anno"], "2024");
+        assert_eq!(r["ente"], "Camera di commercio di Modena");
+        children.entry(r["id_padre"].clone()).or_default().push(r);
+    }
+    let roots = &children[""];
+    assert_eq!(roots.len(), 1);
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(b.out.join("opendata/relazione.json")).unwrap())
+            .unwrap();
+    let mut compared = 0;
+    fn same(
+        row: &BTreeMap<String, String>,
+        node: &Value,
+        children: &BTreeMap<String, Vec<&BTreeMap<String, String>>>,
+        compared: &mut usize,
+    ) {
+        assert_eq!(row["id"], node["id"].as_str().unwrap());
+        assert_eq!(row["livello"], node["level"].as_str().unwrap());
+        assert_eq!(row["codice"], node["code"].as_str().unwrap());
+        let ours = row["risultato_pct"].parse::<f64>().ok();
+        assert_eq!(ours.map(f64::to_bits), node["result"].as_f64().map(f64::to_bits), "{}", row["id"]);
+        assert_eq!(row["peso_pct"].parse::<f64>().ok(), node["weight"].as_f64(), "{}", row["id"]);
+        *compared += 1;
+        let kids = children.get(&row["id"]).map(Vec::as_slice).unwrap_or(&[]);
+        let json_kids = node["children"].as_array().unwrap();
+        assert_eq!(kids.len(), json_kids.len(), "children of {}", row["id"]);
+        for (k, j) in kids.iter().zip(json_kids) {
+            same(k, j, children, compared);
+        }
+    }
+    same(roots[0], &json["albero"], &children, &mut compared);
+    assert_eq!(compared, rows.len());
+    // Deadlines carry ISO dates; quantities a numeric target.
+    let deadline = rows.iter().find(|r| r["operatore"] == "entro").unwrap();
+    assert_eq!(deadline["target_data"].len(), 10, "{deadline:?}");
+    assert!(deadline["target_data"].starts_with("2024-") && deadline["valore_data"].starts_with("202"));
+    let n = rows.iter().filter(|r| r["operatore"] == ">=").count();
+    assert!(
+        n > 0 && rows.iter().filter(|r| r["operatore"] == ">=").all(|r| r["target"].parse::<f64>().is_ok())
+    );
+}
+
+#[test]
+fn the_data_package_validates_with_frictionless_and_dcat_names_the_licence() {
+    let b = modena_build();
+    let dp = b.out.join("opendata/datapackage.json");
+    let out = tool("frictionless", &["validate", "--json", dp.to_str().unwrap()]);
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("frictionless: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(report["valid"], true, "{report}");
+    assert!(out.status.success());
+    // The DCAT-AP_IT file is well-formed RDF/XML and names the licence by its URI.
+    let rdf = b.out.join("opendata/dcat-ap_it.rdf");
+    let script = "import sys, xml.etree.ElementTree as E\n\
+        ns={'dct':'http://purl.org/dc/terms/','rdf':'http://www.w3.org/1999/02/22-rdf-syntax-ns#',\
+        'dcatapit':'http://dati.gov.it/onto/dcatapit#','dcat':'http://www.w3.org/ns/dcat#'}\n\
+        t=E.parse(sys.argv[1])\n\
+        d=t.getroot().find('dcatapit:Dataset',ns)\n\
+        print(d.find('dct:title',ns).text)\n\
+        for l in d.iter('{http://purl.org/dc/terms/}LicenseDocument'): print(l.get('{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about'))\n\
+        print(len(d.findall('dcat:distribution',ns)))\n";
+    let out = tool("python3", &["-c", script, rdf.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Relazione sulla performance 2024 – Camera di commercio di Modena");
+    assert!(lines[1..lines.len() - 1].iter().all(|l| *l == "https://creativecommons.org/licenses/by/4.0/"));
+    assert_eq!(lines.last().unwrap(), &"3", "one distribution per CSV");
+}
+
+#[test]
+fn the_pdf_and_the_web_edition_point_to_each_other_where_configured() {
+    let dir = scratch("pubblicazione");
+    let rows = crate::common::albero_rows();
+    write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
+    let cfg = config(
+        &dir,
+        "pubblicazione:\n  sito: https://www.example.camcom.it/relazione-2024/\n  \
+         dati_aperti: https://www.example.camcom.it/opendata/performance-2024\n  \
+         amministrazione_trasparente: https://www.example.camcom.it/at/performance\n",
+    );
+    std::fs::write(
+        &cfg,
+        std::fs::read_to_string(&cfg)
+            .unwrap()
+            .replace("nome_breve: Prova", "nome_breve: Prova\n  codice_ipa: cciaa_pr"),
+    )
+    .unwrap();
+    let out = out_beside(&dir);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text =
+        crate::common::flat(&crate::common::pdf_text(&out.join("Relazione_performance_2024_Prova.pdf")));
+    assert!(text.contains("https://www.example.camcom.it/relazione-2024/"), "{text}");
+    assert!(text.contains("https://www.example.camcom.it/opendata/performance-2024"), "{text}");
+    // Live links, not just text.
+    let qpdf = tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            out.join("Relazione_performance_2024_Prova.pdf").to_str().unwrap(),
+            "-",
+        ],
+    );
+    let raw = String::from_utf8_lossy(&qpdf.stdout);
+    assert!(raw.contains("/URI (https://www.example.camcom.it/relazione-2024/)"), "no link annotation");
+    let home = std::fs::read_to_string(out.join("sito/index.html")).unwrap();
+    assert!(home.contains("href=\"https://www.example.camcom.it/at/performance\""), "{home}");
+    // The IPA code on every open-data row; without the addresses nothing claims one.
+    let rows = csv(&std::fs::read_to_string(out.join("opendata/obiettivi.csv")).unwrap());
+    assert!(rows.iter().all(|r| r["codice_ipa"] == "cciaa_pr"));
+    let modena = &modena_build().text;
+    assert!(!modena.contains("Dove si trova"), "Modena's configuration has no addresses");
+}
