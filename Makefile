@@ -40,7 +40,8 @@ tools:
 	fi
 	@if ! command -v frictionless >/dev/null 2>&1; then \
 	  echo "Installo frictionless (valida i dati aperti)..."; \
-	  python3 -m pip install --quiet --disable-pip-version-check frictionless >/dev/null 2>&1; \
+	  python3 -m pip install --quiet --disable-pip-version-check frictionless >/dev/null 2>&1 || \
+	  python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages frictionless >/dev/null; \
 	fi
 
 ## Ricalcola la cartella dei risultati con LibreOffice e confronta i risultati (installa LibreOffice se manca)

@@ -187,8 +187,19 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             for w in &built.warnings {
                 tell!("avviso: {w}");
             }
-            for f in &built.files {
+            // The site's many pages are one output: said once, with the page to open.
+            let site = out.join(crate::sito::DIR);
+            for f in built.files.iter().filter(|f| !f.starts_with(&site)) {
                 say(format_args!("Scritto {}", f.display()))?;
+            }
+            let pages = built.files.iter().filter(|f| f.starts_with(&site)).count();
+            if pages > 0 {
+                let index = site.join("index.html");
+                say(format_args!(
+                    "Scritto {} (edizione web, {pages} file: aprire {})",
+                    site.display(),
+                    index.display()
+                ))?;
             }
             if tempi {
                 for (stage, d) in &built.timings.stages {

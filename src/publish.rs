@@ -55,7 +55,24 @@ impl Staging {
         }
         self.committed = true;
         let _ = std::fs::remove_dir_all(&self.dir);
+        self.remove_stale();
         Ok(done)
+    }
+
+    /// The folders a run writes whole (`opendata/`, `sito/`) hold only this run's files: a page
+    /// of an objective no longer in the plan must not stay published beside the new ones.
+    fn remove_stale(&self) {
+        let folders: std::collections::BTreeSet<&str> =
+            self.files.iter().filter_map(|n| n.split_once('/').map(|(d, _)| d)).collect();
+        for folder in folders {
+            for e in walkdir::WalkDir::new(self.out_dir.join(folder)).into_iter().flatten() {
+                let Ok(rel) = e.path().strip_prefix(&self.out_dir) else { continue };
+                let rel = rel.to_string_lossy();
+                if e.file_type().is_file() && !self.files.iter().any(|f| *f == rel) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
     }
 }
 
