@@ -4,7 +4,8 @@
 //! The pipeline, one module per stage:
 //! `config` → `ingest` (workbooks → `model`) and `testi` (the staff's texts) → `score` (SMVP) →
 //! `view` (what every writer reads) → the writers: `render` (minijinja → Typst source) and
-//! `typeset` (Typst → PDF), `xlsx`, `opendata`, `json` → `publish` (atomic write to `out/`).
+//! `typeset` (Typst → PDF), `sito` (minijinja → HTML), `xlsx`, `opendata`, `json` → `publish`
+//! (atomic write to `out/`); `templating` is the minijinja environment `render` and `sito` share.
 //! [`pipeline::prepare`] and [`pipeline::build`] read like that list. Nothing below `cli` imports
 //! `pipeline`, and no writer imports another (a test checks both).
 

@@ -1,4 +1,4 @@
-//! The staff's narrative texts (Markdown) converted to Typst markup, safely.
+//! The staff's narrative texts (Markdown) converted to Typst markup or HTML, safely.
 //!
 //! Only a small, predictable subset is understood: paragraphs, headings (`#`, `##`, `###`, placed
 //! below the chapter that includes the text), bullet lists (`- `), numbered lists (`1. `),

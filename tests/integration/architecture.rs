@@ -6,7 +6,7 @@ use crate::common::manifest;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const WRITERS: &[&str] = &["render", "typeset", "xlsx", "opendata", "json"];
+const WRITERS: &[&str] = &["render", "typeset", "xlsx", "opendata", "json", "sito"];
 
 /// The top-level module a source file belongs to (`src/xlsx/albero.rs` → `xlsx`).
 fn module_of(path: &Path, src: &Path) -> String {
