@@ -28,6 +28,10 @@ pub struct Config {
     /// the previous year and the system mean where the data have them.
     #[serde(default)]
     pub indicatori_significativi: Vec<String>,
+    /// Codes of the objectives that pursue equal opportunities (D.Lgs. 198/2006), shown with
+    /// their results in the gender balance (3.4).
+    #[serde(default)]
+    pub obiettivi_pari_opportunita: Vec<String>,
     /// URI of the open-data licence, for the DCAT-AP_IT metadata; known licences need none.
     #[serde(default)]
     pub licenza_dati_uri: Option<String>,

@@ -138,6 +138,14 @@ impl Node {
         }
     }
 
+    /// The first strategic or operational objective with this code, depth first.
+    pub fn find_objective(&self, code: &str) -> Option<&Node> {
+        if self.code == code && matches!(self.level, Level::ObiettivoStrategico | Level::ObiettivoOperativo) {
+            return Some(self);
+        }
+        self.children.iter().find_map(|c| c.find_objective(code))
+    }
+
     /// The node's scored result as a fraction (1.0 = 100 %), if scored.
     pub fn result(&self) -> Option<f64> {
         self.outcome.as_ref().and_then(|o| o.result)
@@ -353,8 +361,72 @@ pub struct Report {
     pub bilancio: Option<Bilancio>,
     pub pareto: Vec<ParetoRow>,
     pub serie: Vec<SerieKpi>,
+    /// Tables the platform does not export (personnel, customer satisfaction, gender balance,
+    /// context figures), in the order read.
+    pub tabelle: Vec<TabellaDati>,
     /// The files read, with what each was recognised as.
     pub sources: Vec<Source>,
+}
+
+/// The section of the Relazione a table of the «Tabelle della Relazione» layout belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sezione {
+    /// Chapter 2: the context in figures.
+    Contesto,
+    /// Chapter 2: human resources.
+    Personale,
+    /// 3.3.3: customer satisfaction and participatory evaluation.
+    CustomerSatisfaction,
+    /// 3.4: gender balance.
+    BilancioDiGenere,
+}
+
+impl Sezione {
+    pub const ALL: [Sezione; 4] =
+        [Sezione::Contesto, Sezione::Personale, Sezione::CustomerSatisfaction, Sezione::BilancioDiGenere];
+
+    /// The value staff write in the `Sezione` column.
+    pub fn id(self) -> &'static str {
+        match self {
+            Sezione::Contesto => "contesto",
+            Sezione::Personale => "personale",
+            Sezione::CustomerSatisfaction => "customer_satisfaction",
+            Sezione::BilancioDiGenere => "bilancio_di_genere",
+        }
+    }
+
+    /// Where it appears in the Relazione.
+    pub fn label(self) -> &'static str {
+        match self {
+            Sezione::Contesto => "capitolo 2, il contesto in cifre",
+            Sezione::Personale => "capitolo 2, le risorse umane",
+            Sezione::CustomerSatisfaction => {
+                "sezione 3.3.3, customer satisfaction e valutazione partecipativa"
+            }
+            Sezione::BilancioDiGenere => "sezione 3.4, bilancio di genere",
+        }
+    }
+}
+
+/// A table given by the staff: a title, column headings and rows of a label and values, every
+/// value already as it is printed (`76,67 %`, `1.250`).
+#[derive(Debug, Clone, Serialize)]
+pub struct TabellaDati {
+    pub sezione: Sezione,
+    pub titolo: String,
+    pub colonne: Vec<String>,
+    pub righe: Vec<RigaDati>,
+    #[serde(skip)]
+    pub origin: Location,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RigaDati {
+    pub voce: String,
+    pub valori: Vec<String>,
+    /// A row whose label starts with «Totale».
+    pub totale: bool,
 }
 
 /// One input workbook and what it was recognised as.

@@ -64,7 +64,7 @@ const PAGES: &[(&str, &str, &str)] = &[
     ("obiettivi.html", "sito_obiettivi.html.j2", "Obiettivi"),
     ("indicatori.html", "sito_indicatori.html.j2", "Indicatori"),
     ("strutture.html", "sito_strutture.html.j2", "Strutture e obiettivi individuali"),
-    ("analisi.html", "sito_analisi.html.j2", "Analisi"),
+    ("analisi.html", "sito_analisi.html.j2", "Analisi e bilancio di genere"),
     ("processo.html", "sito_processo.html.j2", "Processo"),
     ("dati.html", "sito_dati.html.j2", "Dati e documenti"),
 ];
@@ -130,7 +130,6 @@ fn has_page(file: &str, view: &View) -> bool {
     match file {
         "obiettivi.html" | "indicatori.html" => view.albero.is_some(),
         "strutture.html" => view.unita.is_some() || view.individuali.is_some(),
-        "analisi.html" => view.serie.is_some() || view.salute.is_some() || view.pareto.is_some(),
         _ => true,
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::bozza::{Gruppo, Voce, is_sample};
 use crate::error::{Error, Location};
+use crate::model::Sezione;
 use crate::score::Scored;
 use crate::value::format_number;
 use std::collections::BTreeMap;
@@ -169,6 +170,33 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
                 Location::file(data_dir),
                 format!("{chapter}: omesso, mancano {what}"),
             ));
+        }
+    }
+    // Sections the law requires (art. 10 c.1 lett. b: the gender balance among them), from the
+    // «Tabelle della Relazione» layout: without their tables they are still to write.
+    for sezione in [Sezione::Personale, Sezione::CustomerSatisfaction, Sezione::BilancioDiGenere] {
+        if !s.report.tabelle.iter().any(|t| t.sezione == sezione) {
+            out.push(Voce::new(
+                Gruppo::Scrivere,
+                Location::file(data_dir),
+                format!(
+                    "{}: mancano le tabelle (righe con Sezione «{}» nel tracciato «Tabelle della Relazione»; \
+                     «relazione modello --tabelle» ne scrive uno vuoto)",
+                    sezione.label(),
+                    sezione.id()
+                ),
+            ));
+        }
+    }
+    if let Some(a) = &s.report.albero {
+        for code in &s.config.obiettivi_pari_opportunita {
+            if a.find_objective(code).is_none() {
+                out.push(Voce::new(
+                    Gruppo::Verificare,
+                    Location::file(Path::new("relazione.yaml")),
+                    format!("obiettivi_pari_opportunita: «{code}» non è un obiettivo strategico od operativo dell'albero della performance"),
+                ));
+            }
         }
     }
     for (name, t) in

@@ -12,6 +12,7 @@ mod hierarchy;
 mod individuali;
 mod sheet;
 mod styles;
+mod tabelle;
 mod tables;
 
 use crate::error::{Diagnostics, Error, Location, Problem};
@@ -38,6 +39,7 @@ enum Kind {
     Serie,
     Bilancio,
     Piatto,
+    Tabelle,
 }
 
 impl Kind {
@@ -55,12 +57,13 @@ impl Kind {
             Kind::Serie => "serie storica KPI",
             Kind::Bilancio => "tabella di bilancio",
             Kind::Piatto => "tracciato piatto degli indicatori",
+            Kind::Tabelle => "tabelle della Relazione",
         }
     }
 
     /// Kinds of which a data folder may hold several sheets.
     fn repeatable(self) -> bool {
-        matches!(self, Kind::Bilancio)
+        matches!(self, Kind::Bilancio | Kind::Tabelle)
     }
 }
 
@@ -81,6 +84,7 @@ fn signatures() -> Vec<(Kind, Vec<&'static str>)> {
         (Kind::RisorseAlbero, tables::RISORSE_ALBERO.to_vec()),
         (Kind::Pareto, tables::PARETO.to_vec()),
         (Kind::Serie, tables::SERIE.to_vec()),
+        (Kind::Tabelle, tabelle::HEADERS.to_vec()),
     ]
 }
 
@@ -412,6 +416,7 @@ fn dispatch(
         Kind::Pareto => tables::read_pareto(sheet, header, cols, report, diag),
         Kind::Serie => tables::read_serie(sheet, header, cols, report, diag),
         Kind::Bilancio => tables::read_balance(sheet, header, cols, report, diag),
+        Kind::Tabelle => tabelle::read(sheet, header, cols, report, diag),
     }
 }
 

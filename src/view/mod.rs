@@ -60,10 +60,34 @@ pub struct View {
     pub salute: Option<Salute>,
     pub pareto: Option<Pareto>,
     pub serie: Option<Serie>,
+    /// The tables the staff gave in the «Tabelle della Relazione» layout, by section.
+    pub tabelle: Tabelle,
+    /// The objectives the configuration names as equal-opportunity objectives, with their results.
+    pub pari_opportunita: Vec<Nodo>,
     /// What is still open, by file: the document is a draft (BOZZA) while this is not empty.
     pub bozza: Vec<FileBozza>,
     /// The OIV's working papers: the validation criteria with their evidence.
     pub carte_oiv: CarteOiv,
+}
+
+/// The staff's tables by section (each list empty when the inputs have none).
+#[derive(Debug, Clone, Serialize)]
+pub struct Tabelle {
+    pub contesto: Vec<crate::model::TabellaDati>,
+    pub personale: Vec<crate::model::TabellaDati>,
+    pub customer_satisfaction: Vec<crate::model::TabellaDati>,
+    pub bilancio_di_genere: Vec<crate::model::TabellaDati>,
+}
+
+fn tabelle(s: &Scored) -> Tabelle {
+    use crate::model::Sezione;
+    let of = |sezione: Sezione| s.report.tabelle.iter().filter(|t| t.sezione == sezione).cloned().collect();
+    Tabelle {
+        contesto: of(Sezione::Contesto),
+        personale: of(Sezione::Personale),
+        customer_satisfaction: of(Sezione::CustomerSatisfaction),
+        bilancio_di_genere: of(Sezione::BilancioDiGenere),
+    }
 }
 
 /// The open items of one file.
@@ -341,6 +365,20 @@ impl View {
             salute: s.summary.salute.as_ref().map(analisi::salute),
             pareto: analisi::pareto(&s.report.pareto),
             serie: s.summary.serie.as_ref().map(analisi::serie),
+            tabelle: tabelle(s),
+            pari_opportunita: s
+                .report
+                .albero
+                .as_ref()
+                .map(|a| {
+                    s.config
+                        .obiettivi_pari_opportunita
+                        .iter()
+                        .filter_map(|c| a.find_objective(c))
+                        .map(nodo)
+                        .collect()
+                })
+                .unwrap_or_default(),
             bozza: bozza(open),
             carte_oiv: carte::carte(s, open, texts),
         }
