@@ -91,12 +91,17 @@ pub enum Command {
         #[arg(long, value_name = "DIR", conflicts_with_all = ["typst_sorgente"])]
         lotto: Option<PathBuf>,
     },
-    /// Scrive un modello vuoto del tracciato piatto degli indicatori
+    /// Scrive un modello vuoto del tracciato piatto degli indicatori (o, con --tabelle, delle
+    /// «Tabelle della Relazione»)
     #[command(help_template = HELP)]
     Modello {
         /// Cartella di uscita
         #[arg(long, default_value = "out", value_name = "CARTELLA")]
         out: PathBuf,
+        /// Scrive invece il modello delle «Tabelle della Relazione» (personale, customer
+        /// satisfaction, bilancio di genere, contesto)
+        #[arg(long)]
+        tabelle: bool,
     },
     /// Scrive i modelli incorporati del documento, da copiare in templates/ accanto ai dati per
     /// personalizzarli
@@ -210,8 +215,9 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             tell!("Fatto in {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
-        Command::Modello { out } => {
-            let path = crate::modello::write(&out)?;
+        Command::Modello { out, tabelle } => {
+            let path =
+                if tabelle { crate::modello::write_tables(&out)? } else { crate::modello::write(&out)? };
             tell!("Modello scritto in {}", path.display());
             Ok(())
         }

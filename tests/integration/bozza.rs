@@ -66,6 +66,29 @@ fn complete_inputs_give_a_final_report_without_marks() {
     ] {
         std::fs::write(dir.join("testi").join(name), text).unwrap();
     }
+    // The sections the law requires, from the «Tabelle della Relazione» layout.
+    let tables: Vec<Vec<(u16, C)>> = vec![
+        vec![(0, C::T("Sezione")), (1, C::T("Tabella")), (2, C::T("Voce")), (3, C::T("2024"))],
+        vec![
+            (0, C::T("personale")),
+            (1, C::T("Personale per categoria")),
+            (2, C::T("Totale")),
+            (3, C::N(12.0)),
+        ],
+        vec![
+            (0, C::T("customer_satisfaction")),
+            (1, C::T("Indagine")),
+            (2, C::T("Soddisfatti")),
+            (3, C::P(0.9)),
+        ],
+        vec![
+            (0, C::T("bilancio_di_genere")),
+            (1, C::T("Analisi di genere")),
+            (2, C::T("% donne")),
+            (3, C::P(0.6)),
+        ],
+    ];
+    write_sheet(&dir.join("tabelle.xlsx"), "Tabelle", &tables);
     // The chapters this small plan has no data for: verified omissions.
     std::fs::write(
         dir.join("verifiche.yaml"),
@@ -79,6 +102,8 @@ fn complete_inputs_give_a_final_report_without_marks() {
     let text = pdf_text(&out.join("Relazione_performance_2024_Prova.pdf"));
     assert!(!text.contains("BOZZA") && !text.contains("Da completare"), "{text}");
     assert!(!text.to_lowercase().contains("testo di esempio"));
+    let text = flat(&text);
+    assert!(text.contains("3.4 Bilancio di genere") && text.contains("% donne 60,00 %"), "{text}");
     let _ = std::fs::remove_dir_all(&out);
 }
 

@@ -161,3 +161,52 @@ fn figures_the_inputs_give_twice_differently_are_findings_and_print_once() {
     let late = serie.kpi.iter().find(|k| k.nome.starts_with("Emissione Ruolo sanzioni")).unwrap();
     assert!(late.rilievi.iter().any(|r| r == "scadenza non rispettata nel 2020"), "{:?}", late.rilievi);
 }
+
+/// The sections the platform does not export, from the «Tabelle della Relazione» workbook built from
+/// the published Relazione 2024 (tests/fixtures/tabelle/genera_modena.py): the published figures
+/// reach chapter 2, 3.3.3 and 3.4, and the web edition.
+#[test]
+fn personnel_customer_satisfaction_and_gender_balance_carry_the_published_figures() {
+    let b = crate::common::modena_build();
+    let text = crate::common::flat(&b.text);
+    // 62 permanent staff at the end of 2024 (61 in 2023), 46 women and 16 men.
+    assert!(text.contains("Totale 73 72 68 66 65 63 57 56 54 54 56 61 62"), "{text}");
+    assert!(text.contains("Donne 52 52 50 48 48 46 42 41 40 41 43 46 46"), "{text}");
+    // 76,67 % women in 2024, as published in the gender analysis (the row, whole, in the web
+    // edition; in the PDF the long label wraps, so its table is checked for the figure).
+    let genere = &text[text.find("3.4 Bilancio di genere Benessere").expect("3.4 with its tables")..];
+    let analisi = &genere[..genere.find("Tabella 10: Analisi di genere").expect("the gender analysis")];
+    assert!(analisi.contains("% di donne rispetto") && analisi.contains("77,97 % 76,67 %"), "{analisi}");
+    let web = std::fs::read_to_string(b.out.join("sito/analisi.html")).unwrap();
+    let row = &web[web.find("<th scope=\"row\">% di donne rispetto al totale del personale</th>").unwrap()..];
+    assert!(row[..row.find("</tr>").unwrap()].ends_with("<td class=\"num\">76,67\u{a0}%</td>"), "{row}");
+    // 515 businesses interviewed; 22,6 % very satisfied (33,6 % in 2023).
+    assert!(text.contains("Imprese intervistate 515"), "{text}");
+    assert!(text.contains("Molto soddisfatte dei servizi camerali 22,6 % 33,6 %"), "{text}");
+    // Training hours by sex: 551 for men, 967 for women.
+    assert!(text.contains("Totale ore 0 27,5 80,5 302 141 551 70,5 185 99,5 516,5 95,5 967"), "{text}");
+    // The equal-opportunity objective named in the configuration, with its result.
+    assert!(genere.contains("802.A1.3 – Effettuare opportune azioni a livello organizzativo"), "{genere}");
+    let contesto = std::fs::read_to_string(b.out.join("sito/contesto.html")).unwrap();
+    assert!(contesto.contains("Personale a tempo indeterminato per categoria"));
+}
+
+#[test]
+fn a_table_row_with_an_unknown_section_is_an_error_naming_its_cell() {
+    use crate::common::{C, build, config, out_beside, scratch, write_sheet};
+    let dir = scratch("tabelle-sezione");
+    write_sheet(&dir.join("ente.xlsx"), "Report", &crate::common::albero_rows());
+    let rows: Vec<Vec<(u16, C)>> = vec![
+        vec![(0, C::T("Sezione")), (1, C::T("Tabella")), (2, C::T("Voce")), (3, C::T("2024"))],
+        vec![(0, C::T("genere")), (1, C::T("Analisi")), (2, C::T("Donne")), (3, C::N(5.0))],
+    ];
+    write_sheet(&dir.join("tabelle.xlsx"), "Tabelle", &rows);
+    let cfg = config(&dir, "");
+    let run = build(&dir, &cfg, &out_beside(&dir));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("tabelle.xlsx, foglio «Tabelle», cella A2: sezione «genere» sconosciuta: ammesse contesto, personale, customer_satisfaction, bilancio_di_genere"),
+        "{}",
+        run.stderr
+    );
+}

@@ -54,7 +54,7 @@ fn score_json_has_the_whole_modena_tree() {
 fn check_says_the_sample_is_valid() {
     let run = relazione(&["check", "--data", "data", "--config", "relazione.yaml"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("Dati validi: 8 file letti"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("Dati validi: 9 file letti"), "{}", run.stdout);
 }
 
 #[test]
@@ -219,4 +219,19 @@ fn the_typst_source_comes_with_its_fonts() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(std::fs::read_to_string(&src).unwrap().contains("#set document(\n  title:"));
     assert!(src.parent().unwrap().join("fonts/TitilliumWeb_400Regular.ttf").is_file());
+}
+
+#[test]
+fn the_empty_tables_workbook_has_the_layout_headers_and_its_instructions() {
+    let dir = crate::common::scratch("modello-tabelle");
+    let run = relazione(&["modello", "--tabelle", "--out", dir.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let file = dir.join("modello_tabelle_relazione.xlsx");
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+    use calamine::Reader;
+    let range = wb.worksheet_range("Tabelle").unwrap();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[..3], ["Sezione", "Tabella", "Voce"]);
+    let help = wb.worksheet_range("Istruzioni").unwrap();
+    assert!(help.rows().any(|r| r[1].to_string().contains("bilancio_di_genere")));
 }

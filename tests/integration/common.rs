@@ -111,8 +111,14 @@ pub fn modena_data(name: &str) -> Scratch {
     for e in std::fs::read_dir(manifest().join("data/testi")).unwrap().flatten() {
         std::fs::copy(e.path(), data.join("testi").join(e.file_name())).unwrap();
     }
+    // The tables the platform does not export, built from the published report
+    // (tests/fixtures/tabelle/genera_modena.py).
+    std::fs::copy(manifest().join(MODENA_TABLES), data.join("Tabelle_Relazione_2024.xlsx")).unwrap();
     dir
 }
+
+/// The Modena «Tabelle della Relazione» workbook, in the sample data.
+pub const MODENA_TABLES: &str = "data/Tabelle_Relazione_2024.xlsx";
 
 /// The Modena outputs (PDF, workbook, open data), built once per test run and shared.
 pub struct ModenaBuild {
