@@ -38,6 +38,47 @@ pub struct Config {
     /// Where the Ente publishes the Relazione: the PDF and the web edition point to each other.
     #[serde(default)]
     pub pubblicazione: Pubblicazione,
+    /// The acts and dates of the performance cycle and the OIV, for chapter 5: the Relazione states
+    /// no act that is not here.
+    #[serde(default)]
+    pub ciclo: Ciclo,
+}
+
+/// The performance cycle of the year as the acts record it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ciclo {
+    /// Acts in the order they are to be listed (approval of the PIAO and its updates, mid-year
+    /// monitoring, approval of the Relazione, the OIV's reports…).
+    #[serde(default)]
+    pub atti: Vec<Atto>,
+    /// The OIV's members in the year, with their term.
+    #[serde(default)]
+    pub oiv: Vec<ComponenteOiv>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Atto {
+    /// What the act is: `Aggiornamento del PIAO 2024-2026`.
+    pub atto: String,
+    /// `gg/mm/aaaa`.
+    pub data: String,
+    /// Its reference: `delibera di Giunta n. 140`.
+    #[serde(default)]
+    pub estremi: Option<String>,
+    /// Where it is published.
+    #[serde(default)]
+    pub indirizzo: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ComponenteOiv {
+    pub nome: String,
+    /// Role and term: `OIV monocratico da ottobre 2024`.
+    #[serde(default)]
+    pub incarico: Option<String>,
 }
 
 fn default_licenza() -> String {
@@ -543,6 +584,19 @@ impl Config {
                     || u.chars().any(|c| c.is_whitespace() || c.is_control() || "\"<>\\`{}|^".contains(c)))
             {
                 problems.push(format!("«{key}»: «{u}» non è un indirizzo web (atteso https://…)"));
+            }
+        }
+        for (i, a) in self.ciclo.atti.iter().enumerate() {
+            if let Err(e) = crate::value::parse_date(&a.data) {
+                problems.push(format!("«ciclo.atti», atto {} («{}»): data {e}", i + 1, a.atto));
+            }
+            if let Some(u) = &a.indirizzo
+                && !(u.starts_with("https://") || u.starts_with("http://"))
+            {
+                problems.push(format!(
+                    "«ciclo.atti», atto {}: «{u}» non è un indirizzo web (atteso https://…)",
+                    i + 1
+                ));
             }
         }
         if let Some(ipa) = &self.ente.codice_ipa

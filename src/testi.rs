@@ -188,6 +188,23 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             ));
         }
     }
+    // Chapter 5 states the acts of the cycle and who the OIV is only from the configuration.
+    let config = Location::file(Path::new("relazione.yaml"));
+    if s.config.ciclo.atti.is_empty() {
+        out.push(Voce::new(
+            Gruppo::Scrivere,
+            config.clone(),
+            "capitolo 5: mancano gli atti e le date del ciclo della performance (ciclo.atti: approvazione \
+             del PIAO e dei suoi aggiornamenti, monitoraggio intermedio, approvazione della Relazione)",
+        ));
+    }
+    if s.config.ciclo.oiv.is_empty() {
+        out.push(Voce::new(
+            Gruppo::Scrivere,
+            config,
+            "capitolo 5: mancano i componenti dell'OIV (ciclo.oiv)",
+        ));
+    }
     if let Some(a) = &s.report.albero {
         for code in &s.config.obiettivi_pari_opportunita {
             if a.find_objective(code).is_none() {

@@ -60,6 +60,8 @@ pub struct View {
     pub salute: Option<Salute>,
     pub pareto: Option<Pareto>,
     pub serie: Option<Serie>,
+    /// The acts and dates of the cycle and the OIV's members, from the configuration.
+    pub ciclo: Ciclo,
     /// The tables the staff gave in the «Tabelle della Relazione» layout, by section.
     pub tabelle: Tabelle,
     /// The objectives the configuration names as equal-opportunity objectives, with their results.
@@ -68,6 +70,49 @@ pub struct View {
     pub bozza: Vec<FileBozza>,
     /// The OIV's working papers: the validation criteria with their evidence.
     pub carte_oiv: CarteOiv,
+}
+
+/// Chapter 5's acts and the OIV, as configured (empty lists when not given).
+#[derive(Debug, Clone, Serialize)]
+pub struct Ciclo {
+    pub atti: Vec<Atto>,
+    pub oiv: Vec<ComponenteOiv>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Atto {
+    pub atto: String,
+    /// `gg/mm/aaaa`.
+    pub data: String,
+    pub estremi: Option<String>,
+    pub indirizzo: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ComponenteOiv {
+    pub nome: String,
+    pub incarico: Option<String>,
+}
+
+fn ciclo(c: &crate::config::Ciclo) -> Ciclo {
+    Ciclo {
+        atti: c
+            .atti
+            .iter()
+            .map(|a| Atto {
+                atto: a.atto.clone(),
+                // Validated by the configuration: printed in one format whatever was typed.
+                data: crate::value::parse_date(&a.data).map(format_date).unwrap_or_else(|_| a.data.clone()),
+                estremi: a.estremi.clone(),
+                indirizzo: a.indirizzo.clone(),
+            })
+            .collect(),
+        oiv: c
+            .oiv
+            .iter()
+            .map(|m| ComponenteOiv { nome: m.nome.clone(), incarico: m.incarico.clone() })
+            .collect(),
+    }
 }
 
 /// The staff's tables by section (each list empty when the inputs have none).
@@ -365,6 +410,7 @@ impl View {
             salute: s.summary.salute.as_ref().map(analisi::salute),
             pareto: analisi::pareto(&s.report.pareto),
             serie: s.summary.serie.as_ref().map(analisi::serie),
+            ciclo: ciclo(&s.config.ciclo),
             tabelle: tabelle(s),
             pari_opportunita: s
                 .report

@@ -57,7 +57,11 @@ fn definitiva_refuses_while_anything_is_open_and_check_lists_the_same() {
 #[test]
 fn complete_inputs_give_a_final_report_without_marks() {
     let dir = albero_dir("completa", &albero_rows());
-    let cfg = config(&dir, "data_approvazione: 27/05/2025\n");
+    let cfg = config(
+        &dir,
+        "data_approvazione: 27/05/2025\nciclo:\n  atti:\n    - atto: Approvazione del PIAO 2024-2026\n      \
+         data: 31/01/2024\n      estremi: delibera n. 12\n  oiv:\n    - nome: dott.ssa Anna Bianchi\n",
+    );
     std::fs::create_dir_all(dir.join("testi")).unwrap();
     for (name, text) in [
         ("premessa.md", "La Camera presenta i risultati del 2024."),
@@ -104,6 +108,8 @@ fn complete_inputs_give_a_final_report_without_marks() {
     assert!(!text.to_lowercase().contains("testo di esempio"));
     let text = flat(&text);
     assert!(text.contains("3.4 Bilancio di genere") && text.contains("% donne 60,00 %"), "{text}");
+    assert!(text.contains("31/01/2024 Approvazione del PIAO 2024-2026 delibera n. 12"), "{text}");
+    assert!(text.contains("dott.ssa Anna Bianchi"), "{text}");
     let _ = std::fs::remove_dir_all(&out);
 }
 
