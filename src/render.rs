@@ -91,8 +91,12 @@ fn converted(texts: &Texts) -> Result<(Value, Value), Error> {
                 None
             }
         };
-    let chapter =
-        [("premessa", &texts.premessa), ("contesto", &texts.contesto), ("processo", &texts.processo)];
+    let chapter = [
+        ("sintesi", &texts.sintesi),
+        ("premessa", &texts.premessa),
+        ("contesto", &texts.contesto),
+        ("processo", &texts.processo),
+    ];
     let testi: BTreeMap<&str, Option<Value>> =
         chapter.into_iter().map(|(k, t)| (k, t.as_ref().and_then(|t| convert(t, 1)))).collect();
     let spiegazioni: BTreeMap<&str, Option<Value>> =

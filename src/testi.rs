@@ -32,6 +32,8 @@ impl Testo {
 /// The staff's narrative texts.
 #[derive(Debug, Default, Clone)]
 pub struct Texts {
+    /// The staff's own words for the citizens' summary, printed after the generated one.
+    pub sintesi: Option<Testo>,
     pub premessa: Option<Testo>,
     pub contesto: Option<Testo>,
     pub processo: Option<Testo>,
@@ -105,6 +107,7 @@ impl Texts {
         let mut scostamenti = read("scostamenti.md")?.map(|t| sections(&t)).unwrap_or_default();
         let campi = scostamenti.iter_mut().map(|(k, t)| (k.clone(), take_fields(t))).collect();
         Ok(Texts {
+            sintesi: read("sintesi.md")?,
             premessa: read("premessa.md")?,
             contesto: read("contesto.md")?,
             processo: read("processo.md")?,

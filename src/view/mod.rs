@@ -60,6 +60,9 @@ pub struct View {
     pub salute: Option<Salute>,
     pub pareto: Option<Pareto>,
     pub serie: Option<Serie>,
+    /// The citizens' summary: plain sentences generated from the results (each one a count or a
+    /// figure of this view), before the staff's own words.
+    pub sintesi: Vec<String>,
     /// The acts and dates of the cycle and the OIV's members, from the configuration.
     pub ciclo: Ciclo,
     /// The tables the staff gave in the «Tabelle della Relazione» layout, by section.
@@ -364,7 +367,7 @@ impl View {
                 lower(&livelli.obiettivo_strategico)
             ),
         };
-        View {
+        let mut view = View {
             ente: Ente {
                 nome: s.config.ente.nome.clone(),
                 nome_breve: s.config.ente.nome_breve.clone(),
@@ -427,8 +430,75 @@ impl View {
                 .unwrap_or_default(),
             bozza: bozza(open),
             carte_oiv: carte::carte(s, open, texts),
-        }
+            sintesi: Vec::new(),
+        };
+        view.sintesi = sintesi(&view);
+        view
     }
+}
+
+/// `1 obiettivo strategico`, `10 obiettivi strategici`: a count with the level's name.
+fn count(n: usize, name: &NomeLivello) -> String {
+    if n == 1 {
+        format!("1 {}", name.nome.to_lowercase())
+    } else {
+        format!("{n} {}", name.plurale.to_lowercase())
+    }
+}
+
+/// What the Ente did, how it went and where it fell short, in plain sentences made only of this
+/// view's own counts and figures (nothing the inputs do not say).
+fn sintesi(v: &View) -> Vec<String> {
+    let Some(a) = &v.albero else { return Vec::new() };
+    let l = &v.livelli;
+    let indicatori = a.righe.iter().filter(|r| r.indicatore).count();
+    let mut out = vec![format!(
+        "Nel {} l'Ente ha lavorato su {} articolati in {} e {}, misurati da {}.",
+        v.anno,
+        count(a.ambiti.len(), &l.ambito),
+        count(v.conteggi_strategici.totale, &l.obiettivo_strategico),
+        count(v.conteggi_operativi.totale, &l.obiettivo_operativo),
+        count(indicatori, &l.indicatore),
+    )];
+    if a.ente.risultato.valore.is_some() {
+        out.push(format!(
+            "Il risultato complessivo dell'Ente è {} ({}).",
+            a.ente.risultato.testo, v.metodo.risultato_ente
+        ));
+    }
+    let best = v.conteggi_strategici.righe.first();
+    if let Some(b) = best.filter(|_| v.conteggi_strategici.totale > 0) {
+        out.push(format!(
+            "{} su {} sono nella classe «{}».",
+            capitalise(&count(b.numero, &l.obiettivo_strategico)),
+            v.conteggi_strategici.totale,
+            b.etichetta
+        ));
+    }
+    if v.sotto_soglia.is_empty() {
+        out.push(format!(
+            "Nessun {} è sotto il {}.",
+            l.indicatore.nome.to_lowercase(),
+            v.metodo.soglia_verde
+        ));
+    } else {
+        let list: Vec<String> = v
+            .sotto_soglia
+            .iter()
+            .map(|i| format!("{} ({})", i.indicatore.nodo.titolo, i.indicatore.nodo.risultato.testo))
+            .collect();
+        out.push(format!(
+            "Sotto il {}: {}. Le cause sono spiegate nella sezione 3.3.",
+            v.metodo.soglia_verde,
+            list.join("; ")
+        ));
+    }
+    out
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
 }
 
 /// One indicator of the performance tree with the codes of the levels above it: the row shape of

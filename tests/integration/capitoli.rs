@@ -210,3 +210,27 @@ fn a_table_row_with_an_unknown_section_is_an_error_naming_its_cell() {
         run.stderr
     );
 }
+
+/// The citizens' summary is made of the results' own counts and figures (Modena's published
+/// 99,62 %), in the level names of the plan.
+#[test]
+fn the_citizens_summary_states_only_counts_and_figures_of_the_results() {
+    let text = crate::common::flat(&crate::common::modena_build().text);
+    let start = text.find("SINTESI PER I CITTADINI").expect("the summary");
+    let sintesi = &text[start..start + 700];
+    assert!(
+        sintesi.contains(
+            "Nel 2024 l'Ente ha lavorato su 3 ambiti strategici articolati in 10 obiettivi strategici e 18 \
+             obiettivi operativi, misurati da 99 indicatori."
+        ),
+        "{sintesi}"
+    );
+    assert!(sintesi.contains("Il risultato complessivo dell'Ente è 99,62 %"), "{sintesi}");
+    assert!(
+        sintesi.contains("10 obiettivi strategici su 10 sono nella classe «Raggiunti (≥ 95 %)»"),
+        "{sintesi}"
+    );
+    assert!(sintesi.contains("Sotto il 95 %: 701.S1"), "{sintesi}");
+    let web = std::fs::read_to_string(crate::common::modena_build().out.join("sito/index.html")).unwrap();
+    assert!(web.contains("<h2 id=\"in-breve\">In breve</h2>"));
+}
