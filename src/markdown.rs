@@ -1,9 +1,18 @@
-//! The staff's narrative texts (Markdown) converted to Typst markup or HTML, safely.
+//! The staff's narrative texts (CommonMark, read by `pulldown-cmark`) converted to Typst markup
+//! or HTML, safely: one reading, two spellings.
 //!
-//! Only a small, predictable subset is understood: paragraphs, headings (`#`, `##`, `###`, placed
-//! below the chapter that includes the text), bullet lists (`- `), numbered lists (`1. `),
-//! `**bold**` and `*italic*`. Every other character is text: it is escaped, so nothing a user
-//! types can run as Typst code.
+//! Understood: paragraphs, headings (placed below the chapter that includes the text, without
+//! skipped levels), bullet and numbered lists, emphasis, strong, strikethrough, links (web and
+//! e-mail addresses), images placed beside the texts (PNG, JPEG, SVG, with their alternative
+//! text), tables, footnotes, quotes, code and rules. Every character of the text is escaped, so
+//! nothing a user types can run as Typst code or HTML. What cannot be rendered (raw HTML, a link
+//! to a local file, an image elsewhere or without alternative text, a heading that skips a level,
+//! nesting beyond [`MAX_DEPTH`]) is a problem naming the file and line, found by `check`.
+
+use crate::error::{Location, Problem};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 /// Escapes text for Typst markup and string literals: every character with a meaning in Typst
 /// becomes a `\u{..}` escape, line breaks become `#linebreak()`, control characters are dropped.
@@ -47,84 +56,6 @@ pub struct Origin<'a> {
     pub first_line: usize,
 }
 
-/// What a converted text is written in: the Typst source of the PDF or the HTML of the web
-/// edition. The Markdown is read once, by [`convert`]; a target only spells each block.
-trait Target {
-    /// Text as it must appear in the target: every markup character escaped.
-    fn text(&self, s: &str) -> String;
-    /// `strong` or `emph` around already converted text.
-    fn inline(&self, strong: bool, inner: &str) -> String;
-    fn heading(&self, level: usize, inner: &str) -> String;
-    fn paragraph(&self, inner: &str) -> String;
-    fn item(&self, numbered: bool, inner: &str) -> String;
-    fn list(&self, numbered: bool, open: bool) -> String;
-    /// A note before each block naming the staff's file and line.
-    fn origin(&self, file: &str, line: usize) -> String;
-    fn end(&self) -> String;
-}
-
-struct Typst;
-
-impl Target for Typst {
-    fn text(&self, s: &str) -> String {
-        escape(s)
-    }
-    fn inline(&self, strong: bool, inner: &str) -> String {
-        format!("#{}[{inner}]", if strong { "strong" } else { "emph" })
-    }
-    fn heading(&self, level: usize, inner: &str) -> String {
-        format!("{} {inner}\n\n", "=".repeat(level))
-    }
-    fn paragraph(&self, inner: &str) -> String {
-        format!("{inner}\n\n")
-    }
-    fn item(&self, numbered: bool, inner: &str) -> String {
-        format!("{} {inner}\n", if numbered { "+" } else { "-" })
-    }
-    fn list(&self, _numbered: bool, _open: bool) -> String {
-        String::new()
-    }
-    fn origin(&self, file: &str, line: usize) -> String {
-        format!("// ⟦testo: {file}, riga {line}⟧\n")
-    }
-    fn end(&self) -> String {
-        // What follows comes from the template again.
-        format!("// {END_OF_TEXT}\n")
-    }
-}
-
-struct Html;
-
-impl Target for Html {
-    fn text(&self, s: &str) -> String {
-        escape_html(s)
-    }
-    fn inline(&self, strong: bool, inner: &str) -> String {
-        let tag = if strong { "strong" } else { "em" };
-        format!("<{tag}>{inner}</{tag}>")
-    }
-    fn heading(&self, level: usize, inner: &str) -> String {
-        let h = level.min(6);
-        format!("<h{h}>{inner}</h{h}>\n")
-    }
-    fn paragraph(&self, inner: &str) -> String {
-        format!("<p>{inner}</p>\n")
-    }
-    fn item(&self, _numbered: bool, inner: &str) -> String {
-        format!("<li>{inner}</li>\n")
-    }
-    fn list(&self, numbered: bool, open: bool) -> String {
-        let tag = if numbered { "ol" } else { "ul" };
-        if open { format!("<{tag}>\n") } else { format!("</{tag}>\n") }
-    }
-    fn origin(&self, _file: &str, _line: usize) -> String {
-        String::new()
-    }
-    fn end(&self) -> String {
-        String::new()
-    }
-}
-
 /// Escapes text for HTML content and attribute values; control characters are dropped and
 /// directional overrides shown as what they are, as in [`escape`].
 pub fn escape_html(text: &str) -> String {
@@ -147,164 +78,592 @@ pub fn escape_html(text: &str) -> String {
     out
 }
 
+/// Containers (lists, quotes, tables…) may nest this deep; deeper is refused, so that no text can
+/// make the typesetter recurse without bound.
+pub const MAX_DEPTH: usize = 32;
+
+/// Image formats a text may place.
+const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "svg"];
+
+/// Largest image a text may place.
+const MAX_IMAGE_BYTES: u64 = 10 << 20;
+
+/// Images placed by the texts: (name under [`IMAGE_DIR`], file beside the texts).
+pub type Images = Vec<(String, PathBuf)>;
+
+/// A text converted, with the images it places.
+#[derive(Debug, Clone, Default)]
+pub struct Converted {
+    pub text: String,
+    pub images: Images,
+}
+
+/// Folder, inside the document's virtual files and the web edition, that holds the texts' images.
+pub const IMAGE_DIR: &str = "immagini";
+
+#[derive(Clone, Copy, PartialEq)]
+enum Target {
+    Typst,
+    Html,
+}
+
+/// A Typst string literal: quotes, backslashes and line breaks escaped, control characters dropped,
+/// directional overrides shown as what they are.
+fn typst_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
+            }
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Converts Markdown text to Typst markup. `heading_offset` is added to each heading's level
 /// (texts sit inside a chapter, so `#` becomes a level-2 heading with offset 1).
 ///
-/// Each block is preceded by a `// ⟦testo: FILE, riga N⟧` comment, so that a Typst error in it
-/// names the staff's file and line. Headings must start at `#` and go down one level at a time:
-/// a skipped level would break the document's heading order (PDF/UA), so it is an error naming
-/// the line, found by `check` before anything is typeset.
-pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<String, crate::error::Problem> {
-    convert(md, heading_offset, origin, &Typst)
+/// Each top-level block is preceded by a `// ⟦testo: FILE, riga N⟧` comment, so that a Typst error
+/// in it names the staff's file and line. Headings must start at `#` and go down one level at a
+/// time: a skipped level would break the document's heading order (PDF/UA).
+pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<Converted, Problem> {
+    Writer::new(md, heading_offset, origin, Target::Typst).run()
 }
 
-/// Converts Markdown text to HTML for the web edition, by the same reading as [`to_typst`]
-/// (`heading_offset` as there: `#` in a chapter's text becomes `<h2>` with offset 1).
-pub fn to_html(md: &str, heading_offset: usize, origin: Origin) -> Result<String, crate::error::Problem> {
-    convert(md, heading_offset, origin, &Html)
-}
-
-fn convert(
-    md: &str,
-    heading_offset: usize,
-    origin: Origin,
-    target: &dyn Target,
-) -> Result<String, crate::error::Problem> {
-    let mut out = String::new();
-    let mut paragraph: Vec<String> = Vec::new();
-    // The list being written: numbered or not.
-    let mut list: Option<bool> = None;
-    let flush = |paragraph: &mut Vec<String>, out: &mut String| {
-        if !paragraph.is_empty() {
-            out.push_str(&target.paragraph(&inline(&paragraph.join(" "), target)));
-            paragraph.clear();
-        }
-    };
-    let close_list = |list: &mut Option<bool>, out: &mut String| {
-        if let Some(numbered) = list.take() {
-            out.push_str(&target.list(numbered, false));
-        }
-    };
-    let file = origin.file.display().to_string().replace(['\n', '\r', '⟧'], " ");
-    let mut previous_heading = 0;
-    let mut in_comment = false;
-    for (i, line) in md.lines().enumerate() {
-        let number = origin.first_line + i;
-        let t = line.trim();
-        // HTML comments are notes for the staff (the sample marker among them): never printed.
-        if in_comment || t.starts_with("<!--") {
-            in_comment = !t.ends_with("-->");
-            continue;
-        }
-        let starts_block = !t.is_empty() && (paragraph.is_empty() || heading(t).is_some());
-        let item = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")).map(|x| (false, x));
-        let item = item.or_else(|| numbered(t).map(|x| (true, x)));
-        if list.is_some() && !t.is_empty() && item.is_none_or(|(n, _)| Some(n) != list) {
-            flush(&mut paragraph, &mut out);
-            close_list(&mut list, &mut out);
-        }
-        if starts_block {
-            flush(&mut paragraph, &mut out);
-            out.push_str(&target.origin(&file, number));
-        }
-        if t.is_empty() {
-            flush(&mut paragraph, &mut out);
-        } else if let Some((level, title)) = heading(t) {
-            if level > previous_heading + 1 {
-                let hashes = "#".repeat(previous_heading + 1);
-                return Err(crate::error::Problem::new(
-                    crate::error::Location::line(origin.file, number),
-                    format!(
-                        "titolo di livello {level} («{}») senza un titolo di livello {} prima: \
-                         i titoli del testo partono da «#» e scendono di un livello alla volta \
-                         (qui usare «{hashes} {title}»)",
-                        "#".repeat(level),
-                        previous_heading + 1
-                    ),
-                ));
-            }
-            previous_heading = level;
-            out.push_str(&target.heading(level + heading_offset, &inline(title, target)));
-        } else if let Some((numbered, text)) = item {
-            flush(&mut paragraph, &mut out);
-            if list.is_none() {
-                out.push_str(&target.list(numbered, true));
-                list = Some(numbered);
-            }
-            out.push_str(&target.item(numbered, &inline(text, target)));
-        } else {
-            paragraph.push(t.to_string());
-        }
-    }
-    flush(&mut paragraph, &mut out);
-    close_list(&mut list, &mut out);
-    out.push_str(&target.end());
-    Ok(out)
+/// Converts Markdown text to HTML for the web edition, by the same reading as [`to_typst`].
+pub fn to_html(md: &str, heading_offset: usize, origin: Origin) -> Result<Converted, Problem> {
+    Writer::new(md, heading_offset, origin, Target::Html).run()
 }
 
 /// Marker closing a converted text in the generated source.
 pub const END_OF_TEXT: &str = "⟦fine testo⟧";
 
-fn heading(line: &str) -> Option<(usize, &str)> {
-    let level = line.chars().take_while(|&c| c == '#').count();
-    (1..=4).contains(&level).then(|| line[level..].strip_prefix(' ')).flatten().map(|t| (level, t.trim()))
+/// Characters that mark a footnote reference in the output until the notes are known.
+const NOTE_OPEN: char = '\u{E000}';
+const NOTE_CLOSE: char = '\u{E001}';
+
+/// An open container and what it has collected.
+struct Frame {
+    kind: Kind,
+    out: String,
 }
 
-fn numbered(line: &str) -> Option<&str> {
-    let digits = line.chars().take_while(char::is_ascii_digit).count();
-    (digits > 0).then(|| line[digits..].strip_prefix(". ")).flatten()
+enum Kind {
+    Root,
+    Paragraph,
+    Heading(usize),
+    Quote,
+    Code,
+    List(Option<u64>),
+    Item,
+    Note(String),
+    Table(Vec<Alignment>),
+    Head,
+    Row,
+    Cell,
+    Emphasis,
+    Strong,
+    Strike,
+    Link(String),
+    Image(String),
+    /// HTML blocks: comments (the sample marker among them) are dropped.
+    Html,
 }
 
-/// `**bold**` and `*italic*` (or `_italic_`) around escaped text. Linear in the text: where a
-/// marker has no closing one further on, no later occurrence has one either, so it is not looked
-/// for again (a text of unmatched `*` once took seconds).
-fn inline(text: &str, target: &dyn Target) -> String {
-    const MARKERS: [&str; 3] = ["**", "*", "_"];
-    let mut out = String::new();
-    let mut pos = 0;
-    // For each marker: the next occurrence at or after `pos` (absolute), and whether a closing one
-    // can still exist.
-    let mut next: [Option<usize>; 3] = [None; 3];
-    let mut closable = [true; 3];
-    let find = |from: usize, m: &str| text[from..].find(m).map(|i| from + i);
-    for (k, m) in MARKERS.iter().enumerate() {
-        next[k] = find(0, m);
+struct Writer<'a> {
+    md: &'a str,
+    offset: usize,
+    origin: Origin<'a>,
+    target: Target,
+    stack: Vec<Frame>,
+    notes: BTreeMap<String, String>,
+    images: Vec<(String, PathBuf)>,
+    previous_heading: usize,
+    /// Cells of the table row being read, and whether it is the header row.
+    cells: Vec<String>,
+    in_head: bool,
+    /// Rows of the table being read: (cells, header).
+    rows: Vec<(Vec<String>, bool)>,
+}
+
+impl<'a> Writer<'a> {
+    fn new(md: &'a str, offset: usize, origin: Origin<'a>, target: Target) -> Self {
+        Writer {
+            md,
+            offset,
+            origin,
+            target,
+            stack: vec![Frame { kind: Kind::Root, out: String::new() }],
+            notes: BTreeMap::new(),
+            images: Vec::new(),
+            previous_heading: 0,
+            cells: Vec::new(),
+            in_head: false,
+            rows: Vec::new(),
+        }
     }
-    while pos < text.len() {
-        for (k, m) in MARKERS.iter().enumerate() {
-            if next[k].is_some_and(|i| i < pos) {
-                next[k] = find(pos, m);
+
+    fn line(&self, at: usize) -> usize {
+        self.origin.first_line + self.md[..at.min(self.md.len())].matches('\n').count()
+    }
+
+    fn problem(&self, at: usize, message: impl Into<String>) -> Problem {
+        Problem::new(Location::line(self.origin.file, self.line(at)), message)
+    }
+
+    fn text(&self, s: &str) -> String {
+        let s: String = s.chars().filter(|c| *c != NOTE_OPEN && *c != NOTE_CLOSE).collect();
+        match self.target {
+            Target::Typst => escape(&s),
+            Target::Html => escape_html(&s),
+        }
+    }
+
+    fn push(&mut self, s: &str) {
+        self.stack.last_mut().expect("the root frame stays").out.push_str(s);
+    }
+
+    fn open(&mut self, kind: Kind, at: usize) -> Result<(), Problem> {
+        if self.stack.len() > MAX_DEPTH {
+            return Err(
+                self.problem(at, format!("testo annidato oltre {MAX_DEPTH} livelli (elenchi, citazioni…)"))
+            );
+        }
+        let block = !matches!(
+            kind,
+            Kind::Emphasis
+                | Kind::Strong
+                | Kind::Strike
+                | Kind::Link(_)
+                | Kind::Image(_)
+                | Kind::Cell
+                | Kind::Row
+                | Kind::Head
+        );
+        if self.target == Target::Typst && block && self.stack.len() == 1 {
+            let file = self.origin.file.display().to_string().replace(['\n', '\r', '⟧'], " ");
+            let line = self.line(at);
+            self.push(&format!("// ⟦testo: {file}, riga {line}⟧\n"));
+        }
+        self.stack.push(Frame { kind, out: String::new() });
+        Ok(())
+    }
+
+    fn run(mut self) -> Result<Converted, Problem> {
+        let options = Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH;
+        let md = self.md;
+        for (event, range) in Parser::new_ext(md, options).into_offset_iter() {
+            let at = range.start;
+            match event {
+                Event::Start(tag) => self.start(tag, at)?,
+                Event::End(tag) => self.end(tag, at)?,
+                Event::Text(t) => {
+                    let in_code = matches!(self.stack.last().map(|f| &f.kind), Some(Kind::Code));
+                    let in_html = matches!(self.stack.last().map(|f| &f.kind), Some(Kind::Html));
+                    if in_code {
+                        self.push(&t);
+                    } else if !in_html {
+                        let escaped = self.text(&t);
+                        self.push(&escaped);
+                    }
+                }
+                Event::Code(t) => {
+                    let code = match self.target {
+                        Target::Typst => format!("#raw({})", typst_string(&t)),
+                        Target::Html => format!("<code>{}</code>", escape_html(&t)),
+                    };
+                    self.push(&code);
+                }
+                Event::Html(h) | Event::InlineHtml(h) => {
+                    let comment = h.trim_start().starts_with("<!--")
+                        || matches!(self.stack.last().map(|f| &f.kind), Some(Kind::Html)) && !h.contains('<');
+                    if !comment && !h.trim().is_empty() && !h.trim_end().ends_with("-->") {
+                        return Err(self.problem(
+                            at,
+                            format!(
+                                "HTML non ammesso nei testi («{}»): usare la sintassi Markdown",
+                                h.trim().chars().take(40).collect::<String>()
+                            ),
+                        ));
+                    }
+                }
+                Event::FootnoteReference(label) => {
+                    self.push(&format!("{NOTE_OPEN}{label}{NOTE_CLOSE}"));
+                }
+                Event::SoftBreak => self.push(" "),
+                Event::HardBreak => {
+                    self.push(if self.target == Target::Typst { "#linebreak()" } else { "<br>" })
+                }
+                Event::Rule => {
+                    self.open(Kind::Paragraph, at)?;
+                    self.stack.pop();
+                    self.push(if self.target == Target::Typst {
+                        "#line(length: 100%)\n\n"
+                    } else {
+                        "<hr>\n"
+                    });
+                }
+                Event::TaskListMarker(_) | Event::InlineMath(_) | Event::DisplayMath(_) => {}
             }
         }
-        // The earliest usable marker; at a tie the longer one (`**` before `*`).
-        let chosen = (0..3)
-            .filter(|&k| closable[k])
-            .filter_map(|k| next[k].map(|i| (i, k)))
-            .min_by_key(|&(i, k)| (i, -(MARKERS[k].len() as i64)));
-        let Some((start, k)) = chosen else {
-            out.push_str(&target.text(&text[pos..]));
-            break;
+        let root = self.stack.pop().expect("the root frame").out;
+        let text = self.place_notes(root)?;
+        let mut text = text;
+        if self.target == Target::Typst {
+            // What follows comes from the template again.
+            text.push_str(&format!("// {END_OF_TEXT}\n"));
+        }
+        Ok(Converted { text, images: self.images })
+    }
+
+    fn start(&mut self, tag: Tag, at: usize) -> Result<(), Problem> {
+        let kind = match tag {
+            Tag::Paragraph => Kind::Paragraph,
+            Tag::Heading { level, .. } => {
+                let level = heading_number(level);
+                if level > self.previous_heading + 1 {
+                    let hashes = "#".repeat(self.previous_heading + 1);
+                    let title: String =
+                        self.md[at..].lines().next().unwrap_or("").trim_start_matches('#').trim().to_string();
+                    return Err(self.problem(
+                        at,
+                        format!(
+                            "titolo di livello {level} («{}») senza un titolo di livello {} prima: i titoli del testo \
+                             partono da «#» e scendono di un livello alla volta (qui usare «{hashes} {title}»)",
+                            "#".repeat(level),
+                            self.previous_heading + 1
+                        ),
+                    ));
+                }
+                self.previous_heading = level;
+                Kind::Heading(level)
+            }
+            Tag::BlockQuote(_) => Kind::Quote,
+            Tag::CodeBlock(k) => {
+                let _ = matches!(k, CodeBlockKind::Fenced(_));
+                Kind::Code
+            }
+            Tag::HtmlBlock => Kind::Html,
+            Tag::List(start) => Kind::List(start),
+            Tag::Item => Kind::Item,
+            Tag::FootnoteDefinition(label) => Kind::Note(label.to_string()),
+            Tag::Table(align) => {
+                self.rows.clear();
+                Kind::Table(align)
+            }
+            Tag::TableHead => {
+                self.in_head = true;
+                self.cells.clear();
+                Kind::Head
+            }
+            Tag::TableRow => {
+                self.cells.clear();
+                Kind::Row
+            }
+            Tag::TableCell => Kind::Cell,
+            Tag::Emphasis => Kind::Emphasis,
+            Tag::Strong => Kind::Strong,
+            Tag::Strikethrough => Kind::Strike,
+            Tag::Link { dest_url, .. } => {
+                let url = dest_url.to_string();
+                let ok = ["https://", "http://", "mailto:"].iter().any(|p| url.starts_with(p))
+                    && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+                if !ok {
+                    return Err(self.problem(
+                        at,
+                        format!("collegamento «{url}» non ammesso: solo indirizzi web (https://…) o di posta (mailto:…)"),
+                    ));
+                }
+                Kind::Link(url)
+            }
+            Tag::Image { dest_url, .. } => Kind::Image(self.image(&dest_url, at)?),
+            Tag::Superscript
+            | Tag::Subscript
+            | Tag::MetadataBlock(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition => {
+                return Err(self.problem(at, "costrutto Markdown non supportato"));
+            }
         };
-        let marker = MARKERS[k];
-        let inner_start = start + marker.len();
-        let close = find(inner_start, marker);
-        match close {
-            Some(end) if end > inner_start && !text[inner_start..].starts_with(' ') => {
-                out.push_str(&target.text(&text[pos..start]));
-                out.push_str(&target.inline(marker == "**", &target.text(&text[inner_start..end])));
-                pos = end + marker.len();
+        self.open(kind, at)
+    }
+
+    /// Checks an image's file: beside the texts, by plain name, of a known format and size.
+    fn image(&mut self, dest: &str, at: usize) -> Result<String, Problem> {
+        let plain = !dest.is_empty()
+            && !dest.starts_with('.')
+            && dest.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        let ext = dest.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        if !plain || !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+            return Err(self.problem(
+                at,
+                format!("immagine «{dest}»: indicare il nome di un file PNG, JPEG o SVG che sta accanto ai testi (es. grafico.png)"),
+            ));
+        }
+        let dir = self.origin.file.parent().unwrap_or(Path::new("."));
+        let path = dir.join(dest);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.is_file() && m.len() <= MAX_IMAGE_BYTES => {}
+            Ok(m) if m.is_file() => {
+                return Err(
+                    self.problem(at, format!("immagine «{dest}»: più di {} MB", MAX_IMAGE_BYTES >> 20))
+                );
             }
-            None => {
-                // No closing marker anywhere after: this marker is plain text from here on.
-                closable[k] = false;
-            }
-            Some(_) => {
-                out.push_str(&target.text(&text[pos..inner_start]));
-                pos = inner_start;
+            _ => {
+                return Err(
+                    self.problem(at, format!("immagine «{dest}»: file non trovato in {}", dir.display()))
+                );
             }
         }
+        if !self.images.iter().any(|(n, _)| n == dest) {
+            self.images.push((dest.to_string(), path));
+        }
+        Ok(dest.to_string())
     }
-    out
+
+    fn end(&mut self, tag: TagEnd, at: usize) -> Result<(), Problem> {
+        let frame = self.stack.pop().expect("every end has its start");
+        let inner = frame.out;
+        let typst = self.target == Target::Typst;
+        let out = match frame.kind {
+            Kind::Root => unreachable!("the root frame is never closed by an event"),
+            Kind::Paragraph => {
+                if typst {
+                    format!("{inner}\n\n")
+                } else {
+                    format!("<p>{inner}</p>\n")
+                }
+            }
+            Kind::Heading(level) => {
+                let level = level + self.offset;
+                if typst {
+                    format!("{} {}\n\n", "=".repeat(level), inner.trim())
+                } else {
+                    let h = level.min(6);
+                    format!("<h{h}>{}</h{h}>\n", inner.trim())
+                }
+            }
+            Kind::Quote => {
+                if typst {
+                    format!("#quote(block: true)[{inner}]\n\n")
+                } else {
+                    format!("<blockquote>{inner}</blockquote>\n")
+                }
+            }
+            Kind::Code => {
+                if typst {
+                    format!("#raw(block: true, {})\n\n", typst_string(inner.trim_end()))
+                } else {
+                    format!("<pre><code>{}</code></pre>\n", escape_html_keep_lines(&inner))
+                }
+            }
+            Kind::Html => String::new(),
+            Kind::List(start) => {
+                if typst {
+                    match start {
+                        Some(n) => format!("#enum(start: {n}, {inner})\n\n"),
+                        None => format!("#list({inner})\n\n"),
+                    }
+                } else {
+                    match start {
+                        Some(1) => format!("<ol>\n{inner}</ol>\n"),
+                        Some(n) => format!("<ol start=\"{n}\">\n{inner}</ol>\n"),
+                        None => format!("<ul>\n{inner}</ul>\n"),
+                    }
+                }
+            }
+            Kind::Item => {
+                if typst {
+                    format!("[{}], ", inner.trim_end())
+                } else {
+                    format!("<li>{}</li>\n", inner.trim_end())
+                }
+            }
+            Kind::Note(label) => {
+                self.notes.insert(label, inner.trim_end().to_string());
+                String::new()
+            }
+            Kind::Cell => {
+                self.cells.push(inner.trim().to_string());
+                String::new()
+            }
+            Kind::Head | Kind::Row => {
+                let head = matches!(tag, TagEnd::TableHead);
+                self.rows.push((std::mem::take(&mut self.cells), head));
+                self.in_head = false;
+                String::new()
+            }
+            Kind::Table(align) => self.table(&align),
+            Kind::Emphasis => {
+                if typst {
+                    format!("#emph[{inner}]")
+                } else {
+                    format!("<em>{inner}</em>")
+                }
+            }
+            Kind::Strong => {
+                if typst {
+                    format!("#strong[{inner}]")
+                } else {
+                    format!("<strong>{inner}</strong>")
+                }
+            }
+            Kind::Strike => {
+                if typst {
+                    format!("#strike[{inner}]")
+                } else {
+                    format!("<s>{inner}</s>")
+                }
+            }
+            Kind::Link(url) => {
+                if typst {
+                    format!("#link({})[{inner}]", typst_string(&url))
+                } else {
+                    format!("<a href=\"{}\">{inner}</a>", escape_html(&url))
+                }
+            }
+            Kind::Image(name) => {
+                // The text inside an image is its alternative text (already escaped).
+                let alt = strip_markup(&inner, self.target);
+                if alt.trim().is_empty() {
+                    return Err(self.problem(
+                        at,
+                        format!("immagine «{name}» senza testo alternativo: scriverlo tra le parentesi quadre, ![descrizione]({name})"),
+                    ));
+                }
+                let alt_source: String =
+                    self.md[at..].split(']').next().unwrap_or("").trim_start_matches("![").to_string();
+                if typst {
+                    format!(
+                        "#box(width: 100%, image({}, alt: {}, width: 100%))",
+                        typst_string(&format!("{IMAGE_DIR}/{name}")),
+                        typst_string(&alt_source)
+                    )
+                } else {
+                    format!(
+                        "<img src=\"{IMAGE_DIR}/{}\" alt=\"{}\">",
+                        escape_html(&name),
+                        escape_html(&alt_source)
+                    )
+                }
+            }
+        };
+        self.push(&out);
+        Ok(())
+    }
+
+    /// A table from the rows read: header row, then body rows, aligned as the Markdown says.
+    fn table(&mut self, align: &[Alignment]) -> String {
+        let rows = std::mem::take(&mut self.rows);
+        let cols = align.len().max(1);
+        if self.target == Target::Typst {
+            let aligns: Vec<&str> = align
+                .iter()
+                .map(|a| match a {
+                    Alignment::Right => "right",
+                    Alignment::Center => "center",
+                    _ => "left",
+                })
+                .collect();
+            let mut out = format!("#table(columns: {cols}, align: ({},),\n", aligns.join(", "));
+            for (cells, head) in rows {
+                let cells: Vec<String> = cells.iter().map(|c| format!("[{c}]")).collect();
+                if head {
+                    out.push_str(&format!("  table.header({}),\n", cells.join(", ")));
+                } else {
+                    out.push_str(&format!("  {},\n", cells.join(", ")));
+                }
+            }
+            out.push_str(")\n\n");
+            out
+        } else {
+            let mut out = String::from("<div class=\"scorre\"><table>\n");
+            for (cells, head) in rows {
+                let tag = if head { "th scope=\"col\"" } else { "td" };
+                let close = if head { "th" } else { "td" };
+                let cells: String = cells.iter().map(|c| format!("<{tag}>{c}</{close}>")).collect();
+                if head {
+                    out.push_str(&format!("<thead><tr>{cells}</tr></thead>\n<tbody>\n"));
+                } else {
+                    out.push_str(&format!("<tr>{cells}</tr>\n"));
+                }
+            }
+            out.push_str("</tbody></table></div>\n");
+            out
+        }
+    }
+
+    /// Puts each footnote where it is referred to (Typst) or numbered at the end (HTML).
+    fn place_notes(&self, text: String) -> Result<String, Problem> {
+        let mut out = String::with_capacity(text.len());
+        let mut used: Vec<&str> = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find(NOTE_OPEN) {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + NOTE_OPEN.len_utf8()..];
+            let end = after.find(NOTE_CLOSE).unwrap_or(after.len());
+            let label = &after[..end];
+            let Some((key, note)) = self.notes.get_key_value(label) else {
+                let at = self.md.find(&format!("[^{label}]")).unwrap_or(0);
+                return Err(
+                    self.problem(at, format!("nota «[^{label}]» senza il suo testo («[^{label}]: …»)"))
+                );
+            };
+            if self.target == Target::Typst {
+                out.push_str(&format!("#footnote[{}]", note.trim()));
+            } else {
+                let n = used.iter().position(|u| *u == key.as_str()).unwrap_or_else(|| {
+                    used.push(key.as_str());
+                    used.len() - 1
+                }) + 1;
+                out.push_str(&format!("<sup><a href=\"#nota-{n}\" id=\"rimando-{n}\">{n}</a></sup>"));
+            }
+            rest = &after[(end + NOTE_CLOSE.len_utf8()).min(after.len())..];
+        }
+        out.push_str(rest);
+        if self.target == Target::Html && !used.is_empty() {
+            out.push_str("<ol class=\"note\">\n");
+            for (i, label) in used.iter().enumerate() {
+                let n = i + 1;
+                let note = self.notes[*label].trim().trim_start_matches("<p>").trim_end_matches("</p>");
+                out.push_str(&format!("<li id=\"nota-{n}\">{note} <a href=\"#rimando-{n}\">↩</a></li>\n"));
+            }
+            out.push_str("</ol>\n");
+        }
+        Ok(out)
+    }
+}
+
+fn heading_number(level: HeadingLevel) -> usize {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// HTML-escaped text with its line breaks kept (code blocks).
+fn escape_html_keep_lines(text: &str) -> String {
+    text.split('\n').map(escape_html).collect::<Vec<_>>().join("\n")
+}
+
+/// Whether converted text has any visible character (the alternative text of an image).
+fn strip_markup(converted: &str, target: Target) -> String {
+    match target {
+        Target::Html => converted.replace(['<', '>'], ""),
+        Target::Typst => converted.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -328,16 +687,21 @@ mod tests {
 
     /// The converted text without the origin markers.
     fn typst(md: &str) -> String {
-        let out = to_typst(md, 1, origin()).unwrap();
+        let out = to_typst(md, 1, origin()).unwrap().text;
         out.lines().filter(|l| !l.starts_with("// ⟦")).map(|l| format!("{l}\n")).collect()
     }
 
+    fn html(md: &str) -> String {
+        to_html(md, 1, origin()).unwrap().text
+    }
+
     #[test]
-    fn markdown_subset() {
+    fn markdown_blocks_and_emphasis() {
         let md = "# Titolo\n\nUn paragrafo\nsu due righe con **grassetto** e *corsivo*.\n\n- uno\n- due\n\n1. primo\n";
         assert_eq!(
             typst(md),
-            "== Titolo\n\nUn paragrafo su due righe con #strong[grassetto] e #emph[corsivo]\\u{2e}\n\n- uno\n- due\n+ primo\n"
+            "== Titolo\n\nUn paragrafo su due righe con #strong[grassetto] e #emph[corsivo]\\u{2e}\n\n\
+             #list([uno], [due], )\n\n#enum(start: 1, [primo], )\n\n"
         );
     }
 
@@ -345,7 +709,8 @@ mod tests {
     fn each_block_names_its_file_and_line() {
         let out =
             to_typst("# Titolo\n\nUn paragrafo\nsu due righe\n", 1, Origin { first_line: 10, ..origin() })
-                .unwrap();
+                .unwrap()
+                .text;
         assert!(out.contains("// ⟦testo: testi/premessa.md, riga 10⟧\n== Titolo"), "{out}");
         assert!(out.contains("// ⟦testo: testi/premessa.md, riga 12⟧\nUn paragrafo su due righe"), "{out}");
     }
@@ -373,19 +738,61 @@ mod tests {
     }
 
     #[test]
+    fn markdown_cannot_inject() {
+        let out = typst("#set page(width: 1cm)\n\n= x");
+        assert!(!out.contains("#set"), "{out}");
+        assert!(out.starts_with("\\u{23}set page"), "{out}");
+        let out = typst("[clic](https://example.org/\")[#read(\"x\")])");
+        assert!(!out.contains("#read"), "{out}");
+    }
+
+    #[test]
     fn the_same_reading_gives_html() {
-        let md = "# Titolo\n\nUn <b>paragrafo</b> con **grassetto**.\n\n- uno\n- due\n\n1. primo\n";
+        let md = "# Titolo\n\nUn <b>paragrafo</b> con **grassetto**.\n";
+        let e = to_html(md, 1, origin()).unwrap_err();
+        assert_eq!(e.location.to_string(), "testi/premessa.md, riga 3");
+        assert!(e.message.starts_with("HTML non ammesso nei testi («<b>»)"), "{e}");
+        let md = "# Titolo\n\nUn paragrafo con **grassetto** & <!-- nota -->.\n\n- uno\n- due\n\n1. primo\n";
         assert_eq!(
-            to_html(md, 1, origin()).unwrap(),
-            "<h2>Titolo</h2>\n<p>Un &lt;b&gt;paragrafo&lt;/b&gt; con <strong>grassetto</strong>.</p>\n\
+            html(md),
+            "<h2>Titolo</h2>\n<p>Un paragrafo con <strong>grassetto</strong> &amp; .</p>\n\
              <ul>\n<li>uno</li>\n<li>due</li>\n</ul>\n<ol>\n<li>primo</li>\n</ol>\n"
         );
     }
 
     #[test]
-    fn markdown_cannot_inject() {
-        let out = typst("#set page(width: 1cm)\n\n= x");
-        assert!(!out.contains("#set"), "{out}");
-        assert!(out.starts_with("\\u{23}set page"), "{out}");
+    fn tables_links_and_footnotes_in_both_spellings() {
+        let md = "| Anno | Valore |\n|---|---:|\n| 2024 | 62 |\n\nVedi [il PIAO](https://example.org/piao)[^1].\n\n\
+                  [^1]: Approvato dalla Giunta.\n";
+        let t = typst(md);
+        assert!(t.contains("#table(columns: 2, align: (left, right,),\n  table.header([Anno], [Valore]),\n  [2024], [62],\n)"), "{t}");
+        assert!(
+            t.contains(
+                "#link(\"https://example.org/piao\")[il PIAO]#footnote[Approvato dalla Giunta\\u{2e}]"
+            ),
+            "{t}"
+        );
+        let h = html(md);
+        assert!(
+            h.contains("<thead><tr><th scope=\"col\">Anno</th><th scope=\"col\">Valore</th></tr></thead>"),
+            "{h}"
+        );
+        assert!(h.contains("<a href=\"https://example.org/piao\">il PIAO</a><sup><a href=\"#nota-1\" id=\"rimando-1\">1</a></sup>"), "{h}");
+        assert!(h.contains("<li id=\"nota-1\">Approvato dalla Giunta."), "{h}");
+    }
+
+    #[test]
+    fn what_cannot_be_rendered_is_named_with_its_line() {
+        let cases = [
+            ("Testo.\n\n[file](/etc/passwd)\n", 3, "collegamento «/etc/passwd» non ammesso"),
+            ("Testo.\n\n![grafico](../segreto.png)\n", 3, "immagine «../segreto.png»"),
+            ("Testo.\n\n![grafico](manca.png)\n", 3, "immagine «manca.png»: file non trovato"),
+            (&"> ".repeat(MAX_DEPTH + 5), 1, "testo annidato oltre"),
+        ];
+        for (md, line, start) in cases {
+            let e = to_typst(md, 1, origin()).unwrap_err();
+            assert_eq!(e.location.line, Some(line), "{md}: {e}");
+            assert!(e.message.starts_with(start), "{md}: {e}");
+        }
     }
 }

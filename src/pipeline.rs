@@ -144,7 +144,8 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
             (workbook, xlsx_time, opendata, clock.elapsed())
         });
         let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
-        let typeset = crate::typeset::typeset(&rendered.source, Default::default(), scored.date, limits)
+        let typeset = images(&rendered.images)
+            .and_then(|files| crate::typeset::typeset(&rendered.source, files, scored.date, limits))
             .and_then(|t| {
                 let c = crate::typeset::typeset(&carte.source, Default::default(), scored.date, limits)?;
                 Ok((t, c))
@@ -180,6 +181,16 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     local_templates.sort();
     local_templates.dedup();
     Ok(Prepared { scored, files, warnings, local_templates, timings, open })
+}
+
+/// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).
+fn images(list: &[(String, PathBuf)]) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
+    list.iter()
+        .map(|(name, path)| {
+            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+            Ok((format!("{}/{name}", crate::markdown::IMAGE_DIR), bytes))
+        })
+        .collect()
 }
 
 /// The files the web edition offers for download, copied into it so that the folder stands alone

@@ -7,7 +7,7 @@
 //!
 //! Templates are found, confined and bounded by `crate::templating`.
 
-use crate::error::{Error, Problem};
+use crate::error::Error;
 use crate::markdown;
 use crate::templating::{self, Used, undefined};
 use crate::testi::Texts;
@@ -77,35 +77,19 @@ pub struct Rendered {
     /// Override files read (from the `templates/` folder beside the data) that differ from the
     /// built-in ones.
     pub local_templates: Vec<PathBuf>,
+    /// The images the staff's texts place: (name under `markdown::IMAGE_DIR`, file).
+    pub images: markdown::Images,
 }
 
-/// The staff's texts as Typst markup; every text that cannot be converted is a problem with its
-/// file and line.
-fn converted(texts: &Texts) -> Result<(Value, Value), Error> {
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut convert =
-        |t: &crate::testi::Testo, offset: usize| match markdown::to_typst(&t.markdown, offset, t.origin()) {
-            Ok(typst) => Some(Value::from_safe_string(typst)),
-            Err(p) => {
-                problems.push(p);
-                None
-            }
-        };
-    let chapter = [
-        ("sintesi", &texts.sintesi),
-        ("premessa", &texts.premessa),
-        ("contesto", &texts.contesto),
-        ("processo", &texts.processo),
-    ];
+/// The staff's texts as Typst markup (safe strings for the templates), and the images they place.
+fn converted(texts: &Texts) -> Result<(Value, Value, markdown::Images), Error> {
+    let c = texts.convert(markdown::to_typst)?;
+    let safe = |t: String| Value::from_safe_string(t);
     let testi: BTreeMap<&str, Option<Value>> =
-        chapter.into_iter().map(|(k, t)| (k, t.as_ref().and_then(|t| convert(t, 1)))).collect();
-    let spiegazioni: BTreeMap<&str, Option<Value>> =
-        texts.scostamenti.iter().map(|(k, t)| (k.as_str(), convert(t, 3))).collect();
-    if problems.is_empty() {
-        Ok((Value::from(testi), Value::from(spiegazioni)))
-    } else {
-        Err(Error::Invalid(problems))
-    }
+        c.chapters.into_iter().map(|(k, t)| (k, t.map(safe))).collect();
+    let spiegazioni: BTreeMap<String, Value> =
+        c.explanations.into_iter().map(|(k, t)| (k, safe(t))).collect();
+    Ok((Value::from(testi), Value::from(spiegazioni), c.images))
 }
 
 /// Renders the Typst source of the Relazione from the view and the staff's texts.
@@ -122,9 +106,9 @@ pub fn render_main(
 ) -> Result<Rendered, Error> {
     let used = Used::default();
     let env = environment(overrides.clone(), used.clone());
-    let (testi, spiegazioni) = converted(texts)?;
+    let (testi, spiegazioni, images) = converted(texts)?;
     let ctx = context! { testi => testi, spiegazioni => spiegazioni, ..Value::from(Serde(view)) };
     let source = templating::render(&env, main, ctx, overrides.as_deref())?;
     let local_templates = templating::used_list(&used);
-    Ok(Rendered { source, local_templates })
+    Ok(Rendered { source, local_templates, images })
 }

@@ -7,7 +7,7 @@
 //! script on top of a complete table. Values are escaped for HTML unless they are the staff's
 //! Markdown already converted safely.
 
-use crate::error::{Error, Problem};
+use crate::error::Error;
 use crate::markdown;
 use crate::templating::{self, Used, undefined};
 use crate::testi::Texts;
@@ -101,32 +101,15 @@ fn page_of(id: &str) -> String {
     format!("{id}.html")
 }
 
-/// The staff's texts as HTML, with the same problems as for the PDF (reported there first).
-fn converted(texts: &Texts) -> Result<(Value, Value), Error> {
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut convert =
-        |t: &crate::testi::Testo, offset: usize| match markdown::to_html(&t.markdown, offset, t.origin()) {
-            Ok(html) => Some(Value::from_safe_string(html)),
-            Err(p) => {
-                problems.push(p);
-                None
-            }
-        };
-    let chapter = [
-        ("sintesi", &texts.sintesi),
-        ("premessa", &texts.premessa),
-        ("contesto", &texts.contesto),
-        ("processo", &texts.processo),
-    ];
+/// The staff's texts as HTML (safe strings for the templates), and the images they place.
+fn converted(texts: &Texts) -> Result<(Value, Value, markdown::Images), Error> {
+    let c = texts.convert(markdown::to_html)?;
+    let safe = |t: String| Value::from_safe_string(t);
     let testi: BTreeMap<&str, Option<Value>> =
-        chapter.into_iter().map(|(k, t)| (k, t.as_ref().and_then(|t| convert(t, 1)))).collect();
-    let spiegazioni: BTreeMap<&str, Option<Value>> =
-        texts.scostamenti.iter().map(|(k, t)| (k.as_str(), convert(t, 3))).collect();
-    if problems.is_empty() {
-        Ok((Value::from(testi), Value::from(spiegazioni)))
-    } else {
-        Err(Error::Invalid(problems))
-    }
+        c.chapters.into_iter().map(|(k, t)| (k, t.map(safe))).collect();
+    let spiegazioni: BTreeMap<String, Value> =
+        c.explanations.into_iter().map(|(k, t)| (k, safe(t))).collect();
+    Ok((Value::from(testi), Value::from(spiegazioni), c.images))
 }
 
 /// Whether a page has anything to show for this report.
@@ -164,7 +147,7 @@ pub fn site(
     let used = Used::default();
     let env: Environment<'static> =
         templating::environment(overrides.clone(), used.clone(), "html", formatter);
-    let (testi, spiegazioni) = converted(texts)?;
+    let (testi, spiegazioni, images) = converted(texts)?;
     let (tipologie, strutture) = choices(view);
     let pagine: Vec<Value> = PAGES
         .iter()
@@ -204,6 +187,10 @@ pub fn site(
     }
     for (name, bytes) in FONTS {
         files.push((format!("{DIR}/font/{name}"), bytes.to_vec()));
+    }
+    for (name, path) in images {
+        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+        files.push((format!("{DIR}/{}/{name}", markdown::IMAGE_DIR), bytes));
     }
     Ok(Sito { files, local_templates: templating::used_list(&used) })
 }

@@ -323,6 +323,57 @@ pub fn without_source(albero: &crate::model::Node) -> Vec<&str> {
     without
 }
 
+/// The staff's texts converted for one writer (Typst or HTML), and the images they place.
+pub struct Converted {
+    /// `sintesi`, `premessa`, `contesto`, `processo`: the converted text, or none when not given.
+    pub chapters: BTreeMap<&'static str, Option<String>>,
+    /// Explanations of the deviations by indicator code.
+    pub explanations: BTreeMap<String, String>,
+    /// (name under `markdown::IMAGE_DIR`, file), sorted, once each.
+    pub images: crate::markdown::Images,
+}
+
+/// A converter of `crate::markdown` (`to_typst`, `to_html`).
+pub type Converter =
+    fn(&str, usize, crate::markdown::Origin) -> Result<crate::markdown::Converted, crate::error::Problem>;
+
+impl Texts {
+    /// Every text converted by `convert`: chapters with their headings under the chapter's (offset
+    /// 1), explanations under their indicator's (offset 3). Every text that cannot be converted is
+    /// a problem with its file and line, all reported together.
+    pub fn convert(&self, convert: Converter) -> Result<Converted, Error> {
+        let mut problems = Vec::new();
+        let mut images = Vec::new();
+        let mut one = |t: &Testo, offset: usize| match convert(&t.markdown, offset, t.origin()) {
+            Ok(c) => {
+                images.extend(c.images);
+                Some(c.text)
+            }
+            Err(p) => {
+                problems.push(p);
+                None
+            }
+        };
+        let chapters = [
+            ("sintesi", &self.sintesi),
+            ("premessa", &self.premessa),
+            ("contesto", &self.contesto),
+            ("processo", &self.processo),
+        ]
+        .into_iter()
+        .map(|(k, t)| (k, t.as_ref().and_then(|t| one(t, 1))))
+        .collect();
+        let explanations =
+            self.scostamenti.iter().filter_map(|(k, t)| one(t, 3).map(|text| (k.clone(), text))).collect();
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        images.sort();
+        images.dedup();
+        Ok(Converted { chapters, explanations, images })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

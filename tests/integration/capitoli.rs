@@ -234,3 +234,74 @@ fn the_citizens_summary_states_only_counts_and_figures_of_the_results() {
     let web = std::fs::read_to_string(crate::common::modena_build().out.join("sito/index.html")).unwrap();
     assert!(web.contains("<h2 id=\"in-breve\">In breve</h2>"));
 }
+
+/// A 2×2 PNG.
+const PNG: &str = "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000000e49444154789c63f8cf\
+                   00047002001af402fefd0157cd0000000049454e44ae426082";
+
+fn bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
+/// The staff write CommonMark: a `##` heading, a table, a link, a footnote and an image placed
+/// beside the texts reach the PDF (tagged, the link live, the image embedded) and the web edition.
+#[test]
+fn headings_tables_links_footnotes_and_images_in_a_text_render_in_both_editions() {
+    use crate::common::{albero_rows, build, config, flat, out_beside, pdf_text, scratch, tool, write_sheet};
+    let dir = scratch("commonmark");
+    write_sheet(&dir.join("ente.xlsx"), "Report", &albero_rows());
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    std::fs::write(dir.join("testi/imprese.png"), bytes(PNG)).unwrap();
+    std::fs::write(
+        dir.join("testi/contesto.md"),
+        "# Il contesto\n\n## Le imprese\n\n| Anno | Imprese attive |\n|---|---:|\n| 2023 | 65.010 |\n| 2024 | \
+         64.800 |\n\nFonte: [Registro delle imprese](https://www.registroimprese.it/)[^1].\n\n![Grafico delle \
+         imprese attive per anno](imprese.png)\n\n[^1]: Dati al 31 dicembre.\n",
+    )
+    .unwrap();
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let pdf = out.join("Relazione_performance_2024_Prova.pdf");
+    let text = flat(&pdf_text(&pdf));
+    assert!(text.contains("Le imprese"), "{text}");
+    assert!(text.contains("Anno Imprese attive 2023 65.010 2024 64.800"), "{text}");
+    assert!(
+        text.contains("Fonte: Registro delle imprese1") && text.contains("1 Dati al 31 dicembre."),
+        "{text}"
+    );
+    // The `##` sits below the chapter's own level: the outline has it under chapter 2.
+    let qdf = tool("qpdf", &["--qdf", "--object-streams=disable", pdf.to_str().unwrap(), "-"]);
+    let raw = String::from_utf8_lossy(&qdf.stdout);
+    assert!(raw.contains("/URI (https://www.registroimprese.it/)"), "the link is not live");
+    assert!(
+        raw.contains("/Alt (Grafico delle imprese attive per anno)"),
+        "the image has no alternative text"
+    );
+    let images = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&images.stdout).lines().count() > 2, "no image in the PDF");
+    let html = std::fs::read_to_string(out.join("sito/contesto.html")).unwrap();
+    assert!(html.contains("<h2>Il contesto</h2>\n<h3>Le imprese</h3>"), "{html}");
+    assert!(
+        html.contains("<img src=\"immagini/imprese.png\" alt=\"Grafico delle imprese attive per anno\">")
+    );
+    assert_eq!(std::fs::read(out.join("sito/immagini/imprese.png")).unwrap(), bytes(PNG));
+    assert!(html.contains("<th scope=\"col\">Imprese attive</th>"));
+
+    // What cannot be rendered: `check` names the file and the line.
+    std::fs::write(dir.join("testi/processo.md"), "Il processo.\n\n<script>alert(1)</script>\n").unwrap();
+    let run = crate::common::relazione(&[
+        "check",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("processo.md, riga 3: HTML non ammesso nei testi («<script>alert(1)</script>»)"),
+        "{}",
+        run.stderr
+    );
+}

@@ -129,11 +129,16 @@ proptest! {
 
     /// Markdown with any mix of markers, headings, comments and separators converts or is refused.
     #[test]
-    fn markdown_never_panics(text in "[a-z *_#<>!\\-\\n\u{2028}\u{202E}`\\[\\]()]{0,400}") {
+    fn markdown_never_panics(text in "[a-z *_#<>!|:^\\-\\n\u{2028}\u{202E}`\\[\\]()]{0,400}") {
         let origin = relazione::markdown::Origin { file: std::path::Path::new("testi/x.md"), first_line: 1 };
         if let Ok(out) = relazione::markdown::to_typst(&text, 1, origin) {
             // Nothing the staff typed becomes Typst code.
+            let out = out.text;
             prop_assert!(!out.contains("#set") && !out.contains("#read") && !out.contains("#import"));
+        }
+        if let Ok(out) = relazione::markdown::to_html(&text, 1, origin) {
+            // Nor an HTML element.
+            prop_assert!(!out.text.contains("<script") && !out.text.contains("<img src=x"));
         }
     }
 
