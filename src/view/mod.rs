@@ -466,6 +466,15 @@ fn sintesi(v: &View) -> Vec<String> {
             a.ente.risultato.testo, v.metodo.risultato_ente
         ));
     }
+    let per_ambito: Vec<String> = a
+        .ambiti
+        .iter()
+        .filter(|x| x.nodo.risultato.valore.is_some())
+        .map(|x| format!("{} {}", x.nodo.nome, x.nodo.risultato.testo))
+        .collect();
+    if !per_ambito.is_empty() {
+        out.push(format!("Per {}: {}.", l.ambito.nome.to_lowercase(), per_ambito.join("; ")));
+    }
     let best = v.conteggi_strategici.righe.first();
     if let Some(b) = best.filter(|_| v.conteggi_strategici.totale > 0) {
         out.push(format!(

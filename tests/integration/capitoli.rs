@@ -230,6 +230,13 @@ fn the_citizens_summary_states_only_counts_and_figures_of_the_results() {
     );
     assert!(sintesi.contains("Il risultato complessivo dell'Ente è 99,62 %"), "{sintesi}");
     assert!(
+        sintesi.contains(
+            "Per ambito strategico: Competitività delle imprese 99,86 %; Competitività del territorio 99,60 %; \
+             Competitività dell'Ente 99,39 %."
+        ),
+        "{sintesi}"
+    );
+    assert!(
         sintesi.contains("10 obiettivi strategici su 10 sono nella classe «Raggiunti (≥ 95 %)»"),
         "{sintesi}"
     );
