@@ -37,6 +37,20 @@ impl Location {
     }
 }
 
+impl Location {
+    /// The file's name (not its folder), sheet and cell: `Report.xlsx, Report, B12`, as the open
+    /// data and the workbook name the source of a row.
+    pub fn short(&self) -> String {
+        let file = self.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+        let line = self.line.map(|l| format!("riga {l}"));
+        [Some(file), self.sheet.clone(), self.cell.clone(), line]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;

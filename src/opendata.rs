@@ -177,11 +177,7 @@ fn node_row(config: &Config, n: &Node, parent: &str) -> Vec<Field> {
         Some(Decision::Esclusione { esito, .. }) => esito.clone(),
         None => String::new(),
     };
-    let origin = {
-        let l = &n.origin;
-        let file = l.file.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-        [Some(file), l.sheet.clone(), l.cell.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")
-    };
+    let origin = n.origin.short();
     vec![
         Field::Int(config.anno.into()),
         t(&config.ente.nome),

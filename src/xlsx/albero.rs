@@ -28,7 +28,10 @@ pub(super) enum Col {
     Risultato,
     Semaforo,
     Scostamento,
+    Piattaforma,
+    Differenza,
     Nota,
+    Origine,
 }
 
 /// Header and width of each column, in the order of [`Col`].
@@ -46,7 +49,10 @@ const TREE_COLS: &[(Col, &str, f64)] = &[
     (Col::Risultato, "Risultato", 10.0),
     (Col::Semaforo, "Semaforo", 9.0),
     (Col::Scostamento, "Scostamento", 12.0),
+    (Col::Piattaforma, "Risultato della piattaforma", 14.0),
+    (Col::Differenza, "Differenza dalla piattaforma", 14.0),
     (Col::Nota, "Regola o decisione", 50.0),
+    (Col::Origine, "Origine (file, foglio, cella)", 40.0),
 ];
 
 impl Col {
@@ -149,6 +155,16 @@ impl TreeWriter<'_> {
                 }
             };
         }
+        // The platform's own result beside ours, and the difference, so the office sees at a
+        // glance where the two disagree; and where each row was read.
+        if let Some(p) = n.platform_result {
+            ws.write_number_with_format(row, Col::Piattaforma.index(), p, &self.f.pct).map_err(out)?;
+            if let Some(r) = result {
+                let diff = formula(format!("{k}-{}", Col::Piattaforma.at(row)), r - p);
+                ws.write_formula_with_format(row, Col::Differenza.index(), diff, &self.f.pct).map_err(out)?;
+            }
+        }
+        text(ws, row, Col::Origine.index(), &n.origin.short())?;
         if result.is_some() {
             let band = outcome.and_then(|o| o.band).map_or("", |b| b.label());
             ws.write_formula(

@@ -185,7 +185,10 @@ fn personnel_customer_satisfaction_and_gender_balance_carry_the_published_figure
     assert!(text.contains("Molto soddisfatte dei servizi camerali 22,6 % 33,6 %"), "{text}");
     // Chapter 2 from data: the +20 % diritto annuale projects, budget against use.
     assert!(text.contains("Le risorse economiche: i progetti del diritto annuale maggiorato"), "{text}");
-    assert!(text.contains("40.E1.11.00 PUNTO IMPRESA DIGITALE 448.000,00 € 609.115,13 € 609.115,13 € 100,00 %"), "{text}");
+    assert!(
+        text.contains("40.E1.11.00 PUNTO IMPRESA DIGITALE 448.000,00 € 609.115,13 € 609.115,13 € 100,00 %"),
+        "{text}"
+    );
     // Training hours by sex: 551 for men, 967 for women.
     assert!(text.contains("Totale ore 0 27,5 80,5 302 141 551 70,5 185 99,5 516,5 95,5 967"), "{text}");
     // The equal-opportunity objective named in the configuration, with its result.

@@ -286,3 +286,39 @@ fn libreoffice_recalculation_gives_the_same_results() {
         assert!(worst <= 1e-9, "{sheet}: {worst}");
     }
 }
+
+/// Beside each computed result, the platform's own and the difference; and where the row was read.
+#[test]
+fn the_platforms_result_the_difference_and_the_source_stand_beside_ours() {
+    use calamine::DataType;
+    let mut wb = open_workbook_auto(workbook_path(modena_out())).unwrap();
+    let range = wb.worksheet_range("Obiettivi individuali").unwrap();
+    let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let col =
+        |h: &str| header.iter().position(|x| x == h).unwrap_or_else(|| panic!("no column {h}: {header:?}"));
+    // The objective the run warns about: «MISURE ANTICORR.», read at C55, 100 % here, 99,37 % there.
+    let origin_col = col("Origine (file, foglio, cella)");
+    let row = range
+        .rows()
+        .find(|r| r[col("Codice")] == "MISURE ANTICORR." && r[origin_col].to_string().ends_with(", C55"))
+        .expect("the objective's row");
+    assert_eq!(row[col("Risultato")].as_f64(), Some(1.0));
+    assert_eq!(row[col("Risultato della piattaforma")].as_f64(), Some(0.9937));
+    let diff = row[col("Differenza dalla piattaforma")].as_f64().unwrap();
+    assert!((diff - 0.0063).abs() < 1e-12, "{diff}");
+    assert_eq!(row[origin_col].to_string(), "Obiettivi_individuali_2024.xlsx, Obiettivi individuali, C55");
+    // Every indicator row of the performance tree names its source.
+    let albero = wb.worksheet_range("Albero").unwrap();
+    let h: Vec<String> = albero.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let (lv, or) = (
+        h.iter().position(|x| x == "Livello").unwrap(),
+        h.iter().position(|x| x.starts_with("Origine")).unwrap(),
+    );
+    let indicators: Vec<_> = albero.rows().filter(|r| r[lv] == "indicatore").collect();
+    assert!(!indicators.is_empty());
+    assert!(
+        indicators
+            .iter()
+            .all(|r| r[or].to_string().starts_with("Integra_Report_Performance_organizzativa_Ente"))
+    );
+}
