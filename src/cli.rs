@@ -255,9 +255,10 @@ fn check(inputs: &Inputs) -> Result<(), Error> {
     }
     tell_open(&prepared.open, "Da completare prima della Relazione definitiva");
     let n = prepared.warnings.len();
+    let files = prepared.scored.report.sources.len();
     say(format_args!(
-        "Dati validi: {} file letti, {n} {}; il documento si impagina.",
-        prepared.scored.report.sources.len(),
+        "Dati validi: {files} {}, {n} {}; il documento si impagina.",
+        if files == 1 { "file letto" } else { "file letti" },
         if n == 1 { "avviso" } else { "avvisi" }
     ))?;
     Ok(())
@@ -315,18 +316,43 @@ fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
         }
     };
     let items = pipeline::build_batch(root, out, &options(None, false), &progress)?;
-    say(format_args!("{:<28} {:>8} {:>12} {:>8}", "Ente", "Esito", "Risultato", "Tempo"))?;
+    say(format_args!(
+        "{:<28} {:>8} {:>12} {:>8} {:>14} {:>8}",
+        "Ente", "Esito", "Risultato", "Avvisi", "Da completare", "Tempo"
+    ))?;
     let mut failed = Vec::new();
     for item in &items {
         let esito = if item.outcome.is_ok() { "ok" } else { "errore" };
         let result = item.ente.map_or("–".into(), |r| format!("{} %", crate::value::format_number(r, 2)));
+        let (warnings, open) = match &item.outcome {
+            Ok(b) => (b.warnings.len().to_string(), b.open.len().to_string()),
+            Err(_) => ("–".into(), "–".into()),
+        };
         say(format_args!(
-            "{:<28} {:>8} {:>12} {:>6.1} s",
+            "{:<28} {:>8} {:>12} {:>8} {:>14} {:>6.1} s",
             item.name,
             esito,
             result,
+            warnings,
+            open,
             item.elapsed.as_secs_f64()
         ))?;
+        // Each Ente's warnings and open items in a file beside its outputs, for whoever follows it up.
+        if let Ok(b) = &item.outcome {
+            let mut text = String::new();
+            for w in &b.warnings {
+                text.push_str(&format!("avviso: {w}\n"));
+            }
+            if !b.open.is_empty() {
+                text.push_str(&format!(
+                    "\nDa completare ({}):\n{}",
+                    pipeline::voci(b.open.len()),
+                    crate::bozza::describe(&b.open)
+                ));
+            }
+            let path = out.join(&item.name).join("avvisi.txt");
+            std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?;
+        }
         if let Err(e) = &item.outcome {
             failed.push((item.name.clone(), e.to_string()));
         }

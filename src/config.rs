@@ -543,6 +543,13 @@ pub struct Giudizio {
 impl Config {
     /// Reads and validates the configuration file.
     pub fn load(path: &Path) -> Result<Config, Error> {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(Error::invalid(
+                Location::file(path),
+                "file di configurazione non trovato: crearlo (il README, sezione «Configurazione», ne mostra uno) \
+                 o indicarne un altro con --config",
+            ));
+        }
         let text = crate::error::read_text(path)?;
         Self::parse(&text, path)
     }

@@ -205,6 +205,12 @@ fn a_batch_builds_every_ente_and_reports_the_broken_one() {
         run.stdout
     );
     assert!(table[3].starts_with("Gamma") && table[3].contains("errore"), "{}", run.stdout);
+    // Warnings and open items per Ente: counted in the table, listed in a file beside its outputs.
+    assert!(table[0].contains("Avvisi") && table[0].contains("Da completare"), "{}", run.stdout);
+    let open: usize = table[1].split_whitespace().nth(5).unwrap().parse().unwrap();
+    assert!(open > 0, "{}", run.stdout);
+    let avvisi = std::fs::read_to_string(out.join("Alfa/avvisi.txt")).unwrap();
+    assert!(avvisi.contains(&format!("Da completare ({open} voci)")), "{avvisi}");
     assert!(run.stderr.contains("3 enti, 2 riusciti, 1 con errori"), "{}", run.stderr);
     assert!(run.stderr.contains("Gamma: dati non validi"), "{}", run.stderr);
 }
@@ -234,4 +240,12 @@ fn the_empty_tables_workbook_has_the_layout_headers_and_its_instructions() {
     assert_eq!(header[..3], ["Sezione", "Tabella", "Voce"]);
     let help = wb.worksheet_range("Istruzioni").unwrap();
     assert!(help.rows().any(|r| r[1].to_string().contains("bilancio_di_genere")));
+}
+
+#[test]
+fn a_missing_configuration_file_is_named_as_such() {
+    let run = relazione(&["check", "--data", "data", "--config", "manca.yaml"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("manca.yaml: file di configurazione non trovato: crearlo"), "{}", run.stderr);
+    assert!(!run.stderr.contains("os error"), "{}", run.stderr);
 }
