@@ -322,3 +322,47 @@ fn the_platforms_result_the_difference_and_the_source_stand_beside_ours() {
             .all(|r| r[or].to_string().starts_with("Integra_Report_Performance_organizzativa_Ente"))
     );
 }
+
+/// Printed as an office prints it: LibreOffice lays the Sintesi sheet on one page and repeats the
+/// header row on every page of the Albero sheet (A4 landscape, one page wide).
+#[test]
+#[ignore = "needs LibreOffice: run with `make verifica-xlsx`"]
+fn libreoffice_prints_the_sintesi_on_one_page_and_the_albero_with_its_header_on_every_page() {
+    let work = scratch("stampa");
+    let pdf_dir = work.join("pdf");
+    let status = std::process::Command::new("soffice")
+        .arg(recalculating_profile(&work.join("profilo")))
+        .args(["--headless", "--calc", "--convert-to", "pdf", "--outdir", pdf_dir.to_str().unwrap()])
+        .arg(workbook_path(modena_out()))
+        .status()
+        .expect("soffice not found: run `make verifica-xlsx`");
+    assert!(status.success());
+    let pdf = pdf_dir.join("Risultati_performance_2024_Modena.pdf");
+    let info = String::from_utf8(crate::common::tool("pdfinfo", &[pdf.to_str().unwrap()]).stdout).unwrap();
+    let pages: usize = info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap();
+    let page = |n: usize| {
+        let n = n.to_string();
+        let out =
+            crate::common::tool("pdftotext", &["-layout", "-f", &n, "-l", &n, pdf.to_str().unwrap(), "-"]);
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let first_line = |text: &str| text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").to_string();
+    // Sheets print in order: Sintesi, then Albero. The Sintesi holds page 1 alone.
+    assert!(first_line(&page(1)).starts_with("Livello"), "{}", page(1));
+    let tree_header = |text: &str| {
+        text.lines().take(3).any(|l| l.contains("Descrizione") && l.contains("Regola o decisione"))
+    };
+    assert!(tree_header(&page(2)), "page 2 is not the Albero: {}", page(2));
+    // Every page of the Albero (until the Ente's last indicator) starts with the header row.
+    // (The next tree sheet, the units', starts with its root row, «struttura».)
+    let first_row = |text: &str| {
+        let lines: Vec<&str> = text.lines().collect();
+        let h = lines.iter().position(|l| l.contains("Regola o decisione")).unwrap_or(0);
+        lines.get(h + 1).map_or(String::new(), |l| l.trim().to_string())
+    };
+    let albero_pages: Vec<usize> = (2..=pages)
+        .take_while(|&p| tree_header(&page(p)) && (p == 2 || !first_row(&page(p)).starts_with("struttura")))
+        .collect();
+    assert!(albero_pages.len() >= 2, "the Albero fits one page: the repetition is not tested");
+    assert!(pages < 20, "the workbook prints on {pages} pages");
+}
