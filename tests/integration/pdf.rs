@@ -231,3 +231,52 @@ fn the_second_smvp_renders_its_decisions() {
     assert!(text.contains("escluso (cassato): il peso è ridistribuito sugli altri elementi"));
     assert!(text.contains("Valutazione: Eccellente"));
 }
+
+/// Every word of a PDF with its box, page by page, as `pdftotext -bbox` reads them.
+fn word_boxes(pdf: &std::path::Path) -> Vec<Vec<(f64, f64, f64, f64, String)>> {
+    let out = crate::common::tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attr = |tag: &str, name: &str| -> f64 {
+        let key = format!("{name}=\"");
+        let i = tag.find(&key).unwrap() + key.len();
+        tag[i..i + tag[i..].find('"').unwrap()].parse().unwrap()
+    };
+    html.split("<page ")
+        .skip(1)
+        .map(|page| {
+            page.split("<word ")
+                .skip(1)
+                .map(|w| {
+                    let (tag, rest) = w.split_once('>').unwrap();
+                    let text = rest.split('<').next().unwrap().to_string();
+                    (attr(tag, "xMin"), attr(tag, "yMin"), attr(tag, "xMax"), attr(tag, "yMax"), text)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A figure too wide for its cell is drawn over its neighbour («18.231.161.719,00 €» over the
+/// deviation, «Target» into «Raggiungimento»): no two words on one line may overlap, on any page of
+/// the Relazione or of the OIV's working papers.
+#[test]
+fn no_word_is_drawn_over_another() {
+    let b = modena_build();
+    let carte = b.out.join("Carte_di_lavoro_OIV_2024_Modena.pdf");
+    let mut overlaps = Vec::new();
+    for pdf in [&b.pdf, &carte] {
+        for (n, words) in word_boxes(pdf).iter().enumerate() {
+            for (i, a) in words.iter().enumerate() {
+                for c in &words[i + 1..] {
+                    let height = (a.3 - a.1).min(c.3 - c.1);
+                    let same_line = a.3.min(c.3) - a.1.max(c.1) > 0.5 * height;
+                    let across = a.2.min(c.2) - a.0.max(c.0);
+                    if same_line && across > 0.5 {
+                        overlaps.push(format!("{} p. {}: «{}» over «{}»", pdf.display(), n + 1, a.4, c.4));
+                    }
+                }
+            }
+        }
+    }
+    assert!(overlaps.is_empty(), "{overlaps:#?}");
+}
