@@ -232,8 +232,11 @@ fn the_second_smvp_renders_its_decisions() {
     assert!(text.contains("Valutazione: Eccellente"));
 }
 
+/// A word and its box: x min, y min, x max, y max, text.
+type WordBox = (f64, f64, f64, f64, String);
+
 /// Every word of a PDF with its box, page by page, as `pdftotext -bbox` reads them.
-fn word_boxes(pdf: &std::path::Path) -> Vec<Vec<(f64, f64, f64, f64, String)>> {
+fn word_boxes(pdf: &std::path::Path) -> Vec<Vec<WordBox>> {
     let out = crate::common::tool("pdftotext", &["-bbox", pdf.to_str().unwrap(), "-"]);
     let html = String::from_utf8(out.stdout).unwrap();
     let attr = |tag: &str, name: &str| -> f64 {
