@@ -38,7 +38,7 @@ tools:
 	  echo "Installo axe-core e playwright-core (npm ci in tests/browser)..."; \
 	  cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null; \
 	fi
-	@if ! command -v frictionless >/dev/null 2>&1; then \
+	@if ! python3 -c "import frictionless" >/dev/null 2>&1; then \
 	  echo "Installo frictionless (valida i dati aperti)..."; \
 	  python3 -m pip install --quiet --disable-pip-version-check frictionless >/dev/null 2>&1 || \
 	  python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages frictionless >/dev/null; \

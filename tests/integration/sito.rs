@@ -209,7 +209,8 @@ fn the_tree_rebuilt_from_obiettivi_csv_gives_every_result_of_score_json() {
 fn the_data_package_validates_with_frictionless_and_dcat_names_the_licence() {
     let b = modena_build();
     let dp = b.out.join("opendata/datapackage.json");
-    let out = tool("frictionless", &["validate", "--json", dp.to_str().unwrap()]);
+    // Through the interpreter: the package's own command may not be on the PATH where pip put it.
+    let out = tool("python3", &["-m", "frictionless", "validate", "--json", dp.to_str().unwrap()]);
     let report: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("frictionless: {}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(report["valid"], true, "{report}");
