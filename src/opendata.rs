@@ -290,6 +290,14 @@ pub fn title(file: &str) -> Option<&'static str> {
         "obiettivi.csv" => Some("Albero della performance: obiettivi e indicatori (CSV)"),
         "unita_organizzative.csv" => Some("Obiettivi delle unità organizzative (CSV)"),
         "datapackage.json" => Some("Descrizione dei dati (Frictionless Data Package)"),
+        "dcat-ap_it.rdf" => Some("Scheda del dataset per il catalogo nazionale (DCAT-AP_IT)"),
+        "per_excel/indicatori.csv" => Some("Indicatori, per Excel in italiano (CSV con punto e virgola)"),
+        "per_excel/obiettivi.csv" => {
+            Some("Albero della performance, per Excel in italiano (CSV con punto e virgola)")
+        }
+        "per_excel/unita_organizzative.csv" => {
+            Some("Obiettivi delle unità organizzative, per Excel in italiano (CSV con punto e virgola)")
+        }
         JSON => Some("Modello completo dei risultati (JSON)"),
         _ => None,
     }

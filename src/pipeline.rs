@@ -216,7 +216,8 @@ fn site_downloads(
         } else {
             continue;
         };
-        let file = name.rsplit('/').next().unwrap_or(name);
+        // Inside the open-data folder the path is kept (`per_excel/indicatori.csv` is another file).
+        let file = name.strip_prefix(&format!("{}/", crate::opendata::DIR)).unwrap_or(name);
         let href = format!("{place}/{file}");
         list.push(crate::sito::Scaricabile::new(&title, &href, bytes.len()));
         copies.push((format!("{}/{href}", crate::sito::DIR), bytes.clone()));

@@ -73,9 +73,13 @@ fn the_web_edition_stands_alone_with_a_page_per_objective() {
         }
     }
     let dati = std::fs::read_to_string(site.join("dati.html")).unwrap();
-    for f in
-        ["documenti/Relazione_performance_2024_Modena.pdf", "dati/obiettivi.csv", "dati/datapackage.json"]
-    {
+    for f in [
+        "documenti/Relazione_performance_2024_Modena.pdf",
+        "dati/obiettivi.csv",
+        "dati/datapackage.json",
+        "dati/dcat-ap_it.rdf",
+        "dati/per_excel/indicatori.csv",
+    ] {
         assert!(dati.contains(&format!("href=\"{f}\"")), "dati.html does not offer {f}");
     }
     assert_eq!(
