@@ -11,8 +11,6 @@ use std::path::Path;
 pub const FILE_NAME: &str = "modello_indicatori.xlsx";
 
 pub fn write(out_dir: &Path) -> Result<std::path::PathBuf, Error> {
-    let out =
-        |e: rust_xlsxwriter::XlsxError| Error::Output(format!("scrittura del modello non riuscita: {e}"));
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("DDEBF7");
     let sheet = wb.add_worksheet().set_name("Indicatori").map_err(out)?;
@@ -21,21 +19,8 @@ pub fn write(out_dir: &Path) -> Result<std::path::PathBuf, Error> {
         sheet.set_column_width(c as u16, 22).map_err(out)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(out)?;
-    let help = wb.add_worksheet().set_name("Istruzioni").map_err(out)?;
-    help.write_with_format(0, 0, "Colonna", &bold).map_err(out)?;
-    help.write_with_format(0, 1, "Contenuto", &bold).map_err(out)?;
-    for (r, (name, what)) in COLUMNS.iter().enumerate() {
-        help.write(r as u32 + 1, 0, *name).map_err(out)?;
-        help.write(r as u32 + 1, 1, *what).map_err(out)?;
-    }
-    help.set_column_width(0, 32).map_err(out)?;
-    help.set_column_width(1, 90).map_err(out)?;
-    std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
-    let path = out_dir.join(FILE_NAME);
-    let tmp = out_dir.join(format!(".{FILE_NAME}.tmp"));
-    wb.save(&tmp).map_err(out)?;
-    std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
-    Ok(path)
+    instructions(&mut wb, &bold, COLUMNS, 32)?;
+    save(wb, out_dir, FILE_NAME)
 }
 
 /// File name of the «Tabelle della Relazione» template.
@@ -62,8 +47,6 @@ const TABLES_HELP: [(&str, &str); 4] = [
 
 /// Writes the empty «Tabelle della Relazione» workbook, with an example row and instructions.
 pub fn write_tables(out_dir: &Path) -> Result<std::path::PathBuf, Error> {
-    let out =
-        |e: rust_xlsxwriter::XlsxError| Error::Output(format!("scrittura del modello non riuscita: {e}"));
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold().set_background_color("DDEBF7");
     let sheet = wb.add_worksheet().set_name("Tabelle").map_err(out)?;
@@ -75,18 +58,38 @@ pub fn write_tables(out_dir: &Path) -> Result<std::path::PathBuf, Error> {
     sheet.set_column_width(1, 40).map_err(out)?;
     sheet.set_column_width(2, 40).map_err(out)?;
     sheet.set_freeze_panes(1, 3).map_err(out)?;
+    instructions(&mut wb, &bold, &TABLES_HELP, 24)?;
+    save(wb, out_dir, TABLES_FILE_NAME)
+}
+
+fn out(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Output(format!("scrittura del modello non riuscita: {e}"))
+}
+
+/// The «Istruzioni» sheet: one row per column of the layout, with what it holds.
+fn instructions(
+    wb: &mut Workbook,
+    bold: &Format,
+    rows: &[(&str, &str)],
+    first_width: u16,
+) -> Result<(), Error> {
     let help = wb.add_worksheet().set_name("Istruzioni").map_err(out)?;
-    help.write_with_format(0, 0, "Colonna", &bold).map_err(out)?;
-    help.write_with_format(0, 1, "Contenuto", &bold).map_err(out)?;
-    for (r, (name, what)) in TABLES_HELP.iter().enumerate() {
+    help.write_with_format(0, 0, "Colonna", bold).map_err(out)?;
+    help.write_with_format(0, 1, "Contenuto", bold).map_err(out)?;
+    for (r, (name, what)) in rows.iter().enumerate() {
         help.write(r as u32 + 1, 0, *name).map_err(out)?;
         help.write(r as u32 + 1, 1, *what).map_err(out)?;
     }
-    help.set_column_width(0, 24).map_err(out)?;
-    help.set_column_width(1, 110).map_err(out)?;
+    help.set_column_width(0, first_width).map_err(out)?;
+    help.set_column_width(1, 100).map_err(out)?;
+    Ok(())
+}
+
+/// Saves the workbook as `name` in `out_dir`, through a temporary file renamed into place.
+fn save(mut wb: Workbook, out_dir: &Path, name: &str) -> Result<std::path::PathBuf, Error> {
     std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
-    let path = out_dir.join(TABLES_FILE_NAME);
-    let tmp = out_dir.join(format!(".{TABLES_FILE_NAME}.tmp"));
+    let path = out_dir.join(name);
+    let tmp = out_dir.join(format!(".{name}.tmp"));
     wb.save(&tmp).map_err(out)?;
     std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     Ok(path)

@@ -29,18 +29,11 @@ fn formatter(
     _state: &mut minijinja::State,
     value: &Value,
 ) -> Result<(), minijinja::Error> {
-    if value.is_undefined() {
-        return Err(undefined("valore stampato"));
-    }
-    if value.is_none() {
-        return Ok(());
-    }
     // A boolean prints as Typst's literal, so that it can be handed to a Typst function.
     if value.kind() == minijinja::value::ValueKind::Bool {
         return templating::write(out, if value.is_true() { "true" } else { "false" });
     }
-    let text = if value.is_safe() { value.to_string() } else { markdown::escape(&value.to_string()) };
-    templating::write(out, &text)
+    templating::print(out, value, markdown::escape)
 }
 
 /// A number as a Typst literal, for drawing (`99.4400`), or Typst's `none` for none; an undefined

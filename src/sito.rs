@@ -9,7 +9,7 @@
 
 use crate::error::Error;
 use crate::markdown;
-use crate::templating::{self, Used, undefined};
+use crate::templating::{self, Used};
 use crate::testi::Texts;
 use crate::view::View;
 use minijinja::value::{Serde, Value};
@@ -86,14 +86,7 @@ fn formatter(
     _state: &mut minijinja::State,
     value: &Value,
 ) -> Result<(), minijinja::Error> {
-    if value.is_undefined() {
-        return Err(undefined("valore stampato"));
-    }
-    if value.is_none() {
-        return Ok(());
-    }
-    let text = if value.is_safe() { value.to_string() } else { markdown::escape_html(&value.to_string()) };
-    templating::write(out, &text)
+    templating::print(out, value, markdown::escape_html)
 }
 
 /// A page name for an objective: its identifier, which is unique and file-name safe.

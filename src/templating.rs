@@ -105,6 +105,24 @@ pub fn undefined(what: &str) -> minijinja::Error {
     minijinja::Error::new(minijinja::ErrorKind::UndefinedError, format!("{what}: variabile non definita"))
 }
 
+/// What every writer's formatter does with a printed value: an undefined value is an error, none
+/// prints nothing, a safe string (made by the writer itself) as it is, anything else through
+/// `escape`.
+pub fn print(
+    out: &mut minijinja::Output,
+    value: &Value,
+    escape: fn(&str) -> String,
+) -> Result<(), minijinja::Error> {
+    if value.is_undefined() {
+        return Err(undefined("valore stampato"));
+    }
+    if value.is_none() {
+        return Ok(());
+    }
+    let text = if value.is_safe() { value.to_string() } else { escape(&value.to_string()) };
+    write(out, &text)
+}
+
 /// Writes text to a template's output.
 pub fn write(out: &mut minijinja::Output, text: &str) -> Result<(), minijinja::Error> {
     out.write_str(text).map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "scrittura"))
