@@ -91,6 +91,16 @@ pub enum Command {
         #[arg(long, value_name = "DIR", conflicts_with_all = ["typst_sorgente"])]
         lotto: Option<PathBuf>,
     },
+    /// Anteprima dal vivo nel browser: rilegge i dati, i testi, i modelli e la configurazione a ogni
+    /// salvataggio e aggiorna le pagine (http://127.0.0.1:PORTA/); non scrive nulla
+    #[command(help_template = HELP)]
+    Anteprima {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Porta su 127.0.0.1 (0: una porta libera qualsiasi)
+        #[arg(long, default_value_t = 8737, value_name = "PORTA")]
+        porta: u16,
+    },
     /// Scrive un modello vuoto del tracciato piatto degli indicatori (o, con --tabelle, delle
     /// «Tabelle della Relazione»)
     #[command(help_template = HELP)]
@@ -176,11 +186,30 @@ fn tell_open(open: &[crate::bozza::Voce], what: &str) {
     tell!("\n{what}: {} da completare\n{}", pipeline::voci(open.len()), crate::bozza::describe(open));
 }
 
+/// The live preview: runs until the process is stopped.
+fn anteprima(inputs: Inputs, porta: u16) -> Result<(), Error> {
+    let settings = crate::anteprima::Settings {
+        config: inputs.config,
+        data: inputs.data,
+        porta,
+        options: options(None, false),
+    };
+    crate::anteprima::run(&settings, &|addr| {
+        tell!(
+            "Anteprima su http://{addr}/ : aprirla nel browser. Ogni salvataggio in {} o in {} la \
+             aggiorna; Ctrl+C per uscire.",
+            settings.data.display(),
+            settings.config.display()
+        );
+    })
+}
+
 /// Runs a parsed command. Output goes to stdout, messages to stderr.
 pub fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Check { inputs } => check(&inputs),
         Command::Score { inputs, json } => score(&inputs, json),
+        Command::Anteprima { inputs, porta } => anteprima(inputs, porta),
         Command::Build { lotto: Some(root), out, .. } => batch(&root, &out),
         Command::Build { inputs, out, typst_sorgente, tempi, definitiva, lotto: None } => {
             let started = std::time::Instant::now();

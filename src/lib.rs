@@ -6,9 +6,11 @@
 //! `view` (what every writer reads) → the writers: `render` (minijinja → Typst source) and
 //! `typeset` (Typst → PDF), `sito` (minijinja → HTML), `xlsx`, `opendata`, `json` → `publish`
 //! (atomic write to `out/`); `templating` is the minijinja environment `render` and `sito` share.
-//! [`pipeline::prepare`] and [`pipeline::build`] read like that list. Nothing below `cli` imports
+//! [`pipeline::prepare`] and [`pipeline::build`] read like that list; `anteprima` (the live preview)
+//! runs the same stages up to the pages, again at each save. Nothing below `cli` imports
 //! `pipeline`, and no writer imports another (a test checks both).
 
+pub mod anteprima;
 pub mod bozza;
 pub mod cli;
 pub mod config;

@@ -88,12 +88,36 @@ pub fn carte_name(config: &Config) -> String {
     format!("Carte_di_lavoro_OIV_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
-/// Everything `build` does except writing to the output folder.
-pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result<Prepared, Error> {
-    let mut timings = Timings::default();
-    let config = Config::load(config_path)?;
-    let scored = score_inputs(config, data_dir, options.source_date_epoch.as_deref(), &mut timings)?;
+/// The Relazione up to its Typst source: scored inputs, the staff's texts, the view, the source.
+/// `build`, `check` and `anteprima` share it.
+pub struct Draft {
+    pub scored: Scored,
+    pub texts: crate::testi::Texts,
+    pub view: crate::view::View,
+    pub rendered: crate::render::Rendered,
+    /// Draft items found in the texts (also in `open`).
+    pub text_items: Vec<crate::bozza::Voce>,
+    /// What is still open: the output is a draft while this is not empty.
+    pub open: Vec<crate::bozza::Voce>,
+}
 
+/// Reads and scores the workbooks and the evaluator's decisions for a run with `options`.
+pub fn score(
+    config: Config,
+    data_dir: &Path,
+    options: &Options,
+    timings: &mut Timings,
+) -> Result<Scored, Error> {
+    score_inputs(config, data_dir, options.source_date_epoch.as_deref(), timings)
+}
+
+/// Reads the staff's texts and renders the Relazione's Typst source from scored inputs.
+pub fn draft(
+    scored: Scored,
+    data_dir: &Path,
+    options: &Options,
+    timings: &mut Timings,
+) -> Result<Draft, Error> {
     let clock = Instant::now();
     let texts = crate::testi::Texts::load(data_dir)?;
     let text_items = crate::testi::findings(&scored, &texts, data_dir);
@@ -119,16 +143,28 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         .collect();
     let view = crate::view::View::build(&scored, &shown, &texts);
     let rendered = crate::render::render(&view, &texts, Some(crate::templating::override_dir(data_dir)))?;
+    if let Some(p) = &options.typst_source {
+        write_typst_source(p, &rendered.source)?;
+    }
+    timings.push("modelli (sorgente Typst)", clock);
+    Ok(Draft { scored, texts, view, rendered, text_items, open })
+}
+
+/// Everything `build` does except writing to the output folder.
+pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result<Prepared, Error> {
+    let mut timings = Timings::default();
+    let config = Config::load(config_path)?;
+    let scored = score(config, data_dir, options, &mut timings)?;
+    let Draft { scored, texts, view, rendered, text_items, open } =
+        draft(scored, data_dir, options, &mut timings)?;
+    let clock = Instant::now();
     let carte = crate::render::render_main(
         &view,
         &texts,
         Some(crate::templating::override_dir(data_dir)),
         crate::render::CARTE_OIV,
     )?;
-    if let Some(p) = &options.typst_source {
-        write_typst_source(p, &rendered.source)?;
-    }
-    timings.push("modelli (sorgente Typst)", clock);
+    timings.push("modelli (carte di lavoro)", clock);
 
     let mut findings = scored.warnings.clone();
     findings.extend(text_items.iter().map(|v| Problem::new(v.location.clone(), v.testo.clone())));
@@ -184,7 +220,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
 }
 
 /// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).
-fn images(list: &[(String, PathBuf)]) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
+pub fn images(list: &[(String, PathBuf)]) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
     list.iter()
         .map(|(name, path)| {
             let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
@@ -226,7 +262,7 @@ fn site_downloads(
 }
 
 /// Nodes of every tree: the size of the document to typeset.
-fn node_count(s: &Scored) -> usize {
+pub fn node_count(s: &Scored) -> usize {
     let r = &s.report;
     let mut n = r.kpi.len() + r.serie.len();
     for tree in [&r.albero, &r.unita, &r.individuali, &r.tempestivita].into_iter().flatten() {

@@ -283,3 +283,86 @@ fn no_word_is_drawn_over_another() {
     }
     assert!(overlaps.is_empty(), "{overlaps:#?}");
 }
+
+/// The headings of a PDF from its outline: (title, page from 1, top of the heading in points from
+/// the top of the page), as qpdf reads the bookmarks Typst writes for them.
+fn outline_headings(pdf: &std::path::Path) -> Vec<(String, usize, f64)> {
+    let out = crate::common::tool("qpdf", &["--json", "--json-key=outlines", pdf.to_str().unwrap()]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut found = Vec::new();
+    fn walk(items: &serde_json::Value, found: &mut Vec<(String, usize, f64)>) {
+        for item in items.as_array().into_iter().flatten() {
+            let page = item["destpageposfrom1"].as_u64().unwrap() as usize;
+            // A /XYZ destination: [page, /XYZ, left, top, zoom], top measured from the bottom.
+            let top = A4_HEIGHT - item["dest"][3].as_f64().unwrap();
+            found.push((item["title"].as_str().unwrap().to_string(), page, top));
+            walk(&item["kids"], found);
+        }
+    }
+    walk(&json["outlines"], &mut found);
+    found
+}
+
+/// Height of an A4 page in points, and where the footer starts (the 2,2 cm bottom margin).
+const A4_HEIGHT: f64 = 841.89;
+const FOOTER_TOP: f64 = A4_HEIGHT - 62.36;
+
+/// The headings of `pdf` left alone at the foot of a page, their text on the next one. The
+/// heading's words are the first ones at or below its bookmark; anything else above the footer is
+/// its text.
+fn headings_alone(pdf: &std::path::Path) -> Vec<String> {
+    let pages = word_boxes(pdf);
+    let headings = outline_headings(pdf);
+    assert!(headings.len() >= 5, "{}: {headings:?}", pdf.display());
+    let mut alone = Vec::new();
+    for (i, (title, page, top)) in headings.iter().enumerate() {
+        let mut below: Vec<&WordBox> =
+            pages[page - 1].iter().filter(|w| w.1 >= top - 2.0 && w.3 < FOOTER_TOP).collect();
+        below.sort_by(|a, c| a.1.total_cmp(&c.1).then(a.0.total_cmp(&c.0)));
+        let own = title.split_whitespace().count();
+        if below.len() <= own && i + 1 < headings.len() {
+            alone.push(format!("{} p. {page}: «{title}»", pdf.display()));
+        }
+    }
+    alone
+}
+
+/// A heading left alone at the foot of a page reads as a defect: under every heading of both
+/// PDFs something of its section follows on the same page.
+#[test]
+fn no_heading_is_left_at_the_foot_of_a_page() {
+    let b = modena_build();
+    let carte = b.out.join("Carte_di_lavoro_OIV_2024_Modena.pdf");
+    let alone: Vec<String> = [&b.pdf, &carte].into_iter().flat_map(|p| headings_alone(p)).collect();
+    assert!(alone.is_empty(), "{alone:#?}");
+}
+
+/// The check above finds a heading pushed to the foot of a page: a page with a non-sticky heading
+/// after a tall space, its text an unbreakable block that moves to the next page.
+#[test]
+fn the_heading_check_finds_a_heading_alone() {
+    let source = r#"
+#set document(title: [Prova])
+#set text(lang: "it")
+#set page(paper: "a4", margin: (x: 2cm, top: 2.4cm, bottom: 2.2cm))
+#show heading: it => block(sticky: false, it.body)
+= Premessa
+Testo della premessa.
+= Primo capitolo
+Testo del primo capitolo.
+= Secondo capitolo
+#v(560pt)
+= Titolo isolato in fondo
+#block(breakable: false, height: 6cm)[#lorem(60)]
+= Ultimo
+Fine.
+"#;
+    let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
+    let t = relazione::typeset::typeset(source, Default::default(), date, Default::default()).unwrap();
+    let dir = crate::common::scratch("titolo-isolato");
+    let pdf = dir.join("prova.pdf");
+    std::fs::write(&pdf, t.pdf).unwrap();
+    let alone = headings_alone(&pdf);
+    assert_eq!(alone.len(), 1, "{alone:?}");
+    assert!(alone[0].contains("p. 1: «Titolo isolato in fondo»"), "{alone:?}");
+}
