@@ -107,7 +107,7 @@ pub fn undefined(what: &str) -> minijinja::Error {
 
 /// What every writer's formatter does with a printed value: an undefined value is an error, none
 /// prints nothing, a safe string (made by the writer itself) as it is, anything else through
-/// `escape`.
+/// [`typography`] and `escape`.
 pub fn print(
     out: &mut minijinja::Output,
     value: &Value,
@@ -119,8 +119,34 @@ pub fn print(
     if value.is_none() {
         return Ok(());
     }
-    let text = if value.is_safe() { value.to_string() } else { escape(&value.to_string()) };
+    let text = if value.is_safe() { value.to_string() } else { escape(&typography(&value.to_string())) };
     write(out, &text)
+}
+
+/// The platform writes `>=`, `<=` and a hyphen for minus (`<= -19 gg`); a printed document uses
+/// the signs (`≤ −19 gg`), everywhere alike. A hyphen is a minus only before a digit and after a
+/// space, an opening bracket or nothing, so dates (`30-06-2024`) and ranges (`2024-2026`) keep it.
+pub fn typography(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut prev: Option<char> = None;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        match (c, next) {
+            ('>' | '<', Some('=')) => {
+                chars.next();
+                out.push(if c == '>' { '≥' } else { '≤' });
+            }
+            ('-', Some(d))
+                if d.is_ascii_digit() && prev.is_none_or(|p| p.is_whitespace() || "([".contains(p)) =>
+            {
+                out.push('−');
+            }
+            _ => out.push(c),
+        }
+        prev = Some(c);
+    }
+    out
 }
 
 /// Writes text to a template's output.
@@ -202,5 +228,20 @@ fn kind_it(kind: minijinja::ErrorKind) -> String {
         K::BadSerialization => "dati non convertibili".into(),
         K::OutOfFuel => "troppo lavoro: il modello esegue troppe istruzioni (un ciclo senza fine?)".into(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::typography;
+
+    #[test]
+    fn signs_replace_the_platform_operators_and_hyphens_for_minus() {
+        assert_eq!(typography("<= -19 gg"), "≤ −19 gg");
+        assert_eq!(typography(">= 1.000 N."), "≥ 1.000 N.");
+        assert_eq!(typography("-24,31 gg (-3,2 %)"), "−24,31 gg (−3,2 %)");
+        assert_eq!(typography("Entro 30-06-2024"), "Entro 30-06-2024");
+        assert_eq!(typography("PIAO 2024-2026, D.Lgs. 150/2009"), "PIAO 2024-2026, D.Lgs. 150/2009");
+        assert_eq!(typography("a - b, x-1"), "a - b, x-1");
     }
 }

@@ -338,14 +338,14 @@ pub(super) fn albero(root: &Node, s: &Scored) -> Albero {
 }
 
 pub(super) fn unita(root: &Node) -> Unita {
+    let aree = numbered_order(&root.children, |a| a.name.as_str());
     let mut righe = Vec::new();
-    for area in &root.children {
+    for area in &aree {
         rows(area, 0, &mut righe);
     }
     Unita {
-        aree: root
-            .children
-            .iter()
+        aree: aree
+            .into_iter()
             .map(|a| Area { nodo: nodo(a), settori: a.children.iter().map(nodo).collect() })
             .collect(),
         righe,
@@ -361,10 +361,50 @@ pub(super) fn individuali(root: &Node) -> Individuali {
         indicatori: o.children.iter().filter(|i| i.indicator.is_some()).map(indicatore).collect(),
     };
     Individuali {
-        ruoli: root
-            .children
-            .iter()
+        ruoli: numbered_order(&root.children, |r| r.name.as_str())
+            .into_iter()
             .map(|r| Ruolo { nodo: nodo(r), obiettivi: r.children.iter().map(objective).collect() })
             .collect(),
+    }
+}
+
+/// The items in the platform's order, except that names differing only by a number read in that
+/// number's order (`Dirigente Area 2` exported before `Dirigente Area 1` is shown after it): each
+/// such group keeps the place of its first member.
+pub(super) fn numbered_order<'a, T>(items: &'a [T], name: impl Fn(&T) -> &str) -> Vec<&'a T> {
+    // `Dirigente Area 12` → ("Dirigente Area", 12); a name without a final number has none.
+    let split = |n: &str| -> (String, Option<u64>) {
+        let t = n.trim_end();
+        let digits = t.len() - t.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let number = t[t.len() - digits..].parse().ok();
+        let stem = if number.is_some() { t[..t.len() - digits].trim_end() } else { t };
+        (stem.to_lowercase(), number)
+    };
+    let keys: Vec<(String, Option<u64>)> = items.iter().map(|i| split(name(i))).collect();
+    let first = |stem: &str| keys.iter().position(|(s, _)| s == stem).unwrap_or(0);
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| (first(&keys[i].0), keys[i].1.is_some(), keys[i].1, i));
+    order.into_iter().map(|i| &items[i]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::numbered_order;
+
+    #[test]
+    fn numbered_names_read_in_their_numbers_order_and_the_rest_keeps_its_place() {
+        let names =
+            ["Segretario Generale", "Dirigente Area 2", "Dirigente Area 10", "Dirigente Area 1", "EQ AOB"];
+        let shown: Vec<&&str> = numbered_order(&names, |n| n);
+        assert_eq!(
+            shown,
+            [
+                &"Segretario Generale",
+                &"Dirigente Area 1",
+                &"Dirigente Area 2",
+                &"Dirigente Area 10",
+                &"EQ AOB"
+            ]
+        );
     }
 }

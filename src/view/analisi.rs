@@ -199,6 +199,8 @@ pub struct RigaPareto {
     pub punteggio_precedente: String,
     /// The same figures as numbers, for the position chart.
     pub posizione: Posizione,
+    /// Which way is better, as the score shows it: `più basso`, `più alto`, or `n.d.`.
+    pub migliore: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -560,6 +562,23 @@ fn pareto_value(v: f64, unit: Unit) -> String {
     with_unit(v, unit)
 }
 
+/// Which way is better for a Pareto indicator. The dashboard does not say it, but its score does:
+/// 5 is the most virtuous position, 1 the least, so a high score on a value in the lower part of
+/// the system's range (or a low score in the upper part) means that lower is better. A middle
+/// score or a value in the middle of the range does not tell: `n.d.`, never a guess.
+fn better(p: &ParetoRow) -> &'static str {
+    let (Some(score), true) = (p.punteggio, p.massimo > p.minimo) else { return "n.d." };
+    let at = (p.valore - p.minimo) / (p.massimo - p.minimo);
+    let (low, high) = (at <= 0.4, at >= 0.6);
+    match (score >= 4.0, score <= 2.0) {
+        (true, _) if low => "più basso",
+        (true, _) if high => "più alto",
+        (_, true) if high => "più basso",
+        (_, true) if low => "più alto",
+        _ => "n.d.",
+    }
+}
+
 pub(super) fn pareto(rows: &[ParetoRow]) -> Option<Pareto> {
     let first = rows.first()?;
     let score = |p: Option<f64>| p.map_or("–".into(), |x| number(x, 0));
@@ -586,6 +605,7 @@ pub(super) fn pareto(rows: &[ParetoRow]) -> Option<Pareto> {
                     media: p.media,
                     valore: p.valore,
                 },
+                migliore: better(p),
             })
             .collect(),
     })

@@ -20,7 +20,7 @@ fn chapters_hold_the_published_figures() {
         "Su 93 indicatori con target, 8 (8,6 %) sono segnalati in overshooting dalla piattaforma (colonna \
          OVERSHOOTING del report delle dimensioni della performance), di cui 6 con target fissato dal Ministero."
     ));
-    assert!(t.contains("applicata alla lettera (consuntivo oltre il 110 % del target; per «<=» il rapporto è target su consuntivo) ne individua 41"));
+    assert!(t.contains("applicata alla lettera (consuntivo oltre il 110 % del target; per «≤» il rapporto è target su consuntivo) ne individua 41"));
     for heading in [
         "4. RENDICONTAZIONE OBIETTIVI INDIVIDUALI",
         "3.3.1 Stato di salute",
@@ -32,7 +32,7 @@ fn chapters_hold_the_published_figures() {
     // Payment timeliness, computed by the scoring engine (chapter 4).
     let ch4 =
         &t[t.find("4. RENDICONTAZIONE OBIETTIVI INDIVIDUALI").unwrap()..t.find("5. IL PROCESSO").unwrap()];
-    assert!(ch4.contains("-24,31 gg"), "tempestività");
+    assert!(ch4.contains("−24,31 gg"), "tempestività: the minus sign, not a hyphen");
     assert!(ch4.contains("L'obiettivo 802.B3.1") || ch4.contains("L’obiettivo 802.B3.1"));
 }
 
