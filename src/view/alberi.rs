@@ -371,7 +371,7 @@ pub(super) fn individuali(root: &Node) -> Individuali {
 /// The items in the platform's order, except that names differing only by a number read in that
 /// number's order (`Dirigente Area 2` exported before `Dirigente Area 1` is shown after it): each
 /// such group keeps the place of its first member.
-pub(super) fn numbered_order<'a, T>(items: &'a [T], name: impl Fn(&T) -> &str) -> Vec<&'a T> {
+pub(super) fn numbered_order<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<&T> {
     // `Dirigente Area 12` → ("Dirigente Area", 12); a name without a final number has none.
     let split = |n: &str| -> (String, Option<u64>) {
         let t = n.trim_end();
