@@ -50,28 +50,11 @@ fn library() -> &'static LazyHash<Library> {
     LIB.get_or_init(|| LazyHash::new(Library::builder().build()))
 }
 
-/// A closed world: one generated source (possibly in parts, see [`MainSource`]) plus named
-/// in-memory files.
+/// A closed world: one generated source plus named in-memory files.
 struct Closed {
     main: Source,
-    /// The parts of a split source with the line of the whole source each starts at.
-    parts: Vec<(Source, usize)>,
     files: BTreeMap<String, Bytes>,
     today: Datetime,
-}
-
-impl Closed {
-    fn source_of(&self, id: FileId) -> Option<&Source> {
-        if id == self.main.id() {
-            return Some(&self.main);
-        }
-        self.parts.iter().map(|(s, _)| s).find(|s| s.id() == id)
-    }
-
-    /// Lines to add to a line of file `id` to find it in the whole generated source.
-    fn line_offset(&self, id: FileId) -> usize {
-        self.parts.iter().find(|(s, _)| s.id() == id).map_or(0, |(_, offset)| *offset)
-    }
 }
 
 fn file_id(path: &str) -> FileId {
@@ -97,12 +80,12 @@ impl World for Closed {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        self.source_of(id).cloned().ok_or(FileError::AccessDenied)
+        if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::AccessDenied) }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if let Some(source) = self.source_of(id) {
-            return Ok(Bytes::from_string(source.text().to_string()));
+        if id == self.main.id() {
+            return Ok(Bytes::from_string(self.main.text().to_string()));
         }
         if id.get().root() != &VirtualRoot::Project {
             return Err(FileError::AccessDenied);
@@ -214,99 +197,23 @@ pub struct Compiled {
     world: Closed,
 }
 
-/// The generated source kept between compilations by the live preview, in parts.
-///
-/// Typst memoises the evaluation of a file by its text: with one 300 KB file, any edit evaluates
-/// the whole document again. So the source is cut at its chapters (the `// ⟦modello: …⟧` markers
-/// the main template leaves at top level): the style chapter stays the main file and is also a
-/// module each part imports, and each chapter becomes a file the main one includes. An edit then
-/// evaluates one chapter, and updating each file in place reparses only its changed stretch and
-/// keeps the identity (spans) of the rest, so the unchanged pages come out equal and are not drawn
-/// again. A source that does not cut cleanly (a piece that does not parse alone) stays whole.
+/// The generated main file kept between compilations by the live preview. Updating it in place
+/// reparses only the changed stretch and keeps the identity (spans) of the rest, so Typst's
+/// memoised work on the unchanged content is reused and the unchanged pages come out equal (a
+/// fresh `Source` renumbers every span: each edit cost a full compilation, ~2 s for Modena).
+/// Cutting the source into one file per chapter was tried too: no measurable gain over this.
 #[derive(Clone)]
-pub struct MainSource {
-    main: Source,
-    parts: Vec<(Source, usize)>,
-    /// The whole text, when it is split.
-    whole: String,
-}
-
-/// The module of shared definitions the parts import.
-const STYLE: &str = "stile.typ";
+pub struct MainSource(Source);
 
 impl MainSource {
     pub fn new(text: &str) -> MainSource {
-        let mut m = MainSource {
-            main: Source::new(file_id(MAIN), String::new()),
-            parts: Vec::new(),
-            whole: String::new(),
-        };
-        m.update(text);
-        m
+        MainSource(Source::new(file_id(MAIN), text.to_string()))
     }
 
-    /// The same files with a new text, each reparsed incrementally.
+    /// The same file with a new text, reparsed incrementally.
     pub fn update(&mut self, text: &str) {
-        let Some((style, pieces)) = split(text) else {
-            self.main.replace(text);
-            self.parts.clear();
-            self.whole.clear();
-            return;
-        };
-        self.whole = text.to_string();
-        let mut main = style.to_string();
-        let mut texts = vec![(STYLE.to_string(), style.to_string(), 0)];
-        for (i, (offset, piece)) in pieces.iter().enumerate() {
-            let name = format!("parte-{:02}.typ", i + 1);
-            main.push_str(&format!("#include \"{name}\"\n"));
-            // The import line comes before the piece's first line.
-            texts.push((name, format!("#import \"{STYLE}\": *\n{piece}"), offset - 1));
-        }
-        self.main.replace(&main);
-        let mut parts = Vec::with_capacity(texts.len());
-        for (name, text, offset) in texts {
-            let id = file_id(&name);
-            let source = match self.parts.iter_mut().find(|(s, _)| s.id() == id) {
-                Some((source, _)) => {
-                    source.replace(&text);
-                    source.clone()
-                }
-                None => Source::new(id, text),
-            };
-            parts.push((source, offset));
-        }
-        self.parts = parts;
+        self.0.replace(text);
     }
-
-    fn is_split(&self) -> bool {
-        !self.parts.is_empty()
-    }
-}
-
-/// The generated source cut at its top-level chapter markers: the first piece (the style) and
-/// the others with the line each starts at; `None` when there is nothing to cut or a piece does
-/// not parse alone.
-fn split(text: &str) -> Option<(&str, Vec<(usize, &str)>)> {
-    const MARKER: &str = "// ⟦modello: ";
-    let mut starts = Vec::new();
-    let mut at = 0;
-    for (line, l) in text.split_inclusive('\n').enumerate() {
-        if l.starts_with(MARKER) {
-            starts.push((line, at));
-        }
-        at += l.len();
-    }
-    if starts.len() < 3 || starts[0].1 != 0 {
-        return None;
-    }
-    let ends = starts.iter().skip(1).map(|s| s.1).chain([text.len()]);
-    let pieces: Vec<(usize, &str)> =
-        starts.iter().zip(ends).map(|(&(line, a), b)| (line, &text[a..b])).collect();
-    if pieces.iter().any(|(_, p)| !typst::syntax::parse(p).errors_and_warnings().0.is_empty()) {
-        return None;
-    }
-    let (_, style) = pieces[0];
-    Some((style, pieces[1..].to_vec()))
 }
 
 /// Compiles `source` into pages, with the images and other files it names, under a watchdog.
@@ -318,31 +225,11 @@ pub fn compile(
     date: chrono::NaiveDate,
     limits: Limits,
 ) -> Result<Compiled, Error> {
-    compile_world(whole(source.to_string()), files, date, limits)
+    compile_source(MainSource::new(source), files, date, limits)
 }
 
-/// A source compiled as one file.
-fn whole(text: String) -> MainSource {
-    MainSource { main: Source::new(file_id(MAIN), text), parts: Vec::new(), whole: String::new() }
-}
-
-/// Like [`compile`], for a source kept by the caller (see [`MainSource`]). A split source that
-/// fails is compiled again whole, so that its messages are the ones `build` would give.
+/// Like [`compile`], for a main file kept by the caller (see [`MainSource`]).
 pub fn compile_source(
-    main: MainSource,
-    files: BTreeMap<String, Vec<u8>>,
-    date: chrono::NaiveDate,
-    limits: Limits,
-) -> Result<Compiled, Error> {
-    if !main.is_split() {
-        return compile_world(main, files, date, limits);
-    }
-    let text = main.whole.clone();
-    compile_world(main, files.clone(), date, limits)
-        .or_else(|_| compile_world(whole(text), files, date, limits))
-}
-
-fn compile_world(
     main: MainSource,
     files: BTreeMap<String, Vec<u8>>,
     date: chrono::NaiveDate,
@@ -351,12 +238,8 @@ fn compile_world(
     use chrono::Datelike;
     let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day() as u8)
         .ok_or_else(|| Error::Output(format!("data del documento non valida: {date}")))?;
-    let world = Closed {
-        main: main.main,
-        parts: main.parts,
-        files: files.into_iter().map(|(k, v)| (k, Bytes::new(v))).collect(),
-        today,
-    };
+    let world =
+        Closed { main: main.0, files: files.into_iter().map(|(k, v)| (k, Bytes::new(v))).collect(), today };
     let _watchdog = Watchdog::start(limits);
     let started = std::time::Instant::now();
     let warned = typst::compile::<PagedDocument>(&world);
@@ -369,10 +252,12 @@ fn compile_world(
 }
 
 /// Typst memoises layout across compilations in a process; a batch of many Enti would keep every
-/// Ente's cache alive. Drops what the last two compilations did not reuse. It takes tens of
-/// milliseconds on a large cache, so the preview calls it after showing the pages.
-pub fn forget_unused() {
-    typst::comemo::evict(2);
+/// Ente's cache alive. Drops what the last `age` compilations did not reuse: 2 after a build; the
+/// preview keeps more (staff edit several texts in turn, and each text's layout is worth keeping).
+/// It takes up to tens of milliseconds on a large cache, so the preview calls it after showing
+/// the pages.
+pub fn forget_unused(age: usize) {
+    typst::comemo::evict(age);
 }
 
 /// Compiles `source` and exports the PDF with archival and accessibility standards.
@@ -400,7 +285,7 @@ pub fn typeset(
     let pdf =
         typst_pdf::pdf(&document, &options).map_err(|errors| typst_failure(&world, errors.as_slice()))?;
     let export = started.elapsed();
-    forget_unused();
+    forget_unused(2);
     Ok(Typeset { pdf, warnings, layout, export })
 }
 
@@ -430,12 +315,10 @@ fn describe(world: &Closed, d: &SourceDiagnostic) -> String {
     let place = d.span.id().and_then(|id| {
         let range = world.range(d.span)?;
         let source = world.source(id).ok()?;
-        // A part of a split source is shown as the whole generated file (`--typst-sorgente`).
-        let line = source.lines().byte_to_line(range.start)? + 1 + world.line_offset(id);
+        let line = source.lines().byte_to_line(range.start)? + 1;
         let snippet: String = source.text()[range.clone()].chars().take(60).collect();
         let origin = provenance(source.text(), range.start).map(|o| format!(" ({o})")).unwrap_or_default();
-        let name = if world.parts.is_empty() { file_name(id) } else { MAIN.to_string() };
-        Some(format!("{name}:{line}{origin}, «{snippet}»"))
+        Some(format!("{}:{line}{origin}, «{snippet}»", file_name(id)))
     });
     let kind =
         if d.severity == Severity::Error { "errore di impaginazione" } else { "avviso di impaginazione" };

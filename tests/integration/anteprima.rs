@@ -70,7 +70,7 @@ fn the_preview_follows_the_texts_as_they_are_saved() {
             break rest.split('/').next().unwrap().parse().unwrap();
         }
     };
-    assert!(said.iter().any(|l| l.contains("pagine cambiate su")), "{said:?}");
+    assert!(said.iter().any(|l| l.contains("Anteprima impaginata alle")), "{said:?}");
 
     let first = state(port, 0);
     assert_eq!(first["errore"], Value::Null, "{first}");
