@@ -657,3 +657,37 @@ pub(super) fn serie(s: &crate::score::serie::AnalisiSerie) -> Serie {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::better;
+    use crate::model::ParetoRow;
+    use crate::value::Unit;
+
+    fn row(valore: f64, punteggio: Option<f64>) -> ParetoRow {
+        ParetoRow {
+            dimensione: "EFFICIENZA".into(),
+            indicatore: "Indicatore".into(),
+            valore,
+            media: 50.0,
+            minimo: 0.0,
+            massimo: 100.0,
+            punteggio,
+            punteggio_precedente: None,
+            unit: Unit::Percento,
+            anno: Some(2023),
+        }
+    }
+
+    /// The way to better is read from the score, and never guessed where the score is silent.
+    #[test]
+    fn the_better_direction_comes_from_the_score() {
+        assert_eq!(better(&row(10.0, Some(5.0))), "più basso");
+        assert_eq!(better(&row(95.0, Some(1.0))), "più basso");
+        assert_eq!(better(&row(90.0, Some(5.0))), "più alto");
+        assert_eq!(better(&row(5.0, Some(2.0))), "più alto");
+        assert_eq!(better(&row(50.0, Some(5.0))), "n.d.", "a value in the middle says nothing");
+        assert_eq!(better(&row(10.0, Some(3.0))), "n.d.", "a middle score says nothing");
+        assert_eq!(better(&row(10.0, None)), "n.d.");
+    }
+}
