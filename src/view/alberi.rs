@@ -112,6 +112,26 @@ pub struct Riga {
     pub consuntivo: String,
     pub risultato: super::Esito,
     pub indicatore: bool,
+    /// Rows, from this one, that must stay on one page: a run of objective rows and the row after
+    /// it (a group row never ends a page alone); 0 for a row inside the previous run.
+    pub insieme: usize,
+}
+
+/// Most rows kept on one page by [`keep_together`]: five levels of objectives and a child.
+const KEEP_AT_MOST: usize = 6;
+
+/// Sets `insieme` on tree rows: each run of objective rows is kept with the row that follows it,
+/// up to [`KEEP_AT_MOST`] rows (a tree of objectives without indicators must still break).
+fn keep_together(righe: &mut [Riga]) {
+    let mut i = 0;
+    while i < righe.len() {
+        let groups = righe[i..].iter().take_while(|r| !r.indicatore).count();
+        let run = (groups + 1).min(KEEP_AT_MOST).min(righe.len() - i);
+        for (k, r) in righe[i..i + run].iter_mut().enumerate() {
+            r.insieme = if k == 0 { run } else { 0 };
+        }
+        i += run;
+    }
 }
 
 /// The organisational units.
@@ -295,6 +315,7 @@ fn rows(n: &Node, depth: usize, out: &mut Vec<Riga>) {
         consuntivo,
         risultato: esito(n),
         indicatore: n.indicator.is_some(),
+        insieme: 1,
     });
     for c in &n.children {
         rows(c, depth + 1, out);
@@ -320,6 +341,7 @@ pub(super) fn albero(root: &Node, s: &Scored) -> Albero {
     let none = Vec::new();
     let mut righe = Vec::new();
     rows(root, 0, &mut righe);
+    keep_together(&mut righe);
     Albero {
         ente: nodo(root),
         obiettivi_strategici: root
@@ -343,6 +365,7 @@ pub(super) fn unita(root: &Node) -> Unita {
     for area in &aree {
         rows(area, 0, &mut righe);
     }
+    keep_together(&mut righe);
     Unita {
         aree: aree
             .into_iter()
@@ -406,5 +429,39 @@ mod tests {
                 &"EQ AOB"
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod keep {
+    use super::{Riga, keep_together};
+
+    fn riga(indicatore: bool) -> Riga {
+        Riga {
+            livello: "x",
+            profondita: 0,
+            titolo: String::new(),
+            peso: String::new(),
+            target: String::new(),
+            consuntivo: String::new(),
+            risultato: super::super::Esito {
+                testo: String::new(),
+                valore: None,
+                banda: "nessuno",
+                stato: "assente",
+            },
+            indicatore,
+            insieme: 1,
+        }
+    }
+
+    #[test]
+    fn a_run_of_group_rows_stays_with_the_row_after_it() {
+        let mut r: Vec<Riga> = [false, false, true, true, false, true, false].map(riga).into();
+        keep_together(&mut r);
+        assert_eq!(r.iter().map(|x| x.insieme).collect::<Vec<_>>(), [3, 0, 0, 1, 2, 0, 1]);
+        let mut long: Vec<Riga> = (0..9).map(|_| riga(false)).collect();
+        keep_together(&mut long);
+        assert_eq!(long.iter().map(|x| x.insieme).collect::<Vec<_>>(), [6, 0, 0, 0, 0, 0, 3, 0, 0]);
     }
 }
