@@ -168,7 +168,9 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
 
     let mut findings = scored.warnings.clone();
     findings.extend(text_items.iter().map(|v| Problem::new(v.location.clone(), v.testo.clone())));
-    // Typst works mostly on one core: the workbook and the open data are made meanwhile.
+    // Typst lays out the Relazione mostly on one core: the OIV's working papers, the workbook and
+    // the open data are made meanwhile, off the critical path.
+    let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
     let (typeset, side) = std::thread::scope(|scope| {
         let side = scope.spawn(|| {
             let clock = Instant::now();
@@ -177,19 +179,17 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
             let clock = Instant::now();
             let json = serde_json::to_vec_pretty(&crate::json::document(&scored)).unwrap_or_default();
             let opendata = crate::opendata::files(&scored, &json);
-            (workbook, xlsx_time, opendata, clock.elapsed())
+            let opendata_time = clock.elapsed();
+            let carte = crate::typeset::typeset(&carte.source, Default::default(), scored.date, limits);
+            (workbook, xlsx_time, opendata, opendata_time, carte)
         });
-        let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
         let typeset = images(&rendered.images)
-            .and_then(|files| crate::typeset::typeset(&rendered.source, files, scored.date, limits))
-            .and_then(|t| {
-                let c = crate::typeset::typeset(&carte.source, Default::default(), scored.date, limits)?;
-                Ok((t, c))
-            });
+            .and_then(|files| crate::typeset::typeset(&rendered.source, files, scored.date, limits));
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
-    let (typeset, carte_pdf) = typeset?;
-    let (workbook, xlsx_time, opendata, opendata_time) = side;
+    let (workbook, xlsx_time, opendata, opendata_time, carte_pdf) = side;
+    let typeset = typeset?;
+    let carte_pdf = carte_pdf?;
     let workbook = workbook?;
     timings.stages.push(("impaginazione Typst", typeset.layout));
     timings.stages.push(("esportazione PDF", typeset.export));
