@@ -152,6 +152,7 @@ pub fn draft(
 
 /// Everything `build` does except writing to the output folder.
 pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result<Prepared, Error> {
+    crate::typeset::warm_up();
     let mut timings = Timings::default();
     let config = Config::load(config_path)?;
     let scored = score(config, data_dir, options, &mut timings)?;

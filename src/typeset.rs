@@ -45,6 +45,16 @@ fn fonts() -> &'static (LazyHash<FontBook>, Vec<Font>) {
     })
 }
 
+/// Loads the fonts and builds Typst's standard library on another thread, so that they are ready
+/// when the first compilation starts: a build calls it before reading the workbooks, taking
+/// this setup off the critical path.
+pub fn warm_up() {
+    std::thread::spawn(|| {
+        fonts();
+        library();
+    });
+}
+
 fn library() -> &'static LazyHash<Library> {
     static LIB: OnceLock<LazyHash<Library>> = OnceLock::new();
     LIB.get_or_init(|| LazyHash::new(Library::builder().build()))
