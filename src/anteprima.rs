@@ -1,10 +1,11 @@
 //! Live preview (`relazione anteprima`): watches the inputs and keeps the Relazione's pages open in
 //! the browser on localhost while the staff write.
 //!
-//! Why it is fast: the process stays alive, so the fonts, the compiled templates and Typst's
-//! memoisation survive between runs; a changed text reuses most of the last layout, and only the
-//! pages whose content changed are turned into SVG again (pages are addressed by a hash of their
-//! frame, so the browser fetches just those). Nothing is written to disk.
+//! Why it is fast: the process stays alive, so the fonts, the scored workbooks (read again only
+//! when a workbook or the configuration changes) and Typst's memoisation survive between runs;
+//! the generated source is updated in place, so a changed text reuses most of the last layout;
+//! only the pages whose content changed are turned into SVG again (pages are addressed by a hash
+//! of their frame, so the browser fetches just those). Nothing is written to disk.
 //!
 //! The server is a few lines over `std::net`: it listens on the loopback interface only, answers
 //! only requests addressed to it by name (a page on another site cannot read the preview through
