@@ -14,8 +14,13 @@ fn main() {
     let mut pages = 0;
     for _ in 0..runs {
         relazione::typeset::forget_unused(0);
-        let c = relazione::typeset::compile(&source, Default::default(), date, Default::default())
-            .unwrap_or_else(|e| panic!("{e}"));
+        let c = relazione::typeset::compile(
+            relazione::typeset::MainSource::new(&source),
+            Default::default(),
+            date,
+            Default::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         pages = c.document.pages().len();
         times.push(c.layout.as_secs_f64() * 1000.0);
     }

@@ -84,7 +84,7 @@ pub fn run(settings: &Settings, ready: &dyn Fn(SocketAddr)) -> Result<(), Error>
     let shared = Arc::new(Condiviso { stato: Mutex::new(Stato::default()), cambiato: Condvar::new() });
     let mut cache = Cache::default();
     let mut seen = fingerprint(settings);
-    refresh(settings, &shared, &mut cache, None);
+    refresh(settings, &seen, &shared, &mut cache, None);
     {
         let shared = shared.clone();
         std::thread::spawn(move || serve(listener, addr, shared));
@@ -96,7 +96,7 @@ pub fn run(settings: &Settings, ready: &dyn Fn(SocketAddr)) -> Result<(), Error>
         if now != seen {
             let saved = newest_change(&seen, &now);
             seen = now;
-            refresh(settings, &shared, &mut cache, saved);
+            refresh(settings, &seen, &shared, &mut cache, saved);
         }
     }
 }
@@ -134,9 +134,15 @@ fn newest_change(before: &Fingerprint, after: &Fingerprint) -> Option<SystemTime
 
 /// Lays out the Relazione again and publishes the pages; on failure keeps the last good pages and
 /// shows the error.
-fn refresh(settings: &Settings, shared: &Condiviso, cache: &mut Cache, saved: Option<SystemTime>) {
+fn refresh(
+    settings: &Settings,
+    inputs: &Fingerprint,
+    shared: &Condiviso,
+    cache: &mut Cache,
+    saved: Option<SystemTime>,
+) {
     let clock = Instant::now();
-    let outcome = layout(settings, cache);
+    let outcome = layout(settings, inputs, cache);
     let elapsed = clock.elapsed();
     let since_save = saved.and_then(|s| SystemTime::now().duration_since(s).ok());
     let mut stato = shared.stato.lock().expect("the preview state is never poisoned");
@@ -205,11 +211,11 @@ fn is_text(settings: &Settings, path: &std::path::Path) -> bool {
 }
 
 /// Reads, scores, renders and lays out the Relazione; turns into SVG the pages not seen before.
-fn layout(settings: &Settings, cache: &mut Cache) -> Result<Vec<Pagina>, Error> {
+fn layout(settings: &Settings, inputs: &Fingerprint, cache: &mut Cache) -> Result<Vec<Pagina>, Error> {
     let mut t = Timings::default();
     // The workbooks are read again only when they (or the configuration) changed: a text's save
     // reuses the scores.
-    let key: Fingerprint = fingerprint(settings).into_iter().filter(|f| !is_text(settings, &f.0)).collect();
+    let key: Fingerprint = inputs.iter().filter(|f| !is_text(settings, &f.0)).cloned().collect();
     let scored = match cache.scored.take() {
         Some((k, scored)) if k == key => scored,
         _ => pipeline::score(Config::load(&settings.config)?, &settings.data, &settings.options, &mut t)?,
@@ -227,7 +233,7 @@ fn layout(settings: &Settings, cache: &mut Cache) -> Result<Vec<Pagina>, Error> 
     };
     let date = draft.scored.date;
     cache.scored = Some((key, draft.scored));
-    let compiled = crate::typeset::compile_source(main, files, date, limits)?;
+    let compiled = crate::typeset::compile(main, files, date, limits)?;
     let options = typst_svg::SvgOptions::default();
     let pages = compiled.document.pages();
     Ok(pages

@@ -226,20 +226,11 @@ impl MainSource {
     }
 }
 
-/// Compiles `source` into pages, with the images and other files it names, under a watchdog.
+/// Compiles the main file into pages, with the images and other files it names, under a
+/// watchdog. The preview keeps its `MainSource` between calls (see there); a build makes a new one.
 ///
 /// `date` is the document's fixed date (from the data, never the clock).
 pub fn compile(
-    source: &str,
-    files: BTreeMap<String, Vec<u8>>,
-    date: chrono::NaiveDate,
-    limits: Limits,
-) -> Result<Compiled, Error> {
-    compile_source(MainSource::new(source), files, date, limits)
-}
-
-/// Like [`compile`], for a main file kept by the caller (see [`MainSource`]).
-pub fn compile_source(
     main: MainSource,
     files: BTreeMap<String, Vec<u8>>,
     date: chrono::NaiveDate,
@@ -279,7 +270,8 @@ pub fn typeset(
     date: chrono::NaiveDate,
     limits: Limits,
 ) -> Result<Typeset, Error> {
-    let Compiled { document, warnings, layout, world } = compile(source, files, date, limits)?;
+    let Compiled { document, warnings, layout, world } =
+        compile(MainSource::new(source), files, date, limits)?;
     let standards = PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
         .map_err(|e| Error::Output(format!("standard PDF non disponibili: {}", e.message())))?;
     let options = PdfOptions {

@@ -125,7 +125,7 @@ const KEEP_AT_MOST: usize = 6;
 fn keep_together(righe: &mut [Riga]) {
     let mut i = 0;
     while i < righe.len() {
-        let groups = righe[i..].iter().take_while(|r| !r.indicatore).count();
+        let groups = righe[i..].iter().take(KEEP_AT_MOST).take_while(|r| !r.indicatore).count();
         let run = (groups + 1).min(KEEP_AT_MOST).min(righe.len() - i);
         for (k, r) in righe[i..i + run].iter_mut().enumerate() {
             r.insieme = if k == 0 { run } else { 0 };
@@ -404,9 +404,12 @@ pub(super) fn numbered_order<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<&
         (stem.to_lowercase(), number)
     };
     let keys: Vec<(String, Option<u64>)> = items.iter().map(|i| split(name(i))).collect();
-    let first = |stem: &str| keys.iter().position(|(s, _)| s == stem).unwrap_or(0);
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, (stem, _)) in keys.iter().enumerate() {
+        first.entry(stem.as_str()).or_insert(i);
+    }
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by_key(|&i| (first(&keys[i].0), keys[i].1.is_some(), keys[i].1, i));
+    order.sort_by_key(|&i| (first[keys[i].0.as_str()], keys[i].1.is_some(), keys[i].1, i));
     order.into_iter().map(|i| &items[i]).collect()
 }
 
