@@ -223,7 +223,9 @@ fn layout(settings: &Settings, inputs: &Fingerprint, cache: &mut Cache) -> Resul
     let draft = pipeline::draft(scored, &settings.data, &settings.options, &mut t)?;
     let files = pipeline::images(&draft.rendered.images)?;
     let limits = crate::typeset::Limits::for_nodes(pipeline::node_count(&draft.scored));
-    let source = draft.rendered.source.as_str();
+    // The whole Relazione on one scroll, as one part.
+    let whole = crate::parti::whole(&draft.rendered.source, &pipeline::pdf_name(&draft.scored.config));
+    let source = whole.as_str();
     let main = match cache.main.as_mut() {
         Some(m) => {
             m.update(source);

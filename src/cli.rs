@@ -90,6 +90,10 @@ pub enum Command {
         /// (e i dati in data/) è un ente; le uscite vanno in <out>/<sottocartella>
         #[arg(long, value_name = "DIR", conflicts_with_all = ["typst_sorgente"])]
         lotto: Option<PathBuf>,
+        /// Kilobytes of Typst source per part of the Relazione (tests and benchmarks; the default
+        /// is `parti::BUDGET`).
+        #[arg(long, hide = true, value_name = "KB")]
+        parte_kb: Option<usize>,
     },
     /// Anteprima dal vivo nel browser: rilegge i dati, i testi, i modelli e la configurazione a ogni
     /// salvataggio e aggiorna le pagine (http://127.0.0.1:PORTA/); non scrive nulla
@@ -175,7 +179,12 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
 
 /// The run's settings from the environment, read here once (library code never reads it).
 fn options(typst_source: Option<PathBuf>, definitiva: bool) -> pipeline::Options {
-    pipeline::Options { source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(), typst_source, definitiva }
+    pipeline::Options {
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
+        typst_source,
+        definitiva,
+        part_budget: None,
+    }
 }
 
 /// The open items, after the warnings: the last thing a staff member reads.
@@ -211,10 +220,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Score { inputs, json } => score(&inputs, json),
         Command::Anteprima { inputs, porta } => anteprima(inputs, porta),
         Command::Build { lotto: Some(root), out, .. } => batch(&root, &out),
-        Command::Build { inputs, out, typst_sorgente, tempi, definitiva, lotto: None } => {
+        Command::Build { inputs, out, typst_sorgente, tempi, definitiva, lotto: None, parte_kb } => {
             let started = std::time::Instant::now();
-            let built =
-                pipeline::build(&inputs.config, &inputs.data, &out, &options(typst_sorgente, definitiva))?;
+            let options = pipeline::Options {
+                part_budget: parte_kb.map(|kb| kb.saturating_mul(1024)),
+                ..options(typst_sorgente, definitiva)
+            };
+            let built = pipeline::build(&inputs.config, &inputs.data, &out, &options)?;
             for t in &built.local_templates {
                 tell!("modello locale usato: {}", t.display());
             }

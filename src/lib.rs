@@ -22,6 +22,7 @@ pub mod markdown;
 pub mod model;
 pub mod modello;
 pub mod opendata;
+pub mod parti;
 pub mod pipeline;
 pub mod publish;
 pub mod render;

@@ -18,6 +18,8 @@ pub struct Options {
     pub typst_source: Option<PathBuf>,
     /// A final Relazione: refused while anything is still open (`bozza`).
     pub definitiva: bool,
+    /// Source bytes per part of the Relazione ([`crate::parti::BUDGET`] when not given).
+    pub part_budget: Option<usize>,
 }
 
 /// Reads and scores the inputs: configuration, workbooks, the evaluator's decisions.
@@ -69,6 +71,9 @@ pub struct Prepared {
     pub scored: Scored,
     /// (file name relative to the output folder, bytes), the PDF first.
     pub files: Vec<(String, Vec<u8>)>,
+    /// (copy, original): outputs that are copies of others (the downloads of the web edition),
+    /// made when publishing rather than held twice in memory.
+    pub copies: Vec<(String, String)>,
     /// Findings of every stage and Typst's warnings, as printed.
     pub warnings: Vec<String>,
     /// Local templates (beside the data) used instead of the built-in ones.
@@ -83,6 +88,23 @@ pub fn pdf_name(config: &Config) -> String {
     format!("Relazione_performance_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
+/// Output file names of the Relazione's parts: the first is [`pdf_name`], the others
+/// `Relazione_performance_2024_Modena_parte_2_di_3.pdf`, numbered with as many digits as the
+/// last (`parte_02_di_18`), so that they list in order.
+pub fn part_names(config: &Config, parts: usize) -> Vec<String> {
+    let first = pdf_name(config);
+    let prefix = part_prefix(config);
+    let width = parts.to_string().len();
+    let mut names = vec![first.clone()];
+    names.extend((2..=parts).map(|k| format!("{prefix}{k:0width$}_di_{parts}.pdf")));
+    names
+}
+
+/// What the names of the Relazione's parts after the first begin with.
+pub fn part_prefix(config: &Config) -> String {
+    format!("{}_parte_", pdf_name(config).trim_end_matches(".pdf"))
+}
+
 /// Output file name of the OIV's working papers: `Carte_di_lavoro_OIV_2024_Modena.pdf`.
 pub fn carte_name(config: &Config) -> String {
     format!("Carte_di_lavoro_OIV_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
@@ -95,6 +117,8 @@ pub struct Draft {
     pub texts: crate::testi::Texts,
     pub view: crate::view::View,
     pub rendered: crate::render::Rendered,
+    /// The Relazione's parts as typeset: (file name, Typst source); one for a chamber's plan.
+    pub parts: Vec<(String, String)>,
     /// Draft items found in the texts (also in `open`).
     pub text_items: Vec<crate::bozza::Voce>,
     /// What is still open: the output is a draft while this is not empty.
@@ -143,11 +167,14 @@ pub fn draft(
         .collect();
     let view = crate::view::View::build(&scored, &shown, &texts);
     let rendered = crate::render::render(&view, &texts, Some(crate::templating::override_dir(data_dir)))?;
+    let parti = crate::parti::split(&rendered.source, options.part_budget.unwrap_or(crate::parti::BUDGET));
+    let names = part_names(&scored.config, parti.len());
+    let parts: Vec<(String, String)> = names.iter().cloned().zip(parti.sources(&names)).collect();
     if let Some(p) = &options.typst_source {
-        write_typst_source(p, &rendered.source)?;
+        write_typst_sources(p, &parts)?;
     }
     timings.push("modelli (sorgente Typst)", clock);
-    Ok(Draft { scored, texts, view, rendered, text_items, open })
+    Ok(Draft { scored, texts, view, rendered, parts, text_items, open })
 }
 
 /// Everything `build` does except writing to the output folder.
@@ -156,7 +183,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     let mut timings = Timings::default();
     let config = Config::load(config_path)?;
     let scored = score(config, data_dir, options, &mut timings)?;
-    let Draft { scored, texts, view, rendered, text_items, open } =
+    let Draft { scored, texts, view, rendered, parts, text_items, open } =
         draft(scored, data_dir, options, &mut timings)?;
     let clock = Instant::now();
     let carte = crate::render::render_main(
@@ -165,6 +192,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         Some(crate::templating::override_dir(data_dir)),
         crate::render::CARTE_OIV,
     )?;
+    let carte = crate::parti::whole(&carte.source, &carte_name(&scored.config));
     timings.push("modelli (carte di lavoro)", clock);
 
     let mut findings = scored.warnings.clone();
@@ -181,43 +209,66 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
             let json = serde_json::to_vec_pretty(&crate::json::document(&scored)).unwrap_or_default();
             let opendata = crate::opendata::files(&scored, &json);
             let opendata_time = clock.elapsed();
-            let carte = crate::typeset::typeset(&carte.source, Default::default(), scored.date, limits);
+            let carte = crate::typeset::typeset(&carte, Default::default(), scored.date, limits);
             (workbook, xlsx_time, opendata, opendata_time, carte)
         });
-        let typeset = images(&rendered.images)
-            .and_then(|files| crate::typeset::typeset(&rendered.source, files, scored.date, limits));
+        let typeset =
+            images(&rendered.images).and_then(|files| typeset_parts(&parts, &files, scored.date, limits));
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
     let (workbook, xlsx_time, opendata, opendata_time, carte_pdf) = side;
-    let typeset = typeset?;
+    let (pdfs, typst_warnings, layout, export) = typeset?;
     let carte_pdf = carte_pdf?;
     let workbook = workbook?;
-    timings.stages.push(("impaginazione Typst", typeset.layout));
-    timings.stages.push(("esportazione PDF", typeset.export));
+    timings.stages.push(("impaginazione Typst", layout));
+    timings.stages.push(("esportazione PDF", export));
     timings.stages.push(("cartella dei risultati (xlsx)", xlsx_time));
     timings.stages.push(("dati aperti", opendata_time));
 
-    let mut files = vec![
-        (pdf_name(&scored.config), typeset.pdf),
-        (carte_name(&scored.config), carte_pdf.pdf),
-        (crate::xlsx::file_name(&scored), workbook),
-    ];
+    let mut files = pdfs;
+    files.extend([(carte_name(&scored.config), carte_pdf.pdf), (crate::xlsx::file_name(&scored), workbook)]);
     files.extend(opendata);
 
     let clock = Instant::now();
     let (copies, downloads) = site_downloads(&files, &scored.config);
     let site = crate::sito::site(&view, &texts, Some(crate::templating::override_dir(data_dir)), &downloads)?;
-    files.extend(copies);
     files.extend(site.files);
     timings.push("edizione web", clock);
 
     let mut warnings: Vec<String> = findings.iter().map(|w| w.to_string()).collect();
-    warnings.extend(typeset.warnings);
+    warnings.extend(typst_warnings);
     let mut local_templates = rendered.local_templates;
     local_templates.extend(site.local_templates);
     local_templates.sort();
     local_templates.dedup();
-    Ok(Prepared { scored, files, warnings, local_templates, timings, open })
+    Ok(Prepared { scored, files, copies, warnings, local_templates, timings, open })
+}
+
+/// Typesets the Relazione's parts one after the other: (file name, PDF) of each, Typst's warnings,
+/// and the layout and export time of all. Between parts Typst's cache is emptied, so memory is
+/// bounded by the largest part (see `parti`).
+#[allow(clippy::type_complexity)]
+fn typeset_parts(
+    parts: &[(String, String)],
+    files: &std::collections::BTreeMap<String, Vec<u8>>,
+    date: chrono::NaiveDate,
+    limits: crate::typeset::Limits,
+) -> Result<(Vec<(String, Vec<u8>)>, Vec<String>, Duration, Duration), Error> {
+    let (mut pdfs, mut warnings) = (Vec::new(), Vec::new());
+    let (mut layout, mut export) = (Duration::ZERO, Duration::ZERO);
+    for (k, (name, source)) in parts.iter().enumerate() {
+        if k > 0 {
+            crate::typeset::forget_unused(0);
+        }
+        let t = crate::typeset::typeset(source, files.clone(), date, limits)?;
+        pdfs.push((name.clone(), t.pdf));
+        warnings.extend(t.warnings);
+        layout += t.layout;
+        export += t.export;
+    }
+    warnings.sort();
+    warnings.dedup();
+    Ok((pdfs, warnings, layout, export))
 }
 
 /// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).
@@ -232,17 +283,25 @@ pub fn images(list: &[(String, PathBuf)]) -> Result<std::collections::BTreeMap<S
 
 /// The files the web edition offers for download, copied into it so that the folder stands alone
 /// (published as it is, its links work): the PDF and the workbook in `documenti/`, the open data
-/// in `dati/`. Returns the copies (paths relative to the output folder) and the list for the pages.
+/// in `dati/`. Returns the copies ((copy, original), paths relative to the output folder) and the
+/// list for the pages.
 fn site_downloads(
     files: &[(String, Vec<u8>)],
     config: &Config,
-) -> (Vec<(String, Vec<u8>)>, Vec<crate::sito::Scaricabile>) {
+) -> (Vec<(String, String)>, Vec<crate::sito::Scaricabile>) {
     let pdf = pdf_name(config);
+    let part_prefix = part_prefix(config);
+    let parts = files.iter().filter(|(n, _)| *n == pdf || n.starts_with(&part_prefix)).count();
     let mut copies = Vec::new();
     let mut list = Vec::new();
     for (name, bytes) in files {
-        let (title, place) = if *name == pdf {
+        let (title, place) = if *name == pdf && parts > 1 {
+            (format!("Relazione sulla performance {}, parte 1 di {parts}", config.anno), "documenti")
+        } else if *name == pdf {
             (format!("Relazione sulla performance {}", config.anno), "documenti")
+        } else if let Some(k) = name.strip_prefix(&part_prefix).and_then(|r| r.split('_').next()) {
+            let k = k.trim_start_matches('0');
+            (format!("Relazione sulla performance {}, parte {k} di {parts}", config.anno), "documenti")
         } else if name.ends_with(".xlsx") && !name.contains('/') {
             ("Cartella dei risultati".to_string(), "documenti")
         } else if let Some(file) = name.strip_prefix(&format!("{}/", crate::opendata::DIR)) {
@@ -257,7 +316,7 @@ fn site_downloads(
         let file = name.strip_prefix(&format!("{}/", crate::opendata::DIR)).unwrap_or(name);
         let href = format!("{place}/{file}");
         list.push(crate::sito::Scaricabile::new(&title, &href, bytes.len()));
-        copies.push((format!("{}/{href}", crate::sito::DIR), bytes.clone()));
+        copies.push((format!("{}/{href}", crate::sito::DIR), name.clone()));
     }
     (copies, list)
 }
@@ -292,12 +351,16 @@ pub struct Built {
 /// The whole run: read, score, render, typeset, publish.
 pub fn build(config_path: &Path, data_dir: &Path, out_dir: &Path, options: &Options) -> Result<Built, Error> {
     refuse_out_inside_data(data_dir, out_dir)?;
-    let Prepared { scored, files, warnings, local_templates, mut timings, open } =
+    let Prepared { scored, files, copies, warnings, local_templates, mut timings, open } =
         prepare(config_path, data_dir, options)?;
     let clock = Instant::now();
     let mut staging = crate::publish::Staging::new(out_dir)?;
+    staging.owns_files_starting_with(&part_prefix(&scored.config));
     for (name, bytes) in &files {
         staging.write(name, bytes)?;
+    }
+    for (copy, original) in &copies {
+        staging.copy(copy, original)?;
     }
     let files = staging.commit()?;
     timings.push("scrittura in out/", clock);
@@ -409,12 +472,17 @@ pub fn build_batch(
     Ok(items.into_iter().map(|(_, item)| item).collect())
 }
 
-/// Writes the generated Typst source and, beside it in `fonts/`, the fonts it uses, so that
-/// `typst compile --ignore-system-fonts --font-path fonts FILE` reproduces the PDF.
-fn write_typst_source(path: &Path, source: &str) -> Result<(), Error> {
+/// Writes the generated Typst source of each part (the first at `path`, the others beside it as
+/// `NAME_parte_K.typ`) and, beside them in `fonts/`, the fonts they use, so that
+/// `typst compile --ignore-system-fonts --font-path fonts FILE` reproduces each PDF.
+fn write_typst_sources(path: &Path, parts: &[(String, String)]) -> Result<(), Error> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    std::fs::write(path, source).map_err(|e| Error::io(path, e))?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    for (k, (_, source)) in parts.iter().enumerate() {
+        let file = if k == 0 { path.to_path_buf() } else { dir.join(format!("{stem}_parte_{}.typ", k + 1)) };
+        std::fs::write(&file, source).map_err(|e| Error::io(&file, e))?;
+    }
     let fonts = dir.join("fonts");
     std::fs::create_dir_all(&fonts).map_err(|e| Error::io(&fonts, e))?;
     for (name, bytes) in crate::typeset::FONT_FILES {

@@ -12,6 +12,8 @@ pub struct Staging {
     dir: PathBuf,
     out_dir: PathBuf,
     files: Vec<String>,
+    /// Beginnings of top-level file names that only this run writes (the Relazione's parts).
+    owned: Vec<String>,
     committed: bool,
 }
 
@@ -24,7 +26,13 @@ impl Staging {
             std::fs::remove_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
         }
         std::fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(Staging { dir, out_dir: out_dir.to_path_buf(), files: Vec::new(), committed: false })
+        Ok(Staging {
+            dir,
+            out_dir: out_dir.to_path_buf(),
+            files: Vec::new(),
+            owned: Vec::new(),
+            committed: false,
+        })
     }
 
     /// Writes one output (a relative path, e.g. `opendata/indicatori.csv`) into the staging folder.
@@ -36,6 +44,23 @@ impl Staging {
         std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
         self.files.push(name.to_string());
         Ok(())
+    }
+
+    /// Copies an output already staged (`original`) to another name (`name`).
+    pub fn copy(&mut self, name: &str, original: &str) -> Result<(), Error> {
+        let path = self.dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        std::fs::copy(self.dir.join(original), &path).map_err(|e| Error::io(&path, e))?;
+        self.files.push(name.to_string());
+        Ok(())
+    }
+
+    /// Top-level files whose name begins with `prefix` are this run's alone: one it did not write
+    /// is removed on commit (a Relazione published in 18 parts, then in 1: the other 17 go).
+    pub fn owns_files_starting_with(&mut self, prefix: &str) {
+        self.owned.push(prefix.to_string());
     }
 
     /// Moves every staged output into `out_dir` (each a rename on the same file system), after
@@ -62,6 +87,15 @@ impl Staging {
     /// The folders a run writes whole (`opendata/`, `sito/`) hold only this run's files: a page
     /// of an objective no longer in the plan must not stay published beside the new ones.
     fn remove_stale(&self) {
+        if let Ok(entries) = std::fs::read_dir(&self.out_dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let owned = self.owned.iter().any(|p| name.starts_with(p.as_str()));
+                if owned && e.path().is_file() && !self.files.contains(&name) {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
         let folders: std::collections::BTreeSet<&str> =
             self.files.iter().filter_map(|n| n.split_once('/').map(|(d, _)| d)).collect();
         for folder in folders {

@@ -181,7 +181,7 @@ impl Drop for Watchdog {
 }
 
 /// The process's resident memory in bytes, where the system tells it (Linux).
-fn resident_memory() -> Option<u64> {
+pub fn resident_memory() -> Option<u64> {
     let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
     let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
     Some(pages * 4096)
@@ -259,7 +259,27 @@ pub fn compile(
 /// the pages.
 pub fn forget_unused(age: usize) {
     typst::comemo::evict(age);
+    if age == 0 {
+        release_free_memory();
+    }
 }
+
+/// Gives the memory the allocator holds free back to the system. glibc keeps freed memory in
+/// its arenas (one per thread that allocated), so after a large part the process would stay as
+/// large as that part for the rest of the run; `malloc_trim` returns the free pages.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    unsafe extern "C" {
+        fn malloc_trim(pad: usize) -> i32;
+    }
+    // SAFETY: malloc_trim only releases memory the allocator holds free; it has no preconditions.
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
 
 /// Compiles `source` and exports the PDF with archival and accessibility standards.
 ///

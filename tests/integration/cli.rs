@@ -223,7 +223,9 @@ fn the_typst_source_comes_with_its_fonts() {
     let src = out.with_extension("typ");
     let run = build_with(&dir, &cfg, &out, &["--typst-sorgente", src.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(std::fs::read_to_string(&src).unwrap().contains("#set document(\n  title:"));
+    let text = std::fs::read_to_string(&src).unwrap();
+    assert!(text.starts_with("// ⟦parte 1 di 1⟧\n#let parte = (numero: 1, di: 1)"), "{text}");
+    assert!(text.contains("#set document(\n"), "{text}");
     assert!(src.parent().unwrap().join("fonts/TitilliumWeb_400Regular.ttf").is_file());
 }
 

@@ -366,3 +366,75 @@ Fine.
     assert_eq!(alone.len(), 1, "{alone:?}");
     assert!(alone[0].contains("p. 1: «Titolo isolato in fondo»"), "{alone:?}");
 }
+
+/// A Relazione too large for one file is published in parts: forced on Modena with a small part
+/// size (the default keeps it whole). Nothing is lost or repeated but the headings a part
+/// continues; each part is a tagged archival PDF that says which part it is; the first lists them
+/// all, the web edition offers them all, and a later run in one piece removes the parts.
+#[test]
+fn a_relazione_too_large_for_one_file_is_published_in_parts() {
+    let data = modena_data("parti");
+    let cfg = manifest().join("relazione.yaml");
+    let out = out_beside(&data.join("data"));
+    let run = build_with(&data.join("data"), &cfg, &out, &["--parte-kb", "40"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut parts: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("Relazione_performance_2024_Modena"))
+        .collect();
+    parts.sort();
+    let n = parts.len();
+    assert!(n >= 4, "{parts:?}");
+    assert_eq!(parts[0].file_name().unwrap(), "Relazione_performance_2024_Modena.pdf");
+    let whole = &modena_build().text;
+    let texts: Vec<String> = parts.iter().map(|p| pdf_text(p)).collect();
+    for (k, (pdf, text)) in parts.iter().zip(&texts).enumerate().skip(1) {
+        let name = pdf.file_name().unwrap().to_string_lossy().into_owned();
+        assert_eq!(name, format!("Relazione_performance_2024_Modena_parte_{}_di_{n}.pdf", k + 1));
+        assert!(
+            text.contains(&format!("Relazione sulla performance 2024 – parte {} di {n}", k + 1)),
+            "{name}"
+        );
+        assert!(texts[0].contains(&name), "part 1 lists {name}");
+        let info = String::from_utf8(tool("pdfinfo", &[pdf.to_str().unwrap()]).stdout).unwrap();
+        assert!(info.contains("Tagged:          yes"), "{info}");
+        assert!(info.contains(&format!("– parte {} di {n}", k + 1)), "{info}");
+        let check = tool("qpdf", &["--check", pdf.to_str().unwrap()]);
+        assert!(check.status.success(), "{name}");
+    }
+    // Every objective and indicator is printed as many times as in the whole.
+    let all = flat(&texts.concat());
+    let scored = modena_scored();
+    scored.report.albero.as_ref().unwrap().walk(&mut |node| {
+        let row = format!("{} – ", node.code);
+        assert!(
+            whole.matches(&row).count() <= all.matches(&row).count(),
+            "{} printed fewer times",
+            node.code
+        );
+    });
+    // Every word of the whole document is in the parts (lines wrap otherwise: a table cut
+    // between parts sizes its columns to its own rows, and repeats its header on other pages).
+    let in_parts: std::collections::HashSet<&str> = all.split(' ').collect();
+    let joined = all.replace("- ", "");
+    // Not the index (each part has its own) nor caption numbers (figures and tables are numbered
+    // in each part, as the first part says).
+    let body: Vec<&str> = whole.lines().filter(|l| !l.contains(". . .")).collect();
+    let whole = flat(&body.join("\n"));
+    let numbered = |w: &str| w.strip_suffix(':').is_some_and(|n| n.chars().all(|c| c.is_ascii_digit()));
+    let lost: Vec<&str> =
+        whole.split(' ').filter(|w| !numbered(w) && !in_parts.contains(w) && !joined.contains(w)).collect();
+    assert!(lost.is_empty(), "words lost in the parts: {lost:?}");
+    // The web edition offers every part.
+    let downloads = std::fs::read_dir(out.join("sito/documenti")).unwrap().count();
+    assert!(downloads > n, "{downloads} downloads for {n} parts");
+    // Built again in one piece: the parts of the previous run are gone, from out/ and the site.
+    let run = build(&data.join("data"), &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for p in &parts[1..] {
+        assert!(!p.exists(), "{} left behind", p.display());
+        assert!(!out.join("sito/documenti").join(p.file_name().unwrap()).exists());
+    }
+}

@@ -1,0 +1,267 @@
+//! Parts: the generated Typst source cut into documents of bounded size, each typeset and
+//! published as a PDF of its own.
+//!
+//! Why: Typst holds a whole document's layout in memory (≈ 2,5 MB a page for our tables), so a plan
+//! of 10.000 indicators (≈ 2.700 pages) needs ≈ 7 GB in one piece. Cut into parts typeset one after
+//! the other, with Typst's cache emptied between them, memory is bounded by the largest part, and
+//! time grows linearly with the plan. A plan of a chamber's size is one part: the same document as
+//! before.
+//!
+//! The templates say where a part may end, with comment lines in the source (invisible in the PDF):
+//! - `// ⟦corpo⟧` ends the preamble (styles and functions), which every part repeats;
+//! - `// ⟦taglio⟧` a part may end here;
+//! - `// ⟦tabella⟧` … `// ⟦righe⟧` frame the opening of a table (the call and its header) whose
+//!   rows may be cut: a part ending inside it closes the table, the next one opens it again with
+//!   the header; `// ⟦fine tabella⟧` follows the table's closing parenthesis.
+//!
+//! A part ends at the first cut point after its text passed the budget, so the size of a part is
+//! the budget plus at most one uncut stretch. Local templates without the markers give one part.
+//! Staff and spreadsheet text can never make a marker line: escaping turns `/` into `\u{2f}`.
+
+/// Source bytes per part. Measured on this machine (BENCHMARKS.md, «Piani grandi»): Typst's peak
+/// is about 700 bytes of memory per byte of source for our tables, so a part of this size stays
+/// near 450 MB, and a chamber's Relazione (Modena: 0,3 MB of source, 65 pages) is one part.
+pub const BUDGET: usize = 640 * 1024;
+
+const BODY: &str = "// ⟦corpo⟧";
+const CUT: &str = "// ⟦taglio⟧";
+const TABLE: &str = "// ⟦tabella⟧";
+const ROWS: &str = "// ⟦righe⟧";
+const TABLE_END: &str = "// ⟦fine tabella⟧";
+
+/// The source cut into parts, before the parts are named.
+#[derive(Debug)]
+pub struct Parti {
+    preamble: String,
+    chunks: Vec<Chunk>,
+}
+
+#[derive(Debug, Default)]
+struct Chunk {
+    text: String,
+    /// The headings a part begins under (markup; level 1 first), repeated at its start with
+    /// «(segue)»: a tagged PDF begins with a level-1 heading and never skips a level.
+    segue: Vec<String>,
+    /// Markup of the first level-1 or level-2 heading the part holds (or continues).
+    inizio: String,
+}
+
+/// Cuts `source` into parts of about `budget` bytes at the templates' cut points.
+pub fn split(source: &str, budget: usize) -> Parti {
+    let Some(start) = source.find(&format!("\n{BODY}\n")) else {
+        return Parti { preamble: String::new(), chunks: vec![Chunk::whole(source)] };
+    };
+    let end = start + 1 + BODY.len() + 1;
+    let (preamble, body) = (source[..end].to_string(), &source[end..]);
+    let mut chunks = vec![Chunk::default()];
+    let mut opening: Option<String> = None;
+    let mut in_opening = false;
+    let mut headings: Vec<String> = Vec::new();
+    for line in body.split_inclusive('\n') {
+        let marker = line.trim_end_matches('\n');
+        let full = chunks.last().is_some_and(|c| c.text.len() >= budget);
+        match marker {
+            TABLE => {
+                opening = Some(String::new());
+                in_opening = true;
+            }
+            ROWS => in_opening = false,
+            TABLE_END => opening = None,
+            CUT if full => {
+                if opening.is_some() {
+                    chunks.last_mut().expect("never empty").text.push_str(")\n");
+                }
+                let text = opening.clone().unwrap_or_default();
+                chunks.push(Chunk { text, segue: headings.clone(), inizio: String::new() });
+                continue;
+            }
+            _ => {}
+        }
+        if in_opening && marker != TABLE {
+            opening.get_or_insert_with(String::new).push_str(line);
+        }
+        if opening.is_none()
+            && let Some((level, h)) = heading(marker)
+        {
+            headings.truncate(level - 1);
+            headings.push(h.to_string());
+        }
+        chunks.last_mut().expect("never empty").text.push_str(line);
+    }
+    // A part that begins with a heading repeats only the headings above it; it is named by its
+    // first chapter or section.
+    for c in &mut chunks {
+        let first = c.text.lines().find(|l| !l.trim().is_empty() && !l.starts_with("//"));
+        let mut named = c.segue.clone();
+        if let Some((level, h)) = first.and_then(heading) {
+            c.segue.truncate(level - 1);
+            named.truncate(level - 1);
+            named.push(h.to_string());
+        }
+        named.truncate(2);
+        c.inizio = named.pop().unwrap_or_default();
+    }
+    Parti { preamble, chunks }
+}
+
+/// A heading line of the generated source: its level and its markup without a label
+/// (`=== 3.3.1 Stato di salute <indice>` → 3, `3.3.1 Stato di salute`: a label names one place).
+fn heading(line: &str) -> Option<(usize, &str)> {
+    let level = line.bytes().take_while(|b| *b == b'=').count();
+    let text = line[level..].strip_prefix(' ')?;
+    let text = match text.rsplit_once(" <") {
+        Some((t, label)) if label.ends_with('>') && !label.contains(' ') => t,
+        _ => text,
+    };
+    (level > 0).then_some((level, text))
+}
+
+impl Chunk {
+    fn whole(source: &str) -> Chunk {
+        Chunk { text: source.to_string(), segue: Vec::new(), inizio: String::new() }
+    }
+}
+
+impl Parti {
+    /// How many documents the Relazione is published in.
+    pub fn len(&self) -> usize {
+        self.chunks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    /// The Typst source of each part, given the file name each part is published under. Each
+    /// begins with what the templates read of the parts (`parte`, `parti`, `segue`), then the
+    /// preamble, then its text.
+    pub fn sources(&self, files: &[String]) -> Vec<String> {
+        let list: String = files
+            .iter()
+            .zip(&self.chunks)
+            .map(|(f, c)| format!("  (file: {}, inizio: [{}]),\n", typst_string(f), c.inizio))
+            .collect();
+        let n = self.chunks.len();
+        self.chunks
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let segue = if c.segue.is_empty() {
+                    String::new()
+                } else {
+                    let titles: String = c.segue.iter().map(|h| format!("[{h}], ")).collect();
+                    format!("#segue(({titles}))\n\n")
+                };
+                format!(
+                    "// ⟦parte {k} di {n}⟧\n#let parte = (numero: {k}, di: {n})\n#let parti = (\n{list})\n\
+                     {SEGUE}\n{}{segue}{}",
+                    self.preamble,
+                    c.text,
+                    k = i + 1,
+                )
+            })
+            .collect()
+    }
+}
+
+/// Where a part begins inside a chapter: the headings it continues, each with «(segue)» and its
+/// level. A local `stile.typ.j2` may define its own `segue` after this one.
+const SEGUE: &str =
+    "#let segue(titoli) = for (i, t) in titoli.enumerate() { heading(level: i + 1, [#t (segue)]) }";
+
+/// A Typst string literal.
+fn typst_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// A source typeset as one document (the OIV's papers, the live preview): with what the templates
+/// read of the parts, for one part.
+pub fn whole(source: &str, file: &str) -> String {
+    split(source, usize::MAX).sources(&[file.to_string()]).swap_remove(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(rows: usize) -> String {
+        let mut s =
+            String::from("#set text(lang: \"it\")\n// ⟦corpo⟧\n= 1. Capitolo\n\nTesto.\n// ⟦taglio⟧\n");
+        s.push_str(
+            "== Allegato 1\n// ⟦tabella⟧\n#table(columns: 2,\n  intestazione([A], [B]),\n// ⟦righe⟧\n",
+        );
+        for r in 0..rows {
+            s.push_str(&format!("// ⟦taglio⟧\n  [riga {r}], [x],\n"));
+        }
+        s.push_str(")\n// ⟦fine tabella⟧\n// ⟦taglio⟧\n= 2. Altro\n\nFine.\n");
+        s
+    }
+
+    #[test]
+    fn a_source_within_the_budget_is_one_part_with_its_text_unchanged() {
+        let s = source(10);
+        let p = split(&s, BUDGET);
+        assert_eq!(p.len(), 1);
+        let out = &p.sources(&["a.pdf".into()])[0];
+        assert!(out.contains("#let parte = (numero: 1, di: 1)"), "{out}");
+        // Preamble and body as the templates wrote them (markers included).
+        let (_, rest) = out.split_once("#set text").expect("the preamble");
+        assert_eq!(format!("#set text{rest}"), s);
+    }
+
+    #[test]
+    fn a_part_ending_inside_a_table_closes_it_and_the_next_opens_it_with_its_header() {
+        let s = source(200);
+        let p = split(&s, 1000);
+        assert!(p.len() > 3, "{}", p.len());
+        let names: Vec<String> = (1..=p.len()).map(|k| format!("p{k}.pdf")).collect();
+        let parts = p.sources(&names);
+        for (k, part) in parts.iter().enumerate() {
+            assert!(part.contains("#set text(lang: \"it\")"), "part {k} has the preamble");
+            let opens = part.matches("#table(").count();
+            assert_eq!(opens, part.matches("intestazione([A], [B])").count(), "part {k}");
+            // Every table opened is closed: parentheses balance outside the preamble.
+            let body = part.split_once("// ⟦corpo⟧").map_or(part.as_str(), |(_, b)| b);
+            assert_eq!(body.matches('(').count(), body.matches(')').count(), "part {k}:\n{body}");
+        }
+        // Every row is in exactly one part, in order.
+        let all: String = parts.concat();
+        for r in 0..200 {
+            assert_eq!(all.matches(&format!("[riga {r}],")).count(), 1, "row {r}");
+        }
+        // A part inside the annex says where it continues; the last starts with its chapter.
+        assert!(parts[1].contains("#segue(([1. Capitolo], [Allegato 1], ))"), "{}", parts[1]);
+
+        assert!(parts.iter().all(|p| p.contains("(file: \"p2.pdf\", inizio: [Allegato 1])")));
+    }
+
+    #[test]
+    fn a_part_beginning_with_a_heading_repeats_only_the_headings_above_it() {
+        let s = "#set text(lang: \"it\")\n// ⟦corpo⟧\n= A\n== A.1\nTesto.\n// ⟦taglio⟧\n= B <indice>\nTesto.\n\
+                 // ⟦taglio⟧\n=== B.1.1\nTesto.\n";
+        let p = split(s, 1);
+        assert_eq!(p.len(), 3);
+        let parts = p.sources(&["1".into(), "2".into(), "3".into()]);
+        assert!(!parts[1].contains("#segue("), "{}", parts[1]);
+        // Level 3 under level 1: the missing level 2 is never invented; level 1 is repeated.
+        assert!(parts[2].contains("#segue(([B], ))"), "{}", parts[2]);
+        assert!(parts[0].contains("(file: \"1\", inizio: [A])"), "{}", parts[0]);
+        assert!(parts[0].contains("(file: \"2\", inizio: [B])"), "{}", parts[0]);
+    }
+
+    #[test]
+    fn without_the_preamble_marker_the_source_is_one_part() {
+        let s = "#set text(lang: \"it\")\n= Titolo\n// ⟦taglio⟧\nTesto\n".repeat(50);
+        assert_eq!(split(&s, 10).len(), 1);
+    }
+
+    #[test]
+    fn every_part_but_the_last_reaches_the_budget() {
+        let s = source(500);
+        let budget = 2000;
+        let p = split(&s, budget);
+        for c in &p.chunks[..p.chunks.len() - 1] {
+            assert!(c.text.len() >= budget && c.text.len() < budget + 200, "{}", c.text.len());
+        }
+    }
+}
