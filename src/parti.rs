@@ -93,13 +93,19 @@ pub fn split(source: &str, budget: usize) -> Parti {
     for c in &mut chunks {
         let first = c.text.lines().find(|l| !l.trim().is_empty() && !l.starts_with("//"));
         let mut named = c.segue.clone();
-        if let Some((level, h)) = first.and_then(heading) {
+        let starts_with = first.and_then(heading);
+        if let Some((level, h)) = starts_with {
             c.segue.truncate(level - 1);
             named.truncate(level - 1);
             named.push(h.to_string());
         }
+        let continued = named.len() > 2 || starts_with.is_none();
         named.truncate(2);
-        c.inizio = named.pop().unwrap_or_default();
+        c.inizio = match named.pop() {
+            Some(h) if continued => format!("{h} (segue)"),
+            Some(h) => h,
+            None => String::new(),
+        };
     }
     Parti { preamble, chunks }
 }
@@ -232,7 +238,7 @@ mod tests {
         // A part inside the annex says where it continues; the last starts with its chapter.
         assert!(parts[1].contains("#segue(([1. Capitolo], [Allegato 1], ))"), "{}", parts[1]);
 
-        assert!(parts.iter().all(|p| p.contains("(file: \"p2.pdf\", inizio: [Allegato 1])")));
+        assert!(parts.iter().all(|p| p.contains("(file: \"p2.pdf\", inizio: [Allegato 1 (segue)])")));
     }
 
     #[test]

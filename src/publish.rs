@@ -84,8 +84,9 @@ impl Staging {
         Ok(done)
     }
 
-    /// The folders a run writes whole (`opendata/`, `sito/`) hold only this run's files: a page
-    /// of an objective no longer in the plan must not stay published beside the new ones.
+    /// The folders a run writes whole (`opendata/`, `sito/`) and the top-level files it owns (the
+    /// Relazione's parts) hold only this run's files: a page of an objective no longer in the plan,
+    /// or a part of a Relazione now shorter, must not stay published beside the new ones.
     fn remove_stale(&self) {
         if let Ok(entries) = std::fs::read_dir(&self.out_dir) {
             for e in entries.flatten() {
