@@ -217,7 +217,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
     let (workbook, xlsx_time, opendata, opendata_time, carte_pdf) = side;
-    let (pdfs, typst_warnings, layout, export) = typeset?;
+    let TypesetParts { pdfs, warnings: typst_warnings, layout, export } = typeset?;
     let carte_pdf = carte_pdf?;
     let workbook = workbook?;
     timings.stages.push(("impaginazione Typst", layout));
@@ -244,31 +244,50 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     Ok(Prepared { scored, files, copies, warnings, local_templates, timings, open })
 }
 
-/// Typesets the Relazione's parts one after the other: (file name, PDF) of each, Typst's warnings,
-/// and the layout and export time of all. Between parts Typst's cache is emptied, so memory is
-/// bounded by the largest part (see `parti`).
-#[allow(clippy::type_complexity)]
+/// The Relazione's parts, typeset.
+struct TypesetParts {
+    /// (file name, PDF) of each part, in order.
+    pdfs: Vec<(String, Vec<u8>)>,
+    /// Typst's warnings, each once.
+    warnings: Vec<String>,
+    /// Layout and export time of all the parts.
+    layout: Duration,
+    export: Duration,
+}
+
+/// Typesets the Relazione's parts one after the other. Between parts Typst's cache is emptied, so
+/// memory is bounded by the largest part (see `parti`). A part's error names the part: its lines
+/// are those of that part's source (`--typst-sorgente` writes each).
 fn typeset_parts(
     parts: &[(String, String)],
     files: &std::collections::BTreeMap<String, Vec<u8>>,
     date: chrono::NaiveDate,
     limits: crate::typeset::Limits,
-) -> Result<(Vec<(String, Vec<u8>)>, Vec<String>, Duration, Duration), Error> {
-    let (mut pdfs, mut warnings) = (Vec::new(), Vec::new());
-    let (mut layout, mut export) = (Duration::ZERO, Duration::ZERO);
+) -> Result<TypesetParts, Error> {
+    let mut out = TypesetParts {
+        pdfs: Vec::new(),
+        warnings: Vec::new(),
+        layout: Duration::ZERO,
+        export: Duration::ZERO,
+    };
     for (k, (name, source)) in parts.iter().enumerate() {
         if k > 0 {
             crate::typeset::forget_unused(0);
         }
-        let t = crate::typeset::typeset(source, files.clone(), date, limits)?;
-        pdfs.push((name.clone(), t.pdf));
-        warnings.extend(t.warnings);
-        layout += t.layout;
-        export += t.export;
+        let t = crate::typeset::typeset(source, files.clone(), date, limits).map_err(|e| match e {
+            Error::Output(m) if parts.len() > 1 => {
+                Error::Output(format!("parte {} di {} ({name}): {m}", k + 1, parts.len()))
+            }
+            e => e,
+        })?;
+        out.pdfs.push((name.clone(), t.pdf));
+        out.warnings.extend(t.warnings);
+        out.layout += t.layout;
+        out.export += t.export;
     }
-    warnings.sort();
-    warnings.dedup();
-    Ok((pdfs, warnings, layout, export))
+    out.warnings.sort();
+    out.warnings.dedup();
+    Ok(out)
 }
 
 /// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).

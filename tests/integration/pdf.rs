@@ -430,6 +430,21 @@ fn a_relazione_too_large_for_one_file_is_published_in_parts() {
     // The web edition offers every part.
     let downloads = std::fs::read_dir(out.join("sito/documenti")).unwrap().count();
     assert!(downloads > n, "{downloads} downloads for {n} parts");
+    // A Typst error in a later part names the part (its lines are that part's source's), and
+    // nothing is replaced.
+    let templates = data.join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("bozza.typ.j2"), "= Da completare\n\n#funzione-inesistente()\n").unwrap();
+    let run = build_with(&data.join("data"), &cfg, &out, &["--parte-kb", "40"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let last = parts.last().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        run.stderr.contains(&format!("parte {n} di {n} ({last}): impaginazione non riuscita")),
+        "{}",
+        run.stderr
+    );
+    assert!(parts.iter().all(|p| p.exists()));
+    std::fs::remove_dir_all(&templates).unwrap();
     // Built again in one piece: the parts of the previous run are gone, from out/ and the site.
     let run = build(&data.join("data"), &cfg, &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
