@@ -117,8 +117,6 @@ pub struct Draft {
     pub texts: crate::testi::Texts,
     pub view: crate::view::View,
     pub rendered: crate::render::Rendered,
-    /// The Relazione's parts as typeset: (file name, Typst source); one for a chamber's plan.
-    pub parts: Vec<(String, String)>,
     /// Draft items found in the texts (also in `open`).
     pub text_items: Vec<crate::bozza::Voce>,
     /// What is still open: the output is a draft while this is not empty.
@@ -167,14 +165,8 @@ pub fn draft(
         .collect();
     let view = crate::view::View::build(&scored, &shown, &texts);
     let rendered = crate::render::render(&view, &texts, Some(crate::templating::override_dir(data_dir)))?;
-    let parti = crate::parti::split(&rendered.source, options.part_budget.unwrap_or(crate::parti::BUDGET));
-    let names = part_names(&scored.config, parti.len());
-    let parts: Vec<(String, String)> = names.iter().cloned().zip(parti.sources(&names)).collect();
-    if let Some(p) = &options.typst_source {
-        write_typst_sources(p, &parts)?;
-    }
     timings.push("modelli (sorgente Typst)", clock);
-    Ok(Draft { scored, texts, view, rendered, parts, text_items, open })
+    Ok(Draft { scored, texts, view, rendered, text_items, open })
 }
 
 /// Everything `build` does except writing to the output folder.
@@ -183,8 +175,17 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     let mut timings = Timings::default();
     let config = Config::load(config_path)?;
     let scored = score(config, data_dir, options, &mut timings)?;
-    let Draft { scored, texts, view, rendered, parts, text_items, open } =
+    let Draft { scored, texts, view, rendered, text_items, open } =
         draft(scored, data_dir, options, &mut timings)?;
+    // Cut into parts here, not in `draft`: the live preview lays out the whole source at once.
+    let clock = Instant::now();
+    let parti = crate::parti::split(&rendered.source, options.part_budget.unwrap_or(crate::parti::BUDGET));
+    let names = part_names(&scored.config, parti.len());
+    let parts: Vec<(String, String)> = names.iter().cloned().zip(parti.sources(&names)).collect();
+    if let Some(p) = &options.typst_source {
+        write_typst_sources(p, &parts)?;
+    }
+    timings.push("suddivisione in parti", clock);
     let clock = Instant::now();
     let carte = crate::render::render_main(
         &view,
