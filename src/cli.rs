@@ -91,7 +91,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR", conflicts_with_all = ["typst_sorgente"])]
         lotto: Option<PathBuf>,
         /// Kilobytes of Typst source per part of the Relazione (tests and benchmarks; the default
-        /// is `parti::BUDGET`).
+        /// is `parti::budget`).
         #[arg(long, hide = true, value_name = "KB")]
         parte_kb: Option<usize>,
     },

@@ -24,6 +24,7 @@ pub mod modello;
 pub mod opendata;
 pub mod parti;
 pub mod pipeline;
+pub mod processi;
 pub mod publish;
 pub mod render;
 pub mod score;

@@ -21,6 +21,10 @@ fn main() -> ExitCode {
             ))
         );
     }));
+    if std::env::args_os().nth(1).is_some_and(|a| a == relazione::processi::CHILD_ARG) {
+        return ExitCode::from(relazione::processi::serve() as u8);
+    }
+    relazione::processi::enable();
     let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err((text, code)) => {

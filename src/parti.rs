@@ -2,10 +2,11 @@
 //! published as a PDF of its own.
 //!
 //! Why: Typst holds a whole document's layout in memory (≈ 2,5 MB a page for our tables), so a plan
-//! of 10.000 indicators (≈ 2.700 pages) needs ≈ 7 GB in one piece. Cut into parts typeset one after
-//! the other, with Typst's cache emptied between them, memory is bounded by the largest part, and
-//! time grows linearly with the plan. A plan of a chamber's size is one part: the same document as
-//! before.
+//! of 10.000 indicators (≈ 2.700 pages) needs ≈ 7 GB in one piece. Cut into parts, each typeset by
+//! a child process that gives its memory back when it exits, two at a time on two cores (see
+//! `processi`; where no child may be started, one after the other with Typst's cache emptied
+//! between them), memory is bounded by the largest parts, and time grows linearly with the plan. A
+//! plan of a chamber's size is one part: the same document as before.
 //!
 //! The templates say where a part may end, with comment lines in the source (invisible in the PDF):
 //! - `// ⟦corpo⟧` ends the preamble (styles and functions), which every part repeats;
@@ -18,10 +19,22 @@
 //! the budget plus at most one uncut stretch. Local templates without the markers give one part.
 //! Staff and spreadsheet text can never make a marker line: escaping turns `/` into `\u{2f}`.
 
-/// Source bytes per part. Measured on this machine (BENCHMARKS.md, «Piani grandi»): Typst's peak
-/// is about 700 bytes of memory per byte of source for our tables, so a part of this size stays
-/// near 450 MB, and a chamber's Relazione (Modena: 0,3 MB of source, 65 pages) is one part.
-pub const BUDGET: usize = 640 * 1024;
+/// A source up to this size is one part, typeset in one piece (Typst's peak near 450 MB): a
+/// chamber's Relazione (Modena: 0,3 MB of source, 65 pages) and one twice as large stay one
+/// document.
+pub const WHOLE: usize = 640 * 1024;
+
+/// Source bytes per part of a larger source. Measured on this machine (BENCHMARKS.md, «Piani
+/// grandi»): Typst's peak is about 700 bytes of memory per byte of source for our tables, so a
+/// part stays near 300 MB, and two laid out at once in child processes (see `processi`) with the
+/// process that made them stay under 1 GiB.
+pub const BUDGET: usize = 400 * 1024;
+const _: () = assert!(BUDGET < WHOLE, "a part of a cut source is smaller than a whole one");
+
+/// The budget for a source of `len` bytes: unbounded (one part) up to [`WHOLE`], else [`BUDGET`].
+pub fn budget(len: usize) -> usize {
+    if len <= WHOLE { usize::MAX } else { BUDGET }
+}
 
 const BODY: &str = "// ⟦corpo⟧";
 const CUT: &str = "// ⟦taglio⟧";
@@ -201,6 +214,13 @@ mod tests {
         }
         s.push_str(")\n// ⟦fine tabella⟧\n// ⟦taglio⟧\n= 2. Altro\n\nFine.\n");
         s
+    }
+
+    #[test]
+    fn a_chambers_relazione_is_never_cut_and_a_larger_source_is_cut_to_the_budget() {
+        assert_eq!(budget(300 * 1024), usize::MAX);
+        assert_eq!(budget(WHOLE), usize::MAX);
+        assert_eq!(budget(WHOLE + 1), BUDGET);
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct Options {
     pub typst_source: Option<PathBuf>,
     /// A final Relazione: refused while anything is still open (`bozza`).
     pub definitiva: bool,
-    /// Source bytes per part of the Relazione ([`crate::parti::BUDGET`] when not given).
+    /// Source bytes per part of the Relazione ([`crate::parti::budget`] when not given).
     pub part_budget: Option<usize>,
 }
 
@@ -179,7 +179,10 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         draft(scored, data_dir, options, &mut timings)?;
     // Cut into parts here, not in `draft`: the live preview lays out the whole source at once.
     let clock = Instant::now();
-    let parti = crate::parti::split(&rendered.source, options.part_budget.unwrap_or(crate::parti::BUDGET));
+    let parti = crate::parti::split(
+        &rendered.source,
+        options.part_budget.unwrap_or(crate::parti::budget(rendered.source.len())),
+    );
     let names = part_names(&scored.config, parti.len());
     let parts: Vec<(String, String)> = names.iter().cloned().zip(parti.sources(&names)).collect();
     if let Some(p) = &options.typst_source {
@@ -199,8 +202,11 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     let mut findings = scored.warnings.clone();
     findings.extend(text_items.iter().map(|v| Problem::new(v.location.clone(), v.testo.clone())));
     // Typst lays out the Relazione mostly on one core: the OIV's working papers, the workbook and
-    // the open data are made meanwhile, off the critical path.
+    // the open data are made meanwhile, off the critical path. A Relazione in parts goes to child
+    // processes (see `processi`), and the working papers with it, last, so that no more than
+    // `processi::workers` documents are laid out at once.
     let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
+    let pooled = parts.len() > 1 && crate::processi::enabled();
     let (typeset, side) = std::thread::scope(|scope| {
         let side = scope.spawn(|| {
             let clock = Instant::now();
@@ -210,19 +216,21 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
             let json = serde_json::to_vec_pretty(&crate::json::document(&scored)).unwrap_or_default();
             let opendata = crate::opendata::files(&scored, &json);
             let opendata_time = clock.elapsed();
-            let carte = crate::typeset::typeset(&carte, Default::default(), scored.date, limits);
+            let carte =
+                (!pooled).then(|| crate::typeset::typeset(&carte, Default::default(), scored.date, limits));
             (workbook, xlsx_time, opendata, opendata_time, carte)
         });
-        let typeset =
-            images(&rendered.images).and_then(|files| typeset_parts(&parts, &files, scored.date, limits));
+        let typeset = images(&rendered.images).and_then(|files| {
+            let with = pooled.then_some(carte.as_str());
+            typeset_parts(&parts, with, &files, scored.date, limits)
+        });
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
-    let (workbook, xlsx_time, opendata, opendata_time, carte_pdf) = side;
-    let TypesetParts { pdfs, warnings: typst_warnings, layout, export } = typeset?;
-    let carte_pdf = carte_pdf?;
+    let (workbook, xlsx_time, opendata, opendata_time, carte_here) = side;
+    let TypesetParts { pdfs, carte: carte_pooled, warnings: typst_warnings, stages } = typeset?;
+    let carte_pdf = carte_here.or(carte_pooled).expect("the working papers are typeset on one side")?;
     let workbook = workbook?;
-    timings.stages.push(("impaginazione Typst", layout));
-    timings.stages.push(("esportazione PDF", export));
+    timings.stages.extend(stages);
     timings.stages.push(("cartella dei risultati (xlsx)", xlsx_time));
     timings.stages.push(("dati aperti", opendata_time));
 
@@ -249,46 +257,123 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
 struct TypesetParts {
     /// (file name, PDF) of each part, in order.
     pdfs: Vec<(String, Vec<u8>)>,
+    /// The OIV's working papers, when they were typeset with the parts.
+    carte: Option<Result<crate::typeset::Typeset, Error>>,
     /// Typst's warnings, each once.
     warnings: Vec<String>,
-    /// Layout and export time of all the parts.
-    layout: Duration,
-    export: Duration,
+    /// The timed stages: layout and export, or (parts in parallel) both together, wall-clock.
+    stages: Vec<(&'static str, Duration)>,
 }
 
-/// Typesets the Relazione's parts one after the other. Between parts Typst's cache is emptied, so
-/// memory is bounded by the largest part (see `parti`). A part's error names the part: its lines
-/// are those of that part's source (`--typst-sorgente` writes each).
+/// Typesets the Relazione's parts. One part is typeset here; several go to child processes,
+/// `processi::workers` at a time, followed by `carte` (the OIV's working papers) when given; where
+/// this process may not start children (library use, tests) they are typeset here one after the
+/// other, with Typst's cache emptied between them, so memory is bounded by the largest part (see
+/// `parti`). A part's error names the part: its lines are those of that part's source
+/// (`--typst-sorgente` writes each); the first failing part in order is reported, whatever
+/// finished first.
 fn typeset_parts(
     parts: &[(String, String)],
+    carte: Option<&str>,
     files: &std::collections::BTreeMap<String, Vec<u8>>,
     date: chrono::NaiveDate,
     limits: crate::typeset::Limits,
 ) -> Result<TypesetParts, Error> {
-    let mut out = TypesetParts {
-        pdfs: Vec::new(),
-        warnings: Vec::new(),
-        layout: Duration::ZERO,
-        export: Duration::ZERO,
-    };
-    for (k, (name, source)) in parts.iter().enumerate() {
-        if k > 0 {
-            crate::typeset::forget_unused(0);
+    let clock = Instant::now();
+    let in_children = parts.len() > 1 && crate::processi::enabled();
+    let mut results: Vec<Result<crate::typeset::Typeset, Error>> = if in_children {
+        // What reading and the templates freed goes back to the system before the children start.
+        crate::typeset::release_free_memory();
+        let jobs = parts.len() + usize::from(carte.is_some());
+        in_parallel(jobs, crate::processi::workers(jobs), |k| match parts.get(k) {
+            Some((_, source)) => crate::processi::typeset(source, files, date, limits),
+            None => crate::processi::typeset(carte.unwrap_or_default(), &Default::default(), date, limits),
+        })
+    } else {
+        let mut done = Vec::new();
+        for (k, (_, source)) in parts.iter().enumerate() {
+            if k > 0 {
+                crate::typeset::forget_unused(0);
+            }
+            let t = crate::typeset::typeset(source, files.clone(), date, limits);
+            let failed = t.is_err();
+            done.push(t);
+            if failed {
+                break;
+            }
         }
-        let t = crate::typeset::typeset(source, files.clone(), date, limits).map_err(|e| match e {
+        done
+    };
+    let carte = (carte.is_some() && results.len() > parts.len()).then(|| results.remove(parts.len()));
+    let (mut pdfs, mut warnings) = (Vec::new(), Vec::new());
+    let (mut layout, mut export) = (Duration::ZERO, Duration::ZERO);
+    for (k, result) in results.into_iter().enumerate() {
+        let name = &parts[k].0;
+        let t = result.map_err(|e| match e {
             Error::Output(m) if parts.len() > 1 => {
                 Error::Output(format!("parte {} di {} ({name}): {m}", k + 1, parts.len()))
             }
             e => e,
         })?;
-        out.pdfs.push((name.clone(), t.pdf));
-        out.warnings.extend(t.warnings);
-        out.layout += t.layout;
-        out.export += t.export;
+        pdfs.push((name.clone(), t.pdf));
+        warnings.extend(t.warnings);
+        layout += t.layout;
+        export += t.export;
     }
-    out.warnings.sort();
-    out.warnings.dedup();
-    Ok(out)
+    warnings.sort();
+    warnings.dedup();
+    let stages = if in_children {
+        vec![("impaginazione ed esportazione (parti in parallelo)", clock.elapsed())]
+    } else {
+        vec![("impaginazione Typst", layout), ("esportazione PDF", export)]
+    };
+    Ok(TypesetParts { pdfs, carte, warnings, stages })
+}
+
+/// Runs `job(0) … job(n - 1)` on `workers` threads, each taking the next index; returns the
+/// results in index order, up to the first failure (jobs not yet started then are not started).
+fn in_parallel<T: Send>(
+    n: usize,
+    workers: usize,
+    job: impl Fn(usize) -> Result<T, Error> + Sync,
+) -> Vec<Result<T, Error>> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let slots: std::sync::Mutex<Vec<Option<Result<T, Error>>>> =
+        std::sync::Mutex::new((0..n).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    if k >= n || failed.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let result = job(k);
+                    if result.is_err() {
+                        failed.store(true, Ordering::SeqCst);
+                    }
+                    slots.lock().expect("no job panics holding the lock")[k] = Some(result);
+                }
+            });
+        }
+    });
+    let slots = slots.into_inner().expect("no job panics holding the lock");
+    let mut out = Vec::new();
+    for slot in slots {
+        match slot {
+            Some(r) => {
+                let failed = r.is_err();
+                out.push(r);
+                if failed {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    out
 }
 
 /// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).

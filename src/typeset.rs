@@ -268,7 +268,7 @@ pub fn forget_unused(age: usize) {
 /// its arenas (one per thread that allocated), so after a large part the process would stay as
 /// large as that part for the rest of the run; `malloc_trim` returns the free pages.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn release_free_memory() {
+pub fn release_free_memory() {
     unsafe extern "C" {
         fn malloc_trim(pad: usize) -> i32;
     }
@@ -279,7 +279,7 @@ fn release_free_memory() {
 }
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_free_memory() {}
+pub fn release_free_memory() {}
 
 /// Compiles `source` and exports the PDF with archival and accessibility standards.
 ///

@@ -29,10 +29,19 @@ fn get(port: u16, path: &str, host: &str) -> (u16, Vec<u8>) {
     (code, raw[split + 4..].to_vec())
 }
 
+/// The state past generation `after`. The server answers after at most 20 s even without a new
+/// generation; on a machine busy with the other tests a rebuild can take longer, so ask again
+/// (up to 3 minutes).
 fn state(port: u16, after: u64) -> Value {
-    let (code, body) = get(port, &format!("/stato?dopo={after}"), &format!("127.0.0.1:{port}"));
-    assert_eq!(code, 200);
-    serde_json::from_slice(&body).unwrap()
+    for _ in 0..9 {
+        let (code, body) = get(port, &format!("/stato?dopo={after}"), &format!("127.0.0.1:{port}"));
+        assert_eq!(code, 200);
+        let s: Value = serde_json::from_slice(&body).unwrap();
+        if s["generazione"].as_u64().unwrap() > after {
+            return s;
+        }
+    }
+    panic!("no new generation after {after} in 3 minutes");
 }
 
 fn hashes(s: &Value) -> Vec<String> {

@@ -251,3 +251,26 @@ fn a_missing_configuration_file_is_named_as_such() {
     assert!(run.stderr.contains("manca.yaml: file di configurazione non trovato: crearlo"), "{}", run.stderr);
     assert!(!run.stderr.contains("os error"), "{}", run.stderr);
 }
+
+/// The typesetting child a build starts for each part of a large plan (`processi`) refuses a
+/// request it cannot read: an Italian message, exit 1, nothing on standard output.
+#[test]
+fn the_typesetting_child_refuses_a_request_it_cannot_read() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    for request in [&b"{\"date\":\"2025-06-30\"}\n"[..], b"non json\n", b""] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_relazione"))
+            .arg(relazione::processi::CHILD_ARG)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(request).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty());
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.starts_with("richiesta di impaginazione non valida"), "{said}");
+    }
+}

@@ -453,3 +453,24 @@ fn a_relazione_too_large_for_one_file_is_published_in_parts() {
         assert!(!out.join("sito/documenti").join(p.file_name().unwrap()).exists());
     }
 }
+
+/// The parts of a large Relazione are typeset by child processes (the binary; see `processi`),
+/// two at a time: each is the same bytes as the same part typeset in one process (the library,
+/// which starts no children), and so are the OIV's working papers typeset with them.
+#[test]
+fn parts_typeset_in_child_processes_are_the_bytes_typeset_in_one_process() {
+    let data = modena_data("parti-figli");
+    let cfg = manifest().join("relazione.yaml");
+    let out = out_beside(&data.join("data"));
+    let run = build_with(&data.join("data"), &cfg, &out, &["--parte-kb", "60"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let options = relazione::pipeline::Options { part_budget: Some(60 * 1024), ..Default::default() };
+    let here = relazione::pipeline::prepare(&cfg, &data.join("data"), &options).unwrap();
+    let pdfs: Vec<&(String, Vec<u8>)> =
+        here.files.iter().filter(|(n, _)| n.ends_with(".pdf") && !n.contains('/')).collect();
+    assert!(pdfs.iter().filter(|(n, _)| n.contains("_parte_")).count() >= 3, "{}", pdfs.len());
+    assert!(pdfs.iter().any(|(n, _)| n.starts_with("Carte_di_lavoro_OIV")));
+    for (name, bytes) in pdfs {
+        assert!(std::fs::read(out.join(name)).unwrap() == *bytes, "{name} differs");
+    }
+}
