@@ -207,22 +207,29 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     // `processi::workers` documents are laid out at once.
     let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
     let pooled = parts.len() > 1 && crate::processi::enabled();
+    // The side work starts once the Relazione is laid out: Typst's layout uses every core, its PDF
+    // export one (see `typeset_parts`).
+    let (laid_out, wait_for_layout) = std::sync::mpsc::channel::<()>();
     let (typeset, side) = std::thread::scope(|scope| {
-        let side = scope.spawn(|| {
+        let (scored, findings, view, carte) = (&scored, &findings, &view, &carte);
+        let side = scope.spawn(move || {
+            let _ = wait_for_layout.recv();
             let clock = Instant::now();
-            let workbook = crate::xlsx::workbook(&scored, &findings, &view.carte_oiv);
+            let workbook = crate::xlsx::workbook(scored, findings, &view.carte_oiv);
             let xlsx_time = clock.elapsed();
             let clock = Instant::now();
             let json = serde_json::to_vec_pretty(&crate::json::document(&scored)).unwrap_or_default();
             let opendata = crate::opendata::files(&scored, &json);
             let opendata_time = clock.elapsed();
             let carte =
-                (!pooled).then(|| crate::typeset::typeset(&carte, Default::default(), scored.date, limits));
+                (!pooled).then(|| crate::typeset::typeset(carte, Default::default(), scored.date, limits));
             (workbook, xlsx_time, opendata, opendata_time, carte)
         });
         let typeset = images(&rendered.images).and_then(|files| {
             let with = pooled.then_some(carte.as_str());
-            typeset_parts(&parts, with, &files, scored.date, limits)
+            typeset_parts(&parts, with, &files, scored.date, limits, &|| {
+                let _ = laid_out.send(());
+            })
         });
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
@@ -272,16 +279,21 @@ struct TypesetParts {
 /// `parti`). A part's error names the part: its lines are those of that part's source
 /// (`--typst-sorgente` writes each); the first failing part in order is reported, whatever
 /// finished first.
+///
+/// `laid_out` is called once every part is laid out here (before the export, which uses one core),
+/// or at once when the parts go to children (this process's cores are then free).
 fn typeset_parts(
     parts: &[(String, String)],
     carte: Option<&str>,
     files: &std::collections::BTreeMap<String, Vec<u8>>,
     date: chrono::NaiveDate,
     limits: crate::typeset::Limits,
+    laid_out: &dyn Fn(),
 ) -> Result<TypesetParts, Error> {
     let clock = Instant::now();
     let in_children = parts.len() > 1 && crate::processi::enabled();
     let mut results: Vec<Result<crate::typeset::Typeset, Error>> = if in_children {
+        laid_out();
         // What reading and the templates freed goes back to the system before the children start.
         crate::typeset::release_free_memory();
         let jobs = parts.len() + usize::from(carte.is_some());
@@ -295,7 +307,12 @@ fn typeset_parts(
             if k > 0 {
                 crate::typeset::forget_unused(0);
             }
-            let t = crate::typeset::typeset(source, files.clone(), date, limits);
+            let main = crate::typeset::MainSource::new(source);
+            let compiled = crate::typeset::compile(main, files.clone(), date, limits);
+            if k + 1 == parts.len() || compiled.is_err() {
+                laid_out();
+            }
+            let t = compiled.and_then(crate::typeset::export);
             let failed = t.is_err();
             done.push(t);
             if failed {

@@ -290,8 +290,12 @@ pub fn typeset(
     date: chrono::NaiveDate,
     limits: Limits,
 ) -> Result<Typeset, Error> {
-    let Compiled { document, warnings, layout, world } =
-        compile(MainSource::new(source), files, date, limits)?;
+    export(compile(MainSource::new(source), files, date, limits)?)
+}
+
+/// Exports a laid-out document as a PDF with archival and accessibility standards.
+pub fn export(compiled: Compiled) -> Result<Typeset, Error> {
+    let Compiled { document, warnings, layout, world } = compiled;
     let standards = PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
         .map_err(|e| Error::Output(format!("standard PDF non disponibili: {}", e.message())))?;
     let options = PdfOptions {
