@@ -218,8 +218,8 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
             let workbook = crate::xlsx::workbook(scored, findings, &view.carte_oiv);
             let xlsx_time = clock.elapsed();
             let clock = Instant::now();
-            let json = serde_json::to_vec_pretty(&crate::json::document(&scored)).unwrap_or_default();
-            let opendata = crate::opendata::files(&scored, &json);
+            let json = serde_json::to_vec_pretty(&crate::json::document(scored)).unwrap_or_default();
+            let opendata = crate::opendata::files(scored, &json);
             let opendata_time = clock.elapsed();
             let carte =
                 (!pooled).then(|| crate::typeset::typeset(carte, Default::default(), scored.date, limits));
