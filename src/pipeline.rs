@@ -297,7 +297,7 @@ fn typeset_parts(
         // What reading and the templates freed goes back to the system before the children start.
         crate::typeset::release_free_memory();
         let jobs = parts.len() + usize::from(carte.is_some());
-        in_parallel(jobs, crate::processi::workers(jobs), |k| match parts.get(k) {
+        crate::processi::in_parallel(jobs, crate::processi::workers(jobs), |k| match parts.get(k) {
             Some((_, source)) => crate::processi::typeset(source, files, date, limits),
             None => crate::processi::typeset(carte.unwrap_or_default(), &Default::default(), date, limits),
         })
@@ -345,52 +345,6 @@ fn typeset_parts(
         vec![("impaginazione Typst", layout), ("esportazione PDF", export)]
     };
     Ok(TypesetParts { pdfs, carte, warnings, stages })
-}
-
-/// Runs `job(0) … job(n - 1)` on `workers` threads, each taking the next index; returns the
-/// results in index order, up to the first failure (jobs not yet started then are not started).
-fn in_parallel<T: Send>(
-    n: usize,
-    workers: usize,
-    job: impl Fn(usize) -> Result<T, Error> + Sync,
-) -> Vec<Result<T, Error>> {
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    let next = AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let slots: std::sync::Mutex<Vec<Option<Result<T, Error>>>> =
-        std::sync::Mutex::new((0..n).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::SeqCst);
-                    if k >= n || failed.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let result = job(k);
-                    if result.is_err() {
-                        failed.store(true, Ordering::SeqCst);
-                    }
-                    slots.lock().expect("no job panics holding the lock")[k] = Some(result);
-                }
-            });
-        }
-    });
-    let slots = slots.into_inner().expect("no job panics holding the lock");
-    let mut out = Vec::new();
-    for slot in slots {
-        match slot {
-            Some(r) => {
-                let failed = r.is_err();
-                out.push(r);
-                if failed {
-                    break;
-                }
-            }
-            None => break,
-        }
-    }
-    out
 }
 
 /// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).

@@ -51,6 +51,51 @@ pub fn workers(parts: usize) -> usize {
     cores.min(PARALLEL).min(parts).max(1)
 }
 
+/// Runs `job(0) … job(n - 1)` on `workers` threads, each taking the next index; returns the
+/// results in index order, up to the first failure (jobs not yet started then are not started).
+pub fn in_parallel<T: Send>(
+    n: usize,
+    workers: usize,
+    job: impl Fn(usize) -> Result<T, Error> + Sync,
+) -> Vec<Result<T, Error>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let slots: std::sync::Mutex<Vec<Option<Result<T, Error>>>> =
+        std::sync::Mutex::new((0..n).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    if k >= n || failed.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let result = job(k);
+                    if result.is_err() {
+                        failed.store(true, Ordering::SeqCst);
+                    }
+                    slots.lock().expect("no job panics holding the lock")[k] = Some(result);
+                }
+            });
+        }
+    });
+    let slots = slots.into_inner().expect("no job panics holding the lock");
+    let mut out = Vec::new();
+    for slot in slots {
+        match slot {
+            Some(r) => {
+                let failed = r.is_err();
+                out.push(r);
+                if failed {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    out
+}
+
 #[derive(Serialize, Deserialize)]
 struct Request {
     /// The document's date, `YYYY-MM-DD`.
@@ -181,4 +226,34 @@ fn read_exact(from: &mut impl Read, size: usize) -> std::io::Result<Vec<u8>> {
     let mut bytes = vec![0; size];
     from.read_exact(&mut bytes)?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn jobs_come_back_in_order_and_none_starts_after_a_failure_is_known() {
+        let squares = in_parallel(10, 3, |k| Ok::<usize, Error>(k * k));
+        let squares: Vec<usize> = squares.into_iter().map(|r| r.unwrap()).collect();
+        assert_eq!(squares, (0..10).map(|k| k * k).collect::<Vec<_>>());
+
+        let started = AtomicUsize::new(0);
+        let done = in_parallel(1000, 2, |k| {
+            started.fetch_add(1, Ordering::SeqCst);
+            if k == 3 { Err(Error::Output(format!("lavoro {k}"))) } else { Ok(k) }
+        });
+        assert_eq!(done.len(), 4, "the jobs before the failure, then the failure");
+        assert!(done[..3].iter().all(|r| r.is_ok()));
+        assert!(matches!(&done[3], Err(Error::Output(m)) if m == "lavoro 3"));
+        assert!(started.load(Ordering::SeqCst) < 1000);
+    }
+
+    #[test]
+    fn there_are_never_more_workers_than_parts_nor_than_allowed() {
+        assert_eq!(workers(1), 1);
+        assert!(workers(100) <= PARALLEL);
+        assert!(workers(100) >= 1);
+    }
 }
