@@ -24,8 +24,8 @@
 /// document.
 pub const WHOLE: usize = 640 * 1024;
 
-/// Source bytes per part of a larger source. Measured on this machine (BENCHMARKS.md, «Piani
-/// grandi»): Typst's peak is about 700 bytes of memory per byte of source for our tables, so a
+/// Source bytes per part of a larger source. Measured on this machine (BENCHMARKS.md, «parts in
+/// child processes»): Typst's peak is about 700 bytes of memory per byte of source for our tables, so a
 /// part stays near 300 MB, and two laid out at once in child processes (see `processi`) with the
 /// process that made them stay under 1 GiB.
 pub const BUDGET: usize = 400 * 1024;

@@ -201,18 +201,17 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
 
     let mut findings = scored.warnings.clone();
     findings.extend(text_items.iter().map(|v| Problem::new(v.location.clone(), v.testo.clone())));
-    // Typst lays out the Relazione mostly on one core: the OIV's working papers, the workbook and
-    // the open data are made meanwhile, off the critical path. A Relazione in parts goes to child
-    // processes (see `processi`), and the working papers with it, last, so that no more than
-    // `processi::workers` documents are laid out at once.
+    // The OIV's working papers, the workbook and the open data are made on a second thread once
+    // the Relazione is laid out: Typst's layout uses every core, its PDF export one. A Relazione in
+    // parts goes to child processes (see `processi`), and the working papers with it, last, so
+    // that no more than `processi::workers` documents are laid out at once.
     let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
     let pooled = parts.len() > 1 && crate::processi::enabled();
-    // The side work starts once the Relazione is laid out: Typst's layout uses every core, its PDF
-    // export one (see `typeset_parts`).
-    let (laid_out, wait_for_layout) = std::sync::mpsc::channel::<()>();
     let (typeset, side) = std::thread::scope(|scope| {
+        let (laid_out, wait_for_layout) = std::sync::mpsc::channel::<()>();
         let (scored, findings, view, carte) = (&scored, &findings, &view, &carte);
         let side = scope.spawn(move || {
+            // A layout that failed (or never began) drops the sender: the work goes ahead.
             let _ = wait_for_layout.recv();
             let clock = Instant::now();
             let workbook = crate::xlsx::workbook(scored, findings, &view.carte_oiv);
@@ -231,6 +230,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
                 let _ = laid_out.send(());
             })
         });
+        drop(laid_out);
         (typeset, side.join().expect("the workbook thread does not panic"))
     });
     let (workbook, xlsx_time, opendata, opendata_time, carte_here) = side;
