@@ -272,11 +272,11 @@ struct TypesetParts {
     stages: Vec<(&'static str, Duration)>,
 }
 
-/// Typesets the Relazione's parts. One part is typeset here; several go to child processes,
-/// `processi::workers` at a time, followed by `carte` (the OIV's working papers) when given; where
-/// this process may not start children (library use, tests) they are typeset here one after the
-/// other, with Typst's cache emptied between them, so memory is bounded by the largest part (see
-/// `parti`). A part's error names the part: its lines are those of that part's source
+/// Typesets the Relazione's parts. `carte` (the OIV's working papers) is given when `prepare`
+/// sends the parts to child processes (several parts, and this process may start children): they
+/// go there `processi::workers` at a time, the working papers last. Otherwise the parts are
+/// typeset here one after the other, with Typst's cache emptied between them, so memory is bounded
+/// by the largest part (see `parti`). A part's error names the part: its lines are those of that part's source
 /// (`--typst-sorgente` writes each); the first failing part in order is reported, whatever
 /// finished first.
 ///
@@ -291,15 +291,15 @@ fn typeset_parts(
     laid_out: &dyn Fn(),
 ) -> Result<TypesetParts, Error> {
     let clock = Instant::now();
-    let in_children = parts.len() > 1 && crate::processi::enabled();
-    let mut results: Vec<Result<crate::typeset::Typeset, Error>> = if in_children {
+    let in_children = carte.is_some();
+    let mut results: Vec<Result<crate::typeset::Typeset, Error>> = if let Some(carte) = carte {
         laid_out();
         // What reading and the templates freed goes back to the system before the children start.
         crate::typeset::release_free_memory();
-        let jobs = parts.len() + usize::from(carte.is_some());
+        let jobs = parts.len() + 1;
         crate::processi::in_parallel(jobs, crate::processi::workers(jobs), |k| match parts.get(k) {
             Some((_, source)) => crate::processi::typeset(source, files, date, limits),
-            None => crate::processi::typeset(carte.unwrap_or_default(), &Default::default(), date, limits),
+            None => crate::processi::typeset(carte, &Default::default(), date, limits),
         })
     } else {
         let mut done = Vec::new();
@@ -321,7 +321,7 @@ fn typeset_parts(
         }
         done
     };
-    let carte = (carte.is_some() && results.len() > parts.len()).then(|| results.remove(parts.len()));
+    let carte = (results.len() > parts.len()).then(|| results.remove(parts.len()));
     let (mut pdfs, mut warnings) = (Vec::new(), Vec::new());
     let (mut layout, mut export) = (Duration::ZERO, Duration::ZERO);
     for (k, result) in results.into_iter().enumerate() {
