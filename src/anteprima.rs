@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::pipeline::{self, Options, Timings};
 use crate::typeset::MainSource;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex};
@@ -173,13 +173,13 @@ fn refresh(
             let live: std::collections::HashSet<&str> =
                 stato.pagine.iter().map(|p| p.hash.as_str()).collect();
             cache.pages.retain(|_, p| live.contains(p.hash.as_str()));
-            eprintln!("{}", crate::error::for_terminal(&format!("Anteprima {}", stato.nota)));
+            eprintln!("{}", crate::escape::terminal(&format!("Anteprima {}", stato.nota)));
         }
         Err(e) => {
             let message = e.to_string();
             stato.nota =
                 format!("errore alle {ora}: restano visibili le pagine dell'ultima versione riuscita");
-            eprintln!("{}", crate::error::for_terminal(&format!("Anteprima: errore alle {ora}\n{message}")));
+            eprintln!("{}", crate::escape::terminal(&format!("Anteprima: errore alle {ora}\n{message}")));
             stato.errore = Some(message);
             stato.primo_cambiato = None;
         }
@@ -222,7 +222,10 @@ fn layout(settings: &Settings, inputs: &Fingerprint, cache: &mut Cache) -> Resul
     };
     let draft = pipeline::draft(scored, &settings.data, &settings.options, &mut t)?;
     let files = pipeline::images(&draft.rendered.images)?;
-    let limits = crate::typeset::Limits::for_nodes(pipeline::node_count(&draft.scored));
+    let limits = crate::typeset::Limits::for_nodes(
+        pipeline::node_count(&draft.scored),
+        pipeline::blame(&draft.rendered.local_templates, &[]),
+    );
     // The whole Relazione on one scroll, as one part.
     let whole = crate::parti::whole(&draft.rendered.source, &pipeline::pdf_name(&draft.scored.config));
     let source = whole.as_str();
@@ -256,62 +259,191 @@ fn layout(settings: &Settings, inputs: &Fingerprint, cache: &mut Cache) -> Resul
         .collect())
 }
 
-/// Accepts connections, one thread each (a browser opens a handful).
+/// Threads that answer complete requests.
+const WORKERS: usize = 16;
+
+/// Complete requests waiting for a worker; beyond, a request is answered 503 at once.
+const QUEUE: usize = 64;
+
+/// Connections still sending their request; beyond, the oldest is closed (an idle connection
+/// costs a slot, never a thread).
+const MAX_PENDING: usize = 1024;
+
+/// Longest a client may take to send its request line and headers, and their largest size.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+const MAX_REQUEST: usize = 16 << 10;
+
+/// Requests for the state that may wait for a change at once; a further one is answered with the
+/// current state at once, so that waiting requests can never hold every worker.
+const MAX_WAITING: usize = 4;
+
+/// A connection whose request is still arriving.
+struct Pending {
+    stream: TcpStream,
+    bytes: Vec<u8>,
+    since: Instant,
+    closed: bool,
+}
+
+/// The server: one thread reads every connection's request without blocking (slow or idle clients
+/// hold no thread), a bounded pool of [`WORKERS`] answers the complete ones. Nothing here can stop
+/// the accept loop: an accept that fails (no file descriptors left) is retried after a pause, and
+/// a worker that could not be started leaves the others.
 fn serve(listener: TcpListener, addr: SocketAddr, shared: Arc<Condiviso>) {
-    for stream in listener.incoming().flatten() {
-        let shared = shared.clone();
-        std::thread::spawn(move || {
-            let _ = answer(stream, addr, &shared);
+    let (queue, requests) = std::sync::mpsc::sync_channel::<(TcpStream, Result<String, u16>)>(QUEUE);
+    let requests = Arc::new(Mutex::new(requests));
+    let waiting = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for k in 0..WORKERS {
+        let (requests, shared, waiting) = (requests.clone(), shared.clone(), waiting.clone());
+        let _ = std::thread::Builder::new().name(format!("anteprima-{k}")).spawn(move || {
+            loop {
+                let next = requests.lock().map(|r| r.recv());
+                let Ok(Ok((stream, request))) = next else { return };
+                let _ = answer(&stream, request, &shared, &waiting);
+            }
         });
     }
-}
-
-/// A request: its path and query, when it is a GET addressed to this server.
-fn read_request(stream: &TcpStream, addr: SocketAddr) -> std::io::Result<Result<String, u16>> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.by_ref().take(8192).read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("").to_string());
-    let mut host_ok = false;
-    let names = [format!("127.0.0.1:{}", addr.port()), format!("localhost:{}", addr.port())];
-    for _ in 0..100 {
-        let mut header = String::new();
-        if reader.by_ref().take(8192).read_line(&mut header)? == 0 || header.trim().is_empty() {
-            break;
+    let mut pending: std::collections::VecDeque<Pending> = std::collections::VecDeque::new();
+    loop {
+        // With nothing arriving, wait for a connection without spinning.
+        let _ = listener.set_nonblocking(!pending.is_empty());
+        let mut active = false;
+        loop {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    active = true;
+                    let _ = listener.set_nonblocking(true);
+                    if stream.set_nonblocking(true).is_err() {
+                        continue;
+                    }
+                    if pending.len() == MAX_PENDING {
+                        pending.pop_front();
+                    }
+                    pending.push_back(Pending {
+                        stream,
+                        bytes: Vec::new(),
+                        since: Instant::now(),
+                        closed: false,
+                    });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    break;
+                }
+            }
         }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("host")
-        {
-            host_ok = names.iter().any(|n| n.eq_ignore_ascii_case(value.trim()));
+        let mut still = std::collections::VecDeque::with_capacity(pending.len());
+        for mut p in pending.drain(..) {
+            let Some(request) = read_some(&mut p, addr, &mut active) else {
+                if !p.closed {
+                    still.push_back(p);
+                }
+                continue;
+            };
+            let Some(stream) = ready_to_answer(p.stream) else { continue };
+            if let Err(std::sync::mpsc::TrySendError::Full((stream, _))) = queue.try_send((stream, request)) {
+                let _ = respond(&stream, 503, "text/plain; charset=utf-8", b"servizio occupato", false);
+            }
+        }
+        pending = still;
+        if !active && !pending.is_empty() {
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
-    Ok(match (method, host_ok) {
-        ("GET", true) => Ok(target),
-        ("GET", false) => Err(403),
-        _ => Err(405),
-    })
 }
 
-fn answer(stream: TcpStream, addr: SocketAddr, shared: &Condiviso) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let target = match read_request(&stream, addr)? {
+/// Reads what has arrived of a request without waiting: the request once its head is complete
+/// (or the status that refuses it: too large, too slow); `None` while more is to come or once the
+/// client has gone (`closed`).
+fn read_some(p: &mut Pending, addr: SocketAddr, active: &mut bool) -> Option<Result<String, u16>> {
+    let mut chunk = [0u8; 4096];
+    loop {
+        match p.stream.read(&mut chunk) {
+            Ok(0) => {
+                p.closed = true;
+                return None;
+            }
+            Ok(n) => {
+                *active = true;
+                p.bytes.extend_from_slice(&chunk[..n]);
+                if let Some(end) = find(&p.bytes, b"\r\n\r\n") {
+                    return Some(parse_request(&p.bytes[..end], addr));
+                }
+                if p.bytes.len() > MAX_REQUEST {
+                    return Some(Err(431));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                return (p.since.elapsed() > REQUEST_DEADLINE).then_some(Err(408));
+            }
+            Err(_) => {
+                p.closed = true;
+                return None;
+            }
+        }
+    }
+}
+
+/// The connection made blocking again, with a bound on how long an answer may take to be sent.
+fn ready_to_answer(stream: TcpStream) -> Option<TcpStream> {
+    stream.set_nonblocking(false).ok()?;
+    stream.set_write_timeout(Some(Duration::from_secs(10))).ok()?;
+    Some(stream)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A request's target, when it is a GET addressed to this server by name with exactly one `Host`
+/// header (two would let a proxy and this server disagree on who it is for); otherwise the status
+/// to answer.
+fn parse_request(head: &[u8], addr: SocketAddr) -> Result<String, u16> {
+    let head = std::str::from_utf8(head).map_err(|_| 400u16)?;
+    let mut lines = head.split("\r\n");
+    let mut parts = lines.next().unwrap_or("").split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or("").to_string());
+    let names = [format!("127.0.0.1:{}", addr.port()), format!("localhost:{}", addr.port())];
+    let hosts: Vec<&str> = lines
+        .filter_map(|h| h.split_once(':'))
+        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
+        .map(|(_, value)| value.trim())
+        .collect();
+    match (method, hosts.as_slice()) {
+        (_, [_, _, ..]) => Err(400),
+        ("GET", [host]) if names.iter().any(|n| n.eq_ignore_ascii_case(host)) => Ok(target),
+        ("GET", _) => Err(403),
+        _ => Err(405),
+    }
+}
+
+fn answer(
+    stream: &TcpStream,
+    request: Result<String, u16>,
+    shared: &Condiviso,
+    waiting: &std::sync::atomic::AtomicUsize,
+) -> std::io::Result<()> {
+    use std::sync::atomic::Ordering;
+    let target = match request {
         Ok(t) => t,
         Err(code) => {
-            return respond(&stream, code, "text/plain; charset=utf-8", b"richiesta rifiutata", false);
+            return respond(stream, code, "text/plain; charset=utf-8", b"richiesta rifiutata", false);
         }
     };
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     match path {
-        "/" => respond(&stream, 200, "text/html; charset=utf-8", VIEWER.as_bytes(), false),
+        "/" => respond(stream, 200, "text/html; charset=utf-8", VIEWER.as_bytes(), false),
         "/stato" => {
             let after: u64 = query
                 .split('&')
                 .find_map(|kv| kv.strip_prefix("dopo="))
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0);
-            let body = state_after(shared, after);
-            respond(&stream, 200, "application/json", body.as_bytes(), false)
+            let may_wait = waiting.fetch_add(1, Ordering::SeqCst) < MAX_WAITING;
+            let body = state_after(shared, after, if may_wait { LONG_POLL } else { Duration::ZERO });
+            waiting.fetch_sub(1, Ordering::SeqCst);
+            respond(stream, 200, "application/json", body.as_bytes(), false)
         }
         _ => {
             let svg = path.strip_prefix("/pagina/").and_then(|p| p.strip_suffix(".svg")).and_then(|hash| {
@@ -319,19 +451,19 @@ fn answer(stream: TcpStream, addr: SocketAddr, shared: &Condiviso) -> std::io::R
                 stato.pagine.iter().find(|p| p.hash == hash).map(|p| p.svg.clone())
             });
             match svg {
-                Some(svg) => respond(&stream, 200, "image/svg+xml", svg.as_bytes(), true),
-                None => respond(&stream, 404, "text/plain; charset=utf-8", b"pagina non trovata", false),
+                Some(svg) => respond(stream, 200, "image/svg+xml", svg.as_bytes(), true),
+                None => respond(stream, 404, "text/plain; charset=utf-8", b"pagina non trovata", false),
             }
         }
     }
 }
 
-/// The state as JSON once its generation is past `after` (or after [`LONG_POLL`]).
-fn state_after(shared: &Condiviso, after: u64) -> String {
+/// The state as JSON once its generation is past `after` (or after `wait`).
+fn state_after(shared: &Condiviso, after: u64, wait: Duration) -> String {
     let stato = shared.stato.lock().expect("the preview state is never poisoned");
     let (stato, _) = shared
         .cambiato
-        .wait_timeout_while(stato, LONG_POLL, |s| s.generazione <= after)
+        .wait_timeout_while(stato, wait, |s| s.generazione <= after)
         .expect("the preview state is never poisoned");
     let pagine: Vec<serde_json::Value> = stato
         .pagine
@@ -351,8 +483,12 @@ fn state_after(shared: &Condiviso, after: u64) -> String {
 fn respond(stream: &TcpStream, code: u16, kind: &str, body: &[u8], immutable: bool) -> std::io::Result<()> {
     let reason = match code {
         200 => "OK",
+        400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",
+        408 => "Request Timeout",
+        431 => "Request Header Fields Too Large",
+        503 => "Service Unavailable",
         _ => "Method Not Allowed",
     };
     let cache = if immutable { "public, max-age=31536000, immutable" } else { "no-store" };

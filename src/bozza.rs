@@ -82,18 +82,19 @@ struct Verificato {
 /// The acknowledgements of `verifiche.yaml` (none without the file).
 fn acknowledged(data_dir: &Path) -> Result<Vec<String>, Error> {
     let path = data_dir.join(VERIFICHE);
-    if !path.exists() {
+    if std::fs::symlink_metadata(&path).is_err() {
         return Ok(Vec::new());
     }
-    let text = crate::error::read_text(&path)?;
+    let text = crate::error::read_text_in(data_dir, &path)?;
     crate::config::check_yaml_shape(&text, &path)?;
+    crate::config::check_yaml_sizes(&text, &path)?;
     let v: Verifiche = serde_yaml::from_str(&text).map_err(|e| crate::config::yaml_error(&path, &e))?;
     let mut problems = Vec::new();
     for x in &v.verificati {
         if x.testo.trim().is_empty() || x.motivazione.trim().is_empty() {
             problems.push(Problem::new(
                 Location::file(&path),
-                "ogni verifica ha bisogno di «testo» (una parte dell'avviso) e di «motivazione»",
+                "ogni verifica ha bisogno di «testo» (il testo intero dell'avviso) e di «motivazione»",
             ));
         }
     }
@@ -110,14 +111,26 @@ pub fn open_items(data_dir: &Path, warnings: &[Problem], mut items: Vec<Voce>) -
     items.extend(
         warnings.iter().map(|w| Voce::new(Gruppo::Verificare, w.location.clone(), w.message.clone())),
     );
-    // Only what is to verify can be acknowledged: a text is written, a decision taken.
-    items.retain(|v| {
-        let text = format!("{}: {}", v.location, v.testo);
-        v.gruppo != Gruppo::Verificare || !ack.iter().any(|a| text.contains(a.as_str()))
-    });
+    // Only what is to verify can be acknowledged (a text is written, a decision taken), and only
+    // by its whole text: a fragment would acknowledge every warning that contains it.
+    let ack: Vec<String> = ack.iter().map(|a| words(a)).collect();
+    items.retain(|v| v.gruppo != Gruppo::Verificare || !ack.iter().any(|a| acknowledges(a, v)));
     items.sort();
     items.dedup();
     Ok(items)
+}
+
+/// Whether an acknowledgement (its words) is the whole text of the warning: the message alone, or
+/// as `check` prints it (with its place, or its whole location, before it).
+fn acknowledges(ack: &str, v: &Voce) -> bool {
+    let place = place(&v.location);
+    let forms = [v.testo.clone(), format!("{place}: {}", v.testo), format!("{}: {}", v.location, v.testo)];
+    forms.iter().any(|f| words(f) == ack)
+}
+
+/// A text with its runs of white space made one space, for comparing what a person copied.
+fn words(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The items grouped by file, in the order printed everywhere (terminal, PDF, refusal).

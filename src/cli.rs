@@ -5,10 +5,10 @@ use crate::pipeline;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
-/// Writes a line on standard error, safe for the terminal (see [`crate::error::for_terminal`]).
+/// Writes a line on standard error, safe for the terminal (see [`crate::escape::terminal`]).
 macro_rules! tell {
     ($($arg:tt)*) => {
-        eprintln!("{}", crate::error::for_terminal(&format!($($arg)*)))
+        eprintln!("{}", crate::escape::terminal(&format!($($arg)*)))
     };
 }
 
@@ -280,7 +280,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
 fn say(line: std::fmt::Arguments) -> Result<(), Error> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{line}").map_err(|e| match e.kind() {
+    writeln!(out, "{}", crate::escape::terminal(&line.to_string())).map_err(|e| match e.kind() {
         std::io::ErrorKind::BrokenPipe => Error::PipeClosed,
         _ => Error::io(std::path::Path::new("<stdout>"), e),
     })
@@ -310,6 +310,7 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
     if json {
         let doc = crate::json::document(&scored);
         let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?;
+        let text = crate::escape::json(&text);
         return say(format_args!("{text}"));
     }
     for w in &scored.warnings {

@@ -4,7 +4,7 @@
 //! the line, never a silent default. Defaults live in one place (the `Default` impls and
 //! `default_*` functions below) and [`Config::load`] validates before anything else runs.
 
-use crate::error::{Error, Location};
+use crate::error::{Error, Location, Problem};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -557,6 +557,7 @@ impl Config {
     /// Parses and validates configuration text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         check_yaml_shape(text, path)?;
+        check_yaml_sizes(text, path)?;
         let config: Config = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
         config.validate(path)?;
         Ok(config)
@@ -587,10 +588,9 @@ impl Config {
         ];
         for (key, url) in addresses {
             if let Some(u) = url
-                && (!(u.starts_with("https://") || u.starts_with("http://"))
-                    || u.chars().any(|c| c.is_whitespace() || c.is_control() || "\"<>\\`{}|^".contains(c)))
+                && !is_web_address(u)
             {
-                problems.push(format!("«{key}»: «{u}» non è un indirizzo web (atteso https://…)"));
+                problems.push(format!("«{key}»: «{u}» non è un indirizzo web: {}", crate::escape::URL_RULE));
             }
         }
         for (i, a) in self.ciclo.atti.iter().enumerate() {
@@ -598,11 +598,12 @@ impl Config {
                 problems.push(format!("«ciclo.atti», atto {} («{}»): data {e}", i + 1, a.atto));
             }
             if let Some(u) = &a.indirizzo
-                && !(u.starts_with("https://") || u.starts_with("http://"))
+                && !is_web_address(u)
             {
                 problems.push(format!(
-                    "«ciclo.atti», atto {}: «{u}» non è un indirizzo web (atteso https://…)",
-                    i + 1
+                    "«ciclo.atti», atto {}: «{u}» non è un indirizzo web: {}",
+                    i + 1,
+                    crate::escape::URL_RULE
                 ));
             }
         }
@@ -661,11 +662,14 @@ impl Config {
             );
         }
         if self.ente.nome_breve.trim().is_empty()
-            || self.ente.nome_breve.contains(['/', '\\', ':', '\0'])
+            || self.ente.nome_breve.starts_with(['.', '-'])
+            || !self.ente.nome_breve.chars().all(|c| c.is_alphanumeric() || " -_.".contains(c))
             || self.ente.nome_breve.chars().count() > 80
         {
             problems.push(
-                "«ente.nome_breve»: deve essere un nome breve senza barre (entra nel nome dei file)".into(),
+                "«ente.nome_breve»: entra nei nomi dei file e negli indirizzi dei documenti: solo lettere, cifre, spazi, \
+                 «-», «_» e «.» (non all'inizio), al massimo 80 caratteri"
+                    .into(),
             );
         }
         if problems.is_empty() {
@@ -779,6 +783,63 @@ pub(crate) fn check_yaml_shape(text: &str, path: &Path) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Longest text and longest list a YAML input may hold: a name, a label or an act is a line or
+/// two, and every one of them may be printed on every page.
+const MAX_YAML_STRING: usize = 2_000;
+const MAX_YAML_LIST: usize = 2_000;
+
+/// Refuses over-long strings, over-long lists and repeated items in a list of codes (each printed
+/// or looked up once per item), naming the key.
+pub(crate) fn check_yaml_sizes(text: &str, path: &Path) -> Result<(), Error> {
+    fn walk(v: &serde_yaml::Value, key: &str, problems: &mut Vec<String>) {
+        match v {
+            serde_yaml::Value::String(s) if s.chars().count() > MAX_YAML_STRING => problems.push(format!(
+                "«{key}»: testo di {} caratteri, al massimo {MAX_YAML_STRING}",
+                s.chars().count()
+            )),
+            serde_yaml::Value::Sequence(items) => {
+                if items.len() > MAX_YAML_LIST {
+                    problems.push(format!("«{key}»: {} elementi, al massimo {MAX_YAML_LIST}", items.len()));
+                    return;
+                }
+                let mut seen = std::collections::HashSet::new();
+                for item in items {
+                    if let serde_yaml::Value::String(s) = item
+                        && !seen.insert(s.as_str())
+                    {
+                        problems.push(format!("«{key}»: «{s}» è ripetuto; ogni voce va indicata una volta"));
+                        return;
+                    }
+                    walk(item, key, problems);
+                }
+            }
+            serde_yaml::Value::Mapping(m) => {
+                for (k, v) in m {
+                    let name = k.as_str().map_or_else(|| "?".to_string(), str::to_string);
+                    let inner = if key.is_empty() { name } else { format!("{key}.{name}") };
+                    walk(v, &inner, problems);
+                }
+            }
+            serde_yaml::Value::Tagged(t) => walk(&t.value, key, problems),
+            _ => {}
+        }
+    }
+    // A text that is not YAML is reported by the typed reading, with its line.
+    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) else { return Ok(()) };
+    let mut problems = Vec::new();
+    walk(&value, "", &mut problems);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems.into_iter().map(|m| Problem::new(Location::file(path), m)).collect()))
+    }
+}
+
+/// A web address a published document may link to (`http` or `https` only).
+fn is_web_address(u: &str) -> bool {
+    crate::escape::url(u).is_some() && !u.to_ascii_lowercase().starts_with("mailto:")
 }
 
 /// Translates a YAML error into an Italian message with the key and the line (the configuration

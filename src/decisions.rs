@@ -109,15 +109,40 @@ impl Esito {
     }
 }
 
+/// The one text a `valutazione` may be instead of points.
+const NON_VALUTABILE: &str = "non valutabile";
+
+/// The line of the `n`-th `codice: CODE` under the list `list` (1 when it cannot be found: the
+/// message still names the code).
+fn line_of_code(text: &str, list: &str, code: &str, n: usize) -> usize {
+    let mut in_list = false;
+    let mut seen = 0;
+    for (i, line) in text.lines().enumerate() {
+        if !line.starts_with([' ', '\t', '-']) && !line.trim().is_empty() {
+            in_list = line.trim_end().trim_end_matches(':') == list;
+        }
+        let value =
+            line.trim_start().trim_start_matches('-').trim_start().strip_prefix("codice:").map(|v| v.trim());
+        if in_list && value.is_some_and(|v| v.trim_matches(['"', '\'']) == code) {
+            seen += 1;
+            if seen == n {
+                return i + 1;
+            }
+        }
+    }
+    1
+}
+
 impl Decisions {
     /// Reads `decisioni.yaml` from the data folder; no file means no decisions.
     pub fn load(data_dir: &Path) -> Result<Decisions, Error> {
         let path = data_dir.join(FILE_NAME);
-        if !path.exists() {
+        if std::fs::symlink_metadata(&path).is_err() {
             return Ok(Decisions::default());
         }
-        let text = crate::error::read_text(&path)?;
+        let text = crate::error::read_text_in(data_dir, &path)?;
         crate::config::check_yaml_shape(&text, &path)?;
+        crate::config::check_yaml_sizes(&text, &path)?;
         let d: Decisions = serde_yaml::from_str(&text).map_err(|e| crate::config::yaml_error(&path, &e))?;
         let mut problems = Vec::new();
         for s in &d.sostituzioni {
@@ -134,23 +159,42 @@ impl Decisions {
                 problems.push(format!("esclusione di «{}»: motivazione mancante", e.codice));
             }
         }
-        for v in &d.valutazioni {
-            match &v.valutazione {
-                Giudizio::Punti(p) if !(0.0..=1000.0).contains(p) || !p.is_finite() => {
-                    problems.push(format!("valutazione di «{}»: punti fuori scala ({p})", v.codice))
+        let mut located: Vec<crate::error::Problem> =
+            problems.into_iter().map(|m| crate::error::Problem::new(Location::file(&path), m)).collect();
+        for (i, v) in d.valutazioni.iter().enumerate() {
+            let message = match &v.valutazione {
+                Giudizio::Punti(p) if !(0.0..=1000.0).contains(&*p) || !p.is_finite() => {
+                    format!("valutazione di «{}»: punti fuori scala ({p})", v.codice)
                 }
-                Giudizio::Testo(t) if t.trim().is_empty() => {
-                    problems.push(format!("valutazione di «{}»: valutazione mancante", v.codice))
+                Giudizio::Testo(t) if !t.trim().eq_ignore_ascii_case(NON_VALUTABILE) => format!(
+                    "valutazione di «{}»: «{t}» non è una valutazione: indicare i punti (un numero, es. 60) \
+                     oppure «{NON_VALUTABILE}»",
+                    v.codice
+                ),
+                _ => continue,
+            };
+            let n = d.valutazioni[..=i].iter().filter(|x| x.codice == v.codice).count();
+            located.push(crate::error::Problem::new(
+                Location::line(&path, line_of_code(&text, "valutazioni", &v.codice, n)),
+                message,
+            ));
+        }
+        let lists: [(&str, Vec<&str>); 3] = [
+            ("sostituzioni", d.sostituzioni.iter().map(|x| x.codice.as_str()).collect()),
+            ("esclusioni", d.esclusioni.iter().map(|x| x.codice.as_str()).collect()),
+            ("valutazioni", d.valutazioni.iter().map(|x| x.codice.as_str()).collect()),
+        ];
+        for (list, codes) in lists {
+            for (i, code) in codes.iter().enumerate() {
+                if codes[..i].contains(code) {
+                    let n = codes[..i].iter().filter(|c| *c == code).count() + 1;
+                    located.push(crate::error::Problem::new(
+                        Location::line(&path, line_of_code(&text, list, code, n)),
+                        format!("«{list}»: «{code}» compare più volte; una sola decisione per obiettivo o indicatore"),
+                    ));
                 }
-                _ => {}
             }
         }
-        if problems.is_empty() {
-            Ok(d)
-        } else {
-            Err(Error::Invalid(
-                problems.into_iter().map(|m| crate::error::Problem::new(Location::file(&path), m)).collect(),
-            ))
-        }
+        if located.is_empty() { Ok(d) } else { Err(Error::Invalid(located)) }
     }
 }

@@ -121,48 +121,106 @@ impl Diagnostics {
     }
 }
 
-/// Text for the terminal: control characters (escape sequences from a cell or a YAML field would
-/// drive the terminal) and direction overrides are shown as `⟨U+001B⟩`; line breaks stay.
-pub fn for_terminal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let shown = c == '\n'
-            || c == '\t'
-            || !(c.is_control()
-                || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'));
-        if shown {
-            out.push(c);
-        } else {
-            out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
-        }
-    }
-    out
-}
-
 /// Largest text input read (configuration, decisions, staff texts, templates).
 pub const MAX_TEXT_FILE: u64 = 4 * 1024 * 1024;
 
-/// Reads a text input, refusing what is not a regular file (a FIFO would block forever, a folder
-/// or device is no input) and what is larger than [`MAX_TEXT_FILE`], with the file named.
+/// Reads a text input (see [`read_input`]) whose only root is its own folder: the file itself must
+/// not be a link.
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if !meta.is_file() {
-        return Err(Error::invalid(
-            Location::file(path),
-            "non è un file normale (è una cartella, una FIFO o un dispositivo): sostituirlo con un file",
-        ));
-    }
-    if meta.len() > MAX_TEXT_FILE {
-        return Err(Error::invalid(
+    read_text_in(path.parent().unwrap_or(Path::new("")), path)
+}
+
+/// Reads a text input below `root` (see [`read_input`]), up to [`MAX_TEXT_FILE`]: UTF-8, with a
+/// leading byte-order mark dropped (Windows editors save «UTF-8 with BOM») and every line end
+/// (`\r\n`, a lone `\r`) made `\n`, so that the lines counted in messages are the editor's.
+pub fn read_text_in(root: &Path, path: &Path) -> Result<String, Error> {
+    read_text_at_most(root, path, MAX_TEXT_FILE)
+}
+
+/// [`read_text_in`] with a smaller limit than [`MAX_TEXT_FILE`].
+pub fn read_text_at_most(root: &Path, path: &Path, max: u64) -> Result<String, Error> {
+    let bytes = read_input(root, path, max)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Error::invalid(
             Location::file(path),
             format!(
-                "file troppo grande ({} byte, massimo {} MB per un file di testo)",
-                meta.len(),
-                MAX_TEXT_FILE / (1024 * 1024)
+                "il file non è un testo UTF-8 (byte non valido alla posizione {}): salvarlo come «UTF-8»",
+                e.utf8_error().valid_up_to()
             ),
+        )
+    })?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(&text);
+    Ok(if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() })
+}
+
+/// Reads an input file: the one way every input but the workbooks (which `ingest::guard` opens)
+/// is read. Refused, with the file named: a symbolic link anywhere from `root` down to the file
+/// (a link in the data folder would publish a file of the host), anything but a regular file (a
+/// FIFO would block forever), a file larger than `max` (checked on the open file, and the read
+/// itself bounded).
+pub fn read_input(root: &Path, path: &Path, max: u64) -> Result<Vec<u8>, Error> {
+    use std::io::Read;
+    let below = path.strip_prefix(root).ok().filter(|r| r.components().count() > 0);
+    let mut checked = if below.is_some() { root.to_path_buf() } else { PathBuf::new() };
+    let steps: Vec<&std::ffi::OsStr> = match below {
+        Some(rel) => rel.iter().collect(),
+        None => vec![path.as_os_str()],
+    };
+    let not_regular = || {
+        Error::invalid(
+            Location::file(path),
+            "non è un file normale (è una cartella, una FIFO o un dispositivo): sostituirlo con un file",
+        )
+    };
+    for step in steps {
+        checked.push(step);
+        let meta = std::fs::symlink_metadata(&checked).map_err(|e| Error::io(&checked, e))?;
+        if meta.file_type().is_symlink() {
+            return Err(Error::invalid(Location::file(&checked), LINK_REFUSED));
+        }
+    }
+    // Checked before opening (opening a FIFO waits for a writer), and again on the open file, which
+    // is opened without waiting in case it was swapped meanwhile.
+    if !std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?.is_file() {
+        return Err(not_regular());
+    }
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        const O_NONBLOCK: i32 = 0o4000;
+        open.custom_flags(O_NONBLOCK);
+    }
+    let file = open.open(path).map_err(|e| Error::io(path, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    if meta.len() > max {
+        return Err(Error::invalid(
+            Location::file(path),
+            format!("file troppo grande ({} byte, massimo {})", meta.len(), size_limit(max)),
         ));
     }
-    std::fs::read_to_string(path).map_err(|e| Error::io(path, e))
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > max {
+        return Err(Error::invalid(
+            Location::file(path),
+            format!("file troppo grande (massimo {})", size_limit(max)),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Why an input that is a symbolic link is refused.
+pub const LINK_REFUSED: &str = "è un collegamento simbolico: i dati si leggono solo da file e cartelle veri (sostituirlo \
+                                con una copia del file)";
+
+/// A size limit as a person reads it: `4 MB`, `512 kB`.
+fn size_limit(bytes: u64) -> String {
+    if bytes >= 1 << 20 { format!("{} MB", bytes >> 20) } else { format!("{} kB", bytes >> 10) }
 }
 
 /// A failed run. Each variant maps to an exit code (see [`Error::exit_code`]).

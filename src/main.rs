@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         let at = info.location().map(|l| format!(" ({}:{})", l.file(), l.line())).unwrap_or_default();
         eprintln!(
             "{}",
-            relazione::error::for_terminal(&format!(
+            relazione::escape::terminal(&format!(
                 "errore interno del programma: {what}{at}. Nessun file di out/ è stato sostituito; \
                  segnalare il problema allegando i file di dati che lo causano."
             ))
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(relazione::error::Error::PipeClosed) => ExitCode::SUCCESS,
         Err(e) => {
-            eprint!("{}", relazione::error::for_terminal(&format!("errore: {e}")));
+            eprint!("{}", relazione::escape::terminal(&format!("errore: {e}")));
             ExitCode::from(e.exit_code() as u8)
         }
     }

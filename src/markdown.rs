@@ -10,41 +10,10 @@
 //! nesting beyond [`MAX_DEPTH`]) is a problem naming the file and line, found by `check`.
 
 use crate::error::{Location, Problem};
+use crate::escape::{html as escape_html, typst_comment, typst_markup as escape, typst_string};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// Escapes text for Typst markup and string literals: every character with a meaning in Typst
-/// becomes a `\u{..}` escape, line breaks become `#linebreak()`, control characters are dropped.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() != Some(&'\n') {
-                    out.push_str("#linebreak()");
-                }
-            }
-            '\n' => out.push_str("#linebreak()"),
-            // Line and paragraph separators would end a heading or a cell in Typst: a space.
-            '\u{2028}' | '\u{2029}' => out.push(' '),
-            '\t' => out.push(' '),
-            '\\' | '#' | '*' | '_' | '$' | '@' | '<' | '>' | '[' | ']' | '{' | '}' | '~' | '\'' | '"'
-            | '`' | '=' | '-' | '+' | '/' | ':' | '.' | '^' => {
-                out.push_str(&format!("\\u{{{:x}}}", c as u32));
-            }
-            c if c.is_control() => {}
-            // Directional overrides and marks would reorder what the reader sees (a spoofing
-            // vector): they are shown as what they are.
-            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
-                out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
+use std::path::Path;
 
 /// Where a staff text comes from, for messages and for the markers that let a Typst error be
 /// traced back to the text's own line.
@@ -56,28 +25,6 @@ pub struct Origin<'a> {
     pub first_line: usize,
 }
 
-/// Escapes text for HTML content and attribute values; control characters are dropped and
-/// directional overrides shown as what they are, as in [`escape`].
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            c if c.is_control() => {}
-            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
-                out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Containers (lists, quotes, tables…) may nest this deep; deeper is refused, so that no text can
 /// make the typesetter recurse without bound.
 pub const MAX_DEPTH: usize = 32;
@@ -85,11 +32,9 @@ pub const MAX_DEPTH: usize = 32;
 /// Image formats a text may place.
 const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "svg"];
 
-/// Largest image a text may place.
-const MAX_IMAGE_BYTES: u64 = 10 << 20;
-
-/// Images placed by the texts: (name under [`IMAGE_DIR`], file beside the texts).
-pub type Images = Vec<(String, PathBuf)>;
+/// Images placed by the texts: (name under [`IMAGE_DIR`], the bytes to publish, checked and made
+/// inert by [`crate::immagini::load`]).
+pub type Images = Vec<(String, Vec<u8>)>;
 
 /// A text converted, with the images it places.
 #[derive(Debug, Clone, Default)]
@@ -107,26 +52,6 @@ enum Target {
     Html,
 }
 
-/// A Typst string literal: quotes, backslashes and line breaks escaped, control characters dropped,
-/// directional overrides shown as what they are.
-fn typst_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
-                out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
-            }
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 /// Converts Markdown text to Typst markup. `heading_offset` is added to each heading's level
 /// (texts sit inside a chapter, so `#` becomes a level-2 heading with offset 1).
 ///
@@ -134,20 +59,48 @@ fn typst_string(text: &str) -> String {
 /// in it names the staff's file and line. Headings must start at `#` and go down one level at a
 /// time: a skipped level would break the document's heading order (PDF/UA).
 pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<Converted, Problem> {
-    Writer::new(md, heading_offset, origin, Target::Typst).run()
+    let md = without_private(md);
+    Writer::new(&md, heading_offset, origin, Target::Typst).run()
 }
 
 /// Converts Markdown text to HTML for the web edition, by the same reading as [`to_typst`].
 pub fn to_html(md: &str, heading_offset: usize, origin: Origin) -> Result<Converted, Problem> {
-    Writer::new(md, heading_offset, origin, Target::Html).run()
+    let md = without_private(md);
+    Writer::new(&md, heading_offset, origin, Target::Html).run()
 }
+
+/// The text with the private-use characters the converter uses as placeholders replaced by
+/// U+FFFD (same length in UTF-8, so offsets and lines stay): no text can forge a footnote
+/// reference, in prose, code or a URL.
+fn without_private(md: &str) -> std::borrow::Cow<'_, str> {
+    if md.contains(crate::escape::PRIVATE) {
+        md.replace(crate::escape::PRIVATE, "\u{FFFD}").into()
+    } else {
+        md.into()
+    }
+}
+
+/// Footnotes one text may have: each is a float the typesetter places, and tens of thousands
+/// would take it minutes.
+pub const MAX_NOTES: usize = 300;
+
+/// Characters one paragraph, heading, table cell or code block may have: the typesetter breaks a
+/// paragraph into lines as a whole, and a very long one (thousands of words) can take it seconds.
+pub const MAX_BLOCK_CHARS: usize = 4_000;
+
+/// Columns a text's table may have (a page holds about ten readable ones).
+pub const MAX_TABLE_COLUMNS: usize = 30;
+
+/// Cells all the tables of one text may have together (each is laid out by the typesetter).
+pub const MAX_TABLE_CELLS: usize = 600;
 
 /// Marker closing a converted text in the generated source.
 pub const END_OF_TEXT: &str = "⟦fine testo⟧";
 
-/// Characters that mark a footnote reference in the output until the notes are known.
-const NOTE_OPEN: char = '\u{E000}';
-const NOTE_CLOSE: char = '\u{E001}';
+/// Characters that mark a footnote reference in the output until the notes are known; between
+/// them, the reference's number in `Writer::references` (never the label the text gave).
+const NOTE_OPEN: char = crate::escape::PRIVATE[0];
+const NOTE_CLOSE: char = crate::escape::PRIVATE[1];
 
 /// An open container and what it has collected.
 struct Frame {
@@ -184,7 +137,15 @@ struct Writer<'a> {
     target: Target,
     stack: Vec<Frame>,
     notes: BTreeMap<String, String>,
-    images: Vec<(String, PathBuf)>,
+    /// Footnote labels in the order of their first reference.
+    references: Vec<String>,
+    /// Byte offset where each line of `md` begins.
+    line_starts: Vec<usize>,
+    /// Table cells read so far.
+    table_cells: usize,
+    /// Characters of the paragraph, heading, cell or code block being read.
+    block_chars: usize,
+    images: Images,
     previous_heading: usize,
     /// Cells of the table row being read, and whether it is the header row.
     cells: Vec<String>,
@@ -202,6 +163,10 @@ impl<'a> Writer<'a> {
             target,
             stack: vec![Frame { kind: Kind::Root, out: String::new() }],
             notes: BTreeMap::new(),
+            references: Vec::new(),
+            line_starts: std::iter::once(0).chain(md.match_indices('\n').map(|(i, _)| i + 1)).collect(),
+            table_cells: 0,
+            block_chars: 0,
             images: Vec::new(),
             previous_heading: 0,
             cells: Vec::new(),
@@ -210,8 +175,10 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// The line of byte `at` (texts are read with their line ends made `\n`: see
+    /// [`crate::error::read_text`]).
     fn line(&self, at: usize) -> usize {
-        self.origin.first_line + self.md[..at.min(self.md.len())].matches('\n').count()
+        self.origin.first_line + self.line_starts.partition_point(|&s| s <= at).saturating_sub(1)
     }
 
     fn problem(&self, at: usize, message: impl Into<String>) -> Problem {
@@ -219,10 +186,9 @@ impl<'a> Writer<'a> {
     }
 
     fn text(&self, s: &str) -> String {
-        let s: String = s.chars().filter(|c| *c != NOTE_OPEN && *c != NOTE_CLOSE).collect();
         match self.target {
-            Target::Typst => escape(&s),
-            Target::Html => escape_html(&s),
+            Target::Typst => escape(s),
+            Target::Html => escape_html(s),
         }
     }
 
@@ -248,9 +214,12 @@ impl<'a> Writer<'a> {
                 | Kind::Head
         );
         if self.target == Target::Typst && block && self.stack.len() == 1 {
-            let file = self.origin.file.display().to_string().replace(['\n', '\r', '⟧'], " ");
+            let file = typst_comment(&self.origin.file.display().to_string());
             let line = self.line(at);
             self.push(&format!("// ⟦testo: {file}, riga {line}⟧\n"));
+        }
+        if matches!(kind, Kind::Paragraph | Kind::Heading(_) | Kind::Cell | Kind::Code | Kind::Item) {
+            self.block_chars = 0;
         }
         self.stack.push(Frame { kind, out: String::new() });
         Ok(())
@@ -265,6 +234,13 @@ impl<'a> Writer<'a> {
                 Event::Start(tag) => self.start(tag, at)?,
                 Event::End(tag) => self.end(tag, at)?,
                 Event::Text(t) => {
+                    self.block_chars += t.chars().count();
+                    if self.block_chars > MAX_BLOCK_CHARS {
+                        return Err(self.problem(
+                            at,
+                            format!("paragrafo (o cella, titolo, codice) di oltre {MAX_BLOCK_CHARS} caratteri: dividerlo in paragrafi più brevi"),
+                        ));
+                    }
                     let in_code = matches!(self.stack.last().map(|f| &f.kind), Some(Kind::Code));
                     let in_html = matches!(self.stack.last().map(|f| &f.kind), Some(Kind::Html));
                     if in_code {
@@ -276,7 +252,7 @@ impl<'a> Writer<'a> {
                 }
                 Event::Code(t) => {
                     let code = match self.target {
-                        Target::Typst => format!("#raw({})", typst_string(&t)),
+                        Target::Typst => format!("#raw({});", typst_string(&t)),
                         Target::Html => format!("<code>{}</code>", escape_html(&t)),
                     };
                     self.push(&code);
@@ -294,12 +270,10 @@ impl<'a> Writer<'a> {
                         ));
                     }
                 }
-                Event::FootnoteReference(label) => {
-                    self.push(&format!("{NOTE_OPEN}{label}{NOTE_CLOSE}"));
-                }
+                Event::FootnoteReference(label) => self.reference(&label, at)?,
                 Event::SoftBreak => self.push(" "),
                 Event::HardBreak => {
-                    self.push(if self.target == Target::Typst { "#linebreak()" } else { "<br>" })
+                    self.push(if self.target == Target::Typst { "#linebreak();" } else { "<br>" })
                 }
                 Event::Rule => {
                     self.open(Kind::Paragraph, at)?;
@@ -355,6 +329,12 @@ impl<'a> Writer<'a> {
             Tag::Item => Kind::Item,
             Tag::FootnoteDefinition(label) => Kind::Note(label.to_string()),
             Tag::Table(align) => {
+                if align.len() > MAX_TABLE_COLUMNS {
+                    return Err(self.problem(
+                        at,
+                        format!("tabella di {} colonne: al massimo {MAX_TABLE_COLUMNS} (una pagina ne contiene una decina leggibili)", align.len()),
+                    ));
+                }
                 self.rows.clear();
                 Kind::Table(align)
             }
@@ -367,18 +347,24 @@ impl<'a> Writer<'a> {
                 self.cells.clear();
                 Kind::Row
             }
-            Tag::TableCell => Kind::Cell,
+            Tag::TableCell => {
+                self.table_cells += 1;
+                if self.table_cells > MAX_TABLE_CELLS {
+                    return Err(
+                        self.problem(at, format!("tabelle con più di {MAX_TABLE_CELLS} celle in un testo"))
+                    );
+                }
+                Kind::Cell
+            }
             Tag::Emphasis => Kind::Emphasis,
             Tag::Strong => Kind::Strong,
             Tag::Strikethrough => Kind::Strike,
             Tag::Link { dest_url, .. } => {
                 let url = dest_url.to_string();
-                let ok = ["https://", "http://", "mailto:"].iter().any(|p| url.starts_with(p))
-                    && !url.chars().any(|c| c.is_whitespace() || c.is_control());
-                if !ok {
+                if crate::escape::url(&url).is_none() {
                     return Err(self.problem(
                         at,
-                        format!("collegamento «{url}» non ammesso: solo indirizzi web (https://…) o di posta (mailto:…)"),
+                        format!("collegamento «{url}» non ammesso: {}", crate::escape::URL_RULE),
                     ));
                 }
                 Kind::Link(url)
@@ -409,22 +395,16 @@ impl<'a> Writer<'a> {
             ));
         }
         let dir = self.origin.file.parent().unwrap_or(Path::new("."));
-        let path = dir.join(dest);
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.is_file() && m.len() <= MAX_IMAGE_BYTES => {}
-            Ok(m) if m.is_file() => {
-                return Err(
-                    self.problem(at, format!("immagine «{dest}»: più di {} MB", MAX_IMAGE_BYTES >> 20))
-                );
-            }
-            _ => {
+        if !self.images.iter().any(|(n, _)| n == dest) {
+            let path = dir.join(dest);
+            if std::fs::symlink_metadata(&path).is_err() {
                 return Err(
                     self.problem(at, format!("immagine «{dest}»: file non trovato in {}", dir.display()))
                 );
             }
-        }
-        if !self.images.iter().any(|(n, _)| n == dest) {
-            self.images.push((dest.to_string(), path));
+            let bytes = crate::immagini::load(dir, &path)
+                .map_err(|why| self.problem(at, format!("immagine «{dest}»: {why}")))?;
+            self.images.push((dest.to_string(), bytes));
         }
         Ok(dest.to_string())
     }
@@ -504,28 +484,28 @@ impl<'a> Writer<'a> {
             Kind::Table(align) => self.table(&align),
             Kind::Emphasis => {
                 if typst {
-                    format!("#emph[{inner}]")
+                    format!("#emph[{inner}];")
                 } else {
                     format!("<em>{inner}</em>")
                 }
             }
             Kind::Strong => {
                 if typst {
-                    format!("#strong[{inner}]")
+                    format!("#strong[{inner}];")
                 } else {
                     format!("<strong>{inner}</strong>")
                 }
             }
             Kind::Strike => {
                 if typst {
-                    format!("#strike[{inner}]")
+                    format!("#strike[{inner}];")
                 } else {
                     format!("<s>{inner}</s>")
                 }
             }
             Kind::Link(url) => {
                 if typst {
-                    format!("#link({})[{inner}]", typst_string(&url))
+                    format!("#link({})[{inner}];", typst_string(&url))
                 } else {
                     format!("<a href=\"{}\">{inner}</a>", escape_html(&url))
                 }
@@ -543,7 +523,7 @@ impl<'a> Writer<'a> {
                     self.md[at..].split(']').next().unwrap_or("").trim_start_matches("![").to_string();
                 if typst {
                     format!(
-                        "#box(width: 100%, image({}, alt: {}, width: 100%))",
+                        "#box(width: 100%, image({}, alt: {}, width: 100%));",
                         typst_string(&format!("{IMAGE_DIR}/{name}")),
                         typst_string(&alt_source)
                     )
@@ -601,27 +581,51 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// A footnote reference: its number between the placeholders. A note cannot refer to
+    /// another (it would print a note inside a note, or loop).
+    fn reference(&mut self, label: &str, at: usize) -> Result<(), Problem> {
+        if self.stack.iter().any(|f| matches!(f.kind, Kind::Note(_))) {
+            return Err(self.problem(
+                at,
+                format!("la nota contiene un rimando a un'altra nota («[^{label}]»): scriverne il testo nella nota stessa"),
+            ));
+        }
+        let n = match self.references.iter().position(|r| r == label) {
+            Some(n) => n,
+            None => {
+                if self.references.len() >= MAX_NOTES {
+                    return Err(self.problem(at, format!("più di {MAX_NOTES} note in un testo")));
+                }
+                self.references.push(label.to_string());
+                self.references.len() - 1
+            }
+        };
+        self.push(&format!("{NOTE_OPEN}{n}{NOTE_CLOSE}"));
+        Ok(())
+    }
+
     /// Puts each footnote where it is referred to (Typst) or numbered at the end (HTML).
     fn place_notes(&self, text: String) -> Result<String, Problem> {
         let mut out = String::with_capacity(text.len());
-        let mut used: Vec<&str> = Vec::new();
+        let mut used: Vec<usize> = Vec::new();
         let mut rest = text.as_str();
         while let Some(i) = rest.find(NOTE_OPEN) {
             out.push_str(&rest[..i]);
             let after = &rest[i + NOTE_OPEN.len_utf8()..];
             let end = after.find(NOTE_CLOSE).unwrap_or(after.len());
-            let label = &after[..end];
-            let Some((key, note)) = self.notes.get_key_value(label) else {
+            let index: usize = after[..end].parse().expect("a placeholder holds the number the writer put");
+            let label = &self.references[index];
+            let Some(note) = self.notes.get(label) else {
                 let at = self.md.find(&format!("[^{label}]")).unwrap_or(0);
                 return Err(
                     self.problem(at, format!("nota «[^{label}]» senza il suo testo («[^{label}]: …»)"))
                 );
             };
             if self.target == Target::Typst {
-                out.push_str(&format!("#footnote[{}]", note.trim()));
+                out.push_str(&format!("#footnote[{}];", note.trim()));
             } else {
-                let n = used.iter().position(|u| *u == key.as_str()).unwrap_or_else(|| {
-                    used.push(key.as_str());
+                let n = used.iter().position(|u| *u == index).unwrap_or_else(|| {
+                    used.push(index);
                     used.len() - 1
                 }) + 1;
                 out.push_str(&format!("<sup><a href=\"#nota-{n}\" id=\"rimando-{n}\">{n}</a></sup>"));
@@ -631,9 +635,10 @@ impl<'a> Writer<'a> {
         out.push_str(rest);
         if self.target == Target::Html && !used.is_empty() {
             out.push_str("<ol class=\"note\">\n");
-            for (i, label) in used.iter().enumerate() {
+            for (i, index) in used.iter().enumerate() {
                 let n = i + 1;
-                let note = self.notes[*label].trim().trim_start_matches("<p>").trim_end_matches("</p>");
+                let note = self.notes[&self.references[*index]].trim();
+                let note = note.trim_start_matches("<p>").trim_end_matches("</p>");
                 out.push_str(&format!("<li id=\"nota-{n}\">{note} <a href=\"#rimando-{n}\">↩</a></li>\n"));
             }
             out.push_str("</ol>\n");
@@ -674,7 +679,7 @@ mod tests {
     fn escape_leaves_no_markup() {
         assert_eq!(escape("#read(\"/etc/passwd\")"), "\\u{23}read(\\u{22}\\u{2f}etc\\u{2f}passwd\\u{22})");
         assert_eq!(escape("a*b_c$d@e"), "a\\u{2a}b\\u{5f}c\\u{24}d\\u{40}e");
-        assert_eq!(escape("riga1\nriga2"), "riga1#linebreak()riga2");
+        assert_eq!(escape("riga1\nriga2"), "riga1#linebreak();riga2");
         assert_eq!(escape("ok\u{7}"), "ok");
         assert_eq!(escape("Qualità €"), "Qualità €");
         assert_eq!(escape("a\u{202E}b"), "a⟨U+202E⟩b");
@@ -700,7 +705,7 @@ mod tests {
         let md = "# Titolo\n\nUn paragrafo\nsu due righe con **grassetto** e *corsivo*.\n\n- uno\n- due\n\n1. primo\n";
         assert_eq!(
             typst(md),
-            "== Titolo\n\nUn paragrafo su due righe con #strong[grassetto] e #emph[corsivo]\\u{2e}\n\n\
+            "== Titolo\n\nUn paragrafo su due righe con #strong[grassetto]; e #emph[corsivo];\\u{2e}\n\n\
              #list([uno], [due], )\n\n#enum(start: 1, [primo], )\n\n"
         );
     }
@@ -729,7 +734,7 @@ mod tests {
 
     #[test]
     fn unmatched_markers_stay_text_in_linear_time() {
-        assert_eq!(typst("a * b ** c _d_"), "a \\u{2a} b \\u{2a}\\u{2a} c #emph[d]\n\n");
+        assert_eq!(typst("a * b ** c _d_"), "a \\u{2a} b \\u{2a}\\u{2a} c #emph[d];\n\n");
         let many = "*x ".repeat(100_000);
         let started = std::time::Instant::now();
         let out = typst(&many);
@@ -742,8 +747,10 @@ mod tests {
         let out = typst("#set page(width: 1cm)\n\n= x");
         assert!(!out.contains("#set"), "{out}");
         assert!(out.starts_with("\\u{23}set page"), "{out}");
-        let out = typst("[clic](https://example.org/\")[#read(\"x\")])");
+        let out = typst("[clic](https://example.org/)[#read(\"x\")]");
         assert!(!out.contains("#read"), "{out}");
+        let e = to_typst("[clic](https://example.org/\")[#read(\"x\")])", 1, origin()).unwrap_err();
+        assert!(e.message.starts_with("collegamento «https://example.org/\"» non ammesso"), "{e}");
     }
 
     #[test]
@@ -768,7 +775,7 @@ mod tests {
         assert!(t.contains("#table(columns: 2, align: (left, right,),\n  table.header([Anno], [Valore]),\n  [2024], [62],\n)"), "{t}");
         assert!(
             t.contains(
-                "#link(\"https://example.org/piao\")[il PIAO]#footnote[Approvato dalla Giunta\\u{2e}]"
+                "#link(\"https://example.org/piao\")[il PIAO];#footnote[Approvato dalla Giunta\\u{2e}];"
             ),
             "{t}"
         );

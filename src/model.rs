@@ -369,7 +369,7 @@ pub struct Report {
 }
 
 /// The section of the Relazione a table of the «Tabelle della Relazione» layout belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sezione {
     /// Chapter 2: the context in figures.

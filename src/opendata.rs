@@ -12,6 +12,7 @@
 //! an apostrophe, so that no spreadsheet opening the CSV runs it as a formula.
 
 use crate::config::Config;
+use crate::escape::xml;
 use crate::model::{Decision, Level, Node};
 use crate::score::Scored;
 use crate::value::{Reading, Target};
@@ -312,13 +313,7 @@ enum Dialect {
 }
 
 fn csv_text(s: &str, sep: char) -> String {
-    let defused =
-        if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() };
-    if defused.contains([sep, '"', '\n', '\r']) {
-        format!("\"{}\"", defused.replace('"', "\"\""))
-    } else {
-        defused
-    }
+    crate::escape::csv(&crate::escape::csv_for_spreadsheet(s), sep)
 }
 
 /// A number as written: shortest form that reads back to the same value; non-finite is empty.
@@ -413,21 +408,6 @@ fn datapackage(s: &Scored, tables: &[Table]) -> serde_json::Value {
         "created": s.date.format("%Y-%m-%dT00:00:00Z").to_string(),
         "resources": resources,
     })
-}
-
-/// Escapes text for XML content and attributes.
-fn xml(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_control() || *c == '\n')
-        .map(|c| match c {
-            '&' => "&amp;".to_string(),
-            '<' => "&lt;".to_string(),
-            '>' => "&gt;".to_string(),
-            '"' => "&quot;".to_string(),
-            '\'' => "&apos;".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
 }
 
 /// The dataset's DCAT-AP_IT metadata (RDF/XML), for the national catalogue dati.gov.it: publisher

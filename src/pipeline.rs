@@ -196,6 +196,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         Some(crate::templating::override_dir(data_dir)),
         crate::render::CARTE_OIV,
     )?;
+    let carte_templates = carte.local_templates;
     let carte = crate::parti::whole(&carte.source, &carte_name(&scored.config));
     timings.push("modelli (carte di lavoro)", clock);
 
@@ -205,7 +206,10 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     // the Relazione is laid out: Typst's layout uses every core, its PDF export one. A Relazione in
     // parts goes to child processes (see `processi`), and the working papers with it, last, so
     // that no more than `processi::workers` documents are laid out at once.
-    let limits = crate::typeset::Limits::for_nodes(node_count(&scored));
+    let limits = crate::typeset::Limits::for_nodes(
+        node_count(&scored),
+        blame(&rendered.local_templates, &carte_templates),
+    );
     let pooled = parts.len() > 1 && crate::processi::enabled();
     let (typeset, side) = std::thread::scope(|scope| {
         let (laid_out, wait_for_layout) = std::sync::mpsc::channel::<()>();
@@ -347,14 +351,21 @@ fn typeset_parts(
     Ok(TypesetParts { pdfs, carte, warnings, stages })
 }
 
+/// What a typesetting over its limits is blamed on: local templates when any is used.
+pub fn blame(relazione: &[PathBuf], carte: &[PathBuf]) -> crate::typeset::Cause {
+    if relazione.is_empty() && carte.is_empty() {
+        crate::typeset::Cause::Inputs
+    } else {
+        crate::typeset::Cause::LocalTemplates
+    }
+}
+
 /// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).
-pub fn images(list: &[(String, PathBuf)]) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
-    list.iter()
-        .map(|(name, path)| {
-            let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-            Ok((format!("{}/{name}", crate::markdown::IMAGE_DIR), bytes))
-        })
-        .collect()
+pub fn images(list: &crate::markdown::Images) -> Result<std::collections::BTreeMap<String, Vec<u8>>, Error> {
+    Ok(list
+        .iter()
+        .map(|(name, bytes)| (format!("{}/{name}", crate::markdown::IMAGE_DIR), bytes.clone()))
+        .collect())
 }
 
 /// The files the web edition offers for download, copied into it so that the folder stands alone
@@ -483,17 +494,40 @@ pub struct BatchItem {
 
 /// The Ente folders of a batch: every subfolder with a `relazione.yaml`, sorted. Data are in its
 /// `data/` subfolder when there is one, otherwise in the folder itself.
-pub fn batch_folders(root: &Path) -> Result<Vec<(String, std::path::PathBuf, std::path::PathBuf)>, Error> {
+pub fn batch_folders(root: &Path) -> Result<Vec<BatchFolder>, Error> {
     let mut out = Vec::new();
     let entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
     for e in entries.flatten() {
         let dir = e.path();
-        if dir.is_dir() && dir.join("relazione.yaml").is_file() {
-            let data = if dir.join("data").is_dir() { dir.join("data") } else { dir.clone() };
-            out.push((e.file_name().to_string_lossy().into_owned(), dir.join("relazione.yaml"), data));
+        let real_dir = std::fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir());
+        if !dir.is_dir() || !dir.join("relazione.yaml").is_file() {
+            continue;
         }
+        let raw = e.file_name();
+        // The folder's name becomes the output folder's: it must be one a person can read and
+        // that no other folder of the batch maps to.
+        let name = raw
+            .to_str()
+            .filter(|n| !n.chars().any(|c| c.is_control() || crate::escape::PRIVATE.contains(&c)));
+        let place = match (name, real_dir) {
+            (Some(_), true) => {
+                let data = if dir.join("data").is_dir() { dir.join("data") } else { dir.clone() };
+                Ok((dir.join("relazione.yaml"), data))
+            }
+            (Some(_), false) => Err(Problem::new(
+                crate::error::Location::file(&dir),
+                "è un collegamento simbolico: il lotto legge solo cartelle vere (copiarvi l'ente)",
+            )),
+            (None, _) => Err(Problem::new(
+                crate::error::Location::file(&dir),
+                "nome di cartella non valido (non UTF-8 o con caratteri di controllo): rinominare la cartella; \
+                 diventa il nome della cartella delle uscite",
+            )),
+        };
+        let shown = name.map_or_else(|| crate::escape::terminal(&raw.to_string_lossy()), str::to_string);
+        out.push(BatchFolder { name: shown, place });
     }
-    out.sort();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
     if out.is_empty() {
         return Err(Error::invalid(
             crate::error::Location::file(root),
@@ -501,6 +535,13 @@ pub fn batch_folders(root: &Path) -> Result<Vec<(String, std::path::PathBuf, std
         ));
     }
     Ok(out)
+}
+
+/// An Ente folder of a batch: its name (as shown: the output folder's, for a valid name) and its
+/// configuration and data folder, or why it cannot be built.
+pub struct BatchFolder {
+    pub name: String,
+    pub place: Result<(PathBuf, PathBuf), Problem>,
 }
 
 /// Builds every Ente of a batch in parallel across the cores; one Ente's failure does not stop the
@@ -522,11 +563,12 @@ pub fn build_batch(
             scope.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some((name, config, data)) = folders.get(i) else { break };
+                    let Some(BatchFolder { name, place }) = folders.get(i) else { break };
                     let clock = Instant::now();
                     // One Ente's defect must not take the others down: a panic is that Ente's failure.
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        build(config, data, &out_dir.join(name), options)
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match place {
+                        Ok((config, data)) => build(config, data, &out_dir.join(name), options),
+                        Err(p) => Err(Error::Invalid(vec![p.clone()])),
                     }))
                     .unwrap_or_else(|_| {
                         Err(Error::Output(
@@ -561,7 +603,7 @@ fn write_typst_sources(path: &Path, parts: &[(String, String)]) -> Result<(), Er
     }
     let fonts = dir.join("fonts");
     std::fs::create_dir_all(&fonts).map_err(|e| Error::io(&fonts, e))?;
-    for (name, bytes) in crate::typeset::FONT_FILES {
+    for (name, bytes) in crate::fonts::FILES {
         let f = fonts.join(name);
         std::fs::write(&f, bytes).map_err(|e| Error::io(&f, e))?;
     }

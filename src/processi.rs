@@ -102,6 +102,7 @@ struct Request {
     date: String,
     time_ms: u64,
     memory: u64,
+    cause: crate::typeset::Cause,
     /// (name, size) of each file, in the order their bytes follow.
     files: Vec<(String, usize)>,
     source: usize,
@@ -134,6 +135,7 @@ pub fn typeset(
         date: date.format("%Y-%m-%d").to_string(),
         time_ms: limits.time.as_millis() as u64,
         memory: limits.memory,
+        cause: limits.cause,
         files: files.iter().map(|(k, v)| (k.clone(), v.len())).collect(),
         source: source.len(),
     };
@@ -202,8 +204,12 @@ fn serve_request() -> Result<(Vec<u8>, Reply), Error> {
     let broken = |e: String| Error::Output(format!("richiesta di impaginazione non valida: {e}"));
     let mut input = std::io::stdin().lock();
     let mut header = String::new();
-    input.read_line(&mut header).map_err(|e| broken(e.to_string()))?;
+    input.by_ref().take(MAX_HEADER).read_line(&mut header).map_err(|e| broken(e.to_string()))?;
     let request: Request = serde_json::from_str(&header).map_err(|e| broken(e.to_string()))?;
+    let declared = request.files.iter().try_fold(request.source, |sum, (_, size)| sum.checked_add(*size));
+    if declared.is_none_or(|total| total > MAX_REQUEST) {
+        return Err(broken(format!("dimensioni dichiarate oltre {} MB", MAX_REQUEST >> 20)));
+    }
     let mut files = BTreeMap::new();
     for (name, size) in request.files {
         files.insert(name, read_exact(&mut input, size).map_err(|e| broken(e.to_string()))?);
@@ -212,7 +218,8 @@ fn serve_request() -> Result<(Vec<u8>, Reply), Error> {
     let source = String::from_utf8(source).map_err(|e| broken(e.to_string()))?;
     let date =
         chrono::NaiveDate::parse_from_str(&request.date, "%Y-%m-%d").map_err(|e| broken(e.to_string()))?;
-    let limits = Limits { time: Duration::from_millis(request.time_ms), memory: request.memory };
+    let limits =
+        Limits { time: Duration::from_millis(request.time_ms), memory: request.memory, cause: request.cause };
     let t = crate::typeset::typeset(&source, files, date, limits)?;
     let reply = Reply {
         warnings: t.warnings,
@@ -222,9 +229,18 @@ fn serve_request() -> Result<(Vec<u8>, Reply), Error> {
     Ok((t.pdf, reply))
 }
 
+/// Largest request header (the JSON line) and largest request (files and source together) a child
+/// accepts: what the parent sends is bounded by the inputs' own limits, far below these.
+const MAX_HEADER: u64 = 1 << 20;
+const MAX_REQUEST: usize = 1 << 30;
+
+/// Reads `size` bytes, allocating only as they arrive (a declared size is not trusted).
 fn read_exact(from: &mut impl Read, size: usize) -> std::io::Result<Vec<u8>> {
-    let mut bytes = vec![0; size];
-    from.read_exact(&mut bytes)?;
+    let mut bytes = Vec::with_capacity(size.min(1 << 20));
+    from.take(size as u64).read_to_end(&mut bytes)?;
+    if bytes.len() < size {
+        return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "richiesta troncata"));
+    }
     Ok(bytes)
 }
 

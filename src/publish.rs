@@ -100,7 +100,11 @@ impl Staging {
         let folders: std::collections::BTreeSet<&str> =
             self.files.iter().filter_map(|n| n.split_once('/').map(|(d, _)| d)).collect();
         for folder in folders {
-            for e in walkdir::WalkDir::new(self.out_dir.join(folder)).into_iter().flatten() {
+            let root = self.out_dir.join(folder);
+            if std::fs::symlink_metadata(&root).is_ok_and(|m| m.file_type().is_symlink()) {
+                continue;
+            }
+            for e in walkdir::WalkDir::new(root).follow_root_links(false).into_iter().flatten() {
                 let Ok(rel) = e.path().strip_prefix(&self.out_dir) else { continue };
                 let rel = rel.to_string_lossy();
                 if e.file_type().is_file() && !self.files.iter().any(|f| *f == rel) {
@@ -112,7 +116,9 @@ impl Staging {
 }
 
 impl Staging {
-    /// A file's destination must be a file or nothing, and every folder on its way a folder.
+    /// A file's destination must be a file or nothing, and every folder on its way a folder: never a
+    /// symbolic link, which publishing would follow out of `out/` (writing, and removing stale
+    /// files, wherever it points).
     fn check_destination(&self, name: &str) -> Result<(), Error> {
         let target = self.out_dir.join(name);
         let mut folder = target.parent();
@@ -120,17 +126,24 @@ impl Staging {
             if f == self.out_dir {
                 break;
             }
-            if f.exists() && !f.is_dir() {
-                return Err(refused(f, "esiste e non è una cartella"));
+            match std::fs::symlink_metadata(f) {
+                Ok(m) if m.file_type().is_symlink() => return Err(refused(f, LINK)),
+                Ok(m) if !m.is_dir() => return Err(refused(f, "esiste e non è una cartella")),
+                _ => {}
             }
             folder = f.parent();
         }
         match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.file_type().is_symlink() => Err(refused(&target, LINK)),
             Ok(m) if !m.is_file() => Err(refused(&target, "esiste e non è un file")),
             _ => Ok(()),
         }
     }
 }
+
+/// Why a link inside `out/` stops publishing.
+const LINK: &str = "è un collegamento simbolico: la pubblicazione non segue collegamenti dentro la cartella di uscita \
+                    (toglierlo; sarà creata una cartella vera)";
 
 fn refused(path: &Path, why: &str) -> Error {
     Error::Output(format!(

@@ -33,7 +33,7 @@ fn formatter(
     if value.kind() == minijinja::value::ValueKind::Bool {
         return templating::write(out, if value.is_true() { "true" } else { "false" });
     }
-    templating::print(out, value, markdown::escape)
+    templating::print(out, value, crate::escape::typst_markup)
 }
 
 /// A number as a Typst literal, for drawing (`99.4400`), or Typst's `none` for none; an undefined

@@ -86,7 +86,7 @@ fn formatter(
     _state: &mut minijinja::State,
     value: &Value,
 ) -> Result<(), minijinja::Error> {
-    templating::print(out, value, markdown::escape_html)
+    templating::print(out, value, crate::escape::html)
 }
 
 /// A page name for an objective: its identifier, which is unique and file-name safe.
@@ -159,19 +159,22 @@ pub fn site(
     let render = |template: &str, extra: Value| {
         templating::render(&env, template, context! { ..extra, ..base.clone() }, overrides.as_deref())
     };
+    let page = |template: &str, extra: Value| -> Result<String, Error> {
+        with_policy(&render(template, extra)?, template)
+    };
     let mut files = Vec::new();
     for (file, template, _) in PAGES.iter().filter(|(file, _, _)| has_page(file, view)) {
-        files.push((format!("{DIR}/{file}"), render(template, context! { pagina => *file })?.into_bytes()));
+        files.push((format!("{DIR}/{file}"), page(template, context! { pagina => *file })?.into_bytes()));
     }
     if let Some(a) = &view.albero {
         for os in &a.obiettivi_strategici {
             let extra = context! { pagina => "obiettivi.html", obiettivo => Serde(os) };
-            let html = render("sito_strategico.html.j2", extra)?;
+            let html = page("sito_strategico.html.j2", extra)?;
             files.push((format!("{DIR}/{}", page_of(&os.nodo.id)), html.into_bytes()));
         }
         for oo in &a.obiettivi_operativi {
             let extra = context! { pagina => "obiettivi.html", obiettivo => Serde(oo) };
-            let html = render("sito_operativo.html.j2", extra)?;
+            let html = page("sito_operativo.html.j2", extra)?;
             files.push((format!("{DIR}/{}", page_of(&oo.nodo.id)), html.into_bytes()));
         }
     }
@@ -181,11 +184,32 @@ pub fn site(
     for (name, bytes) in FONTS {
         files.push((format!("{DIR}/font/{name}"), bytes.to_vec()));
     }
-    for (name, path) in images {
-        let bytes = std::fs::read(&path).map_err(|e| Error::io(&path, e))?;
+    for (name, bytes) in images {
         files.push((format!("{DIR}/{}/{name}", markdown::IMAGE_DIR), bytes));
     }
     Ok(Sito { files, local_templates: templating::used_list(&used) })
+}
+
+/// The Content-Security-Policy of every page: scripts only from the site's own files (no inline
+/// script, no event handler attribute, no `javascript:` URL runs), styles and images from the site,
+/// no plugins, no `<base>`, forms only to the site. One escape missed elsewhere cannot run.
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; \
+                       connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+/// The page with the policy as the first element of its `<head>` (before anything it governs),
+/// whatever the template (a local one included) wrote; a page without `<head>` is refused.
+fn with_policy(html: &str, template: &str) -> Result<String, Error> {
+    let head = html.find("<head>").ok_or_else(|| {
+        Error::Output(format!(
+            "modello {template}: la pagina non ha «<head>», dove va la politica di sicurezza"
+        ))
+    })?;
+    let at = head + "<head>".len();
+    Ok(format!(
+        "{}\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">{}",
+        &html[..at],
+        &html[at..]
+    ))
 }
 
 #[cfg(test)]

@@ -14,6 +14,14 @@ use std::path::{Path, PathBuf};
 /// Folder of the narrative texts inside the data folder.
 pub const DIR: &str = "testi";
 
+/// Largest staff text (about 20 printed pages of prose, more than a chapter of the Relazione
+/// needs) and largest total of all the texts. With the converter's limits on paragraphs, notes
+/// and table cells ([`crate::markdown::MAX_BLOCK_CHARS`], [`crate::markdown::MAX_NOTES`],
+/// [`crate::markdown::MAX_TABLE_CELLS`]) they bound what the texts ask of the typesetter: the
+/// worst text measured (`BENCHMARKS.md`) adds a few seconds to a build.
+pub const MAX_TEXT_BYTES: u64 = 48 << 10;
+pub const MAX_TEXTS_BYTES: u64 = 96 << 10;
+
 /// One staff text with where it was read.
 #[derive(Debug, Clone)]
 pub struct Testo {
@@ -101,19 +109,32 @@ impl Texts {
             if std::fs::symlink_metadata(&file).is_err() {
                 return Ok(None);
             }
-            let markdown = crate::error::read_text(&file)?;
+            let markdown = crate::error::read_text_at_most(data_dir, &file, MAX_TEXT_BYTES)?;
             Ok(Some(Testo { file, first_line: 1, markdown }))
         };
-        let mut scostamenti = read("scostamenti.md")?.map(|t| sections(&t)).unwrap_or_default();
+        let read_all =
+            ["scostamenti.md", "sintesi.md", "premessa.md", "contesto.md", "processo.md"].map(read);
+        let [scostamenti, sintesi, premessa, contesto, processo] = read_all;
+        let (scostamenti, sintesi, premessa, contesto, processo) =
+            (scostamenti?, sintesi?, premessa?, contesto?, processo?);
+        let all = [&scostamenti, &sintesi, &premessa, &contesto, &processo];
+        let total: usize = all.iter().filter_map(|t| t.as_ref()).map(|t| t.markdown.len()).sum();
+        if total as u64 > MAX_TEXTS_BYTES {
+            let largest =
+                all.iter().filter_map(|t| t.as_ref()).max_by_key(|t| t.markdown.len()).expect("some text");
+            return Err(Error::invalid(
+                Location::file(&dir),
+                format!(
+                    "i testi insieme sono {} kB, al massimo {} kB (il più lungo è {}): accorciarli",
+                    total >> 10,
+                    MAX_TEXTS_BYTES >> 10,
+                    largest.file.display()
+                ),
+            ));
+        }
+        let mut scostamenti = scostamenti.map(|t| sections(&t)).unwrap_or_default();
         let campi = scostamenti.iter_mut().map(|(k, t)| (k.clone(), take_fields(t))).collect();
-        Ok(Texts {
-            sintesi: read("sintesi.md")?,
-            premessa: read("premessa.md")?,
-            contesto: read("contesto.md")?,
-            processo: read("processo.md")?,
-            scostamenti,
-            campi,
-        })
+        Ok(Texts { sintesi, premessa, contesto, processo, scostamenti, campi })
     }
 }
 

@@ -21,25 +21,11 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 /// Name of the generated main file, as it appears in Typst's messages.
 pub const MAIN: &str = "relazione.typ";
 
-/// Fonts shipped in the binary: Titillium Web (the Designers Italia face, OFL) for text, and
-/// DejaVu Sans as fallback for the symbols Titillium lacks (≥, ≤, arrows).
-pub static FONT_FILES: &[(&str, &[u8])] = &[
-    ("TitilliumWeb_400Regular.ttf", include_bytes!("../templates/fonts/TitilliumWeb_400Regular.ttf")),
-    (
-        "TitilliumWeb_400Regular_Italic.ttf",
-        include_bytes!("../templates/fonts/TitilliumWeb_400Regular_Italic.ttf"),
-    ),
-    ("TitilliumWeb_600SemiBold.ttf", include_bytes!("../templates/fonts/TitilliumWeb_600SemiBold.ttf")),
-    ("TitilliumWeb_700Bold.ttf", include_bytes!("../templates/fonts/TitilliumWeb_700Bold.ttf")),
-    ("TitilliumWeb_700Bold_Italic.ttf", include_bytes!("../templates/fonts/TitilliumWeb_700Bold_Italic.ttf")),
-    ("DejaVuSans.ttf", include_bytes!("../templates/fonts/DejaVuSans.ttf")),
-];
-
 /// The font set, loaded once per process.
 fn fonts() -> &'static (LazyHash<FontBook>, Vec<Font>) {
     static FONTS: OnceLock<(LazyHash<FontBook>, Vec<Font>)> = OnceLock::new();
     FONTS.get_or_init(|| {
-        let data = FONT_FILES.iter().map(|(_, bytes)| *bytes);
+        let data = crate::fonts::FILES.iter().map(|(_, bytes)| *bytes);
         let fonts: Vec<Font> = data.flat_map(|d| Font::iter(Bytes::new(d))).collect();
         (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
     })
@@ -119,22 +105,36 @@ impl World for Closed {
 pub struct Limits {
     pub time: std::time::Duration,
     pub memory: u64,
+    /// What can make the work unbounded, for the message.
+    pub cause: Cause,
+}
+
+/// What a typesetting that passes its limits is blamed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Cause {
+    /// Local templates are used: they can loop (`range(1e9)`).
+    LocalTemplates,
+    /// Only the built-in templates: every input channel is bounded, so the inputs are within their
+    /// limits and the message says which ones weigh most.
+    Inputs,
 }
 
 impl Limits {
-    /// Room for a document of `nodes` objectives and indicators: 1 GiB and a minute, plus 1 MiB and
-    /// 20 ms for each (Typst needs about 0,6 MB per indicator).
-    pub fn for_nodes(nodes: usize) -> Limits {
+    /// Room for a document of `nodes` objectives and indicators: 768 MiB and 30 seconds, plus 1 MiB
+    /// and 20 ms for each (Typst needs about 0,6 MB per indicator; a chamber's Relazione takes 1-2
+    /// seconds and a few hundred MB).
+    pub fn for_nodes(nodes: usize, cause: Cause) -> Limits {
         Limits {
-            time: std::time::Duration::from_secs(60) + std::time::Duration::from_millis(20 * nodes as u64),
-            memory: (1u64 << 30) + (nodes as u64) * (1 << 20),
+            time: std::time::Duration::from_secs(30) + std::time::Duration::from_millis(20 * nodes as u64),
+            memory: (768u64 << 20) + (nodes as u64) * (1 << 20),
+            cause,
         }
     }
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits::for_nodes(0)
+        Limits::for_nodes(0, Cause::Inputs)
     }
 }
 
@@ -162,9 +162,18 @@ impl Watchdog {
                 if let Some(why) = over
                     && !flag.load(Ordering::Relaxed)
                 {
+                    let cause = match limits.cause {
+                        Cause::LocalTemplates => {
+                            "i modelli locali (cartella templates/ accanto ai dati) generano troppo lavoro \
+                             (un ciclo o un intervallo enorme?)"
+                        }
+                        Cause::Inputs => {
+                            "il documento chiede troppo lavoro al compositore (solo modelli incorporati: i testi \
+                             e le tabelle sono nei loro limiti; ridurre i più lunghi e segnalare il caso)"
+                        }
+                    };
                     eprintln!(
-                        "errore: impaginazione interrotta, {why}: un modello locale genera troppo lavoro \
-                         (un ciclo o un intervallo enorme?). Nessun file di out/ è stato sostituito."
+                        "errore: impaginazione interrotta, {why}: {cause}. Nessun file di out/ è stato sostituito."
                     );
                     std::process::exit(1);
                 }
@@ -317,11 +326,13 @@ pub fn export(compiled: Compiled) -> Result<Typeset, Error> {
 
 /// Where a stretch of the generated source came from: the nearest `// ⟦modello: NAME⟧` (left by
 /// the chapter templates) or `// ⟦testo: FILE, riga N⟧` (left before each block of a staff text)
-/// marker before `at`; after a text's closing marker, the template around it.
+/// marker before `at`; after a text's closing marker, the template around it. Only a comment that
+/// begins a line is a marker: escaped data never puts a line break in the source, so a staff text
+/// or a cell cannot forge one (inside a string literal, `// ⟦…⟧` is just text).
 fn provenance(text: &str, at: usize) -> Option<String> {
     let mut before = &text[..at];
     loop {
-        let i = before.rfind("// ⟦")?;
+        let i = before.rfind("\n// ⟦").map(|i| i + 1).or_else(|| before.starts_with("// ⟦").then_some(0))?;
         let (marker, _) = before[i + "// ⟦".len()..].split_once('⟧')?;
         if let Some(t) = marker.strip_prefix("testo: ") {
             return Some(format!("nel testo {t}"));

@@ -184,13 +184,19 @@ fn is_workbook(path: &Path) -> bool {
         .is_some_and(|e| matches!(e.to_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "ods"))
 }
 
-/// Lists the workbooks under `dir`, sorted, following links (a loop is an error), skipping
-/// hidden files and Office lock files (`~$x.xlsx`, said once).
+/// Folders below the data folder that are searched for workbooks.
+pub const MAX_DEPTH: usize = 8;
+
+/// Lists the workbooks under `dir` (down to [`MAX_DEPTH`] folders), sorted, skipping hidden files
+/// and Office lock files (`~$x.xlsx`, said once). Links are never followed: a link to a workbook
+/// or a folder is an error naming it (it could bring a file from anywhere on the host into the
+/// published report).
 fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut lock_files = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
+        .follow_links(false)
+        .max_depth(MAX_DEPTH)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
@@ -214,6 +220,19 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
             }
         };
         let path = entry.path();
+        if entry.file_type().is_symlink() && entry.depth() > 0 {
+            if is_workbook(path) || path.is_dir() {
+                diag.error(Location::file(path), crate::error::LINK_REFUSED);
+            }
+            continue;
+        }
+        if entry.depth() == MAX_DEPTH && entry.file_type().is_dir() {
+            diag.warn(
+                Location::file(path),
+                format!("cartella oltre {MAX_DEPTH} livelli di profondità: il suo contenuto non è letto"),
+            );
+            continue;
+        }
         if !is_workbook(path) || entry.file_type().is_dir() {
             continue;
         }

@@ -43,16 +43,41 @@ fn shown(v: f64, format: Option<&str>) -> String {
     if percent { format!("{text}\u{a0}%") } else { text }
 }
 
+/// Most tables, value columns of a table, cells and characters of all the tables together: a
+/// Relazione prints a few dozen small tables (Modena's: 14 tables, about 300 cells), and each cell
+/// is laid out by the typesetter. Beyond these the workbook is refused with the cell where the
+/// budget ran out, so that no workbook of a few KB (one long shared text in every cell) can ask
+/// for a document of thousands of pages.
+pub const MAX_TABLES: usize = 200;
+pub const MAX_COLUMNS: usize = 30;
+pub const MAX_CELLS: usize = 3_000;
+pub const MAX_CHARS: usize = 60_000;
+
 pub fn read(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Report, diag: &mut Diagnostics) {
     let find = |h: &str| cols.find(h).expect("recognised by these headers");
     let (c_sez, c_tab, c_voce) = (find("sezione"), find("tabella"), find("voce"));
     let value_cols: Vec<usize> = (0..sheet.end_col())
         .filter(|c| ![c_sez, c_tab, c_voce].contains(c) && sheet.text(header, *c).is_some())
         .collect();
+    if value_cols.len() > MAX_COLUMNS {
+        diag.error(
+            sheet.loc(header, value_cols[MAX_COLUMNS]),
+            format!("{} colonne di valori: al massimo {MAX_COLUMNS} per foglio (una pagina ne contiene una decina leggibili)", value_cols.len()),
+        );
+        return;
+    }
+    let mut cells: usize = report.tabelle.iter().map(|t| t.righe.len() * (t.colonne.len() + 1)).sum();
+    let mut chars: usize = report
+        .tabelle
+        .iter()
+        .flat_map(|t| &t.righe)
+        .map(|r| r.voce.chars().count() + r.valori.iter().map(|v| v.chars().count()).sum::<usize>())
+        .sum();
+    // Rows of one sheet with the same section and title form one table.
+    let mut index: std::collections::HashMap<(Sezione, String), usize> = std::collections::HashMap::new();
     let headings: Vec<String> =
         value_cols.iter().map(|&c| sheet.text(header, c).unwrap_or_default()).collect();
     let formats = styles::read(&sheet.book, &sheet.name);
-    let first = report.tabelle.len();
     for row in header + 1..sheet.end_row() {
         if sheet.row_is_empty(row) {
             continue;
@@ -89,18 +114,49 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Report, d
             };
             valori.push(v);
         }
+        cells += valori.len() + 1;
+        chars += voce.chars().count()
+            + titolo.chars().count()
+            + valori.iter().map(|v| v.chars().count()).sum::<usize>();
+        if chars > MAX_CHARS {
+            diag.error(
+                sheet.loc(row, c_voce),
+                format!(
+                    "le tabelle della Relazione superano qui i {MAX_CHARS} caratteri: riassumere i testi"
+                ),
+            );
+            return;
+        }
+        if cells > MAX_CELLS {
+            diag.error(
+                sheet.loc(row, c_voce),
+                format!("le tabelle della Relazione superano qui le {MAX_CELLS} celle: dividere o riassumere i dati"),
+            );
+            return;
+        }
         let totale = voce.to_lowercase().starts_with("totale");
         let riga = RigaDati { voce, valori, totale };
-        let same = report.tabelle[first..].iter_mut().find(|t| t.sezione == sezione && t.titolo == titolo);
-        match same {
-            Some(t) => t.righe.push(riga),
-            None => report.tabelle.push(TabellaDati {
-                sezione,
-                titolo,
-                colonne: headings.clone(),
-                righe: vec![riga],
-                origin: sheet.loc(row, c_tab),
-            }),
+        match index.get(&(sezione, titolo.clone())) {
+            Some(&i) => report.tabelle[i].righe.push(riga),
+            None => {
+                if report.tabelle.len() >= MAX_TABLES {
+                    diag.error(
+                        sheet.loc(row, c_tab),
+                        format!(
+                            "più di {MAX_TABLES} tabelle della Relazione: riunire le righe in meno tabelle"
+                        ),
+                    );
+                    return;
+                }
+                index.insert((sezione, titolo.clone()), report.tabelle.len());
+                report.tabelle.push(TabellaDati {
+                    sezione,
+                    titolo,
+                    colonne: headings.clone(),
+                    righe: vec![riga],
+                    origin: sheet.loc(row, c_tab),
+                });
+            }
         }
     }
 }

@@ -2,8 +2,13 @@
 // axe-core finds no violation, the keyboard alone reaches every control (links, fields, scrolling
 // regions) in order, and the page is screenshotted at 360 and 1280 px wide.
 //
+// Every page is also opened under its own Content-Security-Policy (axe-core is injected in a
+// context that bypasses it, as a test tool must): a dialog, an error or a policy violation raised
+// by the page is reported.
+//
 // Usage: node verifica.mjs SITE_DIR SCREENSHOT_DIR
-// Prints one JSON object: { pages, violations: [...], unreachable: [...], screenshots: [...] }.
+// Prints one JSON object: { pages, violations: [...], unreachable: [...], screenshots: [...],
+// dialogs: [...], refused: [...] }.
 // Exit 0 when the checks ran (the caller asserts on the JSON), 2 when they could not run.
 
 import { chromium } from "playwright-core";
@@ -26,7 +31,8 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const result = { pages: pages.length, violations: [], unreachable: [], screenshots: [], filtro: null };
+const result = { pages: pages.length, violations: [], unreachable: [], screenshots: [], filtro: null,
+  dialogs: [], refused: [] };
 // Pages screenshotted at both widths: the home page, the indicators table, one objective.
 const shown = new Set(["index.html", "indicatori.html", "analisi.html",
   pages.find((p) => p.startsWith("albero.")) ?? ""]);
@@ -34,7 +40,8 @@ const shown = new Set(["index.html", "indicatori.html", "analisi.html",
 // Two pages at a time (the machines that run this have two cores).
 const queue = [...pages];
 async function worker() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "it-IT" });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "it-IT",
+    bypassCSP: true });
   const page = await context.newPage();
   for (let name = queue.shift(); name; name = queue.shift()) {
     await page.goto(pathToFileURL(join(site, name)).href);
@@ -51,6 +58,24 @@ async function worker() {
   await context.close();
 }
 await Promise.all([worker(), worker()]);
+// Every page as a visitor gets it, under its policy: nothing may open a dialog, and the site's own
+// script must run (a policy violation is reported).
+{
+  const context = await browser.newContext({ viewport: { width: 360, height: 900 }, locale: "it-IT" });
+  const page = await context.newPage();
+  let current = "";
+  page.on("dialog", async (d) => { result.dialogs.push({ page: current, type: d.type(), message: d.message() });
+    await d.dismiss(); });
+  page.on("console", (m) => { if (/Content Security Policy|Refused to/i.test(m.text()))
+    result.refused.push({ page: current, message: m.text().slice(0, 200) }); });
+  page.on("pageerror", (e) => result.refused.push({ page: current, message: String(e).slice(0, 200) }));
+  for (const name of pages) {
+    current = name;
+    await page.goto(pathToFileURL(join(site, name)).href);
+    await page.waitForTimeout(20);
+  }
+  await context.close();
+}
 for (const width of [1280, 360]) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "it-IT" });
   const page = await context.newPage();

@@ -113,3 +113,62 @@ fn the_preview_follows_the_texts_as_they_are_saved() {
     assert!(error.contains("processo.md"), "{error}");
     assert_eq!(hashes(&third), now, "the last good pages stay");
 }
+
+/// Starts the preview on a data folder and returns it with its port.
+fn start(data: &std::path::Path, config: &std::path::Path) -> (Preview, u16) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relazione"))
+        .args(["anteprima", "--porta", "0", "--data"])
+        .arg(data)
+        .arg("--config")
+        .arg(config)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let preview = Preview(child);
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let port = loop {
+        let line = lines.next().expect("the preview starts").unwrap();
+        if let Some(rest) = line.split("http://127.0.0.1:").nth(1) {
+            break rest.split('/').next().unwrap().parse().unwrap();
+        }
+    };
+    // Keep reading what it says, so that it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (preview, port)
+}
+
+/// Two thousand connections that send nothing, or a byte now and then, hold no thread: the viewer
+/// is still answered at once, a request with two `Host` headers is refused, and the server is
+/// still there when they are gone.
+#[test]
+fn the_preview_stays_responsive_under_two_thousand_idle_connections() {
+    let dir = crate::common::albero_dir("anteprima-carico", &crate::common::albero_rows());
+    let cfg = crate::common::config(&dir, "");
+    let (_preview, port) = start(&dir, &cfg);
+    let host = format!("127.0.0.1:{port}");
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(s, "GET / HTTP/1.1\r\nHost: {host}\r\nHost: attacker.example\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    assert!(raw.starts_with("HTTP/1.1 400 "), "{raw}");
+    let mut idle = Vec::new();
+    for k in 0..2_000 {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        if k % 10 == 0 {
+            // A slow client: half a request line, and nothing more.
+            let _ = c.write_all(b"GET / HT");
+        }
+        idle.push(c);
+    }
+    let started = std::time::Instant::now();
+    let (code, html) = get(port, "/", &host);
+    let waited = started.elapsed();
+    assert_eq!(code, 200);
+    assert!(String::from_utf8_lossy(&html).contains("Anteprima della Relazione"));
+    assert!(waited.as_secs_f64() < 5.0, "the viewer waited {waited:?} behind idle connections");
+    let (code, _) = get(port, "/stato?dopo=0", &host);
+    assert_eq!(code, 200);
+    drop(idle);
+    assert_eq!(get(port, "/", &host).0, 200);
+}

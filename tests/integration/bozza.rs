@@ -93,13 +93,24 @@ fn complete_inputs_give_a_final_report_without_marks() {
         ],
     ];
     write_sheet(&dir.join("tabelle.xlsx"), "Tabelle", &tables);
-    // The chapters this small plan has no data for: verified omissions.
-    std::fs::write(
-        dir.join("verifiche.yaml"),
-        "verificati:\n  - testo: \": omesso, mancano\"\n    motivazione: L'Ente non rileva questi dati\n\
-         \x20 - testo: senza fonte dichiarata\n    motivazione: Fonte interna per tutti, verificata dall'OIV\n",
-    )
-    .unwrap();
+    // The chapters this small plan has no data for: verified omissions, each by its whole text.
+    let omitted = [
+        "3.3.1 Stato di salute: omesso, mancano i dati di bilancio (conto economico e stato patrimoniale)",
+        "3.3.2 Benchmarking: omesso, mancano il cruscotto Pareto",
+        "4. Obiettivi individuali: omesso, mancano gli obiettivi individuali",
+        "Allegato 4: omesso, mancano il report delle unità organizzative",
+        "Allegato 6 (serie storica dei KPI): omesso, mancano la serie storica dei KPI",
+        "le tabelle delle risorse promozionali (3.1): omesso, mancano il file delle risorse promozionali",
+    ];
+    let mut yaml = String::from("verificati:\n");
+    for t in omitted {
+        yaml.push_str(&format!("  - testo: \"{t}\"\n    motivazione: L'Ente non rileva questi dati\n"));
+    }
+    yaml.push_str(
+        "  - testo: \"2 indicatori senza fonte dichiarata (colonna «Fonte»): 101.S1, 101.A1\"\n    \
+         motivazione: Fonte interna per tutti, verificata dall'OIV\n",
+    );
+    std::fs::write(dir.join("verifiche.yaml"), yaml).unwrap();
     let out = out_beside(&dir);
     let run = build_with(&dir, &cfg, &out, &["--definitiva"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

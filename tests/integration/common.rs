@@ -284,3 +284,96 @@ pub fn build_with(data: &Path, config: &Path, out: &Path, extra: &[&str]) -> Run
 pub fn build(data: &Path, config: &Path, out: &Path) -> Run {
     build_with(data, config, out, &[])
 }
+
+/// A run of `relazione` with what it cost, measured by the kernel: wall time, and the peak resident
+/// memory of the process and of the children it waited for (`wait4`'s `ru_maxrss`).
+pub struct Measured {
+    pub run: Run,
+    pub seconds: f64,
+    pub peak_bytes: u64,
+}
+
+/// Runs `relazione` and measures it (see [`Measured`]).
+pub fn relazione_measured(args: &[&str]) -> Measured {
+    use std::io::Read;
+    #[repr(C)]
+    struct Rusage {
+        utime: [i64; 2],
+        stime: [i64; 2],
+        maxrss: i64,
+        rest: [i64; 13],
+    }
+    unsafe extern "C" {
+        fn wait4(pid: i32, status: *mut i32, options: i32, rusage: *mut Rusage) -> i32;
+    }
+    let started = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_relazione"))
+        .args(args)
+        .current_dir(manifest())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = r.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let mut status = 0i32;
+    let mut usage = Rusage { utime: [0; 2], stime: [0; 2], maxrss: 0, rest: [0; 13] };
+    // SAFETY: wait4 on our own child's pid, with valid pointers to locals.
+    let pid = unsafe { wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    let seconds = started.elapsed().as_secs_f64();
+    let code = if status & 0x7f == 0 { (status >> 8) & 0xff } else { -1 };
+    let _ = (usage.utime, usage.stime, usage.rest);
+    Measured {
+        run: Run { code, stdout: out.join().unwrap(), stderr: err.join().unwrap() },
+        seconds,
+        peak_bytes: usage.maxrss as u64 * 1024,
+    }
+}
+
+/// A hostile input's safety bound: at most 10 s and 1 GiB on this machine, measured.
+pub fn within_budget(m: &Measured, what: &str) {
+    assert!(m.seconds <= 10.0, "{what}: {:.1} s, over the 10 s budget\n{}", m.seconds, m.run.stderr);
+    assert!(
+        m.peak_bytes <= 1 << 30,
+        "{what}: {} MiB, over the 1 GiB budget\n{}",
+        m.peak_bytes >> 20,
+        m.run.stderr
+    );
+}
+
+/// A PNG of a few bytes whose header declares `width` × `height` pixels (checksums right, no data).
+pub fn png_declaring(width: u32, height: u32) -> Vec<u8> {
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+    let chunk = |kind: &[u8], data: &[u8]| {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        let body: Vec<u8> = kind.iter().chain(data).copied().collect();
+        c.extend_from_slice(&body);
+        c.extend_from_slice(&crc32(&body).to_be_bytes());
+        c
+    };
+    let mut ihdr = width.to_be_bytes().to_vec();
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &ihdr));
+    png.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]));
+    png.extend(chunk(b"IEND", &[]));
+    png
+}

@@ -352,6 +352,7 @@ fn the_same_file_twice_in_subfolders() {
 
 #[test]
 fn a_symlink_loop() {
+    // Links are not followed: a link back to the data folder is a link, refused by name.
     let (dir, err) = failing_case("ciclo", |d| {
         std::fs::create_dir_all(d.join("sotto")).unwrap();
         std::os::unix::fs::symlink(d, d.join("sotto/giro")).unwrap();
@@ -361,10 +362,8 @@ fn a_symlink_loop() {
         one(
             &dir,
             "sotto/giro",
-            &format!(
-                ": ciclo di collegamenti simbolici (rimanda a {}): togliere il collegamento",
-                dir.display()
-            )
+            ": è un collegamento simbolico: i dati si leggono solo da file e cartelle veri (sostituirlo con una copia \
+             del file)"
         )
     );
 }
@@ -793,5 +792,463 @@ fn an_ods_of_repeated_rows_and_a_flood_of_shared_strings_are_refused_unread() {
         run.stderr.contains("testi.xlsx: il file dichiara 1200000 testi condivisi (massimo 1000000)"),
         "{}",
         run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Publication on the Ente's website (issue 26): each test is a class of input, with the exit code,
+// the Italian message naming the file, `out/` intact on failure and the cost measured.
+
+/// `check` on a data folder, measured.
+fn check_measured(dir: &Path, cfg: &Path) -> Measured {
+    relazione_measured(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()])
+}
+
+/// Builds `dir` into `out`, measured, and checks the budget.
+fn build_measured(dir: &Path, cfg: &Path, out: &Path, what: &str) -> Measured {
+    let m = relazione_measured(&[
+        "build",
+        "--data",
+        dir.to_str().unwrap(),
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!m.run.stderr.contains("panicked"), "{what}: {}", m.run.stderr);
+    within_budget(&m, what);
+    m
+}
+
+/// Every element and attribute name of an HTML page, read by a tokenizer that follows the HTML
+/// rules for text, comments and quoted attribute values.
+fn html_tags(html: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if let Some(r) = rest.strip_prefix("!--") {
+            rest = r.split_once("-->").map_or("", |(_, r)| r);
+            continue;
+        }
+        let end_name = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/').unwrap_or(rest.len());
+        let name = rest[..end_name].to_ascii_lowercase();
+        rest = &rest[end_name..];
+        let mut attrs = Vec::new();
+        loop {
+            rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+            if rest.is_empty() || rest.starts_with('>') {
+                rest = rest.get(1..).unwrap_or("");
+                break;
+            }
+            let end = rest.find(|c: char| c.is_whitespace() || c == '=' || c == '>').unwrap_or(rest.len());
+            let key = rest[..end].to_ascii_lowercase();
+            rest = &rest[end..];
+            let mut value = String::new();
+            if let Some(r) = rest.strip_prefix('=') {
+                let (v, r) = match r.chars().next() {
+                    Some(q @ ('"' | '\'')) => r[1..].split_once(q).unwrap_or((&r[1..], "")),
+                    _ => r.split_at(r.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(r.len())),
+                };
+                value = v.to_string();
+                rest = r;
+            }
+            attrs.push((key, value));
+        }
+        if name == "script" || name == "style" {
+            rest = rest.split_once(&format!("</{name}>")).map_or("", |(_, r)| r);
+        }
+        out.push((name, attrs));
+    }
+    out
+}
+
+/// What the web edition must never carry, whatever the inputs: a script other than the site's own
+/// file, an event handler, a script URL, an object or a base; every page has the policy.
+fn assert_site_inert(sito: &Path) {
+    for e in walkdir::WalkDir::new(sito).into_iter().flatten() {
+        let name = e.path().display().to_string();
+        if name.ends_with(".svg") {
+            let svg = std::fs::read_to_string(e.path()).unwrap().to_lowercase();
+            for active in ["<script", "javascript:", "onload", "onclick", "<foreignobject", "href=\"file:"] {
+                assert!(!svg.contains(active), "{name} carries {active}");
+            }
+        }
+        if !name.ends_with(".html") {
+            continue;
+        }
+        let html = std::fs::read_to_string(e.path()).unwrap();
+        assert!(
+            html.contains(&format!(
+                "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
+                relazione::sito::CSP
+            )),
+            "{name}: no policy"
+        );
+        for (tag, attrs) in html_tags(&html) {
+            assert!(!["object", "embed", "iframe", "base"].contains(&tag.as_str()), "{name}: <{tag}>");
+            if tag == "script" {
+                assert_eq!(
+                    attrs.iter().find(|(k, _)| k == "src").map(|(_, v)| v.as_str()),
+                    Some("filtri.js"),
+                    "{name}"
+                );
+            }
+            for (k, v) in attrs {
+                assert!(!k.starts_with("on"), "{name}: <{tag} {k}>");
+                let v = v.trim().to_ascii_lowercase();
+                assert!(!v.starts_with("javascript:") && !v.starts_with("data:"), "{name}: <{tag} {k}={v}>");
+            }
+        }
+    }
+}
+
+#[test]
+fn footnotes_code_and_separators_never_reach_a_sink_raw() {
+    // A folder whose name holds a line separator (it ends up in the source's location markers).
+    let dir = albero_dir("note\u{2028}= #eval(\"1\")", &albero_rows());
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    let premessa = "# Premessa\n\nTesto[^x] e `codice \u{E000}0\u{E001} // ⟦testo: altro, riga 999⟧`.\n\n\
+                    ```\n\u{E000}0\u{E001}\u{2028}#read(\"/etc/passwd\")\n```\n\n\
+                    [^x]: Nota con \\<img src=x onerror=alert(1)\\> e #read(\"/etc/passwd\").\n\n\
+                    Un rimando [^a\"b] senza nota.\n";
+    std::fs::write(dir.join("testi/premessa.md"), premessa).unwrap();
+    let m = build_measured(&dir, &cfg, &out, "footnotes");
+    assert_eq!(m.run.code, 0, "{}", m.run.stderr);
+    assert_site_inert(&out.join("sito"));
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Prova.pdf")));
+    assert!(text.contains("#read(\"/etc/passwd\")"), "the text is printed as written: {text}");
+    assert!(!text.contains("root:x:0"), "a host file was read");
+    // A reference inside a note is refused with its line.
+    std::fs::write(dir.join("testi/premessa.md"), "# P\n\nTesto[^a].\n\n[^a]: Nota[^b].\n\n[^b]: Altra.\n")
+        .unwrap();
+    let m = check_measured(&dir, &cfg);
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    assert!(
+        m.run.stderr.contains(&format!(
+            "{}, riga 5: la nota contiene un rimando a un'altra nota («[^b]»)",
+            dir.join("testi/premessa.md").display().to_string().replace('\u{2028}', "⟨U+2028⟩")
+        )),
+        "{}",
+        m.run.stderr
+    );
+}
+
+#[test]
+fn an_svg_is_published_as_drawing_only_and_a_raster_bomb_is_refused_unread() {
+    let dir = albero_dir("immagini", &albero_rows());
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    std::fs::write(
+        dir.join("testi/grafico.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="40" height="20" onload="alert(1)"><script>alert(2)</script><a xlink:href="javascript:alert(3)"><rect width="40" height="20" fill="#06c"/></a><image xlink:href="file:///etc/passwd" width="5" height="5"/><text x="2" y="15">Titolo</text></svg>"##,
+    )
+    .unwrap();
+    std::fs::write(dir.join("testi/premessa.md"), "# Premessa\n\n![Andamento delle entrate](grafico.svg)\n")
+        .unwrap();
+    let m = build_measured(&dir, &cfg, &out, "svg");
+    assert_eq!(m.run.code, 0, "{}", m.run.stderr);
+    let svg = std::fs::read_to_string(out.join("sito/immagini/grafico.svg")).unwrap();
+    assert!(svg.contains("<path"), "the drawing is kept: {svg}");
+    assert_site_inert(&out.join("sito"));
+    let pdf = std::fs::read(out.join("Relazione_performance_2024_Prova.pdf")).unwrap();
+    for active in [&b"/JavaScript"[..], b"/Launch", b"javascript:", b"file:"] {
+        assert!(!pdf.windows(active.len()).any(|w| w == active), "{}", String::from_utf8_lossy(active));
+    }
+    // 74 bytes that declare a picture of 100.000 × 100.000 pixels: refused before decoding.
+    let before = files(&out);
+    let png = png_declaring(100_000, 100_000);
+    std::fs::write(dir.join("testi/enorme.png"), &png).unwrap();
+    std::fs::write(dir.join("testi/premessa.md"), "# Premessa\n\n![Una foto](enorme.png)\n").unwrap();
+    let m = build_measured(&dir, &cfg, &out, "png bomb");
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    assert!(
+        m.run.stderr.contains(&format!(
+            "{}, riga 3: immagine «enorme.png»: dimensioni dichiarate 100000 × 100000 pixel",
+            dir.join("testi/premessa.md").display()
+        )),
+        "{}",
+        m.run.stderr
+    );
+    assert!(files(&out) == before, "out/ changed after a failed run");
+    // A file whose name says PNG and whose content is an SVG.
+    std::fs::write(dir.join("testi/enorme.png"), std::fs::read(dir.join("testi/grafico.svg")).unwrap())
+        .unwrap();
+    let m = check_measured(&dir, &cfg);
+    assert_eq!(m.run.code, 1);
+    assert!(
+        m.run.stderr.contains("immagine «enorme.png»: il nome dice PNG ma il contenuto è SVG"),
+        "{}",
+        m.run.stderr
+    );
+}
+
+#[test]
+fn links_are_never_followed_into_the_host_or_out_of_out() {
+    let outside = scratch("fuori");
+    std::fs::write(outside.join("segreto.md"), "# Segreto\n\nroot:x:0:0\n").unwrap();
+    std::fs::write(outside.join("decisioni.yaml"), "esclusioni: []\n").unwrap();
+    let dir = albero_dir("collegamenti", &albero_rows());
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    assert_eq!(build(&dir, &cfg, &out).code, 0);
+    let refused = |name: &str, dir: &Path, out: &Path| {
+        let before_out = files(out);
+        let m = build_measured(dir, &cfg, out, name);
+        assert_eq!(m.run.code, 1, "{name}: {}", m.run.stderr);
+        assert!(files(out) == before_out, "{name}: out/ changed");
+        m.run.stderr
+    };
+    // A text that is a link, a texts folder that is a link, a decisions file that is a link.
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    std::os::unix::fs::symlink(outside.join("segreto.md"), dir.join("testi/premessa.md")).unwrap();
+    let err = refused("text link", &dir, &out);
+    assert!(
+        err.contains(&format!("{}: è un collegamento simbolico", dir.join("testi/premessa.md").display())),
+        "{err}"
+    );
+    std::fs::remove_dir_all(dir.join("testi")).unwrap();
+    std::os::unix::fs::symlink(&*outside, dir.join("testi")).unwrap();
+    std::fs::copy(outside.join("segreto.md"), outside.join("premessa.md")).unwrap();
+    let err = refused("folder link", &dir, &out);
+    assert!(err.contains(&format!("{}: è un collegamento simbolico", dir.join("testi").display())), "{err}");
+    std::fs::remove_file(dir.join("testi")).unwrap();
+    std::os::unix::fs::symlink(outside.join("decisioni.yaml"), dir.join("decisioni.yaml")).unwrap();
+    let err = refused("decisions link", &dir, &out);
+    assert!(err.contains("decisioni.yaml: è un collegamento simbolico"), "{err}");
+    std::fs::remove_file(dir.join("decisioni.yaml")).unwrap();
+    // A workbook that is a link.
+    std::fs::copy(dir.join("ente.xlsx"), outside.join("altro.xlsx")).unwrap();
+    std::os::unix::fs::symlink(outside.join("altro.xlsx"), dir.join("altro.xlsx")).unwrap();
+    let err = refused("workbook link", &dir, &out);
+    assert!(err.contains("altro.xlsx: è un collegamento simbolico"), "{err}");
+    std::fs::remove_file(dir.join("altro.xlsx")).unwrap();
+    // `out/sito` replaced by a link to a folder outside: refused, nothing there removed or written.
+    std::fs::remove_dir_all(out.join("sito")).unwrap();
+    let victim = scratch("vittima");
+    std::fs::write(victim.join("importante.txt"), "da non cancellare").unwrap();
+    std::os::unix::fs::symlink(&*victim, out.join("sito")).unwrap();
+    let m = build_measured(&dir, &cfg, &out, "out link");
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    assert!(
+        m.run.stderr.contains("sito: è un collegamento simbolico: la pubblicazione non segue"),
+        "{}",
+        m.run.stderr
+    );
+    let left: Vec<_> = std::fs::read_dir(&*victim).unwrap().flatten().map(|e| e.file_name()).collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("importante.txt")], "the folder behind the link changed");
+}
+
+#[test]
+fn texts_and_tables_that_ask_for_unbounded_work_are_refused_within_budget() {
+    let dir = albero_dir("lavoro", &albero_rows());
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    let premessa = dir.join("testi/premessa.md");
+    let cases: Vec<(&str, String, String)> = vec![
+        (
+            "notes",
+            (0..2_000).map(|i| format!("x[^{i}] ")).collect::<String>()
+                + &(0..2_000).map(|i| format!("\n\n[^{i}]: n")).collect::<String>(),
+            "più di 300 note in un testo".into(),
+        ),
+        (
+            "columns",
+            format!("{}\n{}\n", "|a".repeat(1_000) + "|", "|-".repeat(1_000) + "|"),
+            "tabella di 1000 colonne: al massimo 30".into(),
+        ),
+        ("size", "parola ".repeat(60_000), "file troppo grande (420000 byte, massimo 48 kB)".into()),
+        ("paragraph", "abcdefghij ".repeat(2_000), "di oltre 4000 caratteri: dividerlo".into()),
+        ("brackets", "[".repeat(20_000) + &"]".repeat(20_000), "di oltre 4000 caratteri".into()),
+        ("emphasis", "*a _b ".repeat(7_000), "di oltre 4000 caratteri".into()),
+        (
+            "cells",
+            format!("|a|b|\n|-|-|\n{}", "|x|y|\n".repeat(400)),
+            "tabelle con più di 600 celle in un testo".into(),
+        ),
+    ];
+    for (what, text, message) in cases {
+        std::fs::write(&premessa, text).unwrap();
+        let m = build_measured(&dir, &cfg, &out, what);
+        assert_eq!(m.run.code, 1, "{what}: {}", m.run.stderr);
+        assert!(m.run.stderr.contains(&message), "{what}: {}", m.run.stderr);
+    }
+    std::fs::remove_file(&premessa).unwrap();
+    // Tens of thousands of one-row tables in a few KB of workbook.
+    let mut rows =
+        vec![vec![(0, C::T("Sezione")), (1, C::T("Tabella")), (2, C::T("Voce")), (3, C::T("2024"))]];
+    for i in 0..30_000 {
+        rows.push(vec![
+            (0, C::T("personale")),
+            (1, C::T(Box::leak(format!("T{i}").into_boxed_str()))),
+            (2, C::T("v")),
+            (3, C::N(1.0)),
+        ]);
+    }
+    write_sheet(&dir.join("tabelle.xlsx"), "Tabelle", &rows);
+    let m = build_measured(&dir, &cfg, &out, "tables");
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    assert!(
+        m.run
+            .stderr
+            .contains("tabelle.xlsx, foglio «Tabelle», cella B202: più di 200 tabelle della Relazione"),
+        "{}",
+        m.run.stderr
+    );
+    std::fs::remove_file(dir.join("tabelle.xlsx")).unwrap();
+    // A configuration string of a megabyte, and a list of one code repeated.
+    let long = format!(
+        "ente:\n  nome: \"{}\"\n  nome_breve: Prova\nanno: 2024\nindicatori_significativi: [{}]\n",
+        "Camera ".repeat(150_000),
+        vec!["K1"; 3].join(", ")
+    );
+    std::fs::write(&cfg, long).unwrap();
+    let m = build_measured(&dir, &cfg, &out, "config");
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    assert!(
+        m.run.stderr.contains("«ente.nome»: testo di 1050000 caratteri, al massimo 2000"),
+        "{}",
+        m.run.stderr
+    );
+    assert!(m.run.stderr.contains("«indicatori_significativi»: «K1» è ripetuto"), "{}", m.run.stderr);
+}
+
+#[test]
+fn batch_folder_names_are_never_merged_nor_printed_raw() {
+    use std::os::unix::ffi::OsStrExt;
+    let lotto = scratch("lotto-nomi");
+    let source = albero_dir("lotto-sorgente", &albero_rows());
+    for name in [&b"ente\xff"[..], b"ente\xfe", b"ente\x1b[31mrosso"] {
+        let d = lotto.join(std::ffi::OsStr::from_bytes(name));
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::copy(source.join("ente.xlsx"), d.join("ente.xlsx")).unwrap();
+        config(&d, "");
+    }
+    let out = out_beside(&lotto);
+    let m =
+        relazione_measured(&["build", "--lotto", lotto.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    within_budget(&m, "batch");
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    let all = format!("{}{}", m.run.stdout, m.run.stderr);
+    assert!(!all.contains('\u{1b}'), "an escape sequence reached the terminal: {all:?}");
+    assert_eq!(all.matches("nome di cartella non valido").count(), 3, "{all}");
+    assert!(!out.exists() || std::fs::read_dir(&out).unwrap().count() == 0, "an output folder was written");
+}
+
+#[test]
+fn acknowledgements_decisions_and_addresses_are_read_whole() {
+    let dir = albero_dir("accettazioni", &albero_rows());
+    let cfg = config(&dir, "");
+    // A one-character acknowledgement acknowledges nothing.
+    std::fs::write(dir.join("verifiche.yaml"), "verificati:\n  - testo: \"a\"\n    motivazione: tutto\n")
+        .unwrap();
+    let base = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    std::fs::remove_file(dir.join("verifiche.yaml")).unwrap();
+    let without = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
+    assert_eq!(base.stdout, without.stdout, "a fragment acknowledged a warning");
+    // An OIV judgement that is a word, and one given twice.
+    std::fs::write(
+        dir.join("decisioni.yaml"),
+        "valutazioni:\n  - codice: \"A01\"\n    valutazione: ottimo\n  - codice: \"A01\"\n    valutazione: 60\n",
+    )
+    .unwrap();
+    let m = check_measured(&dir, &cfg);
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    let file = dir.join("decisioni.yaml").display().to_string();
+    assert!(
+        m.run
+            .stderr
+            .contains(&format!("{file}, riga 2: valutazione di «A01»: «ottimo» non è una valutazione")),
+        "{}",
+        m.run.stderr
+    );
+    assert!(
+        m.run.stderr.contains(&format!("{file}, riga 4: «valutazioni»: «A01» compare più volte")),
+        "{}",
+        m.run.stderr
+    );
+    std::fs::remove_file(dir.join("decisioni.yaml")).unwrap();
+    // Addresses and names that would break a link.
+    std::fs::write(
+        &cfg,
+        "ente:\n  nome: Camera\n  nome_breve: \"Prova#1?\"\nanno: 2024\nciclo:\n  atti:\n    - atto: Delibera\n      data: 01/02/2024\n      indirizzo: \"https://x.it/a\\\" onclick=\\\"x\"\n",
+    )
+    .unwrap();
+    let m = check_measured(&dir, &cfg);
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    assert!(m.run.stderr.contains("«ente.nome_breve»: entra nei nomi dei file"), "{}", m.run.stderr);
+    assert!(
+        m.run.stderr.contains("«ciclo.atti», atto 1: «https://x.it/a\" onclick=\"x» non è un indirizzo web"),
+        "{}",
+        m.run.stderr
+    );
+    // A text saved as «UTF-8 with BOM» with CR-only line ends: valid, lines counted as the editor does.
+    config(&dir, "");
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    std::fs::write(dir.join("testi/premessa.md"), "\u{FEFF}# Premessa\r\rTesto.\r\r### Salto\r").unwrap();
+    let m = check_measured(&dir, &cfg);
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    assert!(
+        m.run
+            .stderr
+            .contains(&format!("{}, riga 5: titolo di livello 3", dir.join("testi/premessa.md").display())),
+        "{}",
+        m.run.stderr
+    );
+    std::fs::write(dir.join("testi/premessa.md"), "\u{FEFF}# Premessa\r\n\r\nTesto.\r\n").unwrap();
+    assert_eq!(check_measured(&dir, &cfg).run.code, 0);
+}
+
+#[test]
+fn a_noncharacter_in_the_configuration_keeps_the_rdf_well_formed() {
+    let dir = albero_dir("rdf", &albero_rows());
+    let cfg = dir.join("relazione.yaml");
+    // YAML refuses these characters raw; its escapes bring them in.
+    std::fs::write(
+        &cfg,
+        "ente:\n  nome: \"Camera \\uFFFE\\uFFFF <di> & Prova\"\n  nome_breve: Prova\nanno: 2024\n",
+    )
+    .unwrap();
+    let out = out_beside(&dir);
+    let m = build_measured(&dir, &cfg, &out, "rdf");
+    assert_eq!(m.run.code, 0, "{}", m.run.stderr);
+    let rdf = std::fs::read_to_string(out.join("opendata/dcat-ap_it.rdf")).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&rdf);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("{e}: {rdf}"),
+        }
+    }
+    assert!(!rdf.contains('\u{FFFE}') && rdf.contains("Camera  &lt;di&gt; &amp; Prova"), "{rdf}");
+}
+
+#[test]
+fn the_typesetting_child_refuses_impossible_sizes() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relazione"))
+        .arg(relazione::processi::CHILD_ARG)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let header = format!(
+        "{{\"date\":\"2024-01-01\",\"time_ms\":1000,\"memory\":1,\"cause\":\"Inputs\",\"files\":[[\"a\",{}]],\"source\":{}}}\n",
+        usize::MAX / 2,
+        usize::MAX / 2
+    );
+    child.stdin.take().unwrap().write_all(header.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("richiesta di impaginazione non valida: dimensioni dichiarate oltre 1024 MB"),
+        "{err}"
     );
 }

@@ -1,6 +1,8 @@
 //! The web edition and the open data, as a reader, a browser and a data portal see them.
 
-use crate::common::{build, config, manifest, modena_build, out_beside, scratch, tool, write_sheet};
+use crate::common::{
+    albero_dir, albero_rows, build, config, manifest, modena_build, out_beside, scratch, tool, write_sheet,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -118,7 +120,9 @@ fn every_page_passes_axe_core_in_chromium_and_the_keyboard_reaches_every_control
     assert!(r["pages"].as_u64().unwrap() >= 36, "{r}");
     assert_eq!(r["violations"], serde_json::json!([]), "axe-core violations");
     assert_eq!(r["unreachable"], serde_json::json!([]), "controls the keyboard never reached");
-    // The filters come with the script; choosing a band leaves only rows of that band, and says
+    assert_eq!(r["dialogs"], serde_json::json!([]), "a page opened a dialog");
+    assert_eq!(r["refused"], serde_json::json!([]), "the policy refused something the site needs");
+    // The filters come with the script (so the policy lets the site's own script run); choosing a band leaves only rows of that band, and says
     // how many.
     let f = &r["filtro"];
     assert_eq!(f["visible"], true);
@@ -286,4 +290,51 @@ fn the_pdf_and_the_web_edition_point_to_each_other_where_configured() {
     assert!(rows.iter().all(|r| r["codice_ipa"] == "cciaa_pr"));
     let modena = &modena_build().text;
     assert!(!modena.contains("Dove si trova"), "Modena's configuration has no addresses");
+}
+
+/// The web edition of a plan whose texts and configuration try every way in (markup in each
+/// language, script URLs, handlers, an SVG with scripts, separators and overrides), opened in
+/// Chromium under its policy: no dialog, no error, no violation, and axe-core still passes.
+#[test]
+fn a_hostile_plan_s_web_edition_runs_nothing_in_chromium() {
+    let dir = albero_dir("sito-ostile", &albero_rows());
+    let cfg = dir.join("relazione.yaml");
+    std::fs::write(
+        &cfg,
+        "ente:\n  nome: \"Camera <script>alert('nome')</script> \\\" onmouseover=alert(1) x=\\\"\"\n  \
+         nome_breve: Prova\nanno: 2024\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    std::fs::write(
+        dir.join("testi/grafico.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" onload="alert('svg')"><script>alert('svg2')</script><rect width="40" height="20" fill="#06c"/></svg>"##,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("testi/premessa.md"),
+        "# Premessa \u{202E}evil\n\nTesto `</code><script>alert('code')</script>` e \\<img src=x onerror=alert('img')\\>[^n].\n\n\
+         ![\\\"\\>\\<script\\>alert('alt')\\</script\\>](grafico.svg)\n\n\
+         | \\<b\\>x\\</b\\> | \"\\>\\<svg onload=alert('cella')\\> |\n|---|---|\n| a | b |\n\n\
+         [^n]: Nota \\<script\\>alert('nota')\\</script\\>\n",
+    )
+    .unwrap();
+    let out = out_beside(&dir);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let browser = manifest().join("tests/browser");
+    let shots = manifest().join("target/screenshots-ostile");
+    let node = tool(
+        "node",
+        &[
+            browser.join("verifica.mjs").to_str().unwrap(),
+            out.join("sito").to_str().unwrap(),
+            shots.to_str().unwrap(),
+        ],
+    );
+    assert!(node.status.success(), "{}", String::from_utf8_lossy(&node.stderr));
+    let r: Value = serde_json::from_slice(&node.stdout).unwrap();
+    assert_eq!(r["dialogs"], serde_json::json!([]), "a page opened a dialog");
+    assert_eq!(r["refused"], serde_json::json!([]), "a page raised an error or a policy violation");
+    assert_eq!(r["violations"], serde_json::json!([]), "axe-core violations");
 }
