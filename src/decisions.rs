@@ -163,7 +163,7 @@ impl Decisions {
             problems.into_iter().map(|m| crate::error::Problem::new(Location::file(&path), m)).collect();
         for (i, v) in d.valutazioni.iter().enumerate() {
             let message = match &v.valutazione {
-                Giudizio::Punti(p) if !(0.0..=1000.0).contains(&*p) || !p.is_finite() => {
+                Giudizio::Punti(p) if !(0.0..=1000.0).contains(p) || !p.is_finite() => {
                     format!("valutazione di «{}»: punti fuori scala ({p})", v.codice)
                 }
                 Giudizio::Testo(t) if !t.trim().eq_ignore_ascii_case(NON_VALUTABILE) => format!(

@@ -307,6 +307,8 @@ pub fn relazione_measured(args: &[&str]) -> Measured {
         fn wait4(pid: i32, status: *mut i32, options: i32, rusage: *mut Rusage) -> i32;
     }
     let started = std::time::Instant::now();
+    // Reaped by `wait4` below, which also gives its resource usage.
+    #[allow(clippy::zombie_processes)]
     let mut child = Command::new(env!("CARGO_BIN_EXE_relazione"))
         .args(args)
         .current_dir(manifest())

@@ -1104,7 +1104,7 @@ fn texts_and_tables_that_ask_for_unbounded_work_are_refused_within_budget() {
     let long = format!(
         "ente:\n  nome: \"{}\"\n  nome_breve: Prova\nanno: 2024\nindicatori_significativi: [{}]\n",
         "Camera ".repeat(150_000),
-        vec!["K1"; 3].join(", ")
+        ["K1"; 3].join(", ")
     );
     std::fs::write(&cfg, long).unwrap();
     let m = build_measured(&dir, &cfg, &out, "config");

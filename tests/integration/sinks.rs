@@ -83,8 +83,7 @@ fn typst_values(source: &str) -> Vec<String> {
 /// What Typst markup written by `typst_markup` reads back as.
 fn markup_expected(text: &str) -> String {
     let mut out = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    for c in text.chars() {
         match c {
             // A line break (`#linebreak()`) has no plain text in Typst 0.15.
             '\r' | '\n' => {}
