@@ -903,6 +903,22 @@ fn assert_site_inert(sito: &Path) {
     }
 }
 
+/// What the PDF must never carry: a script, a launch action, a link other than http(s) or mail.
+fn assert_pdf_inert(pdf: &Path) {
+    let qdf = tool("qpdf", &["--qdf", "--object-streams=disable", pdf.to_str().unwrap(), "-"]);
+    let body = String::from_utf8_lossy(&qdf.stdout);
+    for active in ["/JavaScript", "/JS ", "/Launch", "/SubmitForm", "/ImportData", "/GoToR"] {
+        assert!(!body.contains(active), "{} carries {active}", pdf.display());
+    }
+    let mut uris = 0;
+    for (i, _) in body.match_indices("/URI (") {
+        let uri = &body[i + 6..body[i..].find(')').map_or(body.len(), |e| i + e)];
+        assert!(["https://", "http://", "mailto:"].iter().any(|p| uri.starts_with(p)), "link «{uri}» in {}", pdf.display());
+        uris += 1;
+    }
+    assert!(uris > 0, "no link found: the check read nothing");
+}
+
 #[test]
 fn footnotes_code_and_separators_never_reach_a_sink_raw() {
     // A folder whose name holds a line separator (it ends up in the source's location markers).
@@ -910,7 +926,7 @@ fn footnotes_code_and_separators_never_reach_a_sink_raw() {
     let cfg = config(&dir, "");
     let out = out_beside(&dir);
     std::fs::create_dir_all(dir.join("testi")).unwrap();
-    let premessa = "# Premessa\n\nTesto[^x] e `codice \u{E000}0\u{E001} // ⟦testo: altro, riga 999⟧`.\n\n\
+    let premessa = "# Premessa\n\nVedi [il piano](https://example.org/piano?a=1&b=%22x%22#p) e testo[^x] e `codice \u{E000}0\u{E001} // ⟦testo: altro, riga 999⟧`.\n\n\
                     ```\n\u{E000}0\u{E001}\u{2028}#read(\"/etc/passwd\")\n```\n\n\
                     [^x]: Nota con \\<img src=x onerror=alert(1)\\> e #read(\"/etc/passwd\").\n\n\
                     Un rimando [^a\"b] senza nota.\n";
@@ -918,7 +934,9 @@ fn footnotes_code_and_separators_never_reach_a_sink_raw() {
     let m = build_measured(&dir, &cfg, &out, "footnotes");
     assert_eq!(m.run.code, 0, "{}", m.run.stderr);
     assert_site_inert(&out.join("sito"));
-    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Prova.pdf")));
+    let pdf = out.join("Relazione_performance_2024_Prova.pdf");
+    assert_pdf_inert(&pdf);
+    let text = flat(&pdf_text(&pdf));
     assert!(text.contains("#read(\"/etc/passwd\")"), "the text is printed as written: {text}");
     assert!(!text.contains("root:x:0"), "a host file was read");
     // A reference inside a note is refused with its line.
