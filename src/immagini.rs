@@ -19,7 +19,14 @@ pub const MAX_SIDE: u32 = 16_384;
 
 /// Elements an SVG may draw once its `<use>` references are expanded: a few dozen `<use>` that
 /// refer to each other can otherwise multiply into billions.
-pub const MAX_SVG_ELEMENTS: u64 = 200_000;
+pub const MAX_SVG_ELEMENTS: u64 = 20_000;
+
+/// Text elements (`<text>`, `<tspan>`) an SVG may have: each is laid out and turned into outlines,
+/// at a cost that grows faster than their number.
+pub const MAX_SVG_TEXTS: usize = 300;
+
+/// Largest SVG as written again: outlines of text and expanded references make it grow.
+pub const MAX_SVG_OUTPUT: usize = 5 << 20;
 
 /// The kinds of image a text may place, by what the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,6 +107,10 @@ fn check_raster(bytes: &[u8]) -> Result<(), String> {
             MAX_PIXELS / 1_000_000
         ));
     }
+    // Decoded once here (within the budget just checked), so that a damaged picture is said in
+    // Italian with its file rather than by the typesetter.
+    image::load_from_memory(bytes)
+        .map_err(|_| "immagine danneggiata: i dati dell'immagine non si leggono".to_string())?;
     Ok(())
 }
 
@@ -107,6 +118,7 @@ fn check_raster(bytes: &[u8]) -> Result<(), String> {
 fn sanitize_svg(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let text =
         std::str::from_utf8(bytes).map_err(|_| "SVG non leggibile: non è un testo UTF-8".to_string())?;
+    check_svg_features(text)?;
     let expanded = expanded_size(text)?;
     if expanded > MAX_SVG_ELEMENTS {
         return Err(format!(
@@ -133,7 +145,35 @@ fn sanitize_svg(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let tree =
         usvg::Tree::from_str(text, &options).map_err(|e| format!("SVG non leggibile ({})", svg_error(&e)))?;
     let out = tree.to_string(&usvg::WriteOptions::default());
+    if out.len() > MAX_SVG_OUTPUT {
+        return Err(format!(
+            "SVG troppo complesso: riscritto supera {} MB; esportare il grafico come PNG",
+            MAX_SVG_OUTPUT >> 20
+        ));
+    }
     Ok(out.into_bytes())
+}
+
+/// Refuses the SVG features whose cost does not show in the file's size: filters (blurs and noise
+/// computed over the whole picture at export), markers (a drawing copied at every point of a
+/// path), and more text elements than [`MAX_SVG_TEXTS`]. A chart exported without effects (or as
+/// PNG) has none of them.
+fn check_svg_features(text: &str) -> Result<(), String> {
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("filter") || lower.contains("marker") {
+        return Err(
+            "SVG con filtri o marcatori (filter, marker) non ammesso: esportare il grafico senza effetti \
+                    o come PNG"
+                .into(),
+        );
+    }
+    let texts = lower.matches("<text").count() + lower.matches("<tspan").count();
+    if texts > MAX_SVG_TEXTS {
+        return Err(format!(
+            "SVG con {texts} elementi di testo, al massimo {MAX_SVG_TEXTS}: esportare il grafico come PNG"
+        ));
+    }
+    Ok(())
 }
 
 /// The parser's reason, in Italian where it is one a person can act on.

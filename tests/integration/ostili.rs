@@ -913,7 +913,11 @@ fn assert_pdf_inert(pdf: &Path) {
     let mut uris = 0;
     for (i, _) in body.match_indices("/URI (") {
         let uri = &body[i + 6..body[i..].find(')').map_or(body.len(), |e| i + e)];
-        assert!(["https://", "http://", "mailto:"].iter().any(|p| uri.starts_with(p)), "link «{uri}» in {}", pdf.display());
+        assert!(
+            ["https://", "http://", "mailto:"].iter().any(|p| uri.starts_with(p)),
+            "link «{uri}» in {}",
+            pdf.display()
+        );
         uris += 1;
     }
     assert!(uris > 0, "no link found: the check read nothing");
@@ -992,6 +996,52 @@ fn an_svg_is_published_as_drawing_only_and_a_raster_bomb_is_refused_unread() {
         m.run.stderr
     );
     assert!(files(&out) == before, "out/ changed after a failed run");
+    // SVGs whose cost does not show in their size: markers repeated at every point of a path,
+    // filters computed over the whole picture, thousands of text elements; a PNG whose data are
+    // damaged. Each refused in Italian, naming the text's line, within budget.
+    let points: String = (0..10_000).map(|i| format!("L{} {} ", i % 100, i / 100)).collect();
+    let rects: String = (0..500).map(|i| format!("<rect x=\"{i}\" width=\"1\" height=\"1\"/>")).collect();
+    let svg = |body: &str| {
+        format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100\" height=\"100\">{body}</svg>")
+    };
+    let heavy = [
+        (
+            svg(&format!(
+                "<defs><marker id=\"m\">{rects}</marker></defs><path d=\"M0 0 {points}\" style=\"marker-mid:url(#m)\"/>"
+            )),
+            "SVG con filtri o marcatori",
+        ),
+        (
+            svg(
+                "<defs><filter id=\"f\"><feGaussianBlur stdDeviation=\"50\"/></filter></defs><rect width=\"99\" height=\"9\" filter=\"url(#f)\"/>",
+            ),
+            "SVG con filtri o marcatori",
+        ),
+        (
+            svg(&format!("<text x=\"0\" y=\"9\">{}</text>", "<tspan>W</tspan>".repeat(3_000))),
+            "SVG con 3001 elementi di testo, al massimo 300",
+        ),
+    ];
+    std::fs::write(dir.join("testi/premessa.md"), "# Premessa\n\n![Grafico](pesante.svg)\n").unwrap();
+    for (body, message) in heavy {
+        std::fs::write(dir.join("testi/pesante.svg"), body).unwrap();
+        let m = build_measured(&dir, &cfg, &out, message);
+        assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+        assert!(
+            m.run.stderr.contains(&format!("riga 3: immagine «pesante.svg»: {message}")),
+            "{}",
+            m.run.stderr
+        );
+    }
+    let mut damaged = png_declaring(10, 10);
+    let at = damaged.windows(4).position(|w| w == b"IDAT").unwrap() + 4;
+    damaged[at] = b'x';
+    std::fs::write(dir.join("testi/rotta.png"), &damaged).unwrap();
+    std::fs::write(dir.join("testi/premessa.md"), "# Premessa\n\n![Foto](rotta.png)\n").unwrap();
+    let m = build_measured(&dir, &cfg, &out, "damaged png");
+    assert_eq!(m.run.code, 1, "{}", m.run.stderr);
+    assert!(m.run.stderr.contains("immagine «rotta.png»: immagine danneggiata"), "{}", m.run.stderr);
+    std::fs::write(dir.join("testi/premessa.md"), "# Premessa\n\n![Una foto](enorme.png)\n").unwrap();
     // A file whose name says PNG and whose content is an SVG.
     std::fs::write(dir.join("testi/enorme.png"), std::fs::read(dir.join("testi/grafico.svg")).unwrap())
         .unwrap();
