@@ -103,12 +103,11 @@ pub fn typst_comment(text: &str) -> String {
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
+        if let Some(entity) = markup_entity(c) {
+            out.push_str(entity);
+            continue;
+        }
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
             '\n' | '\r' | '\t' | '\u{2028}' | '\u{2029}' => out.push(' '),
             c if c.is_control() || PRIVATE.contains(&c) || is_noncharacter(c) => {}
             c if directional(c) => shown(&mut out, c),
@@ -116,6 +115,19 @@ pub fn html(text: &str) -> String {
         }
     }
     out
+}
+
+/// The reference for a character that is markup in HTML and XML alike (`&#39;` is both languages'
+/// apostrophe).
+fn markup_entity(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    }
 }
 
 /// Unicode noncharacters (U+FDD0–U+FDEF and the last two of every plane): not text.
@@ -129,12 +141,11 @@ fn is_noncharacter(c: char) -> bool {
 pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
+        if let Some(entity) = markup_entity(c) {
+            out.push_str(entity);
+            continue;
+        }
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
             // As a reference, so that an attribute keeps it (a parser makes a raw one a space).
             '\n' => out.push_str("&#10;"),
             c if c.is_control() || PRIVATE.contains(&c) || is_noncharacter(c) => {}
