@@ -9,6 +9,7 @@
 //!   Copied byte for byte, an SVG opened on the Ente's site would run its scripts there.
 
 use std::path::Path;
+use usvg::roxmltree::Document;
 
 /// Largest image file a text may place.
 pub const MAX_BYTES: u64 = 10 << 20;
@@ -118,8 +119,9 @@ fn check_raster(bytes: &[u8]) -> Result<(), String> {
 fn sanitize_svg(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let text =
         std::str::from_utf8(bytes).map_err(|_| "SVG non leggibile: non è un testo UTF-8".to_string())?;
-    check_svg_features(text)?;
-    let expanded = expanded_size(text)?;
+    let doc = parse(text)?;
+    check_svg_features(&doc)?;
+    let expanded = expanded_size(&doc);
     if expanded > MAX_SVG_ELEMENTS {
         return Err(format!(
             "SVG troppo complesso: oltre {MAX_SVG_ELEMENTS} elementi da disegnare una volta espansi i riferimenti <use>"
@@ -156,18 +158,27 @@ fn sanitize_svg(bytes: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Refuses the SVG features whose cost does not show in the file's size: filters (blurs and noise
 /// computed over the whole picture at export), markers (a drawing copied at every point of a
-/// path), and more text elements than [`MAX_SVG_TEXTS`]. A chart exported without effects (or as
-/// PNG) has none of them.
-fn check_svg_features(text: &str) -> Result<(), String> {
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("filter") || lower.contains("marker") {
+/// path), whether as elements, attributes or style, and more text elements than
+/// [`MAX_SVG_TEXTS`]. A chart exported without effects (or as PNG) has none of them.
+fn check_svg_features(doc: &Document) -> Result<(), String> {
+    let costly = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("filter") || s.contains("marker")
+    };
+    let elements = || doc.descendants().filter(|n| n.is_element());
+    let refused = elements().any(|n| {
+        let name = n.tag_name().name();
+        matches!(name, "filter" | "marker")
+            || (name == "style" && n.text().is_some_and(costly))
+            || n.attributes().any(|a| costly(a.name()) || (a.name() == "style" && costly(a.value())))
+    });
+    if refused {
         return Err(
-            "SVG con filtri o marcatori (filter, marker) non ammesso: esportare il grafico senza effetti \
-                    o come PNG"
+            "SVG con filtri o marcatori (filter, marker) non ammesso: esportare il grafico senza effetti o come PNG"
                 .into(),
         );
     }
-    let texts = lower.matches("<text").count() + lower.matches("<tspan").count();
+    let texts = elements().filter(|n| matches!(n.tag_name().name(), "text" | "tspan")).count();
     if texts > MAX_SVG_TEXTS {
         return Err(format!(
             "SVG con {texts} elementi di testo, al massimo {MAX_SVG_TEXTS}: esportare il grafico come PNG"
@@ -187,18 +198,22 @@ fn svg_error(e: &usvg::Error) -> String {
     }
 }
 
-/// How many elements the SVG draws once every `<use>` is replaced by what it refers to; a
-/// reference cycle counts as over the budget.
-fn expanded_size(text: &str) -> Result<u64, String> {
+/// The SVG read as XML (entities expanded within roxmltree's own bounds), for the checks above.
+fn parse(text: &str) -> Result<Document<'_>, String> {
     let options =
         usvg::roxmltree::ParsingOptions { allow_dtd: true, nodes_limit: 1_000_000, ..Default::default() };
-    let doc = usvg::roxmltree::Document::parse_with_options(text, options)
-        .map_err(|e| format!("SVG non leggibile (XML non valido: {e})"))?;
+    Document::parse_with_options(text, options)
+        .map_err(|e| format!("SVG non leggibile (XML non valido: {e})"))
+}
+
+/// How many elements the SVG draws once every `<use>` is replaced by what it refers to; a
+/// reference cycle counts as over the budget.
+fn expanded_size(doc: &Document) -> u64 {
     let ids: std::collections::HashMap<&str, usvg::roxmltree::NodeId> =
         doc.descendants().filter_map(|n| Some((n.attribute("id")?, n.id()))).collect();
     let mut memo: std::collections::HashMap<usvg::roxmltree::NodeId, u64> = Default::default();
     let mut visiting = std::collections::HashSet::new();
-    Ok(size_of(doc.root(), &doc, &ids, &mut memo, &mut visiting))
+    size_of(doc.root(), doc, &ids, &mut memo, &mut visiting)
 }
 
 fn size_of<'a>(
@@ -261,6 +276,23 @@ mod tests {
     }
 
     #[test]
+    fn effects_are_refused_by_element_attribute_or_style_not_by_a_word_in_the_text() {
+        let svg =
+            |body: &str| format!("<svg xmlns='http://www.w3.org/2000/svg' width='9' height='9'>{body}</svg>");
+        let label = svg("<text x='0' y='9'>Filter e marker</text>");
+        assert!(check_svg_features(&parse(&label).unwrap()).is_ok());
+        for effect in [
+            "<filter id='f'/>",
+            "<rect width='9' height='9' filter='url(#f)'/>",
+            "<path d='M0 0L9 9' marker-end='url(#m)'/>",
+            "<path d='M0 0L9 9' style='marker-mid:url(#m)'/>",
+            "<style>path { marker-start: url(#m) }</style>",
+        ] {
+            assert!(check_svg_features(&parse(&svg(effect)).unwrap()).is_err(), "{effect}");
+        }
+    }
+
+    #[test]
     fn a_use_bomb_and_a_use_cycle_are_refused() {
         let mut svg = String::from(
             r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="9" height="9"><defs><rect id="l0" width="1" height="1"/>"#,
@@ -273,9 +305,9 @@ mod tests {
             svg.push_str("</g>");
         }
         svg.push_str("</defs><use xlink:href=\"#l11\"/></svg>");
-        assert!(expanded_size(&svg).unwrap() > MAX_SVG_ELEMENTS);
+        assert!(expanded_size(&parse(&svg).unwrap()) > MAX_SVG_ELEMENTS);
         let cycle = r##"<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><g id="a"><use href="#a"/></g></svg>"##;
-        assert_eq!(expanded_size(cycle).unwrap(), u64::MAX);
+        assert_eq!(expanded_size(&parse(cycle).unwrap()), u64::MAX);
     }
 
     #[test]
