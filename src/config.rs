@@ -156,9 +156,10 @@ pub struct Smvp {
     /// Weights of one parent that do not add up to 100.
     #[serde(default)]
     pub pesi: PolicyPesi,
-    /// How the Ente result is computed.
-    #[serde(default)]
-    pub ente: RisultatoEnte,
+    /// How the Ente result is computed: one rule (`media_pesata_ambiti`), or a list of figures
+    /// with their labels, the first being the official one (the others are printed beside it).
+    #[serde(default = "default_ente", deserialize_with = "figure_ente")]
+    pub ente: Vec<FiguraEnte>,
     /// Names and roll-up of each level of the performance tree.
     #[serde(default)]
     pub livelli: Livelli,
@@ -173,9 +174,13 @@ pub struct Smvp {
     /// Whether `valutazione_os` refers to the OS result or to its raggiungimento.
     #[serde(default)]
     pub valutazione_os_su: BaseValutazione,
-    /// Traffic-light thresholds, in percentage points.
+    /// The SMVP's result classes; absent, the SMVP has none and no output classes a result.
     #[serde(default)]
-    pub semaforo: Semaforo,
+    pub semaforo: Option<Semaforo>,
+    /// Results (percentage points) below which each indicator's deviation is explained in 3.3;
+    /// by default the best class's lower bound, or 100 without classes.
+    #[serde(default)]
+    pub soglia_spiegazioni: Option<f64>,
     #[serde(default)]
     pub overshooting: Overshooting,
     /// Optional label scale for OS results (highest threshold first).
@@ -208,12 +213,13 @@ impl Default for Smvp {
             direzione_predefinita: None,
             valori_mancanti: ValoriMancanti::default(),
             pesi: PolicyPesi::default(),
-            ente: RisultatoEnte::default(),
+            ente: default_ente(),
             livelli: Livelli::default(),
             tolleranza_pesi: default_tolleranza_pesi(),
             valutazione_os_su: BaseValutazione::default(),
             valutazioni_oiv_nel_calcolo: false,
-            semaforo: Semaforo::default(),
+            semaforo: None,
+            soglia_spiegazioni: None,
             overshooting: Overshooting::default(),
             valutazione_os: Vec::new(),
             tolleranza_confronto: default_tolleranza(),
@@ -329,12 +335,54 @@ pub enum PolicyPesi {
     Normalizza,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+/// One figure of the Ente's performance: its label and its rule.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FiguraEnte {
+    /// `Performance di Ente`, `Media matematica`.
+    pub etichetta: String,
+    pub calcolo: RisultatoEnte,
+}
+
+/// The label of the official figure when the SMVP names none.
+pub const PERFORMANCE_DI_ENTE: &str = "Performance di Ente";
+
+fn default_ente() -> Vec<FiguraEnte> {
+    vec![FiguraEnte { etichetta: PERFORMANCE_DI_ENTE.into(), calcolo: RisultatoEnte::default() }]
+}
+
+/// `ente: media_pesata_ambiti`, or a list of `{etichetta, calcolo}` (the first is official).
+fn figure_ente<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<FiguraEnte>, D::Error> {
+    use serde::de::Error as _;
+    let value = serde_yaml::Value::deserialize(d)?;
+    let list: Vec<FiguraEnte> = match value {
+        serde_yaml::Value::Sequence(_) => serde_yaml::from_value(value).map_err(D::Error::custom)?,
+        other => {
+            let calcolo: RisultatoEnte = serde_yaml::from_value(other).map_err(D::Error::custom)?;
+            vec![FiguraEnte { etichetta: PERFORMANCE_DI_ENTE.into(), calcolo }]
+        }
+    };
+    if list.is_empty() {
+        return Err(D::Error::custom("«smvp.ente»: indicare almeno una regola"));
+    }
+    Ok(list)
+}
+
+impl Smvp {
+    /// The rule of the official Ente figure (the first listed).
+    pub fn ente_ufficiale(&self) -> RisultatoEnte {
+        self.ente.first().map_or(RisultatoEnte::default(), |f| f.calcolo)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum RisultatoEnte {
     /// Σ weight × ambito.
     #[default]
     MediaPesataAmbiti,
+    /// Plain mean of the ambiti results.
+    MediaAmbiti,
     /// Plain mean of the OS results.
     MediaObiettiviStrategici,
     /// Plain mean of the OS *raggiungimenti* (each OS's result against its own target).
@@ -353,6 +401,23 @@ pub enum Calcolo {
     MediaPesata,
     /// Plain mean of the scored children's results; weights are not needed.
     MediaSemplice,
+    /// Plain mean of the children's raggiungimenti (a child without a target of its own counts
+    /// with its result); weights are not needed.
+    MediaRaggiungimenti,
+    /// Σ weight × child raggiungimento / Σ weight.
+    MediaPesataRaggiungimenti,
+}
+
+impl Calcolo {
+    /// Whether the children's weights are ignored.
+    pub fn simple(self) -> bool {
+        matches!(self, Calcolo::MediaSemplice | Calcolo::MediaRaggiungimenti)
+    }
+
+    /// Whether the children count with their raggiungimento rather than their result.
+    pub fn of_achievements(self) -> bool {
+        matches!(self, Calcolo::MediaRaggiungimenti | Calcolo::MediaPesataRaggiungimenti)
+    }
 }
 
 /// The plan's name for a level and how its result is computed.
@@ -451,22 +516,37 @@ pub enum BaseValutazione {
     Raggiungimento,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// The SMVP's result classes (a traffic light, or any number of bands with the SMVP's own
+/// names). Written either as the three-colour shorthand (`verde`, `giallo`, `etichette`) or as
+/// the list `classi`; [`Semaforo::classi`] gives both as one list.
+#[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Semaforo {
-    /// From this result up: green.
-    pub verde: f64,
-    /// From this result up (and below `verde`): yellow; below: red.
-    pub giallo: f64,
-    /// The SMVP's names of the three classes, best first.
+    /// Shorthand: from this result up, the best class.
     #[serde(default)]
-    pub etichette: Etichette,
+    pub verde: Option<f64>,
+    /// Shorthand: from this result up (and below `verde`), the middle class; below, the last.
+    #[serde(default)]
+    pub giallo: Option<f64>,
+    /// Shorthand: the names of the three classes, best first.
+    #[serde(default)]
+    pub etichette: Option<Etichette>,
+    /// The classes, best first, each from its threshold up.
+    #[serde(default)]
+    pub classi: Vec<Classe>,
 }
 
-impl Default for Semaforo {
-    fn default() -> Self {
-        Semaforo { verde: 95.0, giallo: 60.0, etichette: Etichette::default() }
-    }
+/// One result class of the SMVP.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Classe {
+    /// From this result up (percentage points).
+    pub da: f64,
+    /// The SMVP's name of the class (`Raggiunto`, `Buono`).
+    pub etichetta: String,
+    /// Colour of the class mark, `#RRGGBB`; by default from green (best) to red (worst).
+    #[serde(default)]
+    pub colore: Option<String>,
 }
 
 /// Names of the traffic-light classes as the SMVP calls them.
@@ -489,13 +569,39 @@ impl Default for Etichette {
 }
 
 impl Semaforo {
-    /// The traffic-light classes, best first, each with the result (percentage points) from which
-    /// it starts; the last starts at minus infinity. The one place the thresholds are read: the
-    /// band of a result (`score::band`), the workbook's formula and the printed class labels all
-    /// walk this list.
-    pub fn classi(&self) -> [(crate::model::Band, f64); 3] {
-        use crate::model::Band;
-        [(Band::Verde, self.verde), (Band::Giallo, self.giallo), (Band::Rosso, f64::NEG_INFINITY)]
+    /// The classes, best first. The one place the thresholds are read: the class of a result
+    /// (`score::band`), the workbook's formula, the counts and the printed labels all walk this
+    /// list. The shorthand's last class starts at 0 (every result).
+    pub fn classi(&self) -> Vec<Classe> {
+        if !self.classi.is_empty() {
+            return self.classi.clone();
+        }
+        let e = self.etichette.clone().unwrap_or_default();
+        let mut out = Vec::new();
+        if let Some(v) = self.verde {
+            out.push(Classe { da: v, etichetta: e.verde, colore: None });
+        }
+        if let Some(g) = self.giallo {
+            out.push(Classe { da: g, etichetta: e.giallo, colore: None });
+        }
+        if !out.is_empty() {
+            out.push(Classe { da: 0.0, etichetta: e.rosso, colore: None });
+        }
+        out
+    }
+}
+
+impl Smvp {
+    /// The SMVP's result classes, best first; empty where it has none.
+    pub fn classi(&self) -> Vec<Classe> {
+        self.semaforo.as_ref().map(Semaforo::classi).unwrap_or_default()
+    }
+
+    /// Results (percentage points) below which the staff explain the deviation: the configured
+    /// threshold; without one, the best class's lower bound; without classes, 100 (every
+    /// deviation from the target, as art. 10 D.Lgs. 150/2009 asks).
+    pub fn soglia_spiegazioni(&self) -> f64 {
+        self.soglia_spiegazioni.or_else(|| self.classi().first().map(|c| c.da)).unwrap_or(100.0)
     }
 }
 
@@ -646,8 +752,8 @@ impl Config {
         if self.smvp.scadenze.ritardo == Ritardo::Lineare && self.smvp.scadenze.giorni.unwrap_or(0) == 0 {
             problems.push("«smvp.scadenze»: con ritardo lineare indicare «giorni» (maggiore di 0)".into());
         }
-        if self.smvp.semaforo.giallo > self.smvp.semaforo.verde {
-            problems.push("«smvp.semaforo»: la soglia del giallo supera quella del verde".into());
+        if let Some(sem) = &self.smvp.semaforo {
+            problems.extend(check_semaforo(sem));
         }
         for op in &self.smvp.overshooting.operatori {
             if op != ">=" && op != "<=" {
@@ -709,9 +815,7 @@ impl Config {
     fn numbers(&self) -> Vec<(String, f64)> {
         let s = &self.smvp;
         let mut out = vec![
-            ("smvp.semaforo.verde".to_string(), s.semaforo.verde),
-            ("smvp.semaforo.giallo".into(), s.semaforo.giallo),
-            ("smvp.overshooting.soglia".into(), s.overshooting.soglia),
+            ("smvp.overshooting.soglia".to_string(), s.overshooting.soglia),
             ("smvp.tolleranza_confronto".into(), s.tolleranza_confronto),
             ("smvp.tolleranza_pesi".into(), s.tolleranza_pesi),
         ];
@@ -730,6 +834,12 @@ impl Config {
                 out.push((format!("{key}.fasce.punteggio"), f.punteggio));
             }
         }
+        if let Some(sem) = &s.semaforo {
+            out.extend(sem.verde.map(|v| ("smvp.semaforo.verde".to_string(), v)));
+            out.extend(sem.giallo.map(|v| ("smvp.semaforo.giallo".to_string(), v)));
+            out.extend(sem.classi.iter().map(|c| ("smvp.semaforo.classi.da".to_string(), c.da)));
+        }
+        out.extend(s.soglia_spiegazioni.map(|v| ("smvp.soglia_spiegazioni".to_string(), v)));
         out.extend(s.valutazione_os.iter().map(|g| ("smvp.valutazione_os.da".to_string(), g.da)));
         out.extend(
             s.scadenze
@@ -739,6 +849,50 @@ impl Config {
         );
         out
     }
+}
+
+/// The classes' problems: both forms at once, thresholds not descending, a blank name, a colour
+/// that is not `#RRGGBB`.
+fn check_semaforo(s: &Semaforo) -> Vec<String> {
+    let mut problems = Vec::new();
+    let shorthand = s.verde.is_some() || s.giallo.is_some() || s.etichette.is_some();
+    if shorthand && !s.classi.is_empty() {
+        problems.push(
+            "«smvp.semaforo»: indicare le classi o con «verde»/«giallo» o con l'elenco «classi», non con entrambi"
+                .into(),
+        );
+    }
+    if shorthand && (s.verde.is_none() || s.giallo.is_none()) {
+        problems.push("«smvp.semaforo»: indicare sia «verde» sia «giallo» (oppure l'elenco «classi»)".into());
+    }
+    if !shorthand && s.classi.is_empty() {
+        problems.push(
+            "«smvp.semaforo»: nessuna classe indicata; se lo SMVP non ha classi di risultato, togliere la chiave"
+                .into(),
+        );
+    }
+    let classi = s.classi();
+    if classi.windows(2).any(|w| w[0].da <= w[1].da) {
+        problems
+            .push("«smvp.semaforo»: le classi vanno elencate dalla soglia più alta alla più bassa".into());
+    }
+    for c in &classi {
+        if c.etichetta.trim().is_empty() || c.etichetta.chars().any(char::is_control) {
+            problems.push("«smvp.semaforo»: ogni classe ha un nome (una riga di testo)".into());
+        }
+        if let Some(col) = &c.colore
+            && !(col.len() == 7 && col.starts_with('#') && col[1..].chars().all(|x| x.is_ascii_hexdigit()))
+        {
+            problems.push(format!(
+                "«smvp.semaforo»: colore «{col}» della classe «{}» non valido: atteso #RRGGBB (es. #2E7D32)",
+                c.etichetta
+            ));
+        }
+    }
+    if classi.len() > 10 {
+        problems.push("«smvp.semaforo»: al massimo 10 classi".into());
+    }
+    problems
 }
 
 /// Deepest nesting a YAML input may have (real ones nest 4 or 5 levels).
@@ -866,8 +1020,13 @@ pub(crate) fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
     } else if let Some(rest) = detail.strip_prefix("missing field `") {
         format!("manca la chiave obbligatoria «{}»", rest.trim_end_matches('`'))
     } else if let Some(rest) = detail.strip_prefix("unknown variant `") {
-        let (v, _) = rest.split_once('`').unwrap_or((rest, ""));
-        format!("valore «{v}» non ammesso")
+        let (v, tail) = rest.split_once('`').unwrap_or((rest, ""));
+        let allowed = tail
+            .split_once("expected ")
+            .map(|(_, list)| list.replace("one of ", "").replace("` or `", "`, `").replace('`', ""))
+            .map(|l| format!(" (ammessi: {})", close_quotes(&l)))
+            .unwrap_or_default();
+        format!("valore «{v}» non ammesso{path_prefix}{allowed}")
     } else {
         format!("contenuto non valido ({detail})")
     };
@@ -901,7 +1060,7 @@ mod tests {
     fn minimal_config_takes_the_defaults() {
         let c = Config::parse(MINIMAL, Path::new("relazione.yaml")).unwrap();
         assert_eq!(c.smvp.regola, Regola::default());
-        assert_eq!(c.smvp.semaforo.verde, 95.0);
+        assert!(c.smvp.classi().is_empty(), "no classes unless the SMVP has them");
         assert_eq!(c.smvp.overshooting.soglia, 110.0);
         assert_eq!(c.smvp.valori_mancanti, ValoriMancanti::Escludi);
     }

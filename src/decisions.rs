@@ -11,6 +11,11 @@
 //!     esito: non_valutabile   # non_valutabile | soppresso | cassato
 //!     motivazione: "Fonte del dato non disponibile"
 //!     atto: "Verbale OIV n. 3 del 18/04/2025"   # facoltativo
+//!   - codice: "10.B2"
+//!     esito: soppresso
+//!     organo: giunta          # oiv (predefinito) | giunta | segretario_generale | ufficio
+//!     motivazione: "Obiettivo soppresso in sede di aggiornamento del PIAO"
+//!     atto: "Delibera di Giunta n. 140 del 30/07/2024"
 //! valutazioni:               # il giudizio dell'OIV per obiettivo, accanto al risultato calcolato
 //!   - codice: "A01"
 //!     valutazione: 60         # punti, oppure "non valutabile"
@@ -68,10 +73,48 @@ impl Giudizio {
     }
 }
 
+/// Who took a decision: the OIV unless the file says otherwise. Only the OIV's decisions are
+/// listed as the OIV's; the others name their body.
+#[derive(Debug, Clone, Copy, Deserialize, serde::Serialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Organo {
+    #[default]
+    Oiv,
+    Giunta,
+    SegretarioGenerale,
+    /// The office that certifies a value (a measure lost, re-established from its documents).
+    Ufficio,
+}
+
+impl Organo {
+    /// `dall'OIV`, `dalla Giunta`, …: the agent after a past participle.
+    pub fn da(self) -> &'static str {
+        match self {
+            Organo::Oiv => "dall'OIV",
+            Organo::Giunta => "dalla Giunta",
+            Organo::SegretarioGenerale => "dal Segretario generale",
+            Organo::Ufficio => "dall'ufficio (valore certificato)",
+        }
+    }
+
+    /// `OIV`, `Giunta`, …: the body's name in a table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Organo::Oiv => "OIV",
+            Organo::Giunta => "Giunta",
+            Organo::SegretarioGenerale => "Segretario generale",
+            Organo::Ufficio => "Ufficio (valore certificato)",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sostituzione {
     pub codice: String,
+    /// Who decided: `oiv` (default), `giunta`, `segretario_generale`, `ufficio`.
+    #[serde(default)]
+    pub organo: Organo,
     /// New result in percentage points.
     pub risultato: f64,
     pub motivazione: String,
@@ -84,6 +127,9 @@ pub struct Sostituzione {
 #[serde(deny_unknown_fields)]
 pub struct Esclusione {
     pub codice: String,
+    /// Who decided: `oiv` (default), `giunta`, `segretario_generale`, `ufficio`.
+    #[serde(default)]
+    pub organo: Organo,
     pub esito: Esito,
     pub motivazione: String,
     /// The act that records it (`delibera di Giunta n. 45 del 30/07/2024`).
@@ -152,6 +198,12 @@ impl Decisions {
             }
             if s.motivazione.trim().is_empty() {
                 problems.push(format!("sostituzione di «{}»: motivazione mancante", s.codice));
+            }
+            if s.organo == Organo::Ufficio && s.atto.as_deref().is_none_or(|a| a.trim().is_empty()) {
+                problems.push(format!(
+                    "sostituzione di «{}»: un valore certificato dall'ufficio va indicato con il documento che lo attesta («atto»)",
+                    s.codice
+                ));
             }
         }
         for e in &d.esclusioni {

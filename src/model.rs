@@ -297,9 +297,13 @@ pub struct Outcome {
     /// Deviation from target in the indicator's own unit (days for deadlines).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deviation: Option<f64>,
-    /// Traffic-light band.
+    /// The SMVP class of the result: its position in `smvp.classi()`, 0 the best; none where
+    /// the SMVP has no classes or the node no result.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub band: Option<Band>,
+    pub band: Option<usize>,
+    /// The SMVP's name of that class (`Raggiunti`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classe: Option<String>,
     /// The evaluator's decision applied to this node, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
@@ -313,33 +317,20 @@ pub struct Outcome {
     pub missing: bool,
 }
 
-/// Traffic-light band of a result.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Band {
-    Verde,
-    Giallo,
-    Rosso,
-}
-
-impl Band {
-    pub fn label(self) -> &'static str {
-        match self {
-            Band::Verde => "verde",
-            Band::Giallo => "giallo",
-            Band::Rosso => "rosso",
-        }
-    }
-}
-
-/// An evaluator's (OIV's) decision on a node.
+/// A decision on a node, by the body that took it (the OIV, the Giunta, the Segretario generale,
+/// or the office certifying a value).
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "tipo", rename_all = "snake_case")]
 pub enum Decision {
     /// The result is replaced; the computed one is kept for the record.
-    Sostituzione { risultato: f64, calcolato: Option<f64>, motivazione: String },
+    Sostituzione {
+        risultato: f64,
+        calcolato: Option<f64>,
+        motivazione: String,
+        organo: crate::decisions::Organo,
+    },
     /// The node is not scored and its weight goes to its siblings.
-    Esclusione { esito: String, motivazione: String },
+    Esclusione { esito: String, motivazione: String, organo: crate::decisions::Organo },
 }
 
 /// Everything read from the inputs for one Ente and year.

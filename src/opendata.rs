@@ -85,8 +85,27 @@ const COLUMNS: &[Col] = &[
         "peso usato nel calcolo dopo la ridistribuzione degli elementi esclusi, in punti percentuali",
     ),
     col("risultato_pct", Tipo::Numero, "grado di raggiungimento, in punti percentuali, non arrotondato"),
-    col("esito", Tipo::Testo, "classe del semaforo secondo le soglie dello SMVP: verde, giallo, rosso"),
-    col("decisione_oiv", Tipo::Testo, "sostituzione, oppure l'esito dell'esclusione (non valutabile, …)"),
+    col("esito", Tipo::Testo, "classe del risultato secondo lo SMVP (vuoto se lo SMVP non ha classi)"),
+    col(
+        "target_obiettivo_pct",
+        Tipo::Numero,
+        "target proprio dell'obiettivo nel piano, in punti percentuali",
+    ),
+    col(
+        "raggiungimento_pct",
+        Tipo::Numero,
+        "risultato rispetto al target proprio dell'obiettivo, in punti percentuali, non arrotondato",
+    ),
+    col(
+        "decisione_oiv",
+        Tipo::Testo,
+        "decisione dell'OIV: sostituzione, oppure l'esito dell'esclusione (non valutabile, …)",
+    ),
+    col(
+        "decisione_altro_organo",
+        Tipo::Testo,
+        "decisione di un altro organo, con l'organo: es. «soppresso (Giunta)»",
+    ),
     col("valutazione_oiv", Tipo::Testo, "giudizio dell'OIV sull'obiettivo, con l'atto"),
     col("tipologia", Tipo::Testo, "tipologia dell'indicatore o dell'obiettivo"),
     col("unita_di_misura", Tipo::Testo, "N. numero, gg giorni, % percentuale, € euro (per indicatori)"),
@@ -173,10 +192,16 @@ fn node_row(config: &Config, n: &Node, parent: &str) -> Vec<Field> {
         Some(Reading::Data { data }) => Some(*data),
         _ => None,
     };
-    let decision = match o.and_then(|o| o.decision.as_ref()) {
-        Some(Decision::Sostituzione { .. }) => "sostituzione".to_string(),
-        Some(Decision::Esclusione { esito, .. }) => esito.clone(),
-        None => String::new(),
+    use crate::decisions::Organo;
+    let (decision, organo) = match o.and_then(|o| o.decision.as_ref()) {
+        Some(Decision::Sostituzione { organo, .. }) => ("sostituzione".to_string(), Some(*organo)),
+        Some(Decision::Esclusione { esito, organo, .. }) => (esito.clone(), Some(*organo)),
+        None => (String::new(), None),
+    };
+    let (by_oiv, by_other) = match organo {
+        Some(Organo::Oiv) => (decision, String::new()),
+        Some(other) => (String::new(), format!("{decision} ({})", other.label())),
+        None => (String::new(), String::new()),
     };
     let origin = n.origin.short();
     vec![
@@ -191,8 +216,11 @@ fn node_row(config: &Config, n: &Node, parent: &str) -> Vec<Field> {
         Field::Num(n.weight),
         Field::Num(o.and_then(|o| o.effective_weight)),
         pct(o.and_then(|o| o.result)),
-        t(o.and_then(|o| o.band).map_or("", |b| b.label())),
-        t(decision),
+        t(o.and_then(|o| o.classe.clone()).unwrap_or_default()),
+        Field::Num(n.target_obiettivo),
+        pct(o.and_then(|o| o.raggiungimento)),
+        t(by_oiv),
+        t(by_other),
         t(o.and_then(|o| o.valutazione_oiv.clone()).unwrap_or_default()),
         t(ind.and_then(|i| i.tipo.clone()).or_else(|| n.tipologia.clone()).unwrap_or_default()),
         t(ind.map_or("", |i| i.unit.suffix())),

@@ -258,14 +258,15 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
         }
     }
     if let Some(a) = s.report.albero.as_ref() {
-        let verde = format_number(s.config.smvp.semaforo.classi()[0].1, 0);
-        for (n, _) in crate::score::below_green(a) {
+        let t = s.config.smvp.soglia_spiegazioni();
+        let soglia = format_number(t, if t.fract() == 0.0 { 0 } else { 2 });
+        for (n, _) in crate::score::below_threshold(a, &s.config.smvp) {
             let code = &n.code;
             match texts.scostamenti.get(code) {
                 None => out.push(Voce::new(
                     Gruppo::Scrivere,
                     Location::file(&dir.join("scostamenti.md")),
-                    format!("manca la spiegazione dell'indicatore «{code}» sotto il {verde} % (sezione «## {code}»)"),
+                    format!("manca la spiegazione dell'indicatore «{code}» sotto il {soglia} % (sezione «## {code}»)"),
                 )),
                 Some(t) if is_sample(&t.markdown) => out.push(Voce::new(
                     Gruppo::Scrivere,

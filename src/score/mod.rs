@@ -14,12 +14,12 @@ pub mod salute;
 pub mod serie;
 mod summary;
 
-pub use summary::{BandCounts, OvershootRow, Overshooting, Significativo, Summary};
+pub use summary::{BandCounts, FiguraEnte, OvershootRow, Overshooting, Significativo, Summary};
 
-use crate::config::{BaseValutazione, Calcolo, PolicyPesi, RisultatoEnte, Semaforo, Smvp, ValoriMancanti};
+use crate::config::{BaseValutazione, Calcolo, Classe, PolicyPesi, RisultatoEnte, Smvp, ValoriMancanti};
 use crate::decisions::Decisions;
 use crate::error::{Diagnostics, Error, Location, Problem};
-use crate::model::{Band, Decision, Level, Node, Outcome, Report};
+use crate::model::{Decision, Level, Node, Outcome, Report};
 use crate::value::{format_number, round_half_up};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -59,7 +59,7 @@ pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<
 
     if let Some(albero) = report.albero.as_mut() {
         score_node(albero, &mut ctx);
-        ente_result(albero, smvp.ente);
+        ente_result(albero, smvp.ente_ufficiale());
         albero.walk(&mut |n| {
             if matches!(n.level, Level::ObiettivoStrategico | Level::ObiettivoOperativo)
                 && let Some(r) = n.result()
@@ -182,11 +182,11 @@ fn score_indicator(node: &mut Node, ctx: &mut Ctx) {
 
 /// How a node's result comes from its children: the level's configured calculation (groups and
 /// the other trees are weighted).
-fn calculation(node: &Node, smvp: &Smvp) -> Calcolo {
+pub fn calculation(node: &Node, smvp: &Smvp) -> Calcolo {
     match node.level {
         // An Ente not weighted by its ambiti gets its result from `ente_result`: the ambiti need
         // no weights.
-        Level::Ente if smvp.ente != RisultatoEnte::MediaPesataAmbiti => Calcolo::MediaSemplice,
+        Level::Ente if smvp.ente_ufficiale() != RisultatoEnte::MediaPesataAmbiti => Calcolo::MediaSemplice,
         // A group (an OS's own indicators, its operational objectives) is rolled up like its OS.
         Level::Gruppo => smvp.livelli.obiettivo_strategico.calcolo,
         level => smvp.livelli.of(level).map_or(Calcolo::MediaPesata, |l| l.calcolo),
@@ -203,7 +203,8 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
         );
         return;
     }
-    let simple = calculation(node, ctx.smvp) == Calcolo::MediaSemplice;
+    let calcolo = calculation(node, ctx.smvp);
+    let simple = calcolo.simple();
     let only_child = node.children.len() == 1;
     if !simple {
         check_weights(node, ctx);
@@ -213,8 +214,12 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
     };
     let total: f64 = node.children.iter().map(weight_of).sum();
     // Summed in a canonical order, so that the order of the rows cannot change the last digit.
+    let value_of = |c: &Node| match calcolo.of_achievements() {
+        true => c.outcome.as_ref().and_then(|o| o.raggiungimento).or_else(|| c.result()),
+        false => c.result(),
+    };
     let mut scored: Vec<(f64, f64)> =
-        node.children.iter().filter_map(|c| Some((weight_of(c), c.result()?))).collect();
+        node.children.iter().filter_map(|c| Some((weight_of(c), value_of(c)?))).collect();
     scored.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let sum_w: f64 = scored.iter().map(|(w, _)| w).sum();
     let outcome = node.outcome.get_or_insert_with(Outcome::default);
@@ -336,11 +341,20 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
                 crate::decisions::Giudizio::Punti(p) => {
                     let calcolato = outcome.result;
                     outcome.result = Some(p / 100.0);
-                    outcome.decision = Some(Decision::Sostituzione { risultato: *p, calcolato, motivazione });
+                    outcome.decision = Some(Decision::Sostituzione {
+                        risultato: *p,
+                        calcolato,
+                        motivazione,
+                        organo: crate::decisions::Organo::Oiv,
+                    });
                 }
                 crate::decisions::Giudizio::Testo(t) => {
                     outcome.result = None;
-                    outcome.decision = Some(Decision::Esclusione { esito: t.clone(), motivazione });
+                    outcome.decision = Some(Decision::Esclusione {
+                        esito: t.clone(),
+                        motivazione,
+                        organo: crate::decisions::Organo::Oiv,
+                    });
                     for c in &mut node.children {
                         exclude_subtree(c, &code);
                     }
@@ -357,6 +371,7 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
         outcome.decision = Some(Decision::Esclusione {
             esito: e.esito.label().into(),
             motivazione: format!("{}{atto}", e.motivazione),
+            organo: e.organo,
         });
         // What is under an excluded objective is excluded with it: not scored, not below any
         // threshold, no explanation due.
@@ -365,7 +380,7 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
         }
         ctx.diag.warn(
             node.origin.clone(),
-            format!("«{code}» {} dall'OIV: peso ridistribuito ({})", e.esito.label(), e.motivazione),
+            format!("«{code}» {} {}: peso ridistribuito ({})", e.esito.label(), e.organo.da(), e.motivazione),
         );
     } else if let Some(s) = ctx.decisions.sostituzioni.iter().find(|s| s.codice == code) {
         ctx.used_decisions.insert(code.clone());
@@ -376,11 +391,13 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
             risultato: s.risultato,
             calcolato,
             motivazione: format!("{}{atto}", s.motivazione),
+            organo: s.organo,
         });
         ctx.diag.warn(
             node.origin.clone(),
             format!(
-                "«{code}»: risultato sostituito dall'OIV con {} % (calcolato {}) — {}",
+                "«{code}»: risultato sostituito {} con {} % (calcolato {}) — {}",
+                s.organo.da(),
                 format_number(s.risultato, 2),
                 calcolato.map_or("-".into(), |r| format!("{} %", format_number(r * 100.0, 2))),
                 s.motivazione
@@ -389,38 +406,59 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
     }
 }
 
-/// The Ente's result when the SMVP does not weight the ambiti: the plain mean of the OS results,
-/// or the (weighted) mean of the OS raggiungimenti (an OS without a target of its own counts with
-/// its result). An OIV decision on the Ente itself stands: it is never overwritten.
+/// The Ente's result when the official figure is not a mean of the ambiti (which the roll-up of
+/// the root already gives): a mean of the OS. An OIV decision on the Ente itself stands: it is
+/// never overwritten.
 fn ente_result(albero: &mut Node, mode: RisultatoEnte) {
-    if mode == RisultatoEnte::MediaPesataAmbiti
+    if matches!(mode, RisultatoEnte::MediaPesataAmbiti | RisultatoEnte::MediaAmbiti)
         || albero.outcome.as_ref().is_some_and(|o| o.decision.is_some())
     {
         return;
     }
+    let value = ente_figure(albero, mode);
+    if let Some(o) = albero.outcome.as_mut() {
+        o.result = value;
+    }
+}
+
+/// One figure of the Ente from the scored tree: a (weighted) mean of the ambiti results, or of
+/// the OS results or raggiungimenti (an OS without a target of its own counts with its result;
+/// the weighted one weighs each OS by its weight times its ambito's). Excluded elements are left
+/// out and their weight goes to the others.
+pub fn ente_figure(albero: &Node, mode: RisultatoEnte) -> Option<f64> {
     let mut values: Vec<(f64, f64)> = Vec::new();
-    for ambito in &albero.children {
+    for ambito in albero.children.iter().filter(|c| c.level == Level::Ambito) {
         let ambito_weight = ambito.weight.unwrap_or(100.0) / 100.0;
-        for os in ambito.all(Level::ObiettivoStrategico) {
-            let Some(o) = os.outcome.as_ref() else { continue };
-            let value = match mode {
-                RisultatoEnte::MediaObiettiviStrategici => o.result,
-                _ => o.raggiungimento.or(o.result),
-            };
-            let weight = match mode {
-                RisultatoEnte::MediaPesataRaggiungimentiOs => os.weight.unwrap_or(0.0) * ambito_weight,
-                _ => 1.0,
-            };
-            if let Some(v) = value {
-                values.push((weight, v));
+        match mode {
+            RisultatoEnte::MediaPesataAmbiti | RisultatoEnte::MediaAmbiti => {
+                let weight = if mode == RisultatoEnte::MediaAmbiti { 1.0 } else { ambito_weight };
+                if let Some(r) = ambito.result() {
+                    values.push((weight, r));
+                }
+            }
+            _ => {
+                for os in ambito.all(Level::ObiettivoStrategico) {
+                    let Some(o) = os.outcome.as_ref() else { continue };
+                    let value = match mode {
+                        RisultatoEnte::MediaObiettiviStrategici => o.result,
+                        _ => o.raggiungimento.or(o.result),
+                    };
+                    let weight = match mode {
+                        RisultatoEnte::MediaPesataRaggiungimentiOs => {
+                            os.weight.unwrap_or(0.0) * ambito_weight
+                        }
+                        _ => 1.0,
+                    };
+                    if let Some(v) = value.filter(|_| o.result.is_some()) {
+                        values.push((weight, v));
+                    }
+                }
             }
         }
     }
     values.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let sum_w: f64 = values.iter().map(|(w, _)| w).sum();
-    if let Some(o) = albero.outcome.as_mut() {
-        o.result = (sum_w > 0.0).then(|| values.iter().map(|(w, v)| w * v).sum::<f64>() / sum_w);
-    }
+    (sum_w > 0.0).then(|| values.iter().map(|(w, v)| w * v).sum::<f64>() / sum_w)
 }
 
 /// Clears the results below an excluded objective, naming it in each node's rule.
@@ -436,34 +474,37 @@ fn exclude_subtree(node: &mut Node, excluded: &str) {
     }
 }
 
-/// The band of a result as displayed (rounded to 2 decimals), so a reader never sees a green
-/// `95,00 %` printed in yellow.
-pub fn band(result: f64, s: &Semaforo) -> Band {
+/// The class of a result as displayed (rounded to 2 decimals), so a reader never sees a
+/// `95,00 %` printed in the class below: the position of the first class whose threshold it
+/// reaches; none below every class or without classes.
+pub fn band(result: f64, classi: &[Classe]) -> Option<usize> {
     let shown = round_half_up(result * 100.0, 2);
-    let classes = s.classi();
-    classes.iter().find(|(_, from)| shown >= *from).map_or(Band::Rosso, |(b, _)| *b)
+    classi.iter().position(|c| shown >= c.da)
 }
 
-/// Scored indicators below the best band, each once (at its first appearance), with the objective
-/// it belongs to (groups are skipped: the parent is the objective above them). These are the
-/// indicators whose deviation the staff must explain.
-pub fn below_green(albero: &Node) -> Vec<(&Node, &Node)> {
+/// Scored indicators whose result is below the explanation threshold (`soglia_spiegazioni`),
+/// each once (at its first appearance), with the objective it belongs to (groups are skipped:
+/// the parent is the objective above them). These are the indicators whose deviation the staff
+/// must explain.
+pub fn below_threshold<'a>(albero: &'a Node, smvp: &Smvp) -> Vec<(&'a Node, &'a Node)> {
     fn walk<'a>(
         n: &'a Node,
         parent: &'a Node,
+        threshold: f64,
         seen: &mut BTreeSet<&'a str>,
         out: &mut Vec<(&'a Node, &'a Node)>,
     ) {
         for c in &n.children {
-            walk(c, if n.level == Level::Gruppo { parent } else { n }, seen, out);
+            walk(c, if n.level == Level::Gruppo { parent } else { n }, threshold, seen, out);
         }
-        let band = n.outcome.as_ref().and_then(|o| o.band);
-        if n.indicator.is_some() && band.is_some_and(|b| b != Band::Verde) && seen.insert(&n.code) {
+        let result = n.outcome.as_ref().and_then(|o| o.result);
+        let below = result.is_some_and(|r| round_half_up(r * 100.0, 2) < threshold);
+        if n.indicator.is_some() && below && seen.insert(&n.code) {
             out.push((n, parent));
         }
     }
     let mut out = Vec::new();
-    walk(albero, albero, &mut BTreeSet::new(), &mut out);
+    walk(albero, albero, smvp.soglia_spiegazioni(), &mut BTreeSet::new(), &mut out);
     out
 }
 
@@ -476,7 +517,9 @@ fn finish(node: &mut Node, smvp: &Smvp, diag: &mut Diagnostics) {
         return;
     };
     if let Some(r) = o.result {
-        o.band = Some(band(r, &smvp.semaforo));
+        let classi = smvp.classi();
+        o.band = band(r, &classi);
+        o.classe = o.band.map(|b| classi[b].etichetta.clone());
         if node.level == Level::ObiettivoStrategico {
             let base = match smvp.valutazione_os_su {
                 BaseValutazione::Risultato => r,

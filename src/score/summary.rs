@@ -4,12 +4,15 @@
 use super::indicator;
 use crate::config::Smvp;
 use crate::error::{Diagnostics, Location};
-use crate::model::{Band, Indicator, Level, Node, Report};
+use crate::model::{Indicator, Level, Node, Report};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
+    /// The Ente's figures as the SMVP lists them, the official one first (its value is the
+    /// tree's root result): label, rule and result (fraction).
+    pub figure_ente: Vec<FiguraEnte>,
     pub obiettivi_strategici: BandCounts,
     pub obiettivi_operativi: BandCounts,
     pub overshooting: Overshooting,
@@ -23,6 +26,15 @@ pub struct Summary {
     pub serie: Option<super::serie::AnalisiSerie>,
     /// Figures the inputs give twice with different values, in words (also warnings).
     pub incoerenze: Vec<String>,
+}
+
+/// One figure of the Ente's performance.
+#[derive(Debug, Clone, Serialize)]
+pub struct FiguraEnte {
+    pub etichetta: String,
+    pub calcolo: crate::config::RisultatoEnte,
+    /// Fraction (1.0 = 100 %); none without anything to average.
+    pub risultato: Option<f64>,
 }
 
 /// An indicator of chapter 1 with its change from the previous year and the system average.
@@ -43,26 +55,27 @@ pub struct Significativo {
     pub anno_media: Option<i32>,
 }
 
-/// Objectives counted per traffic-light band.
+/// Objectives counted per SMVP class.
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct BandCounts {
-    pub verde: usize,
-    pub giallo: usize,
-    pub rosso: usize,
+    /// Objectives in each class, in the order of `smvp.classi()` (empty without classes).
+    pub per_classe: Vec<usize>,
+    /// Objectives with a result but no class (below every class, or no classes).
+    pub senza_classe: usize,
     /// Objectives without a result (excluded, or nothing to score).
     pub senza_risultato: usize,
     pub totale: usize,
 }
 
 impl BandCounts {
-    fn of(nodes: &[&Node]) -> Self {
-        let mut c = BandCounts { totale: nodes.len(), ..Default::default() };
+    fn of(nodes: &[&Node], classes: usize) -> Self {
+        let mut c = BandCounts { totale: nodes.len(), per_classe: vec![0; classes], ..Default::default() };
         for n in nodes {
-            match n.outcome.as_ref().and_then(|o| o.band) {
-                Some(Band::Verde) => c.verde += 1,
-                Some(Band::Giallo) => c.giallo += 1,
-                Some(Band::Rosso) => c.rosso += 1,
-                None => c.senza_risultato += 1,
+            let o = n.outcome.as_ref();
+            match (o.and_then(|o| o.result), o.and_then(|o| o.band)) {
+                (_, Some(b)) if b < classes => c.per_classe[b] += 1,
+                (Some(_), _) => c.senza_classe += 1,
+                (None, _) => c.senza_risultato += 1,
             }
         }
         c
@@ -127,9 +140,21 @@ pub fn summarise(
     if let Some(sal) = salute.as_mut() {
         incoerenze.extend(balance_against_tree(sal, albero, anno, diag));
     }
+    let figure_ente = smvp
+        .ente
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FiguraEnte {
+            etichetta: f.etichetta.clone(),
+            calcolo: f.calcolo,
+            // The official figure is the root's result (an OIV decision on the Ente included).
+            risultato: if i == 0 { albero.result() } else { super::ente_figure(albero, f.calcolo) },
+        })
+        .collect();
     Summary {
-        obiettivi_strategici: BandCounts::of(&albero.all(Level::ObiettivoStrategico)),
-        obiettivi_operativi: BandCounts::of(&albero.all(Level::ObiettivoOperativo)),
+        figure_ente,
+        obiettivi_strategici: BandCounts::of(&albero.all(Level::ObiettivoStrategico), smvp.classi().len()),
+        obiettivi_operativi: BandCounts::of(&albero.all(Level::ObiettivoOperativo), smvp.classi().len()),
         overshooting: overshooting(report, albero, smvp, diag),
         valori_mancanti,
         significativi: significativi(report, albero, significant, anno, diag),

@@ -3,9 +3,9 @@
 //! objectives, and every tree flattened into table rows.
 
 use super::{Nodo, esito, eur, nodo, pct};
-use crate::model::{Band, Level, Node};
+use crate::model::{Level, Node};
 use crate::score::Scored;
-use crate::value::{Target, Unit, format_quantity};
+use crate::value::{Target, Unit, format_quantity, round_half_up};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -42,7 +42,8 @@ pub struct ObiettivoStrategico {
     pub obiettivi_operativi: Vec<Obiettivo>,
     /// Weight and result of the operational objectives taken together, where the plan groups them.
     pub quota_operativi: Option<Quota>,
-    /// Operational objectives in the best class.
+    /// Operational objectives with a result at or above the explanation threshold
+    /// (`metodo.soglia_spiegazioni`).
     pub operativi_verdi: usize,
     /// Absorption of the promotional resources (`85,00 %`, `nessuna risorsa`), where given.
     pub assorbimento: Option<String>,
@@ -93,8 +94,11 @@ pub struct Indicatore {
     pub descrizione: Option<String>,
     /// Target set by the Ministry.
     pub target_ministeriale: bool,
-    /// Actual over target, before any cap: `112,50 %`.
+    /// Actual over target, before any cap: `112,50 %`. For a deadline, which has no ratio, the
+    /// date against it: `rispettata`, `in ritardo di 12 giorni`.
     pub rapporto: String,
+    /// Whether the target is a deadline (the row then says «Scadenza», not a degree).
+    pub scadenza: bool,
     /// The scoring rule applied, in words.
     pub regola: Option<String>,
 }
@@ -188,10 +192,22 @@ fn deviation(value: Option<f64>, unit: Unit) -> String {
     format!("{sign}{text}")
 }
 
+/// A deadline against its date, in words: `rispettata`, `in ritardo di 1 giorno`; `–` without a
+/// date. The SMVP computes no ratio for a deadline, so none is printed.
+fn lateness(days_late: Option<f64>) -> String {
+    match days_late {
+        None => "–".into(),
+        Some(d) if d <= 0.0 => "rispettata".into(),
+        Some(1.0) => "in ritardo di 1 giorno".into(),
+        Some(d) => format!("in ritardo di {} giorni", super::number(d, 0)),
+    }
+}
+
 pub(super) fn indicatore(n: &Node) -> Indicatore {
     let ind = n.indicator.as_deref().expect("indicator node");
     let o = n.outcome.as_ref();
-    let unit = if matches!(ind.target, Target::Entro { .. }) { Unit::Giorni } else { ind.unit };
+    let deadline = matches!(ind.target, Target::Entro { .. });
+    let unit = if deadline { Unit::Giorni } else { ind.unit };
     Indicatore {
         nodo: nodo(n),
         target: ind.target_text.clone(),
@@ -205,7 +221,8 @@ pub(super) fn indicatore(n: &Node) -> Indicatore {
         fonte: ind.fonte.clone(),
         descrizione: ind.descrizione.clone(),
         target_ministeriale: ind.target_ministeriale,
-        rapporto: pct(o.and_then(|o| o.ratio)),
+        rapporto: if deadline { lateness(o.and_then(|o| o.deviation)) } else { pct(o.and_then(|o| o.ratio)) },
+        scadenza: deadline,
         regola: o.and_then(|o| o.rule.clone()),
     }
 }
@@ -265,6 +282,7 @@ fn units_by_objective(s: &Scored) -> BTreeMap<String, Vec<String>> {
 
 fn strategico(n: &Node, s: &Scored, units: &BTreeMap<String, Vec<String>>) -> ObiettivoStrategico {
     let none = Vec::new();
+    let soglia = s.config.smvp.soglia_spiegazioni();
     let units_of = |code: &str| units.get(code).unwrap_or(&none);
     let oo: Vec<Obiettivo> = operational_of(n).into_iter().map(|o| obiettivo(o, units_of(&o.code))).collect();
     let risorse = s.report.risorse.as_ref();
@@ -290,7 +308,8 @@ fn strategico(n: &Node, s: &Scored, units: &BTreeMap<String, Vec<String>>) -> Ob
         quota_indicatori: group_of(n, |c| c.indicator.is_some()),
         operativi_verdi: operational_of(n)
             .iter()
-            .filter(|o| o.outcome.as_ref().and_then(|o| o.band) == Some(Band::Verde))
+            .filter_map(|o| o.outcome.as_ref().and_then(|o| o.result))
+            .filter(|r| round_half_up(r * 100.0, 2) >= soglia)
             .count(),
         obiettivi_operativi: oo,
         quota_operativi: group_of(n, |c| c.level == Level::ObiettivoOperativo),
@@ -450,7 +469,8 @@ mod keep {
             risultato: super::super::Esito {
                 testo: String::new(),
                 valore: None,
-                banda: "nessuno",
+                banda: "nessuno".into(),
+                classe: None,
                 stato: "assente",
             },
             indicatore,

@@ -3,20 +3,26 @@
 //! and the multi-year KPI series.
 
 use super::alberi::{Indicatore, indicatore};
-use super::{Esito, eur, number, pct, pp};
-use crate::config::Semaforo;
-use crate::model::{Band, ParetoRow, RigaTabella, Risorse as ModelRisorse, Tabella};
+use super::{Esito, band_id, eur, number, pct, pp};
+use crate::model::{ParetoRow, RigaTabella, Risorse as ModelRisorse, Tabella};
 use crate::score::salute::Fonte;
 use crate::score::{BandCounts, Scored};
 use crate::value::Unit;
 use serde::Serialize;
 
-/// A traffic-light class and its label.
+/// One of the SMVP's result classes, as printed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Classe {
-    pub banda: &'static str,
+    /// Identifier for styles: `classe-1` (the best), `classe-2`, …
+    pub banda: String,
     /// `Raggiunti (≥ 95 %)`.
     pub etichetta: String,
+    /// The SMVP's name alone: `Raggiunti`.
+    pub nome: String,
+    /// Colour of its mark, `#RRGGBB`.
+    pub colore: String,
+    /// The same colour without `#` (`2E7D32`), for the style sheets.
+    pub rgb: String,
 }
 
 /// Objectives counted per class.
@@ -28,7 +34,7 @@ pub struct Conteggi {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct RigaConteggio {
-    pub banda: &'static str,
+    pub banda: String,
     pub etichetta: String,
     pub numero: usize,
     /// Share of the total: `47,06 %`.
@@ -65,6 +71,8 @@ pub struct Significativo {
 /// An OIV decision as listed in chapter 5.
 #[derive(Debug, Clone, Serialize)]
 pub struct DecisioneRiga {
+    /// Who decided: `OIV`, `Giunta`, `Segretario generale`, `Ufficio (valore certificato)`.
+    pub organo: &'static str,
     pub codice: String,
     pub nome: String,
     pub decisione: String,
@@ -248,73 +256,176 @@ pub struct AnnoSerie {
     pub consuntivo_barra: Option<f64>,
 }
 
-pub(super) fn classi(s: &Semaforo) -> Vec<Classe> {
-    let c = s.classi();
-    let (verde, giallo) = (number(c[0].1, 0), number(c[1].1, 0));
-    let e = &s.etichette;
-    vec![
-        Classe { banda: Band::Verde.label(), etichetta: format!("{} (≥ {verde} %)", e.verde) },
-        Classe { banda: Band::Giallo.label(), etichetta: format!("{} ({giallo}–{verde} %)", e.giallo) },
-        Classe { banda: Band::Rosso.label(), etichetta: format!("{} (< {giallo} %)", e.rosso) },
-    ]
+/// The classes as printed, best first: each with its range (`≥ 95 %`, `60–95 %`, `< 60 %` for a
+/// last class from 0) and its colour.
+pub(crate) fn classi(classi: &[crate::config::Classe]) -> Vec<Classe> {
+    let t = |x: f64| number(x, if x.fract() == 0.0 { 0 } else { 2 });
+    classi
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let range = match (i, classi.get(i.wrapping_sub(1))) {
+                (0, _) | (_, None) => format!("≥ {} %", t(c.da)),
+                (_, Some(up)) if c.da <= 0.0 => format!("< {} %", t(up.da)),
+                (_, Some(up)) => format!("{}–{} %", t(c.da), t(up.da)),
+            };
+            let colore = c.colore.clone().unwrap_or_else(|| colour(i, classi.len())).to_uppercase();
+            Classe {
+                banda: band_id(Some(i)),
+                etichetta: format!("{} ({range})", c.etichetta),
+                nome: c.etichetta.clone(),
+                rgb: colore.trim_start_matches('#').to_string(),
+                colore,
+            }
+        })
+        .collect()
+}
+
+/// The default colour of the `i`-th of `n` classes: green for the best, red for the worst, amber
+/// half-way, in between by straight lines (three classes: the platform's green, amber, red).
+fn colour(i: usize, n: usize) -> String {
+    const STOPS: [[f64; 3]; 3] = [
+        [0x2E as f64, 0x7D as f64, 0x32 as f64],
+        [0xF9 as f64, 0xA8 as f64, 0x25 as f64],
+        [0xC6 as f64, 0x28 as f64, 0x28 as f64],
+    ];
+    let t = if n <= 1 { 0.0 } else { i as f64 / (n - 1) as f64 * 2.0 };
+    let (a, b, f) = if t <= 1.0 { (STOPS[0], STOPS[1], t) } else { (STOPS[1], STOPS[2], t - 1.0) };
+    let c: Vec<String> =
+        (0..3).map(|k| format!("{:02X}", (a[k] + (b[k] - a[k]) * f).round() as u8)).collect();
+    format!("#{}", c.concat())
 }
 
 /// How each level's result is computed, one line per level present in the tree, from the
-/// configured rules (never a description of a rule the SMVP does not use).
+/// configured rules and what the tree holds (which levels exist, what an objective is made of,
+/// which rules, thresholds and deadlines its indicators have): never a description of a rule the
+/// SMVP does not use or of an element the plan does not have.
 pub(super) fn calcolo(s: &Scored, livelli: &super::Livelli, ente: &str) -> Vec<String> {
-    use crate::config::Calcolo;
-    use crate::model::Level;
+    use crate::model::{Level, Node};
+    use crate::score::indicator::{describe, describe_deadline, rule_for};
     let smvp = &s.config.smvp;
     let Some(albero) = s.report.albero.as_ref() else { return Vec::new() };
-    let mean = |l: Level| match smvp.livelli.of(l).map_or(Calcolo::MediaPesata, |x| x.calcolo) {
-        Calcolo::MediaPesata => "media ponderata, con i pesi del piano,",
-        Calcolo::MediaSemplice => "media semplice",
-    };
     let lower = |n: &super::NomeLivello| n.nome.to_lowercase();
-    let mut out =
-        vec![format!("{}: {}", livelli.indicatore.plurale, crate::score::indicator::describe(&smvp.regola))];
-    let mut has_deadline = false;
-    albero.walk(&mut |n| {
-        has_deadline |=
-            n.indicator.as_ref().is_some_and(|i| matches!(i.target, crate::value::Target::Entro { .. }))
+    let mut out = Vec::new();
+
+    // Indicators: each rule in use, the most used first; deadlines; thresholds from the plan.
+    let mut rules: Vec<(String, Vec<String>)> = Vec::new();
+    let (mut deadlines, mut minimum) = (false, 0usize);
+    let mut seen = std::collections::BTreeSet::new();
+    albero.walk(&mut |n: &Node| {
+        let Some(ind) = n.indicator.as_deref() else { return };
+        if !seen.insert(n.code.clone()) {
+            return;
+        }
+        if matches!(ind.target, crate::value::Target::Entro { .. }) {
+            deadlines = true;
+            return;
+        }
+        minimum += usize::from(ind.soglia_minima.is_some());
+        let d = describe(rule_for(smvp, &n.code, ind.tipo.as_deref()));
+        match rules.iter_mut().find(|(r, _)| *r == d) {
+            Some((_, codes)) => codes.push(n.code.clone()),
+            None => rules.push((d, vec![n.code.clone()])),
+        }
     });
-    if has_deadline {
+    rules.sort_by_key(|r| std::cmp::Reverse(r.1.len()));
+    let plural = &livelli.indicatore.plurale;
+    for (i, (rule, codes)) in rules.iter().enumerate() {
+        if i == 0 {
+            let except = if rules.len() > 1 { " (salvo quelli indicati di seguito)" } else { "" };
+            out.push(format!("{plural}{except}: {rule}"));
+        } else {
+            out.push(format!("{} {}: {rule}", plural, list_codes(codes)));
+        }
+    }
+    if minimum > 0 {
         out.push(format!(
-            "{} a {}",
-            livelli.indicatore.plurale,
-            crate::score::indicator::describe_deadline(&smvp.scadenze)
+            "{plural} con una soglia minima nel piano ({minimum}): un valore che non la raggiunge ha punteggio 0"
         ));
     }
-    let has = |l: Level| !albero.all(l).is_empty();
-    if has(Level::ObiettivoOperativo) {
+    if deadlines {
+        out.push(format!("{plural} a {}", describe_deadline(&smvp.scadenze)));
+    }
+    if !s.summary.valori_mancanti.is_empty() {
+        out.push(
+            match smvp.valori_mancanti {
+                crate::config::ValoriMancanti::Zero => "Valori mancanti: punteggio 0",
+                _ => "Valori mancanti: l'indicatore è escluso e il suo peso va agli altri elementi",
+            }
+            .to_string(),
+        );
+    }
+
+    // Each level present, with what its elements are made of in this plan.
+    let mean = |c: crate::config::Calcolo| match c {
+        crate::config::Calcolo::MediaPesata => "media ponderata, con i pesi del piano, dei risultati",
+        crate::config::Calcolo::MediaSemplice => "media semplice dei risultati",
+        crate::config::Calcolo::MediaRaggiungimenti => "media semplice dei raggiungimenti",
+        crate::config::Calcolo::MediaPesataRaggiungimenti => {
+            "media ponderata, con i pesi del piano, dei raggiungimenti"
+        }
+    };
+    let of = |l: Level| smvp.livelli.of(l).map_or(crate::config::Calcolo::MediaPesata, |x| x.calcolo);
+    let kinds = |nodes: &[&Node]| {
+        let mut k = std::collections::BTreeSet::new();
+        for n in nodes {
+            for c in &n.children {
+                k.insert(c.level);
+            }
+        }
+        k
+    };
+    let oo = albero.all(Level::ObiettivoOperativo);
+    if !oo.is_empty() {
         out.push(format!(
-            "{}: {} dei risultati per {}",
+            "{}: {} per {}",
             livelli.obiettivo_operativo.nome,
-            mean(Level::ObiettivoOperativo),
+            mean(of(Level::ObiettivoOperativo)),
             lower(&livelli.indicatore)
         ));
     }
-    if has(Level::ObiettivoStrategico) {
-        let parts = if has(Level::Gruppo) {
+    let os = albero.all(Level::ObiettivoStrategico);
+    if !os.is_empty() {
+        // Groups matter where an objective has two (its own indicators and its operational
+        // objectives, each with a weight); a lone group is the objective's elements by another name.
+        let grouped = os.iter().any(|o| o.children.iter().filter(|c| c.level == Level::Gruppo).count() > 1);
+        let mut k = kinds(&os);
+        if !grouped && k.remove(&Level::Gruppo) {
+            k.extend(kinds(&albero.all(Level::Gruppo)));
+        }
+        let (ind, op) = (lower(&livelli.indicatore), lower(&livelli.obiettivo_operativo));
+        let parts = if grouped {
+            let groups = albero.all(Level::Gruppo);
+            let gk = kinds(&groups);
+            let mut names = Vec::new();
+            if gk.contains(&Level::Indicatore) {
+                names.push(format!("{} propri", livelli.indicatore.plurale.to_lowercase()));
+            }
+            if gk.contains(&Level::ObiettivoOperativo) {
+                names.push(livelli.obiettivo_operativo.plurale.to_lowercase());
+            }
             format!(
-                "dei risultati per gruppo ({} propri e {}), ciascuno con il suo peso",
-                livelli.indicatore.plurale.to_lowercase(),
-                livelli.obiettivo_operativo.plurale.to_lowercase()
+                "per gruppo ({}), ciascun gruppo con il suo peso e con la stessa media sui suoi elementi",
+                names.join(" e ")
             )
         } else {
-            "dei risultati per elemento".to_string()
+            match (k.contains(&Level::Indicatore), k.contains(&Level::ObiettivoOperativo)) {
+                (true, true) => format!("per {ind} proprio e per {op}"),
+                (true, false) => format!("per {ind}"),
+                _ => format!("per {op}"),
+            }
         };
         out.push(format!(
             "{}: {} {parts}",
             livelli.obiettivo_strategico.nome,
-            mean(Level::ObiettivoStrategico)
+            mean(of(Level::ObiettivoStrategico))
         ));
     }
-    if has(Level::Ambito) {
+    if !albero.all(Level::Ambito).is_empty() {
         out.push(format!(
-            "{}: {} dei risultati per {}",
+            "{}: {} per {}",
             livelli.ambito.nome,
-            mean(Level::Ambito),
+            mean(of(Level::Ambito)),
             lower(&livelli.obiettivo_strategico)
         ));
     }
@@ -330,15 +441,25 @@ pub(super) fn calcolo(s: &Scored, livelli: &super::Livelli, ente: &str) -> Vec<S
     out
 }
 
+/// `«A1», «A2» e «A3»`; beyond six, the first five and how many more.
+fn list_codes(codes: &[String]) -> String {
+    let quoted: Vec<String> = codes.iter().map(|c| format!("«{c}»")).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n if n <= 6 => format!("{} e {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+        n => format!("{} e altri {}", quoted[..5].join(", "), n - 5),
+    }
+}
+
 fn share(n: usize, total: usize) -> String {
     if total == 0 { "–".into() } else { pp(Some(n as f64 / total as f64 * 100.0), 2) }
 }
 
-pub(super) fn conteggi(c: &BandCounts, s: &Semaforo) -> Conteggi {
-    let counts = [c.verde, c.giallo, c.rosso];
+pub(super) fn conteggi(c: &BandCounts, s: &[crate::config::Classe]) -> Conteggi {
     let mut righe: Vec<RigaConteggio> = classi(s)
         .into_iter()
-        .zip(counts)
+        .zip(c.per_classe.iter().copied())
         .map(|(k, n)| RigaConteggio {
             banda: k.banda,
             etichetta: k.etichetta,
@@ -346,9 +467,17 @@ pub(super) fn conteggi(c: &BandCounts, s: &Semaforo) -> Conteggi {
             quota: share(n, c.totale),
         })
         .collect();
+    if c.senza_classe > 0 && !s.is_empty() {
+        righe.push(RigaConteggio {
+            banda: band_id(None),
+            etichetta: "Sotto ogni classe".into(),
+            numero: c.senza_classe,
+            quota: share(c.senza_classe, c.totale),
+        });
+    }
     if c.senza_risultato > 0 {
         righe.push(RigaConteggio {
-            banda: "nessuno",
+            banda: band_id(None),
             etichetta: "Senza risultato (esclusi)".into(),
             numero: c.senza_risultato,
             quota: share(c.senza_risultato, c.totale),
@@ -359,7 +488,7 @@ pub(super) fn conteggi(c: &BandCounts, s: &Semaforo) -> Conteggi {
 
 pub(super) fn sotto_soglia(s: &Scored, texts: &crate::testi::Texts) -> Vec<SottoSoglia> {
     let Some(a) = s.report.albero.as_ref() else { return Vec::new() };
-    crate::score::below_green(a)
+    crate::score::below_threshold(a, &s.config.smvp)
         .into_iter()
         .map(|(n, parent)| {
             let c = texts.campi.get(&n.code).cloned().unwrap_or_default();
@@ -385,12 +514,12 @@ fn with_unit(v: f64, unit: Unit) -> String {
 }
 
 pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
-    let verde = &s.config.smvp.semaforo;
+    let classi = s.config.smvp.classi();
     s.summary
         .significativi
         .iter()
         .map(|i| {
-            let band = i.result.map(|r| crate::score::band(r / 100.0, verde));
+            let band = i.result.and_then(|r| crate::score::band(r / 100.0, &classi));
             // «n.d.» always says why: the figure is not in the inputs.
             let no_series = format!("n.d.: {} non nella serie storica", s.config.anno - 1);
             let variazione = i.variazione.map_or(no_series, |v| {
@@ -410,7 +539,8 @@ pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
                 risultato: Esito {
                     testo: pp(i.result, 2),
                     valore: i.result,
-                    banda: band.map_or("nessuno", Band::label),
+                    banda: band_id(band),
+                    classe: band.map(|b| classi[b].etichetta.clone()),
                     stato: if i.result.is_some() { "calcolato" } else { "assente" },
                 },
             }
@@ -426,11 +556,14 @@ pub(crate) fn decisioni(s: &Scored) -> Vec<DecisioneRiga> {
             if out.iter().any(|x| x.codice == n.code) {
                 return;
             }
-            let motivazione = match d {
-                crate::model::Decision::Esclusione { motivazione, .. }
-                | crate::model::Decision::Sostituzione { motivazione, .. } => motivazione.clone(),
+            let (motivazione, organo) = match d {
+                crate::model::Decision::Esclusione { motivazione, organo, .. }
+                | crate::model::Decision::Sostituzione { motivazione, organo, .. } => {
+                    (motivazione.clone(), *organo)
+                }
             };
             out.push(DecisioneRiga {
+                organo: organo.label(),
                 codice: n.code.clone(),
                 nome: n.name.clone(),
                 decisione: super::decision_text(d),

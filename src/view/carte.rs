@@ -88,9 +88,14 @@ fn recomputed(s: &Scored) -> Criterio {
     )
 }
 
-/// Every indicator below the best class has its cause, its control and its corrective actions.
+/// Every indicator below the explanation threshold has its cause, its control and its corrective actions.
 fn explained(s: &Scored, texts: &crate::testi::Texts) -> Criterio {
-    let below = s.report.albero.as_ref().map(crate::score::below_green).unwrap_or_default();
+    let below = s
+        .report
+        .albero
+        .as_ref()
+        .map(|a| crate::score::below_threshold(a, &s.config.smvp))
+        .unwrap_or_default();
     let mut missing = Vec::new();
     for (n, _) in &below {
         let what = match texts.scostamenti.get(&n.code) {
@@ -104,8 +109,10 @@ fn explained(s: &Scored, texts: &crate::testi::Texts) -> Criterio {
         }
     }
     let evidenza = format!(
-        "{} indicatori sotto la classe migliore; spiegati con causa, dipendenza e azioni correttive: {}",
+        "{} indicatori sotto il {} (soglia delle spiegazioni dello SMVP); spiegati con causa, dipendenza e azioni \
+         correttive: {}",
         below.len(),
+        super::threshold(s.config.smvp.soglia_spiegazioni()),
         below.len() - missing.len()
     );
     let status = if missing.is_empty() { OK } else { KO };
@@ -139,8 +146,11 @@ fn consistent(s: &Scored) -> Criterio {
 }
 
 fn decisions(s: &Scored) -> Criterio {
+    // Only the OIV's own decisions are the OIV's: the Giunta's, the Segretario's and the office's
+    // are in the Relazione's table with their body.
     let list: Vec<String> = super::analisi::decisioni(s)
         .into_iter()
+        .filter(|d| d.organo == crate::decisions::Organo::Oiv.label())
         .map(|d| format!("«{}»: {} — {}", d.codice, d.decisione, d.motivazione))
         .collect();
     let evidenza = format!(

@@ -17,13 +17,14 @@ pub use alberi::{
     Albero, Ambito, Area, Indicatore, Individuali, Obiettivo, ObiettivoIndividuale, ObiettivoStrategico,
     Quota, Riga, Ruolo, Unita,
 };
+pub(crate) use analisi::classi;
 pub use analisi::{
     Classe, Conteggi, DecisioneRiga, Overshooting, Pareto, Risorse, Salute, Serie, Significativo, SottoSoglia,
 };
 pub use carte::{CarteOiv, Criterio};
 
 use crate::config::RisultatoEnte;
-use crate::model::{Band, Decision, Level, Node};
+use crate::model::{Decision, Level, Node};
 use crate::score::Scored;
 use crate::value::{format_date, format_number};
 use serde::Serialize;
@@ -41,6 +42,9 @@ pub struct View {
     pub data_approvazione: Option<String>,
     pub metodo: Metodo,
     pub livelli: Livelli,
+    /// The Ente's figures as the SMVP lists them, the official one first (the same as
+    /// `albero.ente.risultato`).
+    pub figure_ente: Vec<FiguraEnte>,
     /// The traffic-light classes, best first, with their labels.
     pub classi: Vec<Classe>,
     pub albero: Option<Albero>,
@@ -197,14 +201,46 @@ pub struct Metodo {
     pub regola: String,
     /// How the Ente's result is obtained: `media ponderata dei risultati per ambito strategico`.
     pub risultato_ente: String,
-    /// Lower bound of the best class: `95 %`.
-    pub soglia_verde: String,
+    /// Results below this have their deviation explained (3.3): `95 %`.
+    pub soglia_spiegazioni: String,
+    /// Whether the SMVP has result classes (without them no output classes a result).
+    pub classi: bool,
     /// Whether the 3.0 table has resource absorption figures (and so their note).
     pub assorbimento: bool,
     /// How each level's result is computed, one line per level, from the configured rules.
     pub calcolo: Vec<String>,
     /// Whether the OIV judged objectives of its own (a column of their own in chapter 3).
     pub valutazioni_oiv: bool,
+    /// Whether some objective has a target of its own (target and raggiungimento columns).
+    pub target_obiettivi: bool,
+}
+
+/// One figure of the Ente's performance, with its rule in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct FiguraEnte {
+    /// `Performance di Ente`, `Media matematica`.
+    pub etichetta: String,
+    /// `media ponderata dei risultati per ambito strategico`.
+    pub regola: String,
+    pub risultato: Esito,
+}
+
+/// How an Ente figure is computed, in words, with the plan's names of the levels.
+fn rule_of_ente(mode: RisultatoEnte, livelli: &Livelli) -> String {
+    let ambito = livelli.ambito.nome.to_lowercase();
+    let os = livelli.obiettivo_strategico.nome.to_lowercase();
+    let target = "(risultato rispetto al target dell'obiettivo)";
+    match mode {
+        RisultatoEnte::MediaPesataAmbiti => format!("media ponderata dei risultati per {ambito}"),
+        RisultatoEnte::MediaAmbiti => format!("media semplice dei risultati per {ambito}"),
+        RisultatoEnte::MediaObiettiviStrategici => format!("media semplice dei risultati per {os}"),
+        RisultatoEnte::MediaRaggiungimentiOs => {
+            format!("media semplice dei raggiungimenti per {os} {target}")
+        }
+        RisultatoEnte::MediaPesataRaggiungimentiOs => {
+            format!("media ponderata dei raggiungimenti per {os} {target}")
+        }
+    }
 }
 
 /// The names the plan gives its levels (`Prospettiva` for a balanced scorecard's ambito).
@@ -231,9 +267,12 @@ pub struct Esito {
     pub testo: String,
     /// Percentage points, unrounded, for drawing; none without a result.
     pub valore: Option<f64>,
-    /// `verde`, `giallo`, `rosso`, or `nessuno`.
-    pub banda: &'static str,
-    /// `calcolato`, `oiv` (set by the OIV), `escluso`, `mancante` (N/D), `assente`.
+    /// The class's identifier for styles (`classe-1` the best), or `nessuno`.
+    pub banda: String,
+    /// The SMVP's name of the class (`Raggiunti`), where the SMVP has classes.
+    pub classe: Option<String>,
+    /// `calcolato`, `oiv` (set by the OIV), `deciso` (set by another body: Giunta, Segretario
+    /// generale, the office certifying a value), `escluso`, `mancante` (N/D), `assente`.
     pub stato: &'static str,
 }
 
@@ -258,6 +297,11 @@ pub struct Nodo {
     pub decisione: Option<String>,
     /// The OIV's own judgement of the objective (`60`, `non valutabile`), with its act.
     pub valutazione_oiv: Option<String>,
+    /// The objective's own target in the plan (`80 %`), where it has one.
+    pub target_obiettivo: Option<String>,
+    /// Its result against that target (`100,00 %`): what the Ente figure averages when the SMVP
+    /// says so.
+    pub raggiungimento: Option<String>,
 }
 
 /// A number in Italian format with a typographic minus (`−1.250,50`), as every figure is printed.
@@ -280,8 +324,14 @@ pub(crate) fn eur(v: f64) -> String {
     format!("{}\u{a0}€", number(v, 2))
 }
 
-fn band_id(b: Option<Band>) -> &'static str {
-    b.map_or("nessuno", Band::label)
+/// The style identifier of a class (`classe-1` the best), `nessuno` for none.
+pub(crate) fn band_id(b: Option<usize>) -> String {
+    b.map_or("nessuno".into(), |i| format!("classe-{}", i + 1))
+}
+
+/// A threshold as the sentences print it: `95 %`, `97,5 %`.
+pub(crate) fn threshold(points: f64) -> String {
+    pp(Some(points), if points.fract() == 0.0 { 0 } else { 2 })
 }
 
 /// The result of a node, with its band and state.
@@ -290,22 +340,30 @@ pub fn esito(n: &Node) -> Esito {
     let result = o.and_then(|o| o.result);
     let (stato, testo) = match o.and_then(|o| o.decision.as_ref()) {
         Some(Decision::Esclusione { esito, .. }) => ("escluso", format!("escluso ({esito})")),
-        Some(Decision::Sostituzione { .. }) => ("oiv", pct(result)),
+        Some(Decision::Sostituzione { organo: crate::decisions::Organo::Oiv, .. }) => ("oiv", pct(result)),
+        Some(Decision::Sostituzione { .. }) => ("deciso", pct(result)),
         None if o.is_some_and(|o| o.missing) && result.is_none() => ("mancante", "n.d.".into()),
         None if result.is_none() => ("assente", "–".into()),
         None => ("calcolato", pct(result)),
     };
-    Esito { testo, valore: result.map(|r| r * 100.0), banda: band_id(o.and_then(|o| o.band)), stato }
+    let band = o.and_then(|o| o.band);
+    Esito {
+        testo,
+        valore: result.map(|r| r * 100.0),
+        banda: band_id(band),
+        classe: o.and_then(|o| o.classe.clone()),
+        stato,
+    }
 }
 
 /// The decision on a node in one sentence.
 fn decision_text(d: &Decision) -> String {
     match d {
-        Decision::Esclusione { esito, .. } => {
-            format!("escluso ({esito}): il peso è ridistribuito sugli altri elementi")
+        Decision::Esclusione { esito, organo, .. } => {
+            format!("escluso ({esito}) {}: il peso è ridistribuito sugli altri elementi", organo.da())
         }
-        Decision::Sostituzione { risultato, calcolato, .. } => {
-            format!("risultato {} (calcolato {})", pp(Some(*risultato), 2), pct(*calcolato))
+        Decision::Sostituzione { risultato, calcolato, organo, .. } => {
+            format!("risultato {} {} (calcolato {})", pp(Some(*risultato), 2), organo.da(), pct(*calcolato))
         }
     }
 }
@@ -332,6 +390,8 @@ pub fn nodo(n: &Node) -> Nodo {
         valutazione: o.and_then(|o| o.valutazione.clone()),
         decisione: o.and_then(|o| o.decision.as_ref()).map(decision_text),
         valutazione_oiv: o.and_then(|o| o.valutazione_oiv.clone()),
+        target_obiettivo: n.target_obiettivo.map(threshold),
+        raggiungimento: o.and_then(|o| o.raggiungimento).map(|r| pct(Some(r))),
     }
 }
 
@@ -350,23 +410,27 @@ impl View {
             obiettivo_operativo: name(Level::ObiettivoOperativo),
             indicatore: name(Level::Indicatore),
         };
-        let lower = |n: &NomeLivello| n.nome.to_lowercase();
-        let risultato_ente = match smvp.ente {
-            RisultatoEnte::MediaPesataAmbiti => {
-                format!("media ponderata dei risultati per {}", lower(&livelli.ambito))
-            }
-            RisultatoEnte::MediaObiettiviStrategici => {
-                format!("media semplice dei risultati per {}", lower(&livelli.obiettivo_strategico))
-            }
-            RisultatoEnte::MediaRaggiungimentiOs => format!(
-                "media semplice dei raggiungimenti per {} (risultato rispetto al target dell'obiettivo)",
-                lower(&livelli.obiettivo_strategico)
-            ),
-            RisultatoEnte::MediaPesataRaggiungimentiOs => format!(
-                "media ponderata dei raggiungimenti per {} (risultato rispetto al target dell'obiettivo)",
-                lower(&livelli.obiettivo_strategico)
-            ),
-        };
+        let risultato_ente = rule_of_ente(smvp.ente_ufficiale(), &livelli);
+        let classi = smvp.classi();
+        let figure_ente = s
+            .summary
+            .figure_ente
+            .iter()
+            .map(|f| {
+                let band = f.risultato.and_then(|r| crate::score::band(r, &classi));
+                FiguraEnte {
+                    etichetta: f.etichetta.clone(),
+                    regola: rule_of_ente(f.calcolo, &livelli),
+                    risultato: Esito {
+                        testo: pct(f.risultato),
+                        valore: f.risultato.map(|r| r * 100.0),
+                        banda: band_id(band),
+                        classe: band.map(|b| classi[b].etichetta.clone()),
+                        stato: if f.risultato.is_some() { "calcolato" } else { "assente" },
+                    },
+                }
+            })
+            .collect();
         let mut view = View {
             ente: Ente {
                 nome: s.config.ente.nome.clone(),
@@ -388,8 +452,14 @@ impl View {
                 regola: crate::score::indicator::describe(&smvp.regola),
                 calcolo: analisi::calcolo(s, &livelli, &risultato_ente),
                 risultato_ente,
-                soglia_verde: pp(Some(smvp.semaforo.classi()[0].1), 0),
+                soglia_spiegazioni: threshold(smvp.soglia_spiegazioni()),
+                classi: !smvp.classi().is_empty(),
                 assorbimento: s.report.risorse.as_ref().is_some_and(|r| !r.assorbimento_albero.is_empty()),
+                target_obiettivi: s.report.albero.as_ref().is_some_and(|a| {
+                    let mut any = false;
+                    a.walk(&mut |n| any |= n.target_obiettivo.is_some());
+                    any
+                }),
                 valutazioni_oiv: s.report.albero.as_ref().is_some_and(|a| {
                     let mut any = false;
                     a.walk(&mut |n| any |= n.outcome.as_ref().is_some_and(|o| o.valutazione_oiv.is_some()));
@@ -397,13 +467,14 @@ impl View {
                 }),
             },
             livelli,
-            classi: analisi::classi(&smvp.semaforo),
+            figure_ente,
+            classi: analisi::classi(&smvp.classi()),
             albero,
             unita: s.report.unita.as_ref().map(alberi::unita),
             individuali: s.report.individuali.as_ref().map(alberi::individuali),
             tempestivita: s.report.tempestivita.as_ref().map(|t| alberi::obiettivo(t, &[])),
-            conteggi_strategici: analisi::conteggi(&s.summary.obiettivi_strategici, &smvp.semaforo),
-            conteggi_operativi: analisi::conteggi(&s.summary.obiettivi_operativi, &smvp.semaforo),
+            conteggi_strategici: analisi::conteggi(&s.summary.obiettivi_strategici, &smvp.classi()),
+            conteggi_operativi: analisi::conteggi(&s.summary.obiettivi_operativi, &smvp.classi()),
             sotto_soglia: analisi::sotto_soglia(s, texts),
             significativi: analisi::significativi(s),
             decisioni: analisi::decisioni(s),
@@ -476,7 +547,7 @@ fn sintesi(v: &View) -> Vec<String> {
         out.push(format!("Per {}: {}.", l.ambito.nome.to_lowercase(), per_ambito.join("; ")));
     }
     let best = v.conteggi_strategici.righe.first();
-    if let Some(b) = best.filter(|_| v.conteggi_strategici.totale > 0) {
+    if let Some(b) = best.filter(|_| v.conteggi_strategici.totale > 0 && v.metodo.classi) {
         out.push(format!(
             "{} su {} sono nella classe «{}».",
             capitalise(&count(b.numero, &l.obiettivo_strategico)),
@@ -488,7 +559,7 @@ fn sintesi(v: &View) -> Vec<String> {
         out.push(format!(
             "Nessun {} è sotto il {}.",
             l.indicatore.nome.to_lowercase(),
-            v.metodo.soglia_verde
+            v.metodo.soglia_spiegazioni
         ));
     } else {
         let list: Vec<String> = v
@@ -498,7 +569,7 @@ fn sintesi(v: &View) -> Vec<String> {
             .collect();
         out.push(format!(
             "Sotto il {}: {}. Le cause sono spiegate nella sezione 3.3.",
-            v.metodo.soglia_verde,
+            v.metodo.soglia_spiegazioni,
             list.join("; ")
         ));
     }

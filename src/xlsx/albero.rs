@@ -27,6 +27,8 @@ pub(super) enum Col {
     Rapporto,
     Risultato,
     Semaforo,
+    TargetObiettivo,
+    Raggiungimento,
     Scostamento,
     Piattaforma,
     Differenza,
@@ -47,7 +49,9 @@ const TREE_COLS: &[(Col, &str, f64)] = &[
     (Col::ValoreUsato, "Valore usato (numero)", 14.0),
     (Col::Rapporto, "Rapporto", 10.0),
     (Col::Risultato, "Risultato", 10.0),
-    (Col::Semaforo, "Semaforo", 9.0),
+    (Col::Semaforo, "Classe", 14.0),
+    (Col::TargetObiettivo, "Target dell'obiettivo", 12.0),
+    (Col::Raggiungimento, "Raggiungimento", 13.0),
     (Col::Scostamento, "Scostamento", 12.0),
     (Col::Piattaforma, "Risultato della piattaforma", 14.0),
     (Col::Differenza, "Differenza dalla piattaforma", 14.0),
@@ -105,12 +109,8 @@ impl TreeWriter<'_> {
         let note = note(n);
         text(ws, row, Col::Nota.index(), &note)?;
 
-        let mut child_rows = Vec::new();
         for c in &n.children {
-            let r = self.write(ws, c, depth + 1)?;
-            if c.result().is_some() {
-                child_rows.push((r, c.weight.is_some()));
-            }
+            self.write(ws, c, depth + 1)?;
         }
         if !n.children.is_empty() {
             ws.group_rows(row + 1, self.next - 1).map_err(out)?;
@@ -124,27 +124,10 @@ impl TreeWriter<'_> {
                 None
             } else if let Some(&linked_row) = self.linked_row(n) {
                 Some(format!("'{}'!{}", self.sheet_of_linked, Col::Risultato.at(linked_row)))
-            } else if n.level == Level::Ente
-                && self.smvp.ente == crate::config::RisultatoEnte::MediaObiettiviStrategici
-            {
-                let os: Vec<String> = self
-                    .rows
-                    .iter()
-                    .filter(|((l, _), _)| *l == Level::ObiettivoStrategico)
-                    .map(|(_, r)| Col::Risultato.at(*r))
-                    .collect();
-                Some(format!("AVERAGE({})", os.join(",")))
-            } else if child_rows.len() == 1 && !child_rows[0].1 {
-                Some(Col::Risultato.at(child_rows[0].0))
-            } else if !child_rows.is_empty() {
-                let num: Vec<String> = child_rows
-                    .iter()
-                    .map(|(r, _)| format!("{}*{}", Col::Peso.at(*r), Col::Risultato.at(*r)))
-                    .collect();
-                let den: Vec<String> = child_rows.iter().map(|(r, _)| Col::Peso.at(*r)).collect();
-                Some(format!("({})/({})", num.join("+"), den.join("+")))
+            } else if n.level == Level::Ente {
+                ente_expr(self.smvp.ente_ufficiale(), n, &self.rows, "")
             } else {
-                None
+                roll_up_expr(n, crate::score::calculation(n, self.smvp), &self.rows, "")
             };
             match expr {
                 Some(e) => ws
@@ -165,8 +148,20 @@ impl TreeWriter<'_> {
             }
         }
         text(ws, row, Col::Origine.index(), &n.origin.short())?;
+        // An objective with a target of its own: the target and the raggiungimento, live.
+        if let Some(t) = n.target_obiettivo.filter(|t| *t > 0.0 && t.is_finite()) {
+            let t_cell = Col::TargetObiettivo.at(row);
+            ws.write_number_with_format(row, Col::TargetObiettivo.index(), t / 100.0, &self.f.pct)
+                .map_err(out)?;
+            if let Some(g) = outcome.and_then(|o| o.raggiungimento) {
+                let cap = self.smvp.regola.tetto / 100.0;
+                let expr = format!("IF({k}=\"\",\"\",MIN({cap},{k}/{t_cell}))");
+                ws.write_formula_with_format(row, Col::Raggiungimento.index(), formula(expr, g), &self.f.pct)
+                    .map_err(out)?;
+            }
+        }
         if result.is_some() {
-            let band = outcome.and_then(|o| o.band).map_or("", |b| b.label());
+            let band = outcome.and_then(|o| o.classe.as_deref()).unwrap_or("");
             ws.write_formula(
                 row,
                 Col::Semaforo.index(),
@@ -274,16 +269,105 @@ impl TreeWriter<'_> {
     }
 }
 
+/// The cell a parent reads for a child: its raggiungimento where the parent's calculation is on
+/// raggiungimenti and the child has one, its result otherwise.
+fn value_cell(c: &Node, achievements: bool, row: u32, sheet: &str) -> String {
+    let has = c.outcome.as_ref().is_some_and(|o| o.raggiungimento.is_some());
+    let col = if achievements && has { Col::Raggiungimento } else { Col::Risultato };
+    format!("{sheet}{}", col.at(row))
+}
+
+/// A node's result over its scored children's cells, mirroring `score::roll_up`: Σ weight ×
+/// value / Σ weight, or the plain AVERAGE where the level is a simple mean (so blank weights
+/// never divide by zero); excluded children are left out and their weight goes to the others.
+/// `sheet` prefixes every reference (`Albero!`) when the formula is written on another sheet.
+pub(super) fn roll_up_expr(
+    n: &Node,
+    calcolo: crate::config::Calcolo,
+    rows: &BTreeMap<(Level, String), u32>,
+    sheet: &str,
+) -> Option<String> {
+    let scored: Vec<(&Node, u32)> = n
+        .children
+        .iter()
+        .filter(|c| c.result().is_some())
+        .filter_map(|c| Some((c, *rows.get(&(c.level, c.code.clone()))?)))
+        .collect();
+    let values: Vec<String> =
+        scored.iter().map(|(c, r)| value_cell(c, calcolo.of_achievements(), *r, sheet)).collect();
+    match scored.as_slice() {
+        [] => None,
+        [(c, _)] if c.weight.is_none() || calcolo.simple() => Some(values[0].clone()),
+        _ if calcolo.simple() => Some(format!("AVERAGE({})", values.join(","))),
+        _ => {
+            let weights: Vec<String> =
+                scored.iter().map(|(_, r)| format!("{sheet}{}", Col::Peso.at(*r))).collect();
+            let num: Vec<String> = weights.iter().zip(&values).map(|(w, v)| format!("{w}*{v}")).collect();
+            Some(format!("({})/({})", num.join("+"), weights.join("+")))
+        }
+    }
+}
+
+/// An Ente figure over the tree's cells, mirroring `score::ente_figure`.
+pub(super) fn ente_expr(
+    mode: crate::config::RisultatoEnte,
+    root: &Node,
+    rows: &BTreeMap<(Level, String), u32>,
+    sheet: &str,
+) -> Option<String> {
+    use crate::config::{Calcolo, RisultatoEnte};
+    match mode {
+        RisultatoEnte::MediaPesataAmbiti => roll_up_expr(root, Calcolo::MediaPesata, rows, sheet),
+        RisultatoEnte::MediaAmbiti => roll_up_expr(root, Calcolo::MediaSemplice, rows, sheet),
+        _ => {
+            let achievements = mode != RisultatoEnte::MediaObiettiviStrategici;
+            let mut terms: Vec<(Option<String>, String)> = Vec::new();
+            for ambito in root.children.iter().filter(|c| c.level == Level::Ambito) {
+                let ambito_row = rows.get(&(Level::Ambito, ambito.code.clone()));
+                for os in ambito.all(Level::ObiettivoStrategico).into_iter().filter(|o| o.result().is_some())
+                {
+                    let Some(&r) = rows.get(&(Level::ObiettivoStrategico, os.code.clone())) else { continue };
+                    let weight = match (mode, ambito_row) {
+                        (RisultatoEnte::MediaPesataRaggiungimentiOs, Some(a)) if ambito.weight.is_some() => {
+                            Some(format!("{sheet}{}*{sheet}{}", Col::Peso.at(r), Col::Peso.at(*a)))
+                        }
+                        (RisultatoEnte::MediaPesataRaggiungimentiOs, _) => {
+                            Some(format!("{sheet}{}", Col::Peso.at(r)))
+                        }
+                        _ => None,
+                    };
+                    terms.push((weight, value_cell(os, achievements, r, sheet)));
+                }
+            }
+            if terms.is_empty() {
+                return None;
+            }
+            if mode == RisultatoEnte::MediaPesataRaggiungimentiOs {
+                let num: Vec<String> =
+                    terms.iter().map(|(w, v)| format!("{}*{v}", w.clone().unwrap_or_default())).collect();
+                let den: Vec<String> = terms.iter().map(|(w, _)| w.clone().unwrap_or_default()).collect();
+                Some(format!("({})/({})", num.join("+"), den.join("+")))
+            } else {
+                let values: Vec<String> = terms.into_iter().map(|(_, v)| v).collect();
+                Some(format!("AVERAGE({})", values.join(",")))
+            }
+        }
+    }
+}
+
 /// The rule applied, or the evaluator's decision with its reason.
 fn note(n: &Node) -> String {
     let Some(o) = n.outcome.as_ref() else { return String::new() };
     let text = match &o.decision {
-        Some(Decision::Sostituzione { risultato, calcolato, motivazione }) => format!(
-            "Sostituito dall'OIV con {} % (calcolato {}): {motivazione}",
+        Some(Decision::Sostituzione { risultato, calcolato, motivazione, organo }) => format!(
+            "Sostituito {} con {} % (calcolato {}): {motivazione}",
+            organo.da(),
             crate::value::format_number(*risultato, 2),
             calcolato.map_or("-".into(), |c| format!("{} %", crate::value::format_number(c * 100.0, 2)))
         ),
-        Some(Decision::Esclusione { esito, motivazione }) => format!("Escluso ({esito}): {motivazione}"),
+        Some(Decision::Esclusione { esito, motivazione, organo }) => {
+            format!("Escluso ({esito}) {}: {motivazione}", organo.da())
+        }
         None => o.rule.clone().unwrap_or_default(),
     };
     match &o.valutazione_oiv {
@@ -310,7 +394,7 @@ pub(super) fn tree_sheet(
     }
     let last = w.next - 1;
     ws.autofilter(0, 0, last, (TREE_COLS.len() - 1) as u16).map_err(out)?;
-    traffic_lights(ws, f, smvp, Col::Risultato.index(), last)?;
+    traffic_lights(ws, smvp, Col::Risultato.index(), last)?;
     Ok(w.rows)
 }
 

@@ -9,15 +9,15 @@ pub(super) fn formula(expr: String, cached: f64) -> Formula {
     Formula::new(expr).set_result(format!("{cached}"))
 }
 
-/// The band of a result cell as an Excel expression, built from the same class list as
-/// `score::band` (the displayed value, rounded to two decimals, against each class's threshold).
+/// The class of a result cell as an Excel expression, built from the same class list as
+/// `score::band` (the displayed value, rounded to two decimals, against each class's threshold):
+/// the class's name, empty below every class.
 pub(super) fn band_formula(result_cell: &str, smvp: &Smvp) -> String {
     let shown = format!("ROUND({result_cell}*100,2)");
-    let classes = smvp.semaforo.classi();
-    let (last, rest) = classes.split_last().expect("at least one class");
-    let mut e = format!("\"{}\"", last.0.label());
-    for (band, from) in rest.iter().rev() {
-        e = format!("IF({shown}>={from},\"{}\",{e})", band.label());
+    let mut e = "\"\"".to_string();
+    for c in smvp.classi().iter().rev() {
+        let name = c.etichetta.replace('"', "\"\"");
+        e = format!("IF({shown}>={},\"{name}\",{e})", c.da);
     }
     format!("IF({result_cell}=\"\",\"\",{e})")
 }
@@ -95,9 +95,19 @@ mod tests {
 
     #[test]
     fn the_band_formula_walks_the_classes() {
+        let smvp = Smvp {
+            semaforo: Some(crate::config::Semaforo {
+                verde: Some(95.0),
+                giallo: Some(60.0),
+                ..Default::default()
+            }),
+            ..Smvp::default()
+        };
         assert_eq!(
-            band_formula("K2", &Smvp::default()),
-            "IF(K2=\"\",\"\",IF(ROUND(K2*100,2)>=95,\"verde\",IF(ROUND(K2*100,2)>=60,\"giallo\",\"rosso\")))"
+            band_formula("K2", &smvp),
+            "IF(K2=\"\",\"\",IF(ROUND(K2*100,2)>=95,\"Raggiunti\",IF(ROUND(K2*100,2)>=60,\"Parzialmente raggiunti\",\
+             IF(ROUND(K2*100,2)>=0,\"Non raggiunti\",\"\"))))"
         );
+        assert_eq!(band_formula("K2", &Smvp::default()), "IF(K2=\"\",\"\",\"\")", "no classes, no class");
     }
 }

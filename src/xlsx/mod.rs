@@ -11,7 +11,7 @@ mod formule;
 
 use crate::config::Smvp;
 use crate::error::{Error, Problem};
-use crate::model::{Band, Decision, Level, Node};
+use crate::model::{Decision, Level, Node};
 use crate::score::Scored;
 use albero::tree_sheet;
 use formule::{band_formula, formula};
@@ -105,39 +105,35 @@ fn header(ws: &mut Worksheet, f: &Formats, cols: &[(&str, f64)]) -> Result<(), E
     Ok(())
 }
 
-/// Green/yellow/red fills on a column of fractions, by the configured thresholds.
-fn traffic_lights(
-    ws: &mut Worksheet,
-    f: &Formats,
-    smvp: &Smvp,
-    col: u16,
-    last_row: u32,
-) -> Result<(), Error> {
+/// A fill for a class of colour `#RRGGBB`: a light tint behind, a dark shade for the text.
+fn class_format(colour: &str) -> Format {
+    let channel = |k: usize| u8::from_str_radix(&colour[1 + 2 * k..3 + 2 * k], 16).unwrap_or(128) as f64;
+    let mix = |toward: f64, share: f64| -> String {
+        (0..3)
+            .map(|k| format!("{:02X}", (channel(k) * (1.0 - share) + toward * share).round() as u8))
+            .collect()
+    };
+    Format::new().set_background_color(mix(255.0, 0.75).as_str()).set_font_color(mix(0.0, 0.45).as_str())
+}
+
+/// The SMVP classes' fills on a column of fractions, by the configured thresholds (none without
+/// classes).
+fn traffic_lights(ws: &mut Worksheet, smvp: &Smvp, col: u16, last_row: u32) -> Result<(), Error> {
     if last_row < 1 {
         return Ok(());
     }
-    // The fill follows the band of the displayed value: a threshold is met from half a unit of
+    // The fill follows the class of the displayed value: a threshold is met from half a unit of
     // the second decimal below it.
-    let classes = smvp.semaforo.classi();
-    let mut rules = Vec::new();
+    let classes = crate::view::classi(&smvp.classi());
     let mut upper: Option<f64> = None;
-    for (band, from) in classes {
-        let format = match band {
-            Band::Verde => &f.green,
-            Band::Giallo => &f.yellow,
-            Band::Rosso => &f.red,
-        };
+    for (c, from) in classes.iter().zip(smvp.classi().iter().map(|c| c.da)) {
         let lo = from / 100.0 - 0.000_05;
-        let rule = match (upper, from.is_finite()) {
-            (None, _) => ConditionalFormatCellRule::GreaterThanOrEqualTo(lo),
-            (Some(up), true) => ConditionalFormatCellRule::Between(lo, up),
-            (Some(up), false) => ConditionalFormatCellRule::LessThan(up),
+        let rule = match upper {
+            None => ConditionalFormatCellRule::GreaterThanOrEqualTo(lo),
+            Some(up) => ConditionalFormatCellRule::Between(lo, up),
         };
-        rules.push((rule, format));
         upper = Some(lo);
-    }
-    for (rule, format) in rules {
-        let cf = ConditionalFormatCell::new().set_rule(rule).set_format(format);
+        let cf = ConditionalFormatCell::new().set_rule(rule).set_format(class_format(&c.colore));
         ws.add_conditional_format(1, col, last_row, col, &cf).map_err(out)?;
     }
     Ok(())
@@ -191,7 +187,7 @@ const SINTESI_COLS: &[(&str, f64)] = &[
     ("Denominazione", 60.0),
     ("Peso", 10.0),
     ("Risultato", 12.0),
-    ("Semaforo", 10.0),
+    ("Classe", 14.0),
     ("Valutazione", 16.0),
 ];
 
@@ -238,7 +234,7 @@ fn fill_sintesi(
                 &f.pct,
             )
             .map_err(out)?;
-            let band = n.outcome.as_ref().and_then(|o| o.band).map_or("", |b| b.label());
+            let band = n.outcome.as_ref().and_then(|o| o.classe.as_deref()).unwrap_or("");
             ws.write_formula(
                 row,
                 5,
@@ -255,20 +251,41 @@ fn fill_sintesi(
         }
         row += 1;
     }
-    traffic_lights(ws, f, smvp, 4, row - 1)?;
+    traffic_lights(ws, smvp, 4, row - 1)?;
     row += 1;
+    // The Ente's other figures, where the SMVP lists more than one: each a live formula over the
+    // Albero sheet, the official one first.
+    if let (Some(root), true) = (&s.report.albero, s.summary.figure_ente.len() > 1) {
+        ws.write_string_with_format(row, 0, "Performance di Ente: le misure dello SMVP", &f.bold)
+            .map_err(out)?;
+        row += 1;
+        for (i, fig) in s.summary.figure_ente.iter().enumerate() {
+            text(ws, row, 0, if i == 0 { "misura ufficiale" } else { "altra misura" })?;
+            text(ws, row, 2, &fig.etichetta)?;
+            let expr = match (i, rows.get(&(Level::Ente, root.code.clone()))) {
+                (0, Some(r)) => Some(format!("Albero!{}", albero::Col::Risultato.at(*r))),
+                _ => albero::ente_expr(fig.calcolo, root, rows, "Albero!"),
+            };
+            if let (Some(e), Some(v)) = (expr, fig.risultato) {
+                ws.write_formula_with_format(row, 4, formula(e, v), &f.pct).map_err(out)?;
+            }
+            row += 1;
+        }
+        row += 1;
+    }
     ws.write_string_with_format(row, 0, "Obiettivi per esito", &f.bold).map_err(out)?;
     row += 1;
     for (label, c, level) in [
         ("obiettivi strategici", &s.summary.obiettivi_strategici, Level::ObiettivoStrategico),
         ("obiettivi operativi", &s.summary.obiettivi_operativi, Level::ObiettivoOperativo),
     ] {
-        for (band, n) in [("verde", c.verde), ("giallo", c.giallo), ("rosso", c.rosso)] {
+        for (classe, &n) in smvp.classi().iter().zip(&c.per_classe) {
+            let band = escape_criteria(&classe.etichetta);
             text(ws, row, 0, label)?;
-            text(ws, row, 1, band)?;
+            text(ws, row, 1, &classe.etichetta)?;
             let (livello, semaforo) = (albero::Col::Livello.letter(), albero::Col::Semaforo.letter());
             let expr = format!(
-                "COUNTIFS(Albero!{livello}:{livello},\"*{}\",Albero!{semaforo}:{semaforo},\"{band}\")",
+                "COUNTIFS(Albero!{livello}:{livello},\"*{}\",Albero!{semaforo}:{semaforo},\"={band}\")",
                 level.label()
             );
             ws.write_formula(row, 4, formula(expr, n as f64)).map_err(out)?;
@@ -280,6 +297,12 @@ fn fill_sintesi(
         row += 1;
     }
     Ok(())
+}
+
+/// A text as a COUNTIFS criterion that matches it exactly: `~` before the wildcards `*`, `?`
+/// and `~`, and the string's quotes doubled.
+fn escape_criteria(text: &str) -> String {
+    text.replace('~', "~~").replace('*', "~*").replace('?', "~?").replace('"', "\"\"")
 }
 
 const IND_COLS: &[(&str, f64)] = &[
@@ -301,7 +324,7 @@ const IND_COLS: &[(&str, f64)] = &[
     ("Punteggio", 10.0),
     ("Peso", 9.0),
     ("Regola applicata", 40.0),
-    ("Decisione OIV", 16.0),
+    ("Decisione (chi l'ha presa)", 22.0),
     ("Motivazione", 40.0),
     ("Valore mancante", 9.0),
     ("Overshooting (valore/target)", 12.0),
@@ -351,12 +374,12 @@ fn indicatori(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
         }
         text(ws, row, 17, o.and_then(|o| o.rule.as_deref()).unwrap_or(""))?;
         match o.and_then(|o| o.decision.as_ref()) {
-            Some(Decision::Sostituzione { motivazione, .. }) => {
-                text(ws, row, 18, "sostituzione")?;
+            Some(Decision::Sostituzione { motivazione, organo, .. }) => {
+                text(ws, row, 18, &format!("sostituzione ({})", organo.label()))?;
                 text(ws, row, 19, motivazione)?;
             }
-            Some(Decision::Esclusione { esito, motivazione }) => {
-                text(ws, row, 18, esito)?;
+            Some(Decision::Esclusione { esito, motivazione, organo }) => {
+                text(ws, row, 18, &format!("{esito} ({})", organo.label()))?;
                 text(ws, row, 19, motivazione)?;
             }
             None => {}
@@ -373,7 +396,7 @@ fn indicatori(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
     }
     let last = rows.len() as u32;
     ws.autofilter(0, 0, last.max(1), (IND_COLS.len() - 1) as u16).map_err(out)?;
-    traffic_lights(ws, f, &s.config.smvp, 15, last)?;
+    traffic_lights(ws, &s.config.smvp, 15, last)?;
     Ok(())
 }
 

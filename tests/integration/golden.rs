@@ -210,12 +210,15 @@ fn organisational_units() {
 
 fn band_counts(c: &relazione::score::BandCounts, e: &Value, below_key: &str) {
     let pct = |n: usize| round_half_up(n as f64 / c.totale as f64 * 100.0, 2);
-    assert_eq!(c.verde as f64, f(&e["raggiunti_oltre_95"]["n"]));
-    assert_eq!(pct(c.verde), f(&e["raggiunti_oltre_95"]["pct"]));
-    assert_eq!(c.giallo as f64, f(&e["tra_60_e_95"]["n"]));
-    assert_eq!(pct(c.giallo), f(&e["tra_60_e_95"]["pct"]));
-    assert_eq!(c.rosso as f64, f(&e[below_key]["n"]));
-    assert_eq!(pct(c.rosso), f(&e[below_key]["pct"]));
+    // Modena's three classes, best first (relazione.yaml: verde 95, giallo 60).
+    let [verde, giallo, rosso] = c.per_classe[..] else { panic!("three classes: {:?}", c.per_classe) };
+    assert_eq!(verde as f64, f(&e["raggiunti_oltre_95"]["n"]));
+    assert_eq!(pct(verde), f(&e["raggiunti_oltre_95"]["pct"]));
+    assert_eq!(giallo as f64, f(&e["tra_60_e_95"]["n"]));
+    assert_eq!(pct(giallo), f(&e["tra_60_e_95"]["pct"]));
+    assert_eq!(rosso as f64, f(&e[below_key]["n"]));
+    assert_eq!(pct(rosso), f(&e[below_key]["pct"]));
+    assert_eq!(c.senza_classe, 0);
     assert_eq!(c.totale as f64, f(&e["totale"]["n"]));
 }
 

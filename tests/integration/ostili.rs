@@ -402,7 +402,7 @@ fn a_config_with_an_unknown_key() {
     assert_eq!(
         run.stderr,
         format!(
-            "errore: dati non validi: 1 problema\n- {}: riga 6: chiave sconosciuta «gialo» in «smvp.semaforo» (ammesse: «verde», «giallo», «etichette»)\n",
+            "errore: dati non validi: 1 problema\n- {}: riga 6: chiave sconosciuta «gialo» in «smvp.semaforo» (ammesse: «verde», «giallo», «etichette», «classi»)\n",
             cfg.display()
         )
     );

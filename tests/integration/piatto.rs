@@ -7,7 +7,7 @@ use relazione::model::{Level, Node};
 use rust_xlsxwriter::{Format, Workbook};
 
 /// A cell of a flat-layout row, by header.
-enum V {
+pub(crate) enum V {
     T(&'static str),
     N(f64),
     /// A number shown as a percentage (0,035 shown as 3,50 %).
@@ -50,7 +50,7 @@ fn row(code: &'static str, target: V, value: V) -> Vec<(&'static str, V)> {
     ]
 }
 
-fn data(name: &str, rows: &[Vec<(&str, V)>], smvp: &str) -> (Scratch, std::path::PathBuf) {
+pub(crate) fn data(name: &str, rows: &[Vec<(&str, V)>], smvp: &str) -> (Scratch, std::path::PathBuf) {
     let dir = scratch(name);
     write_flat(&dir.join("piano.xlsx"), rows);
     let cfg = config(&dir, smvp);
@@ -223,7 +223,7 @@ const BSC: &str = "smvp:
 
 /// A balanced scorecard: perspectives → strategic objectives (each with a target of its own) →
 /// operational objectives → actions.
-fn bsc_rows() -> Vec<Vec<(&'static str, V)>> {
+pub(crate) fn bsc_rows() -> Vec<Vec<(&'static str, V)>> {
     let action = |p: &'static str,
                   os: &'static str,
                   os_target: f64,
@@ -260,7 +260,7 @@ fn bsc_rows() -> Vec<Vec<(&'static str, V)>> {
     rows
 }
 
-const BSC_DECISIONS: &str = "sostituzioni:
+pub(crate) const BSC_DECISIONS: &str = "sostituzioni:
   - codice: A1
     risultato: 100
     motivazione: Dato rettificato dall'OIV (verbale n. 2)
@@ -270,6 +270,7 @@ const BSC_DECISIONS: &str = "sostituzioni:
 esclusioni:
   - codice: 1.D
     esito: soppresso
+    organo: giunta
     motivazione: Obiettivo soppresso in sede di monitoraggio (delibera di Giunta n. 45)
 ";
 
@@ -306,10 +307,11 @@ fn a_balanced_scorecard_scores_as_computed_by_hand() {
     close(s.report.albero.as_ref().unwrap().result().unwrap(), (0.9375 + (2.5 / 3.0) / 0.9) / 2.0);
     assert_eq!(os("1").outcome.as_ref().unwrap().valutazione.as_deref(), Some("Buono"));
     // Below the best class: A2, A3, A4, A5, never A8.
-    let below: Vec<&str> = relazione::score::below_green(s.report.albero.as_ref().unwrap())
-        .iter()
-        .map(|(n, _)| n.code.as_str())
-        .collect();
+    let below: Vec<&str> =
+        relazione::score::below_threshold(s.report.albero.as_ref().unwrap(), &s.config.smvp)
+            .iter()
+            .map(|(n, _)| n.code.as_str())
+            .collect();
     assert_eq!(below, ["A2", "A3", "A4", "A5"]);
 }
 
@@ -338,6 +340,101 @@ fn the_balanced_scorecard_report_speaks_its_own_language() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// The balanced scorecard of an SMVP with no result classes, perspectives as the simple mean of
+/// their OS *raggiungimenti*, and two Ente figures: the official one (the mean of the
+/// perspectives) and a «media matematica» of the OS results.
+pub(crate) const BSC_SENZA_CLASSI: &str = "smvp:
+  regola:
+    tipo: fasce
+    fasce:
+      - {da: 100, punteggio: 100}
+      - {da: 80, punteggio: 80}
+      - {da: 60, punteggio: 60}
+      - {da: 0, punteggio: 40}
+    soglia_minima: 50
+  scadenze:
+    ritardo: lineare
+    giorni: 30
+  ente:
+    - {etichetta: Performance di Ente, calcolo: media_ambiti}
+    - {etichetta: Media matematica, calcolo: media_obiettivi_strategici}
+  livelli:
+    ambito:
+      nome: Prospettiva
+      calcolo: media_raggiungimenti
+    obiettivo_operativo:
+      calcolo: media_semplice
+    indicatore:
+      nome: Azione
+  overshooting:
+    previsto: false
+";
+
+#[test]
+fn a_scorecard_without_classes_rolls_up_raggiungimenti_and_reports_two_ente_figures() {
+    let (dir, cfg) = data("bsc-senza-classi", &bsc_rows(), BSC_SENZA_CLASSI);
+    std::fs::write(dir.join("decisioni.yaml"), BSC_DECISIONS).unwrap();
+    let s = run(&dir, &cfg).unwrap();
+    // OS 1: 75 against its 80 → 93,75 %; OS 2: 83,33 against 90 → 92,59 %. Each perspective is
+    // its OS's raggiungimento; the Ente their simple mean; the «media matematica» the mean of
+    // the OS results (75 + 83,33) / 2.
+    let (g1, g2) = (0.75 / 0.8, (2.5 / 3.0) / 0.9);
+    close(result(&s, Level::Ambito, "P1"), g1);
+    close(result(&s, Level::Ambito, "P2"), g2);
+    let official = (g1 + g2) / 2.0;
+    close(s.report.albero.as_ref().unwrap().result().unwrap(), official);
+    let figures: Vec<(&str, f64)> =
+        s.summary.figure_ente.iter().map(|f| (f.etichetta.as_str(), f.risultato.unwrap())).collect();
+    assert_eq!(figures.len(), 2);
+    assert_eq!((figures[0].0, figures[1].0), ("Performance di Ente", "Media matematica"));
+    close(figures[0].1, official);
+    close(figures[1].1, (0.75 + 2.5 / 3.0) / 2.0);
+    // No classes: no result has one, no count by class.
+    s.report.albero.as_ref().unwrap().walk(&mut |n| assert!(n.outcome.as_ref().unwrap().band.is_none()));
+    assert!(s.summary.obiettivi_strategici.per_classe.is_empty());
+
+    let out = out_beside(&dir);
+    let built = build(&dir, &cfg, &out);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Prova.pdf")));
+    for expected in [
+        "La performance di Ente del 2024 è pari al 93,17 % (media semplice dei risultati per prospettiva). \
+         Media matematica: 79,17 % (media semplice dei risultati per obiettivo strategico).",
+        "Prospettiva: media semplice dei raggiungimenti per obiettivo strategico.",
+        "Obiettivo strategico: media ponderata, con i pesi del piano, dei risultati per obiettivo operativo.",
+        "Obiettivo operativo: media semplice dei risultati per azione.",
+        "Azioni con una soglia minima nel piano (1): un valore che non la raggiunge ha punteggio 0.",
+        "Raggiungimento di un obiettivo con un target proprio: il suo risultato rispetto al target, fino al 100 %.",
+        // The explanations are for every result below the target, said as such.
+        "Sotto il 100 %",
+        // A deadline is met or late, never a ratio.
+        "Scadenza in ritardo di 15 giorni",
+        // Each OS's own target and raggiungimento beside its result.
+        "75,00 % 80 % 93,75 %",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}» in {text}");
+    }
+    for absent in [
+        "Sotto il 95",
+        "classe",
+        "Raggiunti",
+        "per gruppo",
+        "indicatori propri",
+        "Grado di raggiungimento 50",
+    ] {
+        assert!(!text.contains(absent), "«{absent}» in {text}");
+    }
+    // The web edition and the open data say the same.
+    let home = std::fs::read_to_string(out.join("sito/index.html")).unwrap();
+    assert!(home.contains("Media matematica") && !home.contains("Classi di esito"), "{home}");
+    assert!(!std::fs::read_to_string(out.join("sito/indicatori.html")).unwrap().contains("f-banda"));
+    let csv = std::fs::read_to_string(out.join("opendata/obiettivi.csv")).unwrap();
+    assert!(csv.lines().next().unwrap().contains(",target_obiettivo_pct,raggiungimento_pct,"), "{csv}");
+    let json = std::fs::read_to_string(out.join("opendata/relazione.json")).unwrap();
+    assert!(json.contains("\"figure_ente\"") && json.contains("Media matematica"), "{json}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 /// Camera di commercio Riviere di Liguria, the OIV's objective sheets 2023
 /// (`../shared/reference/oiv-schede-obiettivi-2023-cciaa-riviere-liguria.txt`): a chamber whose
 /// plan has no weights (simple means) and whose OIV scores each objective. Each row: objective,
@@ -361,7 +458,7 @@ const LIGURIA: &[(&str, &str, &str, &str, &str, f64, u8)] = &[
 ];
 
 /// The OIV's own scores of these objectives (lines 7, 22, 64, 101).
-const LIGURIA_OIV: &str = "sostituzioni:
+pub(crate) const LIGURIA_OIV: &str = "sostituzioni:
   - {codice: A01, risultato: 60, motivazione: \"Valutazione OIV, scheda obiettivo 2023\"}
   - {codice: A01.01, risultato: 100, motivazione: \"Valutazione OIV, scheda obiettivo 2023\"}
   - {codice: A02, risultato: 80, motivazione: \"Valutazione OIV, scheda obiettivo 2023\"}
@@ -369,7 +466,7 @@ const LIGURIA_OIV: &str = "sostituzioni:
 ";
 
 /// The Liguria rows in the flat layout.
-fn liguria_rows() -> Vec<Vec<(&'static str, V)>> {
+pub(crate) fn liguria_rows() -> Vec<Vec<(&'static str, V)>> {
     LIGURIA
         .iter()
         .map(|(os, oo, code, target, value, _, _)| {

@@ -94,7 +94,7 @@ fn the_web_edition_stands_alone_with_a_page_per_objective() {
     assert_eq!(rows, 99, "indicator rows");
     // Results in words as well as colours, the draft said on every page.
     let home = std::fs::read_to_string(site.join("index.html")).unwrap();
-    assert!(home.contains("99,62\u{a0}% <span class=\"banda\">(verde)</span>"), "{home}");
+    assert!(home.contains("99,62\u{a0}% <span class=\"banda\">(Raggiunti)</span>"), "{home}");
     assert!(pages.iter().all(|p| std::fs::read_to_string(p).unwrap().contains("<strong>BOZZA</strong>")));
 }
 

@@ -66,7 +66,7 @@ fn exclusion_redistributes_and_is_recorded() {
     assert!(matches!(&o.decision, Some(Decision::Esclusione { esito, .. }) if esito == "cassato"));
     let w = find(a, "20.S1").outcome.as_ref().unwrap().effective_weight.unwrap();
     assert!((w - 62.5).abs() < 1e-9, "50 of 80 → 62,5 %: {w}");
-    assert!(s.warnings.iter().any(|w| w.message.contains("«20.S3» cassato dall'OIV")));
+    assert!(s.warnings.iter().any(|w| w.message.contains("«20.S3» cassato dalla Giunta")));
 }
 
 #[test]
@@ -113,4 +113,97 @@ fn a_decision_on_an_unknown_code_is_an_error() {
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
     let err = pipeline::run_with(config, &dir).expect_err("must fail").to_string();
     assert!(err.contains("decisione su «99.X»: nessun obiettivo o indicatore con questo codice"), "{err}");
+}
+
+/// The step-scale chamber's decisions by their bodies: the Giunta suppresses an operational
+/// objective, the office certifies the score of an indicator whose value was lost, the OIV
+/// replaces two results. By hand (see the fixture's README for the rest): 10.A suppressed, so
+/// OS 10's operational group is 10.B alone (100) and OS 10 = 0,4 × 80 + 0,6 × 100 = 92; 20.S3
+/// certified at 100, so OS 20 = 0,5 × 100 + 0,3 × 60 + 0,2 × 100 = 88; OS 21 = 90 (OIV); the
+/// Ente, the plain mean of the OS, 90.
+const DECISIONS_BY_BODY: &str = "sostituzioni:
+  - codice: \"10.B1\"
+    risultato: 100
+    motivazione: \"Il dato delle ore di formazione è stato rettificato dall'OIV: 21 ore documentate\"
+  - codice: \"21\"
+    risultato: 90
+    motivazione: \"Proventi ridotti da una causa esterna (verbale OIV n. 3)\"
+  - codice: \"20.S3\"
+    risultato: 100
+    organo: ufficio
+    motivazione: \"Esito dell'indagine perso nel cambio di piattaforma, attestato dal dirigente\"
+    atto: \"Attestazione prot. n. 1234 del 15/02/2025\"
+esclusioni:
+  - codice: \"10.A\"
+    esito: soppresso
+    organo: giunta
+    motivazione: \"Obiettivo soppresso in sede di aggiornamento del PIAO\"
+    atto: \"delibera di Giunta n. 140 del 30/07/2024\"
+";
+
+fn fixture_with_decisions(name: &str, decisions: &str) -> crate::common::Scratch {
+    let dir = crate::common::scratch(name);
+    let src = crate::common::manifest().join("tests/fixtures/smvp-fasce");
+    for f in ["indicatori.xlsx", "relazione.yaml"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    std::fs::write(dir.join("decisioni.yaml"), decisions).unwrap();
+    dir
+}
+
+#[test]
+fn decisions_name_the_body_that_took_them() {
+    let dir = fixture_with_decisions("organi", DECISIONS_BY_BODY);
+    let config = Config::load(&dir.join("relazione.yaml")).unwrap();
+    let s = pipeline::run_with(config, &dir).unwrap_or_else(|e| panic!("{e}"));
+    let a = s.report.albero.as_ref().unwrap();
+    assert_eq!(pp(find(a, "10")), Some(92.0));
+    assert_eq!(pp(find(a, "20")), Some(88.0));
+    assert_eq!(pp(a), Some(90.0));
+
+    let out = crate::common::out_beside(&dir);
+    let run = crate::common::build(&dir, &dir.join("relazione.yaml"), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text =
+        crate::common::flat(&crate::common::pdf_text(&out.join("Relazione_performance_2024_Esempio.pdf")));
+    for expected in [
+        "Giunta escluso (soppresso) dalla Giunta: il peso è ridistribuito sugli altri elementi \
+         Obiettivo soppresso in sede di aggiornamento del PIAO (delibera di Giunta n. 140 del 30/07/2024)",
+        "Ufficio (valore certificato) risultato 100,00 % dall'ufficio (valore certificato) (calcolato –)",
+        "OIV risultato 90,00 % dall'OIV (calcolato 0,00 %)",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}» in {text}");
+    }
+    // The OIV's working papers list only the OIV's decisions.
+    let carte = crate::common::flat(
+        &std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.to_string_lossy().contains("Carte_di_lavoro_OIV")
+                    && p.extension().is_some_and(|x| x == "pdf")
+            })
+            .map(|p| crate::common::pdf_text(&p))
+            .collect::<String>(),
+    );
+    assert!(carte.contains("accanto a quello deciso: 2"), "two of the four decisions are the OIV's: {carte}");
+    // The open data keep the OIV's decisions apart from the other bodies'.
+    let csv = std::fs::read_to_string(out.join("opendata/obiettivi.csv")).unwrap();
+    assert!(
+        csv.contains(",soppresso (Giunta),") && csv.contains(",sostituzione (Ufficio (valore certificato)),"),
+        "{csv}"
+    );
+    // A value certified by the office needs its document.
+    let dir = fixture_with_decisions(
+        "ufficio-senza-atto",
+        "sostituzioni:\n  - {codice: \"20.S3\", risultato: 100, organo: ufficio, motivazione: perso}\n",
+    );
+    let config = Config::load(&dir.join("relazione.yaml")).unwrap();
+    let err = pipeline::run_with(config, &dir).expect_err("must fail").to_string();
+    assert!(
+        err.contains("un valore certificato dall'ufficio va indicato con il documento che lo attesta"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
 }
