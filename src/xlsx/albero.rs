@@ -109,8 +109,9 @@ impl TreeWriter<'_> {
         let note = note(n);
         text(ws, row, Col::Nota.index(), &note)?;
 
+        let mut child_rows = Vec::with_capacity(n.children.len());
         for c in &n.children {
-            self.write(ws, c, depth + 1)?;
+            child_rows.push(Some(self.write(ws, c, depth + 1)?));
         }
         if !n.children.is_empty() {
             ws.group_rows(row + 1, self.next - 1).map_err(out)?;
@@ -127,7 +128,7 @@ impl TreeWriter<'_> {
             } else if n.level == Level::Ente {
                 ente_expr(self.smvp.ente_ufficiale(), n, &self.rows, "")
             } else {
-                roll_up_expr(n, crate::score::calculation(n, self.smvp), &self.rows, "")
+                roll_up_expr(n, crate::score::calculation(n, self.smvp), &child_rows, "")
             };
             match expr {
                 Some(e) => ws
@@ -280,18 +281,20 @@ fn value_cell(c: &Node, achievements: bool, row: u32, sheet: &str) -> String {
 /// A node's result over its scored children's cells, mirroring `score::roll_up`: Σ weight ×
 /// value / Σ weight, or the plain AVERAGE where the level is a simple mean (so blank weights
 /// never divide by zero); excluded children are left out and their weight goes to the others.
-/// `sheet` prefixes every reference (`Albero!`) when the formula is written on another sheet.
+/// `child_rows` are the children's rows, in their order; `sheet` prefixes every reference
+/// (`Albero!`) when the formula is written on another sheet.
 pub(super) fn roll_up_expr(
     n: &Node,
     calcolo: crate::config::Calcolo,
-    rows: &BTreeMap<(Level, String), u32>,
+    child_rows: &[Option<u32>],
     sheet: &str,
 ) -> Option<String> {
     let scored: Vec<(&Node, u32)> = n
         .children
         .iter()
-        .filter(|c| c.result().is_some())
-        .filter_map(|c| Some((c, *rows.get(&(c.level, c.code.clone()))?)))
+        .zip(child_rows)
+        .filter(|(c, _)| c.result().is_some())
+        .filter_map(|(c, r)| Some((c, (*r)?)))
         .collect();
     let values: Vec<String> =
         scored.iter().map(|(c, r)| value_cell(c, calcolo.of_achievements(), *r, sheet)).collect();
@@ -316,9 +319,13 @@ pub(super) fn ente_expr(
     sheet: &str,
 ) -> Option<String> {
     use crate::config::{Calcolo, RisultatoEnte};
+    // The ambiti's and the OS's codes are unique in the tree (groups', repeated under every OS,
+    // are never looked up here).
+    let ambiti: Vec<Option<u32>> =
+        root.children.iter().map(|c| rows.get(&(c.level, c.code.clone())).copied()).collect();
     match mode {
-        RisultatoEnte::MediaPesataAmbiti => roll_up_expr(root, Calcolo::MediaPesata, rows, sheet),
-        RisultatoEnte::MediaAmbiti => roll_up_expr(root, Calcolo::MediaSemplice, rows, sheet),
+        RisultatoEnte::MediaPesataAmbiti => roll_up_expr(root, Calcolo::MediaPesata, &ambiti, sheet),
+        RisultatoEnte::MediaAmbiti => roll_up_expr(root, Calcolo::MediaSemplice, &ambiti, sheet),
         _ => {
             let achievements = mode != RisultatoEnte::MediaObiettiviStrategici;
             let mut terms: Vec<(Option<String>, String)> = Vec::new();

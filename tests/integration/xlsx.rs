@@ -219,72 +219,183 @@ fn recalculating_profile(dir: &Path) -> String {
     format!("-env:UserInstallation=file://{}", dir.display())
 }
 
-/// A copy of the workbook whose cached Ente result (Albero!K2) is a wrong 0.5, to prove that the
-/// recalculation really happens.
-fn tampered_copy(src: &Path, dst: &Path) {
+/// A copy of the workbook with every formula's cached value removed: whatever is read from the
+/// recalculated copy was computed by LibreOffice, not kept from the tool.
+fn stripped_copy(src: &Path, dst: &Path) {
     use std::io::{Read, Write};
     let mut zin = zip::ZipArchive::new(std::fs::File::open(src).unwrap()).unwrap();
     let mut zout = zip::ZipWriter::new(std::fs::File::create(dst).unwrap());
     let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let mut stripped = 0;
     for i in 0..zin.len() {
         let mut entry = zin.by_index(i).unwrap();
         let name = entry.name().unwrap().to_string();
         let mut data = String::new();
         entry.read_to_string(&mut data).unwrap();
-        if name == "xl/worksheets/sheet2.xml" {
-            let at = data.find("<c r=\"K2\"").unwrap();
-            let v = at + data[at..].find("<v>").unwrap() + 3;
-            let end = v + data[v..].find("</v>").unwrap();
-            data.replace_range(v..end, "0.5");
+        if name.starts_with("xl/worksheets/sheet") {
+            let mut out = String::with_capacity(data.len());
+            let mut rest = data.as_str();
+            while let Some(at) = rest.find("</f><v>") {
+                let end = at + rest[at..].find("</v>").unwrap() + "</v>".len();
+                out.push_str(&rest[..at + "</f>".len()]);
+                rest = &rest[end..];
+                stripped += 1;
+            }
+            out.push_str(rest);
+            data = out;
         }
         zout.start_file(name, opts).unwrap();
         zout.write_all(data.as_bytes()).unwrap();
     }
     zout.finish().unwrap();
+    assert!(stripped > 0, "no cached formula value in {}", src.display());
 }
 
-/// LibreOffice recalculates every formula; the results must equal the JSON to 1e-9. Needs `soffice`
-/// (`make verifica-xlsx` installs it): not part of `make test`.
-#[test]
-#[ignore = "needs LibreOffice: run with `make verifica-xlsx`"]
-fn libreoffice_recalculation_gives_the_same_results() {
-    let out = modena_out();
-    let work = scratch("ricalcolo");
-    let input = work.join("Risultati_performance_2024_Modena.xlsx");
-    tampered_copy(&workbook_path(out), &input);
+/// LibreOffice recalculates a workbook whose cached values were removed; every result,
+/// raggiungimento and class of the tree sheets must equal the JSON (to 1e-9), the Ente's figures
+/// on Sintesi too, and no cell of any sheet may be an error. Needs `soffice`.
+pub(crate) fn assert_recalculation_matches(out: &Path, workbook: &str) {
+    let work = scratch(&format!("ricalcolo-{workbook}"));
+    let input = work.join(workbook);
+    stripped_copy(&out.join(workbook), &input);
     let recalc = work.join("ricalcolato");
     let status = std::process::Command::new("soffice")
         .arg(recalculating_profile(&work.join("profilo")))
         .args(["--headless", "--calc", "--convert-to", "xlsx", "--outdir", recalc.to_str().unwrap()])
         .arg(&input)
+        .stdout(std::process::Stdio::null())
         .status()
         .expect("soffice not found: run `make verifica-xlsx`");
     assert!(status.success());
     let j = json(out);
-    let mut wb = open_workbook_auto(recalc.join("Risultati_performance_2024_Modena.xlsx")).unwrap();
-    for (sheet, roots) in [
+    let mut wb = open_workbook_auto(recalc.join(workbook)).unwrap();
+    let mut errors = Vec::new();
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).unwrap();
+        for (r, c, v) in range.used_cells() {
+            if matches!(v, Data::Error(_)) {
+                errors.push(format!("{sheet}!{}{}: {v:?}", column_name(c), r + 1));
+            }
+        }
+    }
+    assert!(errors.is_empty(), "{workbook}: error cells after recalculation: {errors:?}");
+    let trees = [
         ("Albero", vec![&j["albero"]]),
         ("Unità organizzative", vec![&j["unita_organizzative"]]),
         ("Obiettivi individuali", vec![&j["obiettivi_individuali"], &j["tempestivita_pagamenti"]]),
-    ] {
+    ];
+    let names = wb.sheet_names();
+    for (sheet, roots) in trees {
+        if !names.iter().any(|n| n == sheet) {
+            continue;
+        }
         let range = wb.worksheet_range(sheet).unwrap();
+        let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        let col = |h: &str| header.iter().position(|x| x == h).unwrap() as u32;
+        let (result, ragg, class) = (col("Risultato"), col("Raggiungimento"), col("Classe"));
         let mut nodes = Vec::new();
-        for r in roots {
+        for r in roots.into_iter().filter(|r| !r.is_null()) {
             dfs(r, &mut nodes);
         }
         let mut worst: f64 = 0.0;
+        let mut wrong = Vec::new();
         for (i, n) in nodes.iter().enumerate() {
+            let row = (i + 1) as u32;
+            let cell = |c: u32| range.get_value((row, c)).and_then(float).unwrap_or(f64::NAN);
             if let Some(e) = n["result"].as_f64() {
-                let c = range.get_value(((i + 1) as u32, 10)).and_then(float).unwrap_or(f64::NAN);
-                worst = worst.max((c - e / 100.0).abs());
+                let d = (cell(result) - e / 100.0).abs();
+                if d.is_nan() || d > 1e-9 {
+                    wrong.push(format!(
+                        "{} {}: {} against {}",
+                        n["level"],
+                        n["code"],
+                        cell(result),
+                        e / 100.0
+                    ));
+                }
+                worst = worst.max(d);
+                let shown = range.get_value((row, class)).map(|d| d.to_string()).unwrap_or_default();
+                assert_eq!(shown, n["band"].as_str().unwrap_or(""), "{sheet} row {} class", row + 1);
+            }
+            if let Some(g) = n["raggiungimento"].as_f64() {
+                worst = worst.max((cell(ragg) - g / 100.0).abs());
             }
         }
         println!(
-            "{sheet}: {} results, largest difference after LibreOffice recalculation {worst:e}",
+            "{workbook} {sheet}: {} nodes, largest difference after recalculation {worst:e}",
             nodes.len()
         );
-        assert!(worst <= 1e-9, "{sheet}: {worst}");
+        assert!(worst <= 1e-9, "{workbook} {sheet}: {worst}: {wrong:#?}");
     }
+    // The Ente's figures where the SMVP lists more than one.
+    let figures = j["riepilogo"]["figure_ente"].as_array().unwrap();
+    let sintesi = wb.worksheet_range("Sintesi").unwrap();
+    let rows: Vec<_> = sintesi
+        .rows()
+        .filter(|r| matches!(r[0].to_string().as_str(), "misura ufficiale" | "altra misura"))
+        .collect();
+    if figures.len() > 1 {
+        assert_eq!(rows.len(), figures.len(), "{workbook}: one Sintesi row per Ente figure");
+        for (r, f) in rows.iter().zip(figures) {
+            assert_eq!(r[2].to_string(), f["etichetta"].as_str().unwrap());
+            let v = float(&r[4]).unwrap_or(f64::NAN);
+            assert!((v - f["risultato"].as_f64().unwrap()).abs() <= 1e-9, "{workbook} {}: {v}", r[2]);
+        }
+    }
+}
+
+/// `A`, `Z`, `AA` for a zero-based column.
+fn column_name(c: usize) -> String {
+    let mut n = c + 1;
+    let mut s = String::new();
+    while n > 0 {
+        s.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
+        n = (n - 1) / 26;
+    }
+    s
+}
+
+#[test]
+#[ignore = "needs LibreOffice: run with `make verifica-xlsx`"]
+fn libreoffice_recalculation_gives_the_same_results() {
+    assert_recalculation_matches(modena_out(), "Risultati_performance_2024_Modena.xlsx");
+}
+
+/// The other chambers' roll-ups recalculate too: bands, a plain mean of the OS, an exclusion by
+/// the Giunta (the step-scale fixture); simple means without weights (Liguria); perspectives as
+/// means of raggiungimenti and two Ente figures, no classes (the scorecard).
+#[test]
+#[ignore = "needs LibreOffice: run with `make verifica-xlsx`"]
+fn libreoffice_recalculates_every_chambers_roll_up() {
+    use crate::piatto::{BSC_DECISIONS, BSC_SENZA_CLASSI, LIGURIA_OIV, bsc_rows, data, liguria_rows};
+    let fasce = manifest().join("tests/fixtures/smvp-fasce");
+    let out = scratch("ricalcolo-fasce-out");
+    let run = build(&fasce, &fasce.join("relazione.yaml"), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_recalculation_matches(&out, "Risultati_performance_2024_Esempio.xlsx");
+
+    let (dir, cfg) = data("ricalcolo-bsc", &bsc_rows(), BSC_SENZA_CLASSI);
+    std::fs::write(dir.join("decisioni.yaml"), BSC_DECISIONS).unwrap();
+    let out = out_beside(&dir);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_recalculation_matches(&out, "Risultati_performance_2024_Prova.xlsx");
+    let _ = std::fs::remove_dir_all(&out);
+
+    let smvp = "smvp:
+  ente: media_obiettivi_strategici
+  livelli:
+    ambito: {calcolo: media_semplice}
+    obiettivo_strategico: {calcolo: media_semplice}
+    obiettivo_operativo: {calcolo: media_semplice}
+";
+    let (dir, cfg) = data("ricalcolo-liguria", &liguria_rows(), smvp);
+    std::fs::write(dir.join("decisioni.yaml"), LIGURIA_OIV).unwrap();
+    let out = out_beside(&dir);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_recalculation_matches(&out, "Risultati_performance_2024_Prova.xlsx");
+    let _ = std::fs::remove_dir_all(&out);
 }
 
 /// Beside each computed result, the platform's own and the difference; and where the row was read.
