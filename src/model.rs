@@ -232,6 +232,10 @@ pub struct Indicator {
     /// Earlier values (baselines) as (column heading, value text).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub storico: Vec<(String, String)>,
+    /// Where the actual value was read: a warning about the value (missing, say) points here,
+    /// not at the code.
+    #[serde(skip)]
+    pub actual_origin: Option<crate::error::Location>,
 }
 
 impl Indicator {
@@ -262,6 +266,7 @@ impl Indicator {
             target_ministeriale: false,
             soglia_minima: None,
             storico: Vec::new(),
+            actual_origin: None,
         }
     }
 

@@ -166,7 +166,9 @@ pub fn measured(
         diag.error(sheet.loc(row, actual_col), format!("{problem} (target nella cella {target_cell})"));
         return None;
     }
-    Some(Indicator::new(target, target_text, actual, actual_text))
+    let mut ind = Indicator::new(target, target_text, actual, actual_text);
+    ind.actual_origin = Some(sheet.loc(row, actual_col));
+    Some(ind)
 }
 
 /// A deadline needs a date and a quantity target needs a quantity.

@@ -15,7 +15,7 @@ use super::styles;
 use crate::config::Smvp;
 use crate::error::{Diagnostics, Location};
 use crate::model::{Level, Node};
-use crate::value::{self, Direzione, Target};
+use crate::value::{self, Direzione, Target, Unit};
 use std::collections::BTreeMap;
 
 /// The columns, in order: required ones first (the recognition signature is [`HEADERS`]).
@@ -51,6 +51,10 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ),
     ("Target obiettivo strategico", "facoltativo: target dell'OS nel piano, in percentuale (es. 80)"),
     ("Target obiettivo operativo", "facoltativo: target dell'OO nel piano, in percentuale (es. 80)"),
+    (
+        "Unità di misura",
+        "facoltativo: N. | gg | ore | mesi | anni | % | € | punti | kWh; l'unità di target e valore scritti senza",
+    ),
 ];
 
 pub const HEADERS: &[&str] = &[
@@ -216,6 +220,22 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, smvp: &Smvp, diag: &mu
         else {
             continue;
         };
+        let declared = match col("unità di misura").and_then(|c| Some((c, sheet.text(row, c)?))) {
+            Some((c, u)) => match value::parse_quantity(&format!("1 {u}")) {
+                Ok(q) if q.unit != Unit::Nessuna => Some(q.unit),
+                _ => {
+                    diag.error(
+                        sheet.loc(row, c),
+                        format!("unità di misura «{u}» non riconosciuta (ammesse: {})", Unit::accepted()),
+                    );
+                    continue;
+                }
+            },
+            None => None,
+        };
+        if !units_agree(&mut ind, declared, (&sheet.loc(row, tc), &sheet.loc(row, vc)), diag) {
+            continue;
+        }
         if let Some(c) = col("soglia minima")
             && let Some(t) = value_text(row, c)
         {
@@ -233,6 +253,63 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, smvp: &Smvp, diag: &mu
         at(&mut root, &parent_path).children.push(node);
     }
     root
+}
+
+/// The flat layout's unit rule: target and value say the same unit, or the row declares it
+/// («Unità di misura») and neither says another. A bare number beside a unit (`60` and `52 gg`,
+/// `1.500.000` and `1.538.200 €`), or a percentage cell beside a plain number, is an error
+/// naming both cells: the tool never guesses which of the two is right. A declared unit is
+/// given to the indicator.
+fn units_agree(
+    ind: &mut crate::model::Indicator,
+    declared: Option<Unit>,
+    (target, value): (&Location, &Location),
+    diag: &mut Diagnostics,
+) -> bool {
+    let Some(tu) = ind.target.unit() else { return true };
+    let vu = match &ind.actual {
+        value::Reading::Quantita { quantita } => Some(quantita.unit),
+        _ => None,
+    };
+    let cell = |l: &Location| l.cell.clone().unwrap_or_default();
+    if let Some(d) = declared {
+        for (unit, loc, what) in [(Some(tu), target, "del target"), (vu, value, "del valore")] {
+            if let Some(u) = unit.filter(|u| *u != Unit::Nessuna && *u != d) {
+                diag.error(
+                    loc.clone(),
+                    format!(
+                        "unità {what} («{}») diversa da quella dichiarata («{}»)",
+                        u.suffix(),
+                        d.suffix()
+                    ),
+                );
+                return false;
+            }
+        }
+        ind.unit = d;
+        return true;
+    }
+    match vu {
+        Some(vu) if (tu == Unit::Nessuna) != (vu == Unit::Nessuna) => {
+            let (with, without, unit) = if tu == Unit::Nessuna {
+                ("il valore", "il target", vu)
+            } else {
+                ("il target", "il valore", tu)
+            };
+            diag.error(
+                value.clone(),
+                format!(
+                    "{with} ha l'unità «{}» e {without} no (target nella cella {}, valore nella cella {}): \
+                     scrivere l'unità in entrambe le celle o dichiararla nella colonna «Unità di misura»",
+                    unit.suffix(),
+                    cell(target),
+                    cell(value)
+                ),
+            );
+            false
+        }
+        _ => true,
+    }
 }
 
 /// `0,035` stored in a cell shown as `3,50%`: the percentage, with the decimals it needs.

@@ -158,6 +158,7 @@ fn score_indicator(node: &mut Node, ctx: &mut Ctx) {
         }
         None => {
             outcome.missing = true;
+            let at = ind.actual_origin.clone().unwrap_or_else(|| node.origin.clone());
             match ctx.smvp.valori_mancanti {
                 ValoriMancanti::Escludi => {
                     outcome.rule = Some("valore mancante: escluso, peso ridistribuito".into());
@@ -167,14 +168,11 @@ fn score_indicator(node: &mut Node, ctx: &mut Ctx) {
                     outcome.rule = Some("valore mancante: punteggio 0".into());
                 }
                 ValoriMancanti::Errore => ctx.diag.error(
-                    node.origin.clone(),
+                    at.clone(),
                     format!("indicatore «{}»: valore mancante («{}»)", node.code, ind.actual_text),
                 ),
             }
-            ctx.diag.warn(
-                node.origin.clone(),
-                format!("indicatore «{}»: valore mancante («{}»)", node.code, ind.actual_text),
-            );
+            ctx.diag.warn(at, format!("indicatore «{}»: valore mancante («{}»)", node.code, ind.actual_text));
         }
     }
     node.outcome = Some(outcome);

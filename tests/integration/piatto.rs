@@ -136,6 +136,49 @@ fn percentage_cells_are_percentages_and_units_must_agree() {
         "{e}"
     );
 
+    // A bare number beside a unit, either way round, or a percentage cell beside a plain number:
+    // an error naming both cells, never a guess.
+    for (name, target, value, with, without) in [
+        ("nudo-target", V::T("<= 60"), V::T("52 gg"), "il valore ha l'unità «gg»", "il target no"),
+        (
+            "nudo-valore",
+            V::T(">= 1.500.000 €"),
+            V::T("1.538.200"),
+            "il target ha l'unità «€»",
+            "il valore no",
+        ),
+        ("percento-nudo", V::P(0.8), V::T("0,76"), "il target ha l'unità «%»", "il valore no"),
+    ] {
+        let mut r = row("I1", target, value);
+        r.push(("Direzione", V::T("maggiore")));
+        let (dir, cfg) = data(name, &[r], "");
+        let e = run(&dir, &cfg).unwrap_err();
+        assert!(
+            e.contains(&format!(
+                "cella Q2: {with} e {without} (target nella cella P2, valore nella cella Q2)"
+            )),
+            "{name}: {e}"
+        );
+    }
+    // Declared in the row, the unit is the indicator's; another unit in a cell contradicts it.
+    let mut r = row("I1", V::T("<= 60"), V::T("52 gg"));
+    r.push(("Unità di misura", V::T("gg")));
+    let (dir, cfg) = data("dichiarata", &[r], "");
+    let s = run(&dir, &cfg).unwrap();
+    let i = find(s.report.albero.as_ref().unwrap(), Level::Indicatore, "I1");
+    assert_eq!(i.indicator.as_ref().unwrap().unit, relazione::value::Unit::Giorni);
+    close(i.result().unwrap(), 1.0);
+    let mut r = row("I1", V::T("<= 60 N."), V::T("52"));
+    r.push(("Unità di misura", V::T("gg")));
+    let (dir, cfg) = data("dichiarata-contraddetta", &[r], "");
+    let e = run(&dir, &cfg).unwrap_err();
+    assert!(e.contains("cella P2: unità del target («N.») diversa da quella dichiarata («gg»)"), "{e}");
+    let mut r = row("I1", V::T("<= 60"), V::T("52"));
+    r.push(("Unità di misura", V::T("parsec")));
+    let (dir, cfg) = data("dichiarata-ignota", &[r], "");
+    let e = run(&dir, &cfg).unwrap_err();
+    assert!(e.contains("unità di misura «parsec» non riconosciuta (ammesse: N., gg"), "{e}");
+
     let (dir, cfg) = data("ore", &[row("I1", V::T(">= 24 ore"), V::T("30 ore"))], "");
     close(result(&run(&dir, &cfg).unwrap(), Level::Indicatore, "I1"), 1.0);
     let (dir, cfg) = data("unita-ignota", &[row("I1", V::T(">= 24 parsec"), V::T("30 parsec"))], "");
