@@ -335,7 +335,8 @@ pub(super) fn calcolo(s: &Scored, livelli: &super::Livelli, ente: &str) -> Vec<S
             let except = if rules.len() > 1 { " (salvo quelli indicati di seguito)" } else { "" };
             out.push(format!("{plural}{except}: {rule}"));
         } else {
-            out.push(format!("{} {}: {rule}", plural, list_codes(codes)));
+            let name = if codes.len() == 1 { &livelli.indicatore.nome } else { plural };
+            out.push(format!("{name} {}: {rule}", list_codes(codes)));
         }
     }
     if minimum > 0 {

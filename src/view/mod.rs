@@ -549,9 +549,10 @@ fn sintesi(v: &View) -> Vec<String> {
     let best = v.conteggi_strategici.righe.first();
     if let Some(b) = best.filter(|_| v.conteggi_strategici.totale > 0 && v.metodo.classi) {
         out.push(format!(
-            "{} su {} sono nella classe «{}».",
+            "{} su {} {} nella classe «{}».",
             capitalise(&count(b.numero, &l.obiettivo_strategico)),
             v.conteggi_strategici.totale,
+            if b.numero == 1 { "è" } else { "sono" },
             b.etichetta
         ));
     }

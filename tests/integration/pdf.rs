@@ -216,6 +216,103 @@ fn template_overrides_replace_one_file_and_errors_point_into_them() {
     );
 }
 
+/// The method block of chapter 3, each line as printed.
+fn method_lines(text: &str) -> Vec<String> {
+    let start = text.find("Come si calcolano i risultati").expect("method block");
+    let end = start + text[start..].find("3.0 Albero").expect("end of the method block");
+    text[start..end].split("• ").skip(1).map(|l| l.trim().to_string()).collect()
+}
+
+/// Each chamber's method says what its SMVP and its tree are, and nothing another chamber's
+/// would: Modena's platform rule, groups and weighted ambiti; the step-scale chamber's bands,
+/// its two indicators with a rule of their own, its deadline and its missing value, the Ente
+/// as a plain mean of the OS. (The scorecard's is pinned in `piatto`.)
+#[test]
+fn the_method_is_written_from_each_chambers_rules_and_tree() {
+    let modena = method_lines(&flat(&modena_build().text));
+    assert_eq!(
+        modena,
+        [
+            "Indicatori: proporzionale, massimo 100 %.",
+            "Indicatori a scadenza: rispettata 100, in ritardo 0.",
+            "Obiettivo operativo: media ponderata, con i pesi del piano, dei risultati per indicatore.",
+            "Obiettivo strategico: media ponderata, con i pesi del piano, dei risultati per gruppo (indicatori propri e \
+             obiettivi operativi), ciascun gruppo con il suo peso e con la stessa media sui suoi elementi.",
+            "Ambito strategico: media ponderata, con i pesi del piano, dei risultati per obiettivo strategico.",
+            "Ente: media ponderata dei risultati per ambito strategico.",
+        ]
+    );
+    let fixture = manifest().join("tests/fixtures/smvp-fasce");
+    let out = scratch("metodo-fasce");
+    let run = build(&fixture, &fixture.join("relazione.yaml"), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let fasce = method_lines(&flat(&pdf_text(&out.join("Relazione_performance_2024_Esempio.pdf"))));
+    assert_eq!(
+        fasce[..6],
+        [
+            "Indicatori (salvo quelli indicati di seguito): fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60.",
+            "Indicatore «10.A1»: fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 70 % → 0.",
+            "Indicatore «20.S2»: fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 50 % → 0.",
+            "Indicatori a scadenza: rispettata 100, in ritardo 0.",
+            "Valori mancanti: l'indicatore è escluso e il suo peso va agli altri elementi.",
+            "Obiettivo operativo: media ponderata, con i pesi del piano, dei risultati per indicatore.",
+        ]
+    );
+    assert_eq!(fasce.last().unwrap(), "Ente: media semplice dei risultati per obiettivo strategico.");
+    // Nothing of one is said of the other.
+    assert!(!modena.iter().any(|l| l.contains("fasce") || l.contains("Valori mancanti") || l.contains("«")));
+    assert!(!fasce.iter().any(|l| l.contains("proporzionale") || l.contains("ambito strategico.")));
+}
+
+/// Four classes with the SMVP's names (one colour given), and an explanation threshold of their
+/// own: every count, label, colour and «sotto il» comes from them.
+#[test]
+fn any_number_of_classes_with_the_smvps_names_and_colours() {
+    let src = manifest().join("tests/fixtures/smvp-fasce");
+    let dir = scratch("quattro-classi");
+    for f in ["indicatori.xlsx", "decisioni.yaml"] {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    let config = std::fs::read_to_string(src.join("relazione.yaml")).unwrap().replace(
+        "  ente: media_obiettivi_strategici\n",
+        "  ente: media_obiettivi_strategici\n  soglia_spiegazioni: 75\n  semaforo:\n    classi:\n      \
+         - {da: 90, etichetta: Pienamente raggiunto}\n      - {da: 80, etichetta: Raggiunto}\n      \
+         - {da: 70, etichetta: Parzialmente raggiunto, colore: \"#1F4E78\"}\n      - {da: 0, etichetta: Non raggiunto}\n",
+    );
+    std::fs::write(dir.join("relazione.yaml"), config).unwrap();
+    let out = out_beside(&dir);
+    let run = build(&dir, &dir.join("relazione.yaml"), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Esempio.pdf")));
+    // OS 10 at 74, 20 at 85, 21 at 90 (the OIV's): one in each of the first three classes.
+    for expected in [
+        "1 obiettivo strategico su 3 è nella classe «Pienamente raggiunto (≥ 90 %)».",
+        "Pienamente raggiunto (≥ 90 %) 1 33,33 %",
+        "Raggiunto (80–90 %) 1 33,33 %",
+        "Parzialmente raggiunto (70–80 %) 1 33,33 %",
+        "Non raggiunto (< 70 %) 0 0,00 %",
+        "Sotto il 75 %",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}» in {text}");
+    }
+    assert!(!text.contains("Sotto il 95") && !text.contains("Raggiunti"), "{text}");
+    let css = std::fs::read_to_string(out.join("sito/stile.css")).unwrap();
+    assert!(
+        css.contains(".esito-classe-3 .pallino, svg.barra .banda-classe-3 { background: #1F4E78;"),
+        "{css}"
+    );
+    assert!(css.contains(".esito-classe-4 .pallino"), "{css}");
+    let home = std::fs::read_to_string(out.join("sito/obiettivi.html")).unwrap();
+    assert!(home.contains("<span class=\"banda\">(Parzialmente raggiunto)</span>"), "{home}");
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(out.join("Risultati_performance_2024_Esempio.xlsx")).unwrap();
+    let albero = wb.worksheet_range("Albero").unwrap();
+    let classes: Vec<String> =
+        albero.rows().skip(1).map(|r| r[11].to_string()).filter(|c| !c.is_empty()).collect();
+    assert!(classes.iter().any(|c| c == "Parzialmente raggiunto"), "{classes:?}");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
 #[test]
 fn the_second_smvp_renders_its_decisions() {
     let fixture = manifest().join("tests/fixtures/smvp-fasce");
