@@ -273,7 +273,11 @@ fn fill_sintesi(
         }
         row += 1;
     }
-    ws.write_string_with_format(row, 0, "Obiettivi per esito", &f.bold).map_err(out)?;
+    // Without the SMVP's classes there is nothing to count by class.
+    if smvp.classi().is_empty() {
+        return Ok(());
+    }
+    ws.write_string_with_format(row, 0, "Obiettivi per classe", &f.bold).map_err(out)?;
     row += 1;
     for (label, c, level) in [
         ("obiettivi strategici", &s.summary.obiettivi_strategici, Level::ObiettivoStrategico),

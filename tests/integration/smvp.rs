@@ -67,6 +67,9 @@ fn exclusion_redistributes_and_is_recorded() {
     let w = find(a, "20.S1").outcome.as_ref().unwrap().effective_weight.unwrap();
     assert!((w - 62.5).abs() < 1e-9, "50 of 80 → 62,5 %: {w}");
     assert!(s.warnings.iter().any(|w| w.message.contains("«20.S3» cassato dalla Giunta")));
+    // The missing value is reported at the cell that holds it (column Valore), not at the code.
+    let missing = s.warnings.iter().find(|w| w.message.contains("«20.S3»: valore mancante")).unwrap();
+    assert_eq!(missing.location.cell.as_deref(), Some("Q9"), "{missing}");
 }
 
 #[test]
