@@ -357,6 +357,12 @@ fn figure_ente<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<FiguraEnte>
     let value = serde_yaml::Value::deserialize(d)?;
     let list: Vec<FiguraEnte> = match value {
         serde_yaml::Value::Sequence(_) => serde_yaml::from_value(value).map_err(D::Error::custom)?,
+        serde_yaml::Value::Mapping(_) => {
+            return Err(D::Error::custom(
+                "«smvp.ente» va scritto come una regola (es. «ente: media_pesata_ambiti») oppure come un elenco \
+                 di misure («- {etichetta: …, calcolo: …}»)",
+            ));
+        }
         other => {
             let calcolo: RisultatoEnte = serde_yaml::from_value(other).map_err(D::Error::custom)?;
             vec![FiguraEnte { etichetta: PERFORMANCE_DI_ENTE.into(), calcolo }]
@@ -618,6 +624,10 @@ pub struct Overshooting {
     /// Operators considered (`>=`, `<=`).
     #[serde(default = "default_operatori_overshooting")]
     pub operatori: Vec<String>,
+    /// Whether the configuration has the key at all: without it the threshold is the tool's
+    /// default, and no text may call it the SMVP's.
+    #[serde(skip)]
+    pub configurato: bool,
 }
 
 fn default_soglia_overshooting() -> f64 {
@@ -634,6 +644,7 @@ impl Default for Overshooting {
             previsto: true,
             soglia: default_soglia_overshooting(),
             operatori: default_operatori_overshooting(),
+            configurato: false,
         }
     }
 }
@@ -664,7 +675,11 @@ impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         check_yaml_shape(text, path)?;
         check_yaml_sizes(text, path)?;
-        let config: Config = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+        let mut config: Config = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+        config.smvp.overshooting.configurato = serde_yaml::from_str::<serde_yaml::Value>(text)
+            .ok()
+            .and_then(|v| v.get("smvp")?.get("overshooting").cloned())
+            .is_some();
         config.validate(path)?;
         Ok(config)
     }
@@ -722,7 +737,10 @@ impl Config {
             if r.tipo == TipoRegola::Fasce && r.fasce.is_empty() {
                 problems.push(format!("«{key}»: la regola a fasce richiede l'elenco «fasce»"));
             }
-            if r.fasce.windows(2).any(|w| w[0].da <= w[1].da) {
+            if r.fasce.windows(2).any(|w| w[0].da == w[1].da) {
+                problems
+                    .push(format!("«{key}»: due fasce con la stessa soglia: ogni fascia ha una soglia sua"));
+            } else if r.fasce.windows(2).any(|w| w[0].da < w[1].da) {
                 problems
                     .push(format!("«{key}»: le fasce vanno elencate dalla soglia più alta alla più bassa"));
             }
@@ -1028,7 +1046,7 @@ pub(crate) fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
             .unwrap_or_default();
         format!("valore «{v}» non ammesso{path_prefix}{allowed}")
     } else {
-        format!("contenuto non valido ({detail})")
+        if detail.starts_with('«') { detail.to_string() } else { format!("contenuto non valido ({detail})") }
     };
     let mut loc = Location::file(path);
     if let Some(l) = line {

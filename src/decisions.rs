@@ -190,29 +190,52 @@ impl Decisions {
         crate::config::check_yaml_shape(&text, &path)?;
         crate::config::check_yaml_sizes(&text, &path)?;
         let d: Decisions = serde_yaml::from_str(&text).map_err(|e| crate::config::yaml_error(&path, &e))?;
-        let mut problems = Vec::new();
-        for s in &d.sostituzioni {
+        // Each problem at the line of its decision (the n-th with that code in its list).
+        let mut located: Vec<crate::error::Problem> = Vec::new();
+        let mut at = |list: &str, codes: &[&str], i: usize, message: String| {
+            let n = codes[..=i].iter().filter(|c| **c == codes[i]).count();
+            located.push(crate::error::Problem::new(
+                Location::line(&path, line_of_code(&text, list, codes[i], n)),
+                message,
+            ));
+        };
+        let codes: Vec<&str> = d.sostituzioni.iter().map(|x| x.codice.as_str()).collect();
+        for (i, s) in d.sostituzioni.iter().enumerate() {
             if !(0.0..=1000.0).contains(&s.risultato) {
-                problems
-                    .push(format!("sostituzione di «{}»: risultato fuori scala ({})", s.codice, s.risultato));
+                at(
+                    "sostituzioni",
+                    &codes,
+                    i,
+                    format!("sostituzione di «{}»: risultato fuori scala ({})", s.codice, s.risultato),
+                );
             }
             if s.motivazione.trim().is_empty() {
-                problems.push(format!("sostituzione di «{}»: motivazione mancante", s.codice));
+                at(
+                    "sostituzioni",
+                    &codes,
+                    i,
+                    format!("sostituzione di «{}»: motivazione mancante", s.codice),
+                );
             }
             if s.organo == Organo::Ufficio && s.atto.as_deref().is_none_or(|a| a.trim().is_empty()) {
-                problems.push(format!(
-                    "sostituzione di «{}»: un valore certificato dall'ufficio va indicato con il documento che lo attesta («atto»)",
-                    s.codice
-                ));
+                at(
+                    "sostituzioni",
+                    &codes,
+                    i,
+                    format!(
+                        "sostituzione di «{}»: un valore certificato dall'ufficio va indicato con il documento che lo \
+                         attesta («atto»)",
+                        s.codice
+                    ),
+                );
             }
         }
-        for e in &d.esclusioni {
+        let codes: Vec<&str> = d.esclusioni.iter().map(|x| x.codice.as_str()).collect();
+        for (i, e) in d.esclusioni.iter().enumerate() {
             if e.motivazione.trim().is_empty() {
-                problems.push(format!("esclusione di «{}»: motivazione mancante", e.codice));
+                at("esclusioni", &codes, i, format!("esclusione di «{}»: motivazione mancante", e.codice));
             }
         }
-        let mut located: Vec<crate::error::Problem> =
-            problems.into_iter().map(|m| crate::error::Problem::new(Location::file(&path), m)).collect();
         for (i, v) in d.valutazioni.iter().enumerate() {
             let message = match &v.valutazione {
                 Giudizio::Punti(p) if !(0.0..=1000.0).contains(p) || !p.is_finite() => {

@@ -302,6 +302,18 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             ));
         }
     }
+    let ov = &s.config.smvp.overshooting;
+    if ov.previsto && !ov.configurato {
+        out.push(Voce::new(
+            Gruppo::Decidere,
+            Location::file(Path::new("relazione.yaml")),
+            format!(
+                "manca «smvp.overshooting»: la soglia di overshooting dello SMVP (il capitolo 5 usa quella predefinita, \
+                 {} %), oppure «overshooting: {{previsto: false}}» se lo SMVP non prevede l'analisi",
+                format_number(ov.soglia, 0)
+            ),
+        ));
+    }
     if s.config.data_approvazione.is_none() {
         out.push(Voce::new(
             Gruppo::Decidere,

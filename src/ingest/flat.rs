@@ -286,6 +286,13 @@ fn units_agree(
                 return false;
             }
         }
+        // Said once in the row, printed with every figure: `≥ 60` becomes `≥ 60 ore`.
+        if tu == Unit::Nessuna {
+            ind.target_text = format!("{} {}", ind.target_text.trim(), d.suffix());
+        }
+        if vu == Some(Unit::Nessuna) {
+            ind.actual_text = format!("{} {}", ind.actual_text.trim(), d.suffix());
+        }
         ind.unit = d;
         return true;
     }

@@ -215,8 +215,14 @@ pub fn describe(rule: &Regola) -> String {
             format!("{mode}: {}", bands.join("; "))
         }
     };
-    if let Some(min) = rule.soglia_minima {
-        s.push_str(&format!("; sotto {} % → 0", format_number(min, 0)));
+    // Where the score drops to 0: below the minimum threshold, or below the last band (whichever
+    // is higher: the lower one never applies).
+    let last_band = match rule.tipo {
+        TipoRegola::Fasce => rule.fasce.last().map(|l| l.da).filter(|d| *d > 0.0),
+        TipoRegola::Proporzionale => None,
+    };
+    if let Some(zero) = [rule.soglia_minima, last_band].into_iter().flatten().reduce(f64::max) {
+        s.push_str(&format!("; sotto {} % → 0", format_number(zero, 0)));
     }
     s
 }
@@ -319,7 +325,7 @@ mod tests {
         assert_eq!(apply(&r, 1.2), 1.0);
         assert_eq!(
             describe(&r),
-            "fasce: ≥ 100 % → 100; ≥ 90 % → da 90 a 100 in proporzione; ≥ 70 % → 70; ≥ 50 % → 50"
+            "fasce: ≥ 100 % → 100; ≥ 90 % → da 90 a 100 in proporzione; ≥ 70 % → 70; ≥ 50 % → 50; sotto 50 % → 0"
         );
     }
 

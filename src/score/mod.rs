@@ -394,10 +394,13 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
         ctx.diag.warn(
             node.origin.clone(),
             format!(
-                "«{code}»: risultato sostituito {} con {} % (calcolato {}) — {}",
+                "«{code}»: risultato sostituito {} con {} % ({}) — {}",
                 s.organo.da(),
                 format_number(s.risultato, 2),
-                calcolato.map_or("-".into(), |r| format!("{} %", format_number(r * 100.0, 2))),
+                calcolato.map_or("nessun risultato calcolato".into(), |r| format!(
+                    "calcolato {} %",
+                    format_number(r * 100.0, 2)
+                )),
                 s.motivazione
             ),
         );

@@ -93,6 +93,8 @@ pub struct Overshooting {
     pub ministeriali: usize,
     /// Whether the rows are the platform's own flags (its OVERSHOOTING column).
     pub dalla_piattaforma: bool,
+    /// Whether the threshold is the SMVP's (configured), not the tool's default.
+    pub dallo_smvp: bool,
     /// How many the SMVP rule flags (the cross-check when the platform's flags are used).
     pub calcolate: usize,
     pub righe: Vec<RigaOvershooting>,
@@ -347,7 +349,12 @@ pub(super) fn calcolo(s: &Scored, livelli: &super::Livelli, ente: &str) -> Vec<S
     if deadlines {
         out.push(format!("{plural} a {}", describe_deadline(&smvp.scadenze)));
     }
-    if !s.summary.valori_mancanti.is_empty() {
+    // Only where the rule applied: a missing value certified or decided otherwise is not excluded.
+    let mut by_rule = false;
+    albero.walk(&mut |n| {
+        by_rule |= n.outcome.as_ref().is_some_and(|o| o.missing && o.decision.is_none());
+    });
+    if by_rule {
         out.push(
             match smvp.valori_mancanti {
                 crate::config::ValoriMancanti::Zero => "Valori mancanti: punteggio 0",
@@ -575,8 +582,9 @@ pub(crate) fn decisioni(s: &Scored) -> Vec<DecisioneRiga> {
     out
 }
 
-pub(super) fn overshooting(o: &crate::score::Overshooting) -> Overshooting {
+pub(super) fn overshooting(o: &crate::score::Overshooting, dallo_smvp: bool) -> Overshooting {
     Overshooting {
+        dallo_smvp,
         soglia: pp(Some(o.soglia), 0),
         operatori: o.operatori.join(", "),
         kpi_con_target: o.kpi_con_target,

@@ -164,7 +164,8 @@ fn plan_changes() -> Criterio {
     criterio(
         "Obiettivi e target modificati durante l'anno sono documentati",
         "il confronto con il piano di inizio anno non è disponibile: le modifiche vanno verificate sugli atti \
-         (le soppressioni e le esclusioni registrate sono nel criterio delle decisioni)"
+         (le soppressioni e le esclusioni registrate, con l'organo che le ha decise, sono nella tabella delle \
+         decisioni del capitolo 5)"
             .into(),
         Vec::new(),
         TODO,

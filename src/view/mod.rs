@@ -363,7 +363,11 @@ fn decision_text(d: &Decision) -> String {
             format!("escluso ({esito}) {}: il peso è ridistribuito sugli altri elementi", organo.da())
         }
         Decision::Sostituzione { risultato, calcolato, organo, .. } => {
-            format!("risultato {} {} (calcolato {})", pp(Some(*risultato), 2), organo.da(), pct(*calcolato))
+            let computed = match calcolato {
+                Some(c) => format!("calcolato {}", pct(Some(*c))),
+                None => "nessun risultato calcolato".into(),
+            };
+            format!("risultato {} {} ({computed})", pp(Some(*risultato), 2), organo.da())
         }
     }
 }
@@ -479,7 +483,10 @@ impl View {
             significativi: analisi::significativi(s),
             decisioni: analisi::decisioni(s),
             valori_mancanti: s.summary.valori_mancanti.clone(),
-            overshooting: smvp.overshooting.previsto.then(|| analisi::overshooting(&s.summary.overshooting)),
+            overshooting: smvp
+                .overshooting
+                .previsto
+                .then(|| analisi::overshooting(&s.summary.overshooting, smvp.overshooting.configurato)),
             risorse: s.report.risorse.as_ref().map(analisi::risorse),
             salute: s.summary.salute.as_ref().map(analisi::salute),
             pareto: analisi::pareto(&s.report.pareto),
@@ -524,7 +531,7 @@ fn sintesi(v: &View) -> Vec<String> {
     let l = &v.livelli;
     let indicatori = a.righe.iter().filter(|r| r.indicatore).count();
     let mut out = vec![format!(
-        "Nel {} l'Ente ha lavorato su {} articolati in {} e {}, misurati da {}.",
+        "Il piano {} dell'Ente comprende {}, {} e {}, misurati da {}.",
         v.anno,
         count(a.ambiti.len(), &l.ambito),
         count(v.conteggi_strategici.totale, &l.obiettivo_strategico),
@@ -569,7 +576,7 @@ fn sintesi(v: &View) -> Vec<String> {
             .map(|i| format!("{} ({})", i.indicatore.nodo.titolo, i.indicatore.nodo.risultato.testo))
             .collect();
         out.push(format!(
-            "Sotto il {}: {}. Le cause sono spiegate nella sezione 3.3.",
+            "Sotto il {}: {}. Le cause degli scostamenti sono illustrate nella sezione 3.3 della Relazione.",
             v.metodo.soglia_spiegazioni,
             list.join("; ")
         ));

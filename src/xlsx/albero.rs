@@ -161,7 +161,7 @@ impl TreeWriter<'_> {
                     .map_err(out)?;
             }
         }
-        if result.is_some() {
+        if result.is_some() && !self.smvp.classi().is_empty() {
             let band = outcome.and_then(|o| o.classe.as_deref()).unwrap_or("");
             ws.write_formula(
                 row,
@@ -367,10 +367,13 @@ fn note(n: &Node) -> String {
     let Some(o) = n.outcome.as_ref() else { return String::new() };
     let text = match &o.decision {
         Some(Decision::Sostituzione { risultato, calcolato, motivazione, organo }) => format!(
-            "Sostituito {} con {} % (calcolato {}): {motivazione}",
+            "Sostituito {} con {} % ({}): {motivazione}",
             organo.da(),
             crate::value::format_number(*risultato, 2),
-            calcolato.map_or("-".into(), |c| format!("{} %", crate::value::format_number(c * 100.0, 2)))
+            calcolato.map_or("nessun risultato calcolato".into(), |c| format!(
+                "calcolato {} %",
+                crate::value::format_number(c * 100.0, 2)
+            ))
         ),
         Some(Decision::Esclusione { esito, motivazione, organo }) => {
             format!("Escluso ({esito}) {}: {motivazione}", organo.da())

@@ -235,16 +235,18 @@ fn fill_sintesi(
             )
             .map_err(out)?;
             let band = n.outcome.as_ref().and_then(|o| o.classe.as_deref()).unwrap_or("");
-            ws.write_formula(
-                row,
-                5,
-                Formula::new(band_formula(
-                    &format!("{}{}", column_letter(col_of(SINTESI_COLS, "Risultato")), row + 1),
-                    smvp,
-                ))
-                .set_result(band),
-            )
-            .map_err(out)?;
+            if !smvp.classi().is_empty() {
+                ws.write_formula(
+                    row,
+                    5,
+                    Formula::new(band_formula(
+                        &format!("{}{}", column_letter(col_of(SINTESI_COLS, "Risultato")), row + 1),
+                        smvp,
+                    ))
+                    .set_result(band),
+                )
+                .map_err(out)?;
+            }
         }
         if let Some(v) = n.outcome.as_ref().and_then(|o| o.valutazione.as_ref()) {
             text(ws, row, 6, v)?;

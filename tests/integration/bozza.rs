@@ -59,7 +59,7 @@ fn complete_inputs_give_a_final_report_without_marks() {
     let dir = albero_dir("completa", &albero_rows());
     let cfg = config(
         &dir,
-        "data_approvazione: 27/05/2025\nciclo:\n  atti:\n    - atto: Approvazione del PIAO 2024-2026\n      \
+        "data_approvazione: 27/05/2025\nsmvp:\n  overshooting: {soglia: 110}\nciclo:\n  atti:\n    - atto: Approvazione del PIAO 2024-2026\n      \
          data: 31/01/2024\n      estremi: delibera n. 12\n  oiv:\n    - nome: dott.ssa Anna Bianchi\n",
     );
     std::fs::create_dir_all(dir.join("testi")).unwrap();

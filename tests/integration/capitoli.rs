@@ -226,8 +226,8 @@ fn the_citizens_summary_states_only_counts_and_figures_of_the_results() {
     let sintesi = &text[start..start + 700];
     assert!(
         sintesi.contains(
-            "Nel 2024 l'Ente ha lavorato su 3 ambiti strategici articolati in 10 obiettivi strategici e 18 \
-             obiettivi operativi, misurati da 99 indicatori."
+            "Il piano 2024 dell'Ente comprende 3 ambiti strategici, 10 obiettivi strategici e 18 obiettivi \
+             operativi, misurati da 99 indicatori."
         ),
         "{sintesi}"
     );

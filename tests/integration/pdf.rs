@@ -250,17 +250,23 @@ fn the_method_is_written_from_each_chambers_rules_and_tree() {
     assert_eq!(
         fasce[..6],
         [
-            "Indicatori (salvo quelli indicati di seguito): fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60.",
+            "Indicatori (salvo quelli indicati di seguito): fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 60 % → 0.",
             "Indicatore «10.A1»: fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 70 % → 0.",
-            "Indicatore «20.S2»: fasce: ≥ 99 % → 100; ≥ 80 % → 80; ≥ 60 % → 60; sotto 50 % → 0.",
+            // 20.S2's own rule is the default one in effect (its minimum, 50 %, is below the last
+            // band): it is not listed apart.
             "Indicatori a scadenza: rispettata 100, in ritardo 0.",
-            "Valori mancanti: l'indicatore è escluso e il suo peso va agli altri elementi.",
+            // Its one missing value (20.S3) was excluded by the Giunta, not by the rule: no line
+            // on missing values.
             "Obiettivo operativo: media ponderata, con i pesi del piano, dei risultati per indicatore.",
+            "Obiettivo strategico: media ponderata, con i pesi del piano, dei risultati per gruppo (indicatori propri e \
+             obiettivi operativi), ciascun gruppo con il suo peso e con la stessa media sui suoi elementi.",
+            "Ambito strategico: media ponderata, con i pesi del piano, dei risultati per obiettivo strategico.",
         ]
     );
     assert_eq!(fasce.last().unwrap(), "Ente: media semplice dei risultati per obiettivo strategico.");
     // Nothing of one is said of the other.
     assert!(!modena.iter().any(|l| l.contains("fasce") || l.contains("Valori mancanti") || l.contains("«")));
+    assert!(!fasce.iter().any(|l| l.contains("Valori mancanti")));
     assert!(!fasce.iter().any(|l| l.contains("proporzionale") || l.contains("ambito strategico.")));
 }
 

@@ -85,8 +85,9 @@ fn markup_expected(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         match c {
-            // A line break (`#linebreak()`) has no plain text in Typst 0.15.
-            '\r' | '\n' => {}
+            // A line break (`#linebreak()`) has no plain text in Typst 0.15, but it separates the
+            // spaces on either side (they are not one run): a marker, removed after collapsing.
+            '\r' | '\n' => out.push('\u{0}'),
             '\u{2028}' | '\u{2029}' | '\t' => out.push(' '),
             c if c.is_control() || private(c) => {}
             c if directional(c) || !printable(c) => out.push_str(&shown(c)),
@@ -100,7 +101,7 @@ fn markup_expected(text: &str) -> String {
             collapsed.push(c);
         }
     }
-    collapsed
+    collapsed.replace('\u{0}', "")
 }
 
 /// What a Typst string literal written by `typst_string` reads back as.

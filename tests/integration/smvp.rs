@@ -172,7 +172,7 @@ fn decisions_name_the_body_that_took_them() {
     for expected in [
         "Giunta escluso (soppresso) dalla Giunta: il peso è ridistribuito sugli altri elementi \
          Obiettivo soppresso in sede di aggiornamento del PIAO (delibera di Giunta n. 140 del 30/07/2024)",
-        "Ufficio (valore certificato) risultato 100,00 % dall'ufficio (valore certificato) (calcolato –)",
+        "Ufficio (valore certificato) risultato 100,00 % dall'ufficio (valore certificato) (nessun risultato calcolato)",
         "OIV risultato 90,00 % dall'OIV (calcolato 0,00 %)",
     ] {
         assert!(text.contains(expected), "missing «{expected}» in {text}");
