@@ -165,7 +165,9 @@ pub fn summarise(
 }
 
 /// The KPIs examined: the rows of the overshooting report when there is one (each measure once),
-/// otherwise every distinct indicator code of the performance tree.
+/// otherwise every distinct indicator code of the performance tree that was measured against a
+/// quantity target (not a deadline, not excluded, not without a value): those the threshold can
+/// apply to.
 fn kpis<'a>(report: &'a Report, albero: &'a Node) -> Vec<(&'a str, &'a str, &'a Indicator)> {
     if !report.kpi.is_empty() {
         return report
@@ -179,6 +181,9 @@ fn kpis<'a>(report: &'a Report, albero: &'a Node) -> Vec<(&'a str, &'a str, &'a 
     let mut out = Vec::new();
     albero.walk(&mut |n| {
         if let Some(ind) = n.indicator.as_deref()
+            && !matches!(ind.target, crate::value::Target::Entro { .. })
+            && ind.value.is_some()
+            && n.result().is_some()
             && seen.insert(n.code.as_str())
         {
             out.push((n.code.as_str(), n.name.as_str(), ind));

@@ -134,11 +134,27 @@ fn sources(s: &Scored) -> Criterio {
     criterio("Le fonti dei dati sono dichiarate", evidenza, dettagli, status)
 }
 
+/// The same figure given by two inputs: compared only between the inputs that are there (with
+/// the tree alone there is nothing to compare, and the criterion says so).
 fn consistent(s: &Scored) -> Criterio {
     let d = s.summary.incoerenze.clone();
+    let mut compared = vec!["l'albero della performance"];
+    if s.summary.serie.is_some() {
+        compared.push("la serie storica dei KPI");
+    }
+    if s.summary.salute.is_some() {
+        compared.push("la tabella degli indici di bilancio");
+    }
+    if compared.len() < 2 {
+        let evidenza = "solo l'albero della performance tra i dati forniti (mancano la serie storica dei KPI e gli \
+                        indici di bilancio): nessun confronto possibile, da verificare sugli atti"
+            .to_string();
+        return criterio("Ogni dato compare con un solo valore", evidenza, d, TODO);
+    }
+    let (last, first) = compared.split_last().expect("two at least");
     let evidenza = format!(
-        "confronto tra l'albero della performance, la serie storica dei KPI e la tabella degli indici di bilancio; \
-         dati con due valori diversi: {}",
+        "confronto tra {} e {last}; dati con due valori diversi: {}",
+        first.join(", "),
         d.len()
     );
     let status = if d.is_empty() { OK } else { KO };
