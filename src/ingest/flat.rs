@@ -252,7 +252,27 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, smvp: &Smvp, diag: &mu
         node.indicator = Some(Box::new(ind));
         at(&mut root, &parent_path).children.push(node);
     }
+    lone_groups_dissolved(&mut root);
     root
+}
+
+/// An objective whose elements are all of one kind (only operational objectives, or only its own
+/// indicators) has no groups in the plan: the group the layout made for them, with no weight of
+/// its own, is dissolved into the objective, so that no table, annex or open-data row shows a
+/// group the plan does not have. The result is the same (a lone group weighs 100 and is rolled
+/// up like its objective).
+fn lone_groups_dissolved(node: &mut Node) {
+    if node.level == Level::ObiettivoStrategico
+        && let [only] = node.children.as_slice()
+        && only.level == Level::Gruppo
+        && only.weight.is_none()
+    {
+        let group = node.children.pop().expect("one child");
+        node.children = group.children;
+    }
+    for c in &mut node.children {
+        lone_groups_dissolved(c);
+    }
 }
 
 /// The flat layout's unit rule: target and value say the same unit, or the row declares it

@@ -146,17 +146,15 @@ fn consistent(s: &Scored) -> Criterio {
         compared.push("la tabella degli indici di bilancio");
     }
     if compared.len() < 2 {
-        let evidenza = "solo l'albero della performance tra i dati forniti (mancano la serie storica dei KPI e gli \
+        let evidenza =
+            "solo l'albero della performance tra i dati forniti (mancano la serie storica dei KPI e gli \
                         indici di bilancio): nessun confronto possibile, da verificare sugli atti"
-            .to_string();
+                .to_string();
         return criterio("Ogni dato compare con un solo valore", evidenza, d, TODO);
     }
     let (last, first) = compared.split_last().expect("two at least");
-    let evidenza = format!(
-        "confronto tra {} e {last}; dati con due valori diversi: {}",
-        first.join(", "),
-        d.len()
-    );
+    let evidenza =
+        format!("confronto tra {} e {last}; dati con due valori diversi: {}", first.join(", "), d.len());
     let status = if d.is_empty() { OK } else { KO };
     criterio("Ogni dato compare con un solo valore", evidenza, d, status)
 }

@@ -473,6 +473,8 @@ fn a_scorecard_without_classes_rolls_up_raggiungimenti_and_reports_two_ente_figu
     assert!(!std::fs::read_to_string(out.join("sito/indicatori.html")).unwrap().contains("f-banda"));
     let csv = std::fs::read_to_string(out.join("opendata/obiettivi.csv")).unwrap();
     assert!(csv.lines().next().unwrap().contains(",target_obiettivo_pct,raggiungimento_pct,"), "{csv}");
+    // The plan has no groups (each OS holds operational objectives only): none is shown.
+    assert!(!csv.contains(",gruppo,"), "{csv}");
     let json = std::fs::read_to_string(out.join("opendata/relazione.json")).unwrap();
     assert!(json.contains("\"figure_ente\"") && json.contains("Media matematica"), "{json}");
     let _ = std::fs::remove_dir_all(&out);
