@@ -270,6 +270,30 @@ impl TreeWriter<'_> {
     }
 }
 
+/// Longest formula a spreadsheet accepts (Excel: 8.192 characters) and most arguments of a
+/// function (255): a roll-up over more children than fit is written as its value, with the rule in
+/// the note column as for every node.
+const MAX_FORMULA: usize = 8_000;
+const MAX_ARGUMENTS: usize = 255;
+
+/// `AVERAGE(a,b,…)`, or `(a+b+…)/n` beyond the functions' argument limit; none beyond the length
+/// limit.
+fn mean_expr(values: &[String]) -> Option<String> {
+    let e = if values.len() <= MAX_ARGUMENTS {
+        format!("AVERAGE({})", values.join(","))
+    } else {
+        format!("({})/{}", values.join("+"), values.len())
+    };
+    (e.len() <= MAX_FORMULA).then_some(e)
+}
+
+/// `(w1*v1+…)/(w1+…)`; none beyond the length limit.
+fn weighted_expr(weights: &[String], values: &[String]) -> Option<String> {
+    let num: Vec<String> = weights.iter().zip(values).map(|(w, v)| format!("{w}*{v}")).collect();
+    let e = format!("({})/({})", num.join("+"), weights.join("+"));
+    (e.len() <= MAX_FORMULA).then_some(e)
+}
+
 /// The cell a parent reads for a child: its raggiungimento where the parent's calculation is on
 /// raggiungimenti and the child has one, its result otherwise.
 fn value_cell(c: &Node, achievements: bool, row: u32, sheet: &str) -> String {
@@ -301,12 +325,11 @@ pub(super) fn roll_up_expr(
     match scored.as_slice() {
         [] => None,
         [(c, _)] if c.weight.is_none() || calcolo.simple() => Some(values[0].clone()),
-        _ if calcolo.simple() => Some(format!("AVERAGE({})", values.join(","))),
+        _ if calcolo.simple() => mean_expr(&values),
         _ => {
             let weights: Vec<String> =
                 scored.iter().map(|(_, r)| format!("{sheet}{}", Col::Peso.at(*r))).collect();
-            let num: Vec<String> = weights.iter().zip(&values).map(|(w, v)| format!("{w}*{v}")).collect();
-            Some(format!("({})/({})", num.join("+"), weights.join("+")))
+            weighted_expr(&weights, &values)
         }
     }
 }
@@ -349,14 +372,12 @@ pub(super) fn ente_expr(
             if terms.is_empty() {
                 return None;
             }
+            let (weights, values): (Vec<String>, Vec<String>) =
+                terms.into_iter().map(|(w, v)| (w.unwrap_or_default(), v)).unzip();
             if mode == RisultatoEnte::MediaPesataRaggiungimentiOs {
-                let num: Vec<String> =
-                    terms.iter().map(|(w, v)| format!("{}*{v}", w.clone().unwrap_or_default())).collect();
-                let den: Vec<String> = terms.iter().map(|(w, _)| w.clone().unwrap_or_default()).collect();
-                Some(format!("({})/({})", num.join("+"), den.join("+")))
+                weighted_expr(&weights, &values)
             } else {
-                let values: Vec<String> = terms.into_iter().map(|(_, v)| v).collect();
-                Some(format!("AVERAGE({})", values.join(",")))
+                mean_expr(&values)
             }
         }
     }
@@ -418,5 +439,17 @@ mod tests {
             assert_eq!(c.index() as usize, i, "{c:?}");
         }
         assert_eq!(Col::Risultato.at(11), "K12");
+    }
+
+    #[test]
+    fn a_roll_up_over_many_children_stays_within_the_spreadsheets_limits() {
+        let cells = |n: usize| (0..n).map(|i| Col::Risultato.at(i as u32 + 1)).collect::<Vec<_>>();
+        assert_eq!(mean_expr(&cells(2)).unwrap(), "AVERAGE(K2,K3)");
+        // Past 255 arguments, a sum over the count (no argument limit).
+        let many = mean_expr(&cells(300)).unwrap();
+        assert!(many.starts_with("(K2+K3+") && many.ends_with(")/300"), "{many}");
+        // Past the length limit, no formula: the value is written instead.
+        assert_eq!(mean_expr(&cells(2_000)), None);
+        assert_eq!(weighted_expr(&cells(1_000), &cells(1_000)), None);
     }
 }
