@@ -691,8 +691,10 @@ impl Config {
             problems.push(format!("«anno»: {} non è un anno valido (atteso tra 1900 e 2200)", self.anno));
         }
         for (key, v) in self.numbers() {
-            if !v.is_finite() || v.abs() > 1e9 {
+            if !v.is_finite() {
                 problems.push(format!("«{key}»: atteso un numero, trovato {v}"));
+            } else if v.abs() > 1e9 {
+                problems.push(format!("«{key}»: numero fuori scala ({v:e}): al massimo un miliardo"));
             }
         }
         for (key, text) in [("ente.nome", &self.ente.nome), ("ente.nome_breve", &self.ente.nome_breve)] {
@@ -772,6 +774,10 @@ impl Config {
         }
         if let Some(sem) = &self.smvp.semaforo {
             problems.extend(check_semaforo(sem));
+        }
+        problems.extend(check_figures(&self.smvp.ente));
+        if self.smvp.soglia_spiegazioni.is_some_and(|t| !(0.0..=1000.0).contains(&t)) {
+            problems.push("«smvp.soglia_spiegazioni»: attesi punti percentuali tra 0 e 1.000".into());
         }
         for op in &self.smvp.overshooting.operatori {
             if op != ">=" && op != "<=" {
@@ -890,25 +896,83 @@ fn check_semaforo(s: &Semaforo) -> Vec<String> {
         );
     }
     let classi = s.classi();
-    if classi.windows(2).any(|w| w[0].da <= w[1].da) {
+    // Thresholds are compared as printed (two decimals): two that print alike are one.
+    let shown = |x: f64| crate::value::round_half_up(x, 2);
+    if classi.windows(2).any(|w| shown(w[0].da) == shown(w[1].da)) {
+        problems
+            .push("«smvp.semaforo»: due classi con la stessa soglia: ogni classe ha una soglia sua".into());
+    } else if classi.windows(2).any(|w| w[0].da < w[1].da) {
         problems
             .push("«smvp.semaforo»: le classi vanno elencate dalla soglia più alta alla più bassa".into());
     }
-    for c in &classi {
-        if c.etichetta.trim().is_empty() || c.etichetta.chars().any(char::is_control) {
-            problems.push("«smvp.semaforo»: ogni classe ha un nome (una riga di testo)".into());
+    if classi.iter().any(|c| !(0.0..=1000.0).contains(&c.da)) {
+        problems
+            .push("«smvp.semaforo»: le soglie delle classi vanno da 0 a 1.000 (punti percentuali)".into());
+    }
+    let mut names = std::collections::HashSet::new();
+    for (i, c) in classi.iter().enumerate() {
+        if !one_line(&c.etichetta, MAX_LABEL) {
+            problems.push(format!(
+                "«smvp.semaforo»: la classe {} ha bisogno di un nome di una riga, al massimo {MAX_LABEL} caratteri",
+                i + 1
+            ));
+        } else if !names.insert(c.etichetta.trim().to_lowercase()) {
+            problems.push(format!(
+                "«smvp.semaforo»: due classi si chiamano «{}»; ogni classe ha un nome suo",
+                c.etichetta
+            ));
         }
         if let Some(col) = &c.colore
             && !(col.len() == 7 && col.starts_with('#') && col[1..].chars().all(|x| x.is_ascii_hexdigit()))
         {
             problems.push(format!(
-                "«smvp.semaforo»: colore «{col}» della classe «{}» non valido: atteso #RRGGBB (es. #2E7D32)",
-                c.etichetta
+                "«smvp.semaforo»: colore «{}» della classe {} non valido: atteso #RRGGBB (es. #2E7D32)",
+                col.escape_debug(),
+                i + 1
             ));
         }
     }
-    if classi.len() > 10 {
-        problems.push("«smvp.semaforo»: al massimo 10 classi".into());
+    if classi.len() > MAX_CLASSES {
+        problems.push(format!("«smvp.semaforo»: al massimo {MAX_CLASSES} classi"));
+    }
+    problems
+}
+
+/// Most classes and Ente figures an SMVP may list, and longest name of each: a name is printed
+/// beside figures, in table headers and inside the workbook's formulas (a text in a formula
+/// holds at most 255 characters).
+const MAX_CLASSES: usize = 10;
+const MAX_FIGURES: usize = 5;
+const MAX_LABEL: usize = 100;
+
+/// A name printed as one line: not blank, no line break or control character, not too long.
+fn one_line(text: &str, max: usize) -> bool {
+    !text.trim().is_empty()
+        && text.chars().count() <= max
+        && !text.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+}
+
+/// The Ente figures' problems: too many, a blank or multi-line label, a label or a rule twice.
+fn check_figures(figures: &[FiguraEnte]) -> Vec<String> {
+    let mut problems = Vec::new();
+    if figures.len() > MAX_FIGURES {
+        problems.push(format!("«smvp.ente»: al massimo {MAX_FIGURES} misure della performance di Ente"));
+        return problems;
+    }
+    for (i, f) in figures.iter().enumerate() {
+        if !one_line(&f.etichetta, MAX_LABEL) {
+            problems.push(format!(
+                "«smvp.ente»: la misura {} ha bisogno di un nome di una riga, al massimo {MAX_LABEL} caratteri",
+                i + 1
+            ));
+        }
+        let before = &figures[..i];
+        if before.iter().any(|g| g.etichetta.trim().eq_ignore_ascii_case(f.etichetta.trim())) {
+            problems.push(format!("«smvp.ente»: due misure si chiamano «{}»", f.etichetta.trim()));
+        }
+        if before.iter().any(|g| g.calcolo == f.calcolo) {
+            problems.push(format!("«smvp.ente»: la misura {} ripete la regola di una precedente", i + 1));
+        }
     }
     problems
 }
@@ -1035,6 +1099,18 @@ pub(crate) fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
             .map(|l| format!(" (ammesse: {})", close_quotes(&l)))
             .unwrap_or_default();
         format!("chiave sconosciuta «{key}»{path_prefix}{allowed}")
+    } else if let Some(rest) = detail.strip_prefix("invalid type: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        format!("tipo non valido{path_prefix}: trovato {}, atteso {}", type_name(found), type_name(expected))
+    } else if let Some(rest) = detail.strip_prefix("invalid value: ") {
+        let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        format!(
+            "valore non valido{path_prefix}: trovato {}, atteso {}",
+            type_name(found),
+            type_name(expected)
+        )
+    } else if let Some(rest) = detail.strip_prefix("duplicate field `") {
+        format!("chiave «{}» ripetuta{path_prefix}", rest.trim_end_matches('`'))
     } else if let Some(rest) = detail.strip_prefix("missing field `") {
         format!("manca la chiave obbligatoria «{}»", rest.trim_end_matches('`'))
     } else if let Some(rest) = detail.strip_prefix("unknown variant `") {
@@ -1055,6 +1131,27 @@ pub(crate) fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
         return Error::invalid(loc, format!("riga {l}: {message}"));
     }
     Error::invalid(loc, message)
+}
+
+/// serde's names of YAML types and of what it expected, in Italian words an office reads.
+fn type_name(serde: &str) -> String {
+    let s = serde.trim();
+    let word = match s {
+        "sequence" | "a sequence" => "un elenco",
+        "map" | "a map" => "un insieme di chiavi",
+        "a string" | "string" => "un testo",
+        "f64" | "f32" | "a number" | "floating point" => "un numero",
+        "u32" | "u64" | "i32" | "i64" | "usize" | "an integer" => "un numero intero",
+        "a boolean" | "boolean" | "bool" => "vero o falso (true/false)",
+        "unit" | "unit value" | "null" => "nessun valore",
+        _ if s.starts_with("struct ") => "un insieme di chiavi",
+        _ if s.contains("enum") || s.contains("YAML tag") => "uno dei valori ammessi",
+        _ if s.starts_with("string ") || s.starts_with("floating point ") || s.starts_with("integer ") => {
+            return format!("«{}»", s.split_once(' ').map_or(s, |(_, v)| v).trim_matches(['`', '"']));
+        }
+        _ => return format!("«{s}»"),
+    };
+    word.to_string()
 }
 
 /// `«a, «b` → `«a», «b»`: closes the quotes serde's list leaves open.
@@ -1094,6 +1191,52 @@ mod tests {
             ),
             "{msg}"
         );
+    }
+
+    /// The SMVP's classes and Ente figures are refused, naming the key, when they could not be
+    /// printed or told apart (from an attacker's pass: 1.000-character names broke the
+    /// workbook's formulas, 2.000 figures took half a minute).
+    #[test]
+    fn classes_and_figures_must_be_printable_and_distinct() {
+        let refused = |smvp: &str| {
+            let text = format!("{MINIMAL}smvp:\n{smvp}");
+            Config::parse(&text, Path::new("r.yaml")).unwrap_err().to_string()
+        };
+        let e = refused("  semaforo: {classi: [{da: 80, etichetta: A}, {da: 80.001, etichetta: B}]}\n");
+        assert!(e.contains("due classi con la stessa soglia"), "{e}");
+        let e = refused(
+            "  semaforo: {classi: [{da: 80, etichetta: Raggiunto}, {da: 60, etichetta: RAGGIUNTO}]}\n",
+        );
+        assert!(e.contains("due classi si chiamano «RAGGIUNTO»"), "{e}");
+        let long = "x".repeat(101);
+        let e = refused(&format!("  semaforo: {{classi: [{{da: 80, etichetta: {long}}}]}}\n"));
+        assert!(e.contains("la classe 1 ha bisogno di un nome di una riga, al massimo 100 caratteri"), "{e}");
+        let e = refused("  semaforo: {classi: [{da: 80, etichetta: A, colore: \"#F9A825\\r\\nfalso\"}]}\n");
+        assert!(
+            e.contains("colore «#F9A825\\r\\nfalso» della classe 1 non valido"),
+            "a line break is shown, not made: {e}"
+        );
+        let e = refused(
+            "  ente:\n    - {etichetta: A, calcolo: media_ambiti}\n    - {etichetta: a, calcolo: media_pesata_ambiti}\n",
+        );
+        assert!(e.contains("due misure si chiamano «a»"), "{e}");
+        let e = refused(
+            "  ente:\n    - {etichetta: A, calcolo: media_ambiti}\n    - {etichetta: B, calcolo: media_ambiti}\n",
+        );
+        assert!(e.contains("la misura 2 ripete la regola di una precedente"), "{e}");
+        let e = refused("  ente:\n    - {etichetta: \"\", calcolo: media_ambiti}\n");
+        assert!(e.contains("la misura 1 ha bisogno di un nome di una riga"), "{e}");
+        let many: String =
+            (0..6).map(|i| format!("    - {{etichetta: M{i}, calcolo: media_ambiti}}\n")).collect();
+        assert!(refused(&format!("  ente:\n{many}")).contains("al massimo 5 misure"));
+        // A value of the wrong type, in Italian, with the key.
+        let e = refused("  semaforo:\n    classi: tre\n");
+        assert!(
+            e.contains("tipo non valido in «smvp.semaforo.classi»: trovato «tre», atteso un elenco"),
+            "{e}"
+        );
+        let e = refused("  soglia_spiegazioni: 1e15\n");
+        assert!(e.contains("«smvp.soglia_spiegazioni»: numero fuori scala"), "{e}");
     }
 
     #[test]

@@ -268,9 +268,13 @@ fn fill_sintesi(
                 (0, Some(r)) => Some(format!("Albero!{}", albero::Col::Risultato.at(*r))),
                 _ => albero::ente_expr(fig.calcolo, root, rows, "Albero!"),
             };
-            if let (Some(e), Some(v)) = (expr, fig.risultato) {
-                ws.write_formula_with_format(row, 4, formula(e, v), &f.pct).map_err(out)?;
+            // A figure too long for a formula is written as its value.
+            match (expr, fig.risultato) {
+                (Some(e), Some(v)) => ws.write_formula_with_format(row, 4, formula(e, v), &f.pct).map(|_| ()),
+                (None, Some(v)) => ws.write_number_with_format(row, 4, v, &f.pct).map(|_| ()),
+                _ => Ok(()),
             }
+            .map_err(out)?;
             row += 1;
         }
         row += 1;
