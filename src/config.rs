@@ -42,6 +42,9 @@ pub struct Config {
     /// no act that is not here.
     #[serde(default)]
     pub ciclo: Ciclo,
+    /// The file it was read from (as given, `--config`): every message about a setting names it.
+    #[serde(skip)]
+    pub file: std::path::PathBuf,
 }
 
 /// The performance cycle of the year as the acts record it.
@@ -676,6 +679,7 @@ impl Config {
         check_yaml_shape(text, path)?;
         check_yaml_sizes(text, path)?;
         let mut config: Config = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
+        config.file = path.to_path_buf();
         config.smvp.overshooting.configurato = serde_yaml::from_str::<serde_yaml::Value>(text)
             .ok()
             .and_then(|v| v.get("smvp")?.get("overshooting").cloned())
@@ -815,7 +819,7 @@ impl Config {
     /// (the caller reads `SOURCE_DATE_EPOCH`) if given, otherwise the approval date, otherwise
     /// 31 December of the year.
     pub fn document_date(&self, source_date_epoch: Option<&str>) -> Result<chrono::NaiveDate, Error> {
-        let loc = || Location::file(Path::new("relazione.yaml"));
+        let loc = || Location::file(&self.file);
         if let Some(epoch) = source_date_epoch {
             let secs: i64 = epoch
                 .trim()

@@ -213,7 +213,7 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
         }
     }
     // Chapter 5 states the acts of the cycle and who the OIV is only from the configuration.
-    let config = Location::file(Path::new("relazione.yaml"));
+    let config = Location::file(&s.config.file);
     if s.config.ciclo.atti.is_empty() {
         out.push(Voce::new(
             Gruppo::Scrivere,
@@ -234,7 +234,7 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             if a.find_objective(code).is_none() {
                 out.push(Voce::new(
                     Gruppo::Verificare,
-                    Location::file(Path::new("relazione.yaml")),
+                    Location::file(&s.config.file),
                     format!("obiettivi_pari_opportunita: «{code}» non è un obiettivo strategico od operativo dell'albero della performance"),
                 ));
             }
@@ -306,7 +306,7 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
     if ov.previsto && !ov.configurato {
         out.push(Voce::new(
             Gruppo::Decidere,
-            Location::file(Path::new("relazione.yaml")),
+            Location::file(&s.config.file),
             format!(
                 "manca «smvp.overshooting»: la soglia di overshooting dello SMVP (il capitolo 5 usa quella predefinita, \
                  {} %), oppure «overshooting: {{previsto: false}}» se lo SMVP non prevede l'analisi",
@@ -317,7 +317,7 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
     if s.config.data_approvazione.is_none() {
         out.push(Voce::new(
             Gruppo::Decidere,
-            Location::file(Path::new("relazione.yaml")),
+            Location::file(&s.config.file),
             "manca «data_approvazione»: la data in cui la Giunta approva la Relazione",
         ));
     }

@@ -106,8 +106,14 @@ pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<
 /// economic health, multi-year series).
 pub fn summarise(report: &Report, config: &crate::config::Config) -> Result<(Summary, Vec<Problem>), Error> {
     let mut diag = Diagnostics::default();
-    let s =
-        summary::summarise(report, &config.smvp, &config.indicatori_significativi, config.anno, &mut diag);
+    let s = summary::summarise(
+        report,
+        &config.file,
+        &config.smvp,
+        &config.indicatori_significativi,
+        config.anno,
+        &mut diag,
+    );
     diag.finish(s)
 }
 

@@ -115,6 +115,7 @@ pub struct OvershootRow {
 
 pub fn summarise(
     report: &Report,
+    config_file: &std::path::Path,
     smvp: &Smvp,
     significant: &[String],
     anno: i32,
@@ -157,7 +158,7 @@ pub fn summarise(
         obiettivi_operativi: BandCounts::of(&albero.all(Level::ObiettivoOperativo), smvp.classi().len()),
         overshooting: overshooting(report, albero, smvp, diag),
         valori_mancanti,
-        significativi: significativi(report, albero, significant, anno, diag),
+        significativi: significativi(report, albero, significant, anno, config_file, diag),
         salute,
         serie,
         incoerenze,
@@ -339,6 +340,7 @@ fn significativi(
     albero: &Node,
     codes: &[String],
     anno: i32,
+    config_file: &std::path::Path,
     diag: &mut Diagnostics,
 ) -> Vec<Significativo> {
     let mut out = Vec::new();
@@ -351,7 +353,7 @@ fn significativi(
         });
         let Some(n) = found else {
             diag.error(
-                crate::error::Location::file(std::path::Path::new("relazione.yaml")),
+                crate::error::Location::file(config_file),
                 format!("«indicatori_significativi»: nessun indicatore con codice «{code}»"),
             );
             continue;

@@ -274,3 +274,35 @@ fn the_typesetting_child_refuses_a_request_it_cannot_read() {
         assert!(said.starts_with("richiesta di impaginazione non valida"), "{said}");
     }
 }
+
+/// A message about a setting names the configuration file actually read (`--config`), never a
+/// default name: a warning (no approval date) and an error (an unknown significant indicator).
+#[test]
+fn messages_about_settings_name_the_configuration_file_given() {
+    let dir = crate::common::scratch("config-altra");
+    let text = std::fs::read_to_string(crate::common::manifest().join("relazione.yaml")).unwrap();
+    let cfg = dir.join("configurazione-2024.yaml");
+    let check = |extra: &str, drop: &str| {
+        let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with(drop)).collect();
+        std::fs::write(&cfg, kept.join("\n") + extra).unwrap();
+        crate::common::relazione(&[
+            "check",
+            "--data",
+            crate::common::modena().to_str().unwrap(),
+            "--config",
+            cfg.to_str().unwrap(),
+        ])
+    };
+    let name = cfg.display().to_string();
+    let run = check("\n", "data_approvazione");
+    assert!(run.stderr.contains(&format!("{name}: manca «data_approvazione»")), "{}", run.stderr);
+    let run = check("\nindicatori_significativi: [\"NON-ESISTE\"]\n", "indicatori_significativi");
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains(&format!(
+            "{name}: «indicatori_significativi»: nessun indicatore con codice «NON-ESISTE»"
+        )),
+        "{}",
+        run.stderr
+    );
+}
