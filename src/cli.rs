@@ -219,7 +219,24 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Check { inputs } => check(&inputs),
         Command::Score { inputs, json } => score(&inputs, json),
         Command::Anteprima { inputs, porta } => anteprima(inputs, porta),
-        Command::Build { lotto: Some(root), out, .. } => batch(&root, &out),
+        Command::Build { lotto: Some(root), out, inputs, tempi, definitiva, parte_kb, .. } => {
+            // Each Ente has its own data and configuration in its folder: a --data or --config
+            // here would be silently ignored, so it is refused.
+            if inputs.data != std::path::Path::new("data")
+                || inputs.config != std::path::Path::new("relazione.yaml")
+            {
+                return Err(Error::Output(
+                    "con --lotto ogni ente ha i suoi dati (data/) e la sua configurazione (relazione.yaml) nella \
+                     propria cartella: togliere --data e --config"
+                        .into(),
+                ));
+            }
+            let options = pipeline::Options {
+                part_budget: parte_kb.map(|kb| kb.saturating_mul(1024)),
+                ..options(None, definitiva)
+            };
+            batch(&root, &out, &options, tempi)
+        }
         Command::Build { inputs, out, typst_sorgente, tempi, definitiva, lotto: None, parte_kb } => {
             let started = std::time::Instant::now();
             let options = pipeline::Options {
@@ -333,7 +350,12 @@ fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
 
 /// `build --lotto`: every Ente in parallel, a progress line on a terminal (plain lines otherwise),
 /// and a summary table at the end. Exit 1 when any Ente failed.
-fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
+fn batch(
+    root: &std::path::Path,
+    out: &std::path::Path,
+    options: &pipeline::Options,
+    tempi: bool,
+) -> Result<(), Error> {
     use std::io::{IsTerminal, Write};
     let started = std::time::Instant::now();
     let tty = std::io::stderr().is_terminal();
@@ -357,7 +379,7 @@ fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
             let _ = writeln!(err, "{n}/{total} {} {status} ({:.1} s)", item.name, item.elapsed.as_secs_f64());
         }
     };
-    let items = pipeline::build_batch(root, out, &options(None, false), &progress)?;
+    let items = pipeline::build_batch(root, out, options, &progress)?;
     say(format_args!(
         "{:<28} {:>8} {:>12} {:>8} {:>14} {:>8}",
         "Ente", "Esito", "Risultato", "Avvisi", "Da completare", "Tempo"
@@ -397,6 +419,15 @@ fn batch(root: &std::path::Path, out: &std::path::Path) -> Result<(), Error> {
         }
         if let Err(e) = &item.outcome {
             failed.push((item.name.clone(), e.to_string()));
+        }
+    }
+    if tempi {
+        for item in &items {
+            if let Ok(b) = &item.outcome {
+                for (stage, d) in &b.timings.stages {
+                    tell!("tempo: {:<20} {stage:<26} {:>8.1} ms", item.name, d.as_secs_f64() * 1000.0);
+                }
+            }
         }
     }
     for (name, e) in &failed {

@@ -215,6 +215,34 @@ fn a_batch_builds_every_ente_and_reports_the_broken_one() {
     assert!(run.stderr.contains("Gamma: dati non validi"), "{}", run.stderr);
 }
 
+/// The run's options hold for every Ente of a batch: `--definitiva` refuses a draft Ente (and
+/// builds nothing for it), `--tempi` prints each Ente's stages; `--data` and `--config`, which a
+/// batch cannot use, are refused rather than ignored.
+#[test]
+fn a_batch_honours_the_runs_options() {
+    let root = scratch("lotto-opzioni");
+    let dir = root.join("Alfa").join("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    write_sheet(&dir.join("ente.xlsx"), "Report", &albero_rows());
+    std::fs::write(
+        root.join("Alfa").join("relazione.yaml"),
+        "ente:\n  nome: Camera di commercio Alfa\n  nome_breve: Alfa\nanno: 2024\n",
+    )
+    .unwrap();
+    let out = out_beside(&root);
+    let (r, o) = (root.to_str().unwrap(), out.to_str().unwrap());
+    let run = relazione(&["build", "--lotto", r, "--out", o, "--definitiva"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("Alfa: la Relazione non può essere definitiva"), "{}", run.stderr);
+    assert!(!out.join("Alfa/Relazione_performance_2024_Alfa.pdf").exists());
+    let run = relazione(&["build", "--lotto", r, "--out", o, "--tempi"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.lines().any(|l| l.starts_with("tempo: Alfa")), "{}", run.stderr);
+    let run = relazione(&["build", "--lotto", r, "--out", o, "--config", "altro.yaml"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("togliere --data e --config"), "{}", run.stderr);
+}
+
 #[test]
 fn the_typst_source_comes_with_its_fonts() {
     let dir = albero_dir("sorgente", &albero_rows());
