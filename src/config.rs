@@ -527,7 +527,7 @@ pub enum BaseValutazione {
 
 /// The SMVP's result classes (a traffic light, or any number of bands with the SMVP's own
 /// names). Written either as the three-colour shorthand (`verde`, `giallo`, `etichette`) or as
-/// the list `classi`; [`Semaforo::classi`] gives both as one list.
+/// the list `classi`; [`Semaforo::normalise`] makes both one list at load.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Semaforo {
@@ -580,8 +580,9 @@ impl Default for Etichette {
 impl Semaforo {
     /// The classes, best first. The one place the thresholds are read: the class of a result
     /// (`score::band`), the workbook's formula, the counts and the printed labels all walk this
-    /// list. The shorthand's last class starts at 0 (every result).
-    pub fn classi(&self) -> Vec<Classe> {
+    /// list (through [`Smvp::classi`], once [`Semaforo::normalise`] has made it the one form). The
+    /// shorthand's last class starts at 0 (every result).
+    fn listed(&self) -> Vec<Classe> {
         if !self.classi.is_empty() {
             return self.classi.clone();
         }
@@ -598,12 +599,20 @@ impl Semaforo {
         }
         out
     }
+
+    /// Writes the shorthand as the list, so that the classes are read without building them
+    /// again (they are looked up for every node of the tree).
+    pub(crate) fn normalise(&mut self) {
+        if self.classi.is_empty() {
+            self.classi = self.listed();
+        }
+    }
 }
 
 impl Smvp {
     /// The SMVP's result classes, best first; empty where it has none.
-    pub fn classi(&self) -> Vec<Classe> {
-        self.semaforo.as_ref().map(Semaforo::classi).unwrap_or_default()
+    pub fn classi(&self) -> &[Classe] {
+        self.semaforo.as_ref().map_or(&[], |s| s.classi.as_slice())
     }
 
     /// Results (percentage points) below which the staff explain the deviation: the configured
@@ -677,14 +686,15 @@ impl Config {
     /// Parses and validates configuration text; `path` is only used in messages.
     pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         check_yaml_shape(text, path)?;
-        check_yaml_sizes(text, path)?;
+        let plain = check_yaml_sizes(text, path)?;
         let mut config: Config = serde_yaml::from_str(text).map_err(|e| yaml_error(path, &e))?;
         config.file = path.to_path_buf();
-        config.smvp.overshooting.configurato = serde_yaml::from_str::<serde_yaml::Value>(text)
-            .ok()
-            .and_then(|v| v.get("smvp")?.get("overshooting").cloned())
-            .is_some();
+        config.smvp.overshooting.configurato =
+            plain.as_ref().and_then(|v| v.get("smvp")?.get("overshooting")).is_some();
         config.validate(path)?;
+        if let Some(s) = config.smvp.semaforo.as_mut() {
+            s.normalise();
+        }
         Ok(config)
     }
 
@@ -899,7 +909,7 @@ fn check_semaforo(s: &Semaforo) -> Vec<String> {
                 .into(),
         );
     }
-    let classi = s.classi();
+    let classi = s.listed();
     // Thresholds are compared as printed (two decimals): two that print alike are one.
     let shown = |x: f64| crate::value::round_half_up(x, 2);
     if classi.windows(2).any(|w| shown(w[0].da) == shown(w[1].da)) {
@@ -1032,7 +1042,9 @@ const MAX_YAML_LIST: usize = 2_000;
 
 /// Refuses over-long strings, over-long lists and repeated items in a list of codes (each printed
 /// or looked up once per item), naming the key.
-pub(crate) fn check_yaml_sizes(text: &str, path: &Path) -> Result<(), Error> {
+/// Returns the document read as a plain YAML value (none if it is not YAML: the typed reading
+/// reports that, with its line), so a caller needing it does not parse the text again.
+pub(crate) fn check_yaml_sizes(text: &str, path: &Path) -> Result<Option<serde_yaml::Value>, Error> {
     fn walk(v: &serde_yaml::Value, key: &str, problems: &mut Vec<String>) {
         match v {
             serde_yaml::Value::String(s) if s.chars().count() > MAX_YAML_STRING => problems.push(format!(
@@ -1067,11 +1079,11 @@ pub(crate) fn check_yaml_sizes(text: &str, path: &Path) -> Result<(), Error> {
         }
     }
     // A text that is not YAML is reported by the typed reading, with its line.
-    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) else { return Ok(()) };
+    let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(text) else { return Ok(None) };
     let mut problems = Vec::new();
     walk(&value, "", &mut problems);
     if problems.is_empty() {
-        Ok(())
+        Ok(Some(value))
     } else {
         Err(Error::Invalid(problems.into_iter().map(|m| Problem::new(Location::file(path), m)).collect()))
     }

@@ -218,9 +218,10 @@ fn roll_up(node: &mut Node, ctx: &mut Ctx) {
     };
     let total: f64 = node.children.iter().map(weight_of).sum();
     // Summed in a canonical order, so that the order of the rows cannot change the last digit.
-    let value_of = |c: &Node| match calcolo.of_achievements() {
-        true => c.outcome.as_ref().and_then(|o| o.raggiungimento).or_else(|| c.result()),
-        false => c.result(),
+    let value_of = |c: &Node| {
+        let achievement =
+            c.outcome.as_ref().and_then(|o| o.raggiungimento).filter(|_| calcolo.of_achievements());
+        achievement.or_else(|| c.result())
     };
     let mut scored: Vec<(f64, f64)> =
         node.children.iter().filter_map(|c| Some((weight_of(c), value_of(c)?))).collect();
@@ -525,7 +526,7 @@ fn finish(node: &mut Node, smvp: &Smvp, diag: &mut Diagnostics) {
     };
     if let Some(r) = o.result {
         let classi = smvp.classi();
-        o.band = band(r, &classi);
+        o.band = band(r, classi);
         o.classe = o.band.map(|b| classi[b].etichetta.clone());
         if node.level == Level::ObiettivoStrategico {
             let base = match smvp.valutazione_os_su {

@@ -527,7 +527,6 @@ pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
         .significativi
         .iter()
         .map(|i| {
-            let band = i.result.and_then(|r| crate::score::band(r / 100.0, &classi));
             // «n.d.» always says why: the figure is not in the inputs.
             let no_series = format!("n.d.: {} non nella serie storica", s.config.anno - 1);
             let variazione = i.variazione.map_or(no_series, |v| {
@@ -544,13 +543,7 @@ pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
                         None => with_unit(m, i.unit),
                     }
                 }),
-                risultato: Esito {
-                    testo: pp(i.result, 2),
-                    valore: i.result,
-                    banda: band_id(band),
-                    classe: band.map(|b| classi[b].etichetta.clone()),
-                    stato: if i.result.is_some() { "calcolato" } else { "assente" },
-                },
+                risultato: super::computed(i.result, classi),
             }
         })
         .collect()

@@ -356,6 +356,19 @@ pub fn esito(n: &Node) -> Esito {
     }
 }
 
+/// A figure computed outside the trees (an Ente figure, a significant indicator), in percentage
+/// points, with its class: printed like a node's result.
+pub(crate) fn computed(points: Option<f64>, classi: &[crate::config::Classe]) -> Esito {
+    let band = points.and_then(|p| crate::score::band(p / 100.0, classi));
+    Esito {
+        testo: pp(points, 2),
+        valore: points,
+        banda: band_id(band),
+        classe: band.map(|b| classi[b].etichetta.clone()),
+        stato: if points.is_some() { "calcolato" } else { "assente" },
+    }
+}
+
 /// The decision on a node in one sentence.
 fn decision_text(d: &Decision) -> String {
     match d {
@@ -415,24 +428,14 @@ impl View {
             indicatore: name(Level::Indicatore),
         };
         let risultato_ente = rule_of_ente(smvp.ente_ufficiale(), &livelli);
-        let classi = smvp.classi();
         let figure_ente = s
             .summary
             .figure_ente
             .iter()
-            .map(|f| {
-                let band = f.risultato.and_then(|r| crate::score::band(r, &classi));
-                FiguraEnte {
-                    etichetta: f.etichetta.clone(),
-                    regola: rule_of_ente(f.calcolo, &livelli),
-                    risultato: Esito {
-                        testo: pct(f.risultato),
-                        valore: f.risultato.map(|r| r * 100.0),
-                        banda: band_id(band),
-                        classe: band.map(|b| classi[b].etichetta.clone()),
-                        stato: if f.risultato.is_some() { "calcolato" } else { "assente" },
-                    },
-                }
+            .map(|f| FiguraEnte {
+                etichetta: f.etichetta.clone(),
+                regola: rule_of_ente(f.calcolo, &livelli),
+                risultato: computed(f.risultato.map(|r| r * 100.0), smvp.classi()),
             })
             .collect();
         let mut view = View {
@@ -472,13 +475,13 @@ impl View {
             },
             livelli,
             figure_ente,
-            classi: analisi::classi(&smvp.classi()),
+            classi: analisi::classi(smvp.classi()),
             albero,
             unita: s.report.unita.as_ref().map(alberi::unita),
             individuali: s.report.individuali.as_ref().map(alberi::individuali),
             tempestivita: s.report.tempestivita.as_ref().map(|t| alberi::obiettivo(t, &[])),
-            conteggi_strategici: analisi::conteggi(&s.summary.obiettivi_strategici, &smvp.classi()),
-            conteggi_operativi: analisi::conteggi(&s.summary.obiettivi_operativi, &smvp.classi()),
+            conteggi_strategici: analisi::conteggi(&s.summary.obiettivi_strategici, smvp.classi()),
+            conteggi_operativi: analisi::conteggi(&s.summary.obiettivi_operativi, smvp.classi()),
             sotto_soglia: analisi::sotto_soglia(s, texts),
             significativi: analisi::significativi(s),
             decisioni: analisi::decisioni(s),

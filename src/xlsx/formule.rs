@@ -95,14 +95,10 @@ mod tests {
 
     #[test]
     fn the_band_formula_walks_the_classes() {
-        let smvp = Smvp {
-            semaforo: Some(crate::config::Semaforo {
-                verde: Some(95.0),
-                giallo: Some(60.0),
-                ..Default::default()
-            }),
-            ..Smvp::default()
-        };
+        let mut semaforo =
+            crate::config::Semaforo { verde: Some(95.0), giallo: Some(60.0), ..Default::default() };
+        semaforo.normalise();
+        let smvp = Smvp { semaforo: Some(semaforo), ..Smvp::default() };
         assert_eq!(
             band_formula("K2", &smvp),
             "IF(K2=\"\",\"\",IF(ROUND(K2*100,2)>=95,\"Raggiunti\",IF(ROUND(K2*100,2)>=60,\"Parzialmente raggiunti\",\

@@ -124,7 +124,7 @@ fn traffic_lights(ws: &mut Worksheet, smvp: &Smvp, col: u16, last_row: u32) -> R
     }
     // The fill follows the class of the displayed value: a threshold is met from half a unit of
     // the second decimal below it.
-    let classes = crate::view::classi(&smvp.classi());
+    let classes = crate::view::classi(smvp.classi());
     let mut upper: Option<f64> = None;
     for (c, from) in classes.iter().zip(smvp.classi().iter().map(|c| c.da)) {
         let lo = from / 100.0 - 0.000_05;

@@ -94,7 +94,7 @@ fn no_writer_imports_another_and_nothing_before_the_writers_imports_one() {
 
 #[test]
 fn the_traffic_light_thresholds_are_read_in_one_place() {
-    // `Semaforo::classi` (config.rs) is the only reader of the thresholds; `score::band`, the
+    // `Smvp::classi` (config.rs) is the only reader of the thresholds; `score::band`, the
     // workbook's formula and fills and the class labels all walk it.
     let src = manifest().join("src");
     let mut stack = vec![src.clone(), manifest().join("templates")];

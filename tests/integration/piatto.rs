@@ -510,6 +510,15 @@ pub(crate) const LIGURIA_OIV: &str = "sostituzioni:
   - {codice: A02.02, risultato: 90, motivazione: \"Valutazione OIV, scheda obiettivo 2023\"}
 ";
 
+/// Liguria's SMVP: no weights in the plan, every level and the Ente a simple mean.
+pub(crate) const LIGURIA_SMVP: &str = "smvp:
+  ente: media_obiettivi_strategici
+  livelli:
+    ambito: {calcolo: media_semplice}
+    obiettivo_strategico: {calcolo: media_semplice}
+    obiettivo_operativo: {calcolo: media_semplice}
+";
+
 /// The Liguria rows in the flat layout.
 pub(crate) fn liguria_rows() -> Vec<Vec<(&'static str, V)>> {
     LIGURIA
@@ -534,14 +543,7 @@ pub(crate) fn liguria_rows() -> Vec<Vec<(&'static str, V)>> {
 #[test]
 fn a_second_chamber_reproduces_its_published_figures() {
     let rows = liguria_rows();
-    let smvp = "smvp:
-  ente: media_obiettivi_strategici
-  livelli:
-    ambito: {calcolo: media_semplice}
-    obiettivo_strategico: {calcolo: media_semplice}
-    obiettivo_operativo: {calcolo: media_semplice}
-";
-    let (dir, cfg) = data("liguria", &rows, smvp);
+    let (dir, cfg) = data("liguria", &rows, LIGURIA_SMVP);
     std::fs::write(dir.join("decisioni.yaml"), LIGURIA_OIV).unwrap();
     let s = run(&dir, &cfg).unwrap();
     for (_, _, code, _, _, published, decimals) in LIGURIA {

@@ -367,7 +367,9 @@ fn libreoffice_recalculation_gives_the_same_results() {
 #[test]
 #[ignore = "needs LibreOffice: run with `make verifica-xlsx`"]
 fn libreoffice_recalculates_every_chambers_roll_up() {
-    use crate::piatto::{BSC_DECISIONS, BSC_SENZA_CLASSI, LIGURIA_OIV, bsc_rows, data, liguria_rows};
+    use crate::piatto::{
+        BSC_DECISIONS, BSC_SENZA_CLASSI, LIGURIA_OIV, LIGURIA_SMVP, bsc_rows, data, liguria_rows,
+    };
     let fasce = manifest().join("tests/fixtures/smvp-fasce");
     let out = scratch("ricalcolo-fasce-out");
     let run = build(&fasce, &fasce.join("relazione.yaml"), &out);
@@ -382,14 +384,7 @@ fn libreoffice_recalculates_every_chambers_roll_up() {
     assert_recalculation_matches(&out, "Risultati_performance_2024_Prova.xlsx");
     let _ = std::fs::remove_dir_all(&out);
 
-    let smvp = "smvp:
-  ente: media_obiettivi_strategici
-  livelli:
-    ambito: {calcolo: media_semplice}
-    obiettivo_strategico: {calcolo: media_semplice}
-    obiettivo_operativo: {calcolo: media_semplice}
-";
-    let (dir, cfg) = data("ricalcolo-liguria", &liguria_rows(), smvp);
+    let (dir, cfg) = data("ricalcolo-liguria", &liguria_rows(), LIGURIA_SMVP);
     std::fs::write(dir.join("decisioni.yaml"), LIGURIA_OIV).unwrap();
     let out = out_beside(&dir);
     let run = build(&dir, &cfg, &out);
