@@ -1,18 +1,24 @@
 //! `relazione score --json`: the scored model as one JSON document.
 //!
-//! Each tree is a tree of `{level, code, name, weight, result, children}` nodes (results and
+//! Each tree is a tree of `{livello, codice, nome, peso, risultato, figli}` nodes (results and
 //! weights in percentage points, unrounded), with the indicator's measurement on indicator nodes.
-//! `docs/score.schema.json` describes it.
+//! Keys are Italian, as everywhere a user or an integrator reads; `versione` is the format's
+//! version, raised when a key changes. `docs/score.schema.json` describes it, and a test validates
+//! every fixture's document against it.
 
 use crate::model::{Node, Report};
 use crate::score::Scored;
 use serde_json::{Value, json};
+
+/// The format's version: 2 made every key Italian (1 mixed `result`/`risultato`).
+pub const VERSIONE: u32 = 2;
 
 /// The whole document.
 pub fn document(s: &Scored) -> Value {
     let tree = |n: &Option<Node>| n.as_ref().map(node);
     let albero = tree(&s.report.albero);
     json!({
+        "versione": VERSIONE,
         "ente": { "nome": s.config.ente.nome, "nome_breve": s.config.ente.nome_breve },
         "anno": s.config.anno,
         "albero": albero,
@@ -40,39 +46,39 @@ pub fn node(n: &Node) -> Value {
     let indicator = n.indicator.as_deref().map(|ind| {
         json!({
             "target": ind.target_text,
-            "operator": ind.target.operator(),
-            "actual": ind.actual_text,
-            "value": ind.value,
-            "from_measures": ind.from_measures,
-            "measures": ind.measures,
-            "unit": ind.unit,
+            "operatore": ind.target.operator(),
+            "consuntivo": ind.actual_text,
+            "valore": ind.value,
+            "da_misure": ind.from_measures,
+            "misure": ind.measures,
+            "unita": ind.unit,
             "tipo": ind.tipo,
             "algoritmo": ind.algoritmo,
             "fonte": ind.fonte,
             "target_ministeriale": ind.target_ministeriale,
-            "ratio": pct(o.and_then(|o| o.ratio)),
-            "deviation": o.and_then(|o| o.deviation),
-            "missing": o.is_some_and(|o| o.missing),
+            "rapporto": pct(o.and_then(|o| o.ratio)),
+            "scostamento": o.and_then(|o| o.deviation),
+            "mancante": o.is_some_and(|o| o.missing),
         })
     });
     json!({
         "id": n.id,
-        "level": n.level,
-        "code": n.code,
-        "name": n.name,
-        "weight": n.weight,
-        "result": pct(o.and_then(|o| o.result)),
-        "effective_weight": o.and_then(|o| o.effective_weight),
-        "band": o.and_then(|o| o.classe.as_ref()),
-        "decision": o.and_then(|o| o.decision.as_ref()),
+        "livello": n.level,
+        "codice": n.code,
+        "nome": n.name,
+        "peso": n.weight,
+        "risultato": pct(o.and_then(|o| o.result)),
+        "peso_effettivo": o.and_then(|o| o.effective_weight),
+        "classe": o.and_then(|o| o.classe.as_ref()),
+        "decisione": o.and_then(|o| o.decision.as_ref()),
         "valutazione": o.and_then(|o| o.valutazione.as_ref()),
         "valutazione_oiv": o.and_then(|o| o.valutazione_oiv.as_ref()),
         "raggiungimento": pct(o.and_then(|o| o.raggiungimento)),
         "target_obiettivo": n.target_obiettivo,
-        "rule": o.and_then(|o| o.rule.as_ref()),
-        "platform_result": n.platform_result.map(|p| p * 100.0),
+        "regola": o.and_then(|o| o.rule.as_ref()),
+        "risultato_piattaforma": n.platform_result.map(|p| p * 100.0),
         "tipologia": n.tipologia,
-        "indicator": indicator,
-        "children": n.children.iter().map(node).collect::<Vec<_>>(),
+        "indicatore": indicator,
+        "figli": n.children.iter().map(node).collect::<Vec<_>>(),
     })
 }

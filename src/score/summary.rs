@@ -40,12 +40,18 @@ pub struct FiguraEnte {
 /// An indicator of chapter 1 with its change from the previous year and the system average.
 #[derive(Debug, Clone, Serialize)]
 pub struct Significativo {
+    #[serde(rename = "codice")]
     pub code: String,
+    #[serde(rename = "nome")]
     pub name: String,
+    #[serde(rename = "consuntivo")]
     pub actual: String,
+    #[serde(rename = "valore")]
     pub value: Option<f64>,
     /// Result in percentage points.
+    #[serde(rename = "risultato")]
     pub result: Option<f64>,
+    #[serde(rename = "unita")]
     pub unit: crate::value::Unit,
     /// Previous year's actual, from the multi-year series (same name).
     pub precedente: Option<f64>,
@@ -100,7 +106,9 @@ pub struct Overshooting {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OvershootRow {
+    #[serde(rename = "codice")]
     pub code: String,
+    #[serde(rename = "nome")]
     pub name: String,
     pub tipo: Option<String>,
     pub operatore: String,

@@ -11,10 +11,10 @@ fn score_json(data: &str, config: &str) -> Value {
 }
 
 fn nodes<'a>(v: &'a Value, level: &str, out: &mut Vec<&'a Value>) {
-    if v["level"] == level {
+    if v["livello"] == level {
         out.push(v);
     }
-    for c in v["children"].as_array().into_iter().flatten() {
+    for c in v["figli"].as_array().into_iter().flatten() {
         nodes(c, level, out);
     }
 }
@@ -29,7 +29,7 @@ fn count(v: &Value, level: &str) -> usize {
 fn score_json_has_the_whole_modena_tree() {
     let doc = score_json(modena().to_str().unwrap(), "relazione.yaml");
     let albero = &doc["albero"];
-    assert_eq!(albero["level"], "ente");
+    assert_eq!(albero["livello"], "ente");
     assert_eq!(count(albero, "ambito"), 3);
     assert_eq!(count(albero, "obiettivo_strategico"), 10);
     assert_eq!(count(albero, "gruppo"), 20);
@@ -38,7 +38,7 @@ fn score_json_has_the_whole_modena_tree() {
     let mut groups = Vec::new();
     nodes(albero, "gruppo", &mut groups);
     let under = |code: &str| {
-        groups.iter().filter(|g| g["code"] == code).map(|g| count(g, "indicatore")).sum::<usize>()
+        groups.iter().filter(|g| g["codice"] == code).map(|g| count(g, "indicatore")).sum::<usize>()
     };
     assert_eq!(under("indicatori"), 29);
     assert_eq!(under("obiettivi_operativi"), 70);
@@ -46,7 +46,7 @@ fn score_json_has_the_whole_modena_tree() {
     assert_eq!(count(unita, "area"), 3);
     assert_eq!(count(unita, "settore"), 6);
     // Results are unrounded percentage points.
-    let ente = albero["result"].as_f64().unwrap();
+    let ente = albero["risultato"].as_f64().unwrap();
     assert!((ente - 99.62).abs() < 0.005, "{ente}");
 }
 
@@ -62,7 +62,7 @@ fn a_small_valid_tree_scores() {
     let dir = albero_dir("valido", &albero_rows());
     let cfg = config(&dir, "");
     let doc = score_json(dir.to_str().unwrap(), cfg.to_str().unwrap());
-    assert_eq!(doc["albero"]["result"].as_f64(), Some(100.0));
+    assert_eq!(doc["albero"]["risultato"].as_f64(), Some(100.0));
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn a_level_cell_merged_over_its_rows_is_read_as_filled_down() {
     let cfg = config(&dir, "");
     let v = score_json(dir.to_str().unwrap(), cfg.to_str().unwrap());
     assert_eq!(count(&v["albero"], "indicatore"), 2);
-    assert_eq!(v["albero"]["result"], 100.0);
+    assert_eq!(v["albero"]["risultato"], 100.0);
     let run = relazione(&["check", "--data", dir.to_str().unwrap(), "--config", cfg.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(

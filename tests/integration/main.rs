@@ -15,6 +15,7 @@ mod ostili;
 mod pdf;
 mod piatto;
 mod properties;
+mod schema;
 mod sinks;
 mod sito;
 mod smvp;

@@ -45,10 +45,10 @@ fn the_web_edition_stands_alone_with_a_page_per_objective() {
     // One page per strategic and operational objective, named by its identifier.
     let mut objectives = Vec::new();
     fn walk(n: &Value, out: &mut Vec<String>) {
-        if n["level"] == "obiettivo_strategico" || n["level"] == "obiettivo_operativo" {
+        if n["livello"] == "obiettivo_strategico" || n["livello"] == "obiettivo_operativo" {
             out.push(n["id"].as_str().unwrap().to_string());
         }
-        n["children"].as_array().unwrap().iter().for_each(|c| walk(c, out));
+        n["figli"].as_array().unwrap().iter().for_each(|c| walk(c, out));
     }
     walk(&json["albero"], &mut objectives);
     assert_eq!(objectives.len(), 10 + 18);
@@ -188,14 +188,14 @@ fn the_tree_rebuilt_from_obiettivi_csv_gives_every_result_of_score_json() {
         compared: &mut usize,
     ) {
         assert_eq!(row["id"], node["id"].as_str().unwrap());
-        assert_eq!(row["livello"], node["level"].as_str().unwrap());
-        assert_eq!(row["codice"], node["code"].as_str().unwrap());
+        assert_eq!(row["livello"], node["livello"].as_str().unwrap());
+        assert_eq!(row["codice"], node["codice"].as_str().unwrap());
         let ours = row["risultato_pct"].parse::<f64>().ok();
-        assert_eq!(ours.map(f64::to_bits), node["result"].as_f64().map(f64::to_bits), "{}", row["id"]);
-        assert_eq!(row["peso_pct"].parse::<f64>().ok(), node["weight"].as_f64(), "{}", row["id"]);
+        assert_eq!(ours.map(f64::to_bits), node["risultato"].as_f64().map(f64::to_bits), "{}", row["id"]);
+        assert_eq!(row["peso_pct"].parse::<f64>().ok(), node["peso"].as_f64(), "{}", row["id"]);
         *compared += 1;
         let kids = children.get(&row["id"]).map(Vec::as_slice).unwrap_or(&[]);
-        let json_kids = node["children"].as_array().unwrap();
+        let json_kids = node["figli"].as_array().unwrap();
         assert_eq!(kids.len(), json_kids.len(), "children of {}", row["id"]);
         for (k, j) in kids.iter().zip(json_kids) {
             same(k, j, children, compared);

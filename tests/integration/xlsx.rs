@@ -23,7 +23,7 @@ fn json(out: &Path) -> Value {
 /// Nodes of a JSON tree in depth-first order (the order of the tree sheets' rows).
 fn dfs<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
     out.push(v);
-    for c in v["children"].as_array().unwrap() {
+    for c in v["figli"].as_array().unwrap() {
         dfs(c, out);
     }
 }
@@ -70,10 +70,10 @@ fn tree_sheet_matches(sheet: &str, roots: &[&Value]) {
         let row = (i + 1) as u32;
         assert_eq!(
             values.get_value((row, 1)).map(|d| d.to_string()),
-            Some(n["code"].as_str().unwrap().to_string())
+            Some(n["codice"].as_str().unwrap().to_string())
         );
         let cell = values.get_value((row, 10)).and_then(float);
-        let expected = n["result"].as_f64().map(|r| r / 100.0);
+        let expected = n["risultato"].as_f64().map(|r| r / 100.0);
         match (cell, expected) {
             (Some(c), Some(e)) => {
                 assert!((c - e).abs() <= 1e-15 * e.abs().max(1.0), "{sheet} row {}: {c} vs {e}", row + 1)
@@ -82,7 +82,7 @@ fn tree_sheet_matches(sheet: &str, roots: &[&Value]) {
             other => panic!("{sheet} row {}: {other:?}", row + 1),
         }
         let f = formulas.get_value((row, 10)).cloned().unwrap_or_default();
-        if !n["children"].as_array().unwrap().is_empty() && expected.is_some() && n["decision"].is_null() {
+        if !n["figli"].as_array().unwrap().is_empty() && expected.is_some() && n["decisione"].is_null() {
             assert!(!f.is_empty(), "{sheet} row {}: roll-up without formula", row + 1);
             with_formula += 1;
         }
@@ -107,9 +107,9 @@ fn unit_and_individual_sheets_match_too() {
 /// first `"result"` after its `"code"` is its own. (Read as text: serde_json's default float parser
 /// may be one ULP off, which would hide or fake a difference.)
 fn json_result_text<'a>(json: &'a str, code: &str) -> &'a str {
-    let at = json.find(&format!("\"code\": {}", serde_json::to_string(code).unwrap())).unwrap();
+    let at = json.find(&format!("\"codice\": {}", serde_json::to_string(code).unwrap())).unwrap();
     let rest = &json[at..];
-    let r = &rest[rest.find("\"result\": ").unwrap() + 10..];
+    let r = &rest[rest.find("\"risultato\": ").unwrap() + 13..];
     r[..r.find([',', '\n']).unwrap()].trim()
 }
 
@@ -120,7 +120,7 @@ fn csv_numbers_equal_the_json() {
     let j = json(out);
     let mut nodes = Vec::new();
     dfs(&j["albero"], &mut nodes);
-    let indicators: Vec<&&Value> = nodes.iter().filter(|n| n["level"] == "indicatore").collect();
+    let indicators: Vec<&&Value> = nodes.iter().filter(|n| n["livello"] == "indicatore").collect();
     let csv = std::fs::read_to_string(out.join("opendata/indicatori.csv")).unwrap();
     let mut records = parse_csv(&csv).into_iter();
     let header = records.next().unwrap();
@@ -128,7 +128,7 @@ fn csv_numbers_equal_the_json() {
     let rows: Vec<Vec<String>> = records.collect();
     assert_eq!(rows.len(), indicators.len());
     for (fields, n) in rows.iter().zip(&indicators) {
-        let code = n["code"].as_str().unwrap();
+        let code = n["codice"].as_str().unwrap();
         assert_eq!(fields[col("codice")], code);
         let ours: f64 = fields[col("risultato_pct")].parse().unwrap();
         let theirs: f64 = json_result_text(&json_text, code).parse().unwrap();
@@ -302,20 +302,20 @@ pub(crate) fn assert_recalculation_matches(out: &Path, workbook: &str) {
         for (i, n) in nodes.iter().enumerate() {
             let row = (i + 1) as u32;
             let cell = |c: u32| range.get_value((row, c)).and_then(float).unwrap_or(f64::NAN);
-            if let Some(e) = n["result"].as_f64() {
+            if let Some(e) = n["risultato"].as_f64() {
                 let d = (cell(result) - e / 100.0).abs();
                 if d.is_nan() || d > 1e-9 {
                     wrong.push(format!(
                         "{} {}: {} against {}",
-                        n["level"],
-                        n["code"],
+                        n["livello"],
+                        n["codice"],
                         cell(result),
                         e / 100.0
                     ));
                 }
                 worst = worst.max(d);
                 let shown = range.get_value((row, class)).map(|d| d.to_string()).unwrap_or_default();
-                assert_eq!(shown, n["band"].as_str().unwrap_or(""), "{sheet} row {} class", row + 1);
+                assert_eq!(shown, n["classe"].as_str().unwrap_or(""), "{sheet} row {} class", row + 1);
             }
             if let Some(g) = n["raggiungimento"].as_f64() {
                 worst = worst.max((cell(ragg) - g / 100.0).abs());
