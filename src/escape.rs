@@ -160,14 +160,23 @@ pub const URL_RULE: &str = "solo indirizzi web completi (https://â€¦ o http://â€
                             virgolette, parentesi angolari o caratteri di controllo";
 
 /// A URL that may be published as a link (PDF, web edition, RDF): `http`, `https` or `mailto`, with
-/// a host (or an address), and only characters a URL may carry unencoded. Anything else is refused:
+/// a host (or an address), and only characters a URL may carry unencoded and every sink keeps (the
+/// tool's private markers and noncharacters, which the sinks drop, are refused, so an attribute
+/// never holds a different address from the one checked). Anything else is refused:
 /// `javascript:`, `file:`, relative paths, spaces, quotes, line breaks, backslashes.
 pub fn url(text: &str) -> Option<&str> {
     let allowed =
         |c: char| c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&()*+,;=%".contains(c) || !c.is_ascii();
     if text.is_empty()
         || text.len() > 2048
-        || !text.chars().all(|c| allowed(c) && !c.is_control() && !c.is_whitespace() && !directional(c))
+        || !text.chars().all(|c| {
+            allowed(c)
+                && !c.is_control()
+                && !c.is_whitespace()
+                && !directional(c)
+                && !PRIVATE.contains(&c)
+                && !is_noncharacter(c)
+        })
     {
         return None;
     }

@@ -754,13 +754,12 @@ mod tests {
     }
 
     #[test]
-    fn unmatched_markers_stay_text_in_linear_time() {
+    fn unmatched_markers_stay_text() {
+        // Their cost on a whole text of them is a hostile class with a budget, measured by the
+        // kernel in `tests/integration/ostili.rs` (`texts_and_tables_that_ask…`).
         assert_eq!(typst("a * b ** c _d_"), "a \\u{2a} b \\u{2a}\\u{2a} c #emph[d];\n\n");
-        let many = format!("{}\n\n", "*x ".repeat(1_000)).repeat(100);
-        let started = std::time::Instant::now();
-        let out = typst(&many);
-        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
-        assert!(out.contains("x"));
+        let many = format!("{}\n\n", "*x ".repeat(1_000)).repeat(3);
+        assert_eq!(typst(&many).matches("\\u{2a}x").count(), 3_000);
     }
 
     #[test]

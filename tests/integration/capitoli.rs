@@ -5,7 +5,7 @@ use crate::common::*;
 use relazione::score::salute::Fonte;
 
 fn modena_text() -> String {
-    flat(&modena_build().text)
+    flat(modena_build().text())
 }
 
 fn scored() -> &'static relazione::score::Scored {
@@ -14,6 +14,7 @@ fn scored() -> &'static relazione::score::Scored {
 
 #[test]
 fn chapters_hold_the_published_figures() {
+    needs!("pdftotext");
     let t = modena_text();
     // Overshooting as the platform states it (8 of 93, 6 Ministry targets); the rule's 41 a cross-check.
     assert!(t.contains(
@@ -38,6 +39,7 @@ fn chapters_hold_the_published_figures() {
 
 #[test]
 fn benchmarking_has_the_13_pareto_rows() {
+    needs!("pdftotext");
     let s = scored();
     assert_eq!(s.report.pareto.len(), 13);
     let t = modena_text();
@@ -52,6 +54,7 @@ fn benchmarking_has_the_13_pareto_rows() {
 
 #[test]
 fn the_annex_has_the_28_kpi_of_the_series() {
+    needs!("pdftotext");
     let s = scored();
     let serie = s.summary.serie.as_ref().unwrap();
     assert_eq!(serie.kpi.len(), 28);
@@ -75,6 +78,7 @@ fn the_annex_has_the_28_kpi_of_the_series() {
 
 #[test]
 fn computed_ratios_state_their_formula_and_match_independent_published_values() {
+    needs!("pdftotext");
     let s = scored();
     let sal = s.summary.salute.as_ref().unwrap();
     let sp = sal.indici.iter().find(|i| i.nome.starts_with("Indice di struttura primario")).unwrap();
@@ -119,6 +123,7 @@ fn without(file_prefix: &str, name: &str) -> Scratch {
 
 #[test]
 fn without_the_balance_workbook_the_pdf_omits_3_3_1_and_check_says_so() {
+    needs!("pdftotext");
     let data = without("Bilancio", "senza-bilancio");
     let out = data.with_file_name(format!("{}-out", data.file_name().unwrap().to_string_lossy()));
     let run = relazione(&["build", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap()]);
@@ -139,6 +144,7 @@ fn without_the_balance_workbook_the_pdf_omits_3_3_1_and_check_says_so() {
 
 #[test]
 fn figures_the_inputs_give_twice_differently_are_findings_and_print_once() {
+    needs!("pdftotext");
     // The fixture README (item 30): the KPI series and the ratios table disagree with the tree.
     let s = scored();
     let said = |needle: &str| s.warnings.iter().any(|w| w.message.contains(needle));
@@ -167,8 +173,9 @@ fn figures_the_inputs_give_twice_differently_are_findings_and_print_once() {
 /// reach chapter 2, 3.3.3 and 3.4, and the web edition.
 #[test]
 fn personnel_customer_satisfaction_and_gender_balance_carry_the_published_figures() {
+    needs!("pdftotext");
     let b = crate::common::modena_build();
-    let text = crate::common::flat(&b.text);
+    let text = crate::common::flat(b.text());
     // 62 permanent staff at the end of 2024 (61 in 2023), 46 women and 16 men.
     assert!(text.contains("Totale 73 72 68 66 65 63 57 56 54 54 56 61 62"), "{text}");
     assert!(text.contains("Donne 52 52 50 48 48 46 42 41 40 41 43 46 46"), "{text}");
@@ -221,7 +228,8 @@ fn a_table_row_with_an_unknown_section_is_an_error_naming_its_cell() {
 /// 99,62 %), in the level names of the plan.
 #[test]
 fn the_citizens_summary_states_only_counts_and_figures_of_the_results() {
-    let text = crate::common::flat(&crate::common::modena_build().text);
+    needs!("pdftotext");
+    let text = crate::common::flat(&crate::common::modena_build().text());
     let start = text.find("SINTESI PER I CITTADINI").expect("the summary");
     let sintesi = &text[start..start + 700];
     assert!(
@@ -260,6 +268,7 @@ fn bytes(hex: &str) -> Vec<u8> {
 /// beside the texts reach the PDF (tagged, the link live, the image embedded) and the web edition.
 #[test]
 fn headings_tables_links_footnotes_and_images_in_a_text_render_in_both_editions() {
+    needs!("pdftotext", "pdfimages", "qpdf");
     use crate::common::{albero_rows, build, config, flat, out_beside, pdf_text, scratch, tool, write_sheet};
     let dir = scratch("commonmark");
     write_sheet(&dir.join("ente.xlsx"), "Report", &albero_rows());

@@ -91,6 +91,7 @@ fn a_figure_altered_against_the_platform_turns_the_recomputation_red() {
 
 #[test]
 fn the_working_papers_are_written_beside_the_relazione() {
+    needs!("pdftotext");
     let b = modena_build();
     let pdf = b.out.join("Carte_di_lavoro_OIV_2024_Modena.pdf");
     let text = flat(&pdf_text(&pdf));

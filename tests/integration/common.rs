@@ -78,6 +78,57 @@ pub fn scratch(name: &str) -> Scratch {
     Scratch(dir)
 }
 
+/// Whether the external tools a test needs are here (see [`needs!`]). `make test` installs them
+/// all (its `tools` target). Without one, plain `cargo test` skips the test and says so on the
+/// terminal, naming the target; with `CI=true` a missing tool fails the test, never skips it.
+pub fn tools_present(names: &[&str]) -> bool {
+    let missing: Vec<&str> = names.iter().copied().filter(|n| !present(n)).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let what = format!("{test} needs {} (`make tools` installs it; `make test` runs it)", missing.join(", "));
+    assert!(std::env::var("CI").map_or(true, |v| v != "true"), "missing tool under CI=true: {what}");
+    // Straight to the terminal: the harness captures `eprintln!` of a passing test.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "skipped: {what}");
+    false
+}
+
+/// One external tool: an executable on `PATH`, or what a test runs through one (`frictionless`
+/// is a Python module, `axe-core` and `playwright-core` the npm packages of `tests/browser`).
+fn present(name: &str) -> bool {
+    let on_path = |exe: &str| {
+        std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()))
+    };
+    match name {
+        "frictionless" => {
+            on_path("python3")
+                && Command::new("python3")
+                    .args(["-c", "import frictionless"])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+        }
+        "axe-core" | "playwright-core" => {
+            on_path("node")
+                && on_path("chromium")
+                && manifest().join("tests/browser/node_modules").join(name).is_dir()
+        }
+        exe => on_path(exe),
+    }
+}
+
+/// Returns from the test (skipped, with a message) when one of the named tools is missing; see
+/// [`tools_present`].
+macro_rules! needs {
+    ($($tool:literal),+ $(,)?) => {
+        if !$crate::common::tools_present(&[$($tool),+]) {
+            return;
+        }
+    };
+}
+pub(crate) use needs;
+
 /// Runs a command-line tool the tests read outputs with (`make test` installs them).
 pub fn tool(name: &str, args: &[&str]) -> std::process::Output {
     Command::new(name)
@@ -124,8 +175,14 @@ pub const MODENA_TABLES: &str = "data/Tabelle_Relazione_2024.xlsx";
 pub struct ModenaBuild {
     pub out: PathBuf,
     pub pdf: PathBuf,
-    /// `pdf_text` of the PDF.
-    pub text: String,
+    text: std::sync::OnceLock<String>,
+}
+
+impl ModenaBuild {
+    /// `pdf_text` of the PDF (needs pdftotext: the test says `needs!("pdftotext")`).
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| pdf_text(&self.pdf))
+    }
 }
 
 pub fn modena_build() -> &'static ModenaBuild {
@@ -136,8 +193,7 @@ pub fn modena_build() -> &'static ModenaBuild {
         let run = build(&dir.join("data"), &manifest().join("relazione.yaml"), &out);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let pdf = out.join("Relazione_performance_2024_Modena.pdf");
-        let text = pdf_text(&pdf);
-        ModenaBuild { out, pdf, text }
+        ModenaBuild { out, pdf, text: Default::default() }
     })
 }
 

@@ -10,6 +10,7 @@ fn modena_pdf() -> &'static PathBuf {
 
 #[test]
 fn the_pdf_shows_the_published_figures() {
+    needs!("pdftotext");
     let text = flat(&pdf_text(modena_pdf()));
     let expected: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(modena().join("expected.yaml")).unwrap()).unwrap();
@@ -35,6 +36,7 @@ fn the_pdf_shows_the_published_figures() {
 
 #[test]
 fn every_indicator_code_of_allegato_1_is_printed() {
+    needs!("pdftotext");
     let text = pdf_text(modena_pdf());
     let scored = modena_scored();
     let annex =
@@ -50,6 +52,7 @@ fn every_indicator_code_of_allegato_1_is_printed() {
 
 #[test]
 fn the_explanations_of_indicators_below_95_are_printed() {
+    needs!("pdftotext");
     let text = flat(&pdf_text(modena_pdf()));
     let md = std::fs::read_to_string(manifest().join("data/testi/scostamenti.md")).unwrap();
     for section in md.split("\n## ").skip(1) {
@@ -68,6 +71,7 @@ fn the_explanations_of_indicators_below_95_are_printed() {
 
 #[test]
 fn the_pdf_is_tagged_archival_and_embeds_its_fonts() {
+    needs!("pdfinfo", "pdffonts", "qpdf");
     let pdf = modena_pdf().to_str().unwrap().to_string();
     let info = String::from_utf8(tool("pdfinfo", &[&pdf]).stdout).unwrap();
     assert!(info.contains("Tagged:          yes"), "{info}");
@@ -106,6 +110,7 @@ fn two_runs_give_the_same_bytes() {
 
 #[test]
 fn spreadsheet_text_renders_literally() {
+    needs!("pdftotext");
     let nasty = [
         "#read(\"/etc/passwd\")",
         "*grassetto* _corsivo_ $x^2$ @etichetta <ancora> ] [ \\ `codice` // commento",
@@ -163,6 +168,7 @@ fn a_failed_run_leaves_the_previous_report_intact() {
 
 #[test]
 fn template_overrides_replace_one_file_and_errors_point_into_them() {
+    needs!("pdftotext");
     let root = scratch("override");
     let data = root.join("data");
     std::fs::create_dir_all(&data).unwrap();
@@ -229,7 +235,8 @@ fn method_lines(text: &str) -> Vec<String> {
 /// as a plain mean of the OS. (The scorecard's is pinned in `piatto`.)
 #[test]
 fn the_method_is_written_from_each_chambers_rules_and_tree() {
-    let modena = method_lines(&flat(&modena_build().text));
+    needs!("pdftotext");
+    let modena = method_lines(&flat(modena_build().text()));
     assert_eq!(
         modena,
         [
@@ -274,6 +281,7 @@ fn the_method_is_written_from_each_chambers_rules_and_tree() {
 /// own: every count, label, colour and «sotto il» comes from them.
 #[test]
 fn any_number_of_classes_with_the_smvps_names_and_colours() {
+    needs!("pdftotext");
     let src = manifest().join("tests/fixtures/smvp-fasce");
     let dir = scratch("quattro-classi");
     for f in ["indicatori.xlsx", "decisioni.yaml"] {
@@ -321,6 +329,7 @@ fn any_number_of_classes_with_the_smvps_names_and_colours() {
 
 #[test]
 fn the_second_smvp_renders_its_decisions() {
+    needs!("pdftotext");
     let fixture = manifest().join("tests/fixtures/smvp-fasce");
     let out = scratch("fasce-pdf");
     let run = build(&fixture, &fixture.join("relazione.yaml"), &out);
@@ -374,6 +383,7 @@ fn word_boxes(pdf: &std::path::Path) -> Vec<Vec<WordBox>> {
 /// the Relazione or of the OIV's working papers.
 #[test]
 fn no_word_is_drawn_over_another() {
+    needs!("pdftotext");
     let b = modena_build();
     let carte = b.out.join("Carte_di_lavoro_OIV_2024_Modena.pdf");
     let mut overlaps = Vec::new();
@@ -441,6 +451,7 @@ fn headings_alone(pdf: &std::path::Path) -> Vec<String> {
 /// PDFs something of its section follows on the same page.
 #[test]
 fn no_heading_is_left_at_the_foot_of_a_page() {
+    needs!("pdftotext");
     let b = modena_build();
     let carte = b.out.join("Carte_di_lavoro_OIV_2024_Modena.pdf");
     let alone: Vec<String> = [&b.pdf, &carte].into_iter().flat_map(|p| headings_alone(p)).collect();
@@ -451,6 +462,7 @@ fn no_heading_is_left_at_the_foot_of_a_page() {
 /// after a tall space, its text an unbreakable block that moves to the next page.
 #[test]
 fn the_heading_check_finds_a_heading_alone() {
+    needs!("pdftotext");
     let source = r#"
 #set document(title: [Prova])
 #set text(lang: "it")
@@ -483,6 +495,7 @@ Fine.
 /// all, the web edition offers them all, and a later run in one piece removes the parts.
 #[test]
 fn a_relazione_too_large_for_one_file_is_published_in_parts() {
+    needs!("pdftotext", "pdfinfo", "qpdf");
     let data = modena_data("parti");
     let cfg = manifest().join("relazione.yaml");
     let out = out_beside(&data.join("data"));
@@ -498,7 +511,7 @@ fn a_relazione_too_large_for_one_file_is_published_in_parts() {
     let n = parts.len();
     assert!(n >= 4, "{parts:?}");
     assert_eq!(parts[0].file_name().unwrap(), "Relazione_performance_2024_Modena.pdf");
-    let whole = &modena_build().text;
+    let whole = modena_build().text();
     let texts: Vec<String> = parts.iter().map(|p| pdf_text(p)).collect();
     for (k, (pdf, text)) in parts.iter().zip(&texts).enumerate().skip(1) {
         let name = pdf.file_name().unwrap().to_string_lossy().into_owned();

@@ -360,6 +360,7 @@ fn a_balanced_scorecard_scores_as_computed_by_hand() {
 
 #[test]
 fn the_balanced_scorecard_report_speaks_its_own_language() {
+    needs!("pdftotext");
     let (dir, cfg) = data("bsc-pdf", &bsc_rows(), BSC);
     std::fs::write(dir.join("decisioni.yaml"), BSC_DECISIONS).unwrap();
     let out = out_beside(&dir);
@@ -415,6 +416,7 @@ pub(crate) const BSC_SENZA_CLASSI: &str = "smvp:
 
 #[test]
 fn a_scorecard_without_classes_rolls_up_raggiungimenti_and_reports_two_ente_figures() {
+    needs!("pdftotext");
     let (dir, cfg) = data("bsc-senza-classi", &bsc_rows(), BSC_SENZA_CLASSI);
     std::fs::write(dir.join("decisioni.yaml"), BSC_DECISIONS).unwrap();
     let s = run(&dir, &cfg).unwrap();
@@ -579,6 +581,7 @@ fn a_second_chamber_reproduces_its_published_figures() {
 
 #[test]
 fn the_oivs_judgements_per_objective_stand_beside_the_results_and_count_where_the_smvp_says() {
+    needs!("pdftotext");
     let rows = liguria_rows();
     let smvp = "smvp:
   ente: media_obiettivi_strategici

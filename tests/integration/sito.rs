@@ -1,7 +1,8 @@
 //! The web edition and the open data, as a reader, a browser and a data portal see them.
 
 use crate::common::{
-    albero_dir, albero_rows, build, config, manifest, modena_build, out_beside, scratch, tool, write_sheet,
+    albero_dir, albero_rows, build, config, manifest, modena_build, needs, out_beside, scratch, tool,
+    write_sheet,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -100,6 +101,7 @@ fn the_web_edition_stands_alone_with_a_page_per_objective() {
 
 #[test]
 fn every_page_passes_axe_core_in_chromium_and_the_keyboard_reaches_every_control() {
+    needs!("axe-core");
     let b = modena_build();
     let browser = manifest().join("tests/browser");
     assert!(
@@ -215,6 +217,7 @@ fn the_tree_rebuilt_from_obiettivi_csv_gives_every_result_of_score_json() {
 
 #[test]
 fn the_data_package_validates_with_frictionless_and_dcat_names_the_licence() {
+    needs!("frictionless");
     let b = modena_build();
     let dp = b.out.join("opendata/datapackage.json");
     // Through the interpreter: the package's own command may not be on the PATH where pip put it.
@@ -244,6 +247,7 @@ fn the_data_package_validates_with_frictionless_and_dcat_names_the_licence() {
 
 #[test]
 fn the_pdf_and_the_web_edition_point_to_each_other_where_configured() {
+    needs!("pdftotext", "qpdf");
     let dir = scratch("pubblicazione");
     let rows = crate::common::albero_rows();
     write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
@@ -288,7 +292,7 @@ fn the_pdf_and_the_web_edition_point_to_each_other_where_configured() {
     // The IPA code on every open-data row; without the addresses nothing claims one.
     let rows = csv(&std::fs::read_to_string(out.join("opendata/obiettivi.csv")).unwrap());
     assert!(rows.iter().all(|r| r["codice_ipa"] == "cciaa_pr"));
-    let modena = &modena_build().text;
+    let modena = modena_build().text();
     assert!(!modena.contains("Dove si trova"), "Modena's configuration has no addresses");
 }
 
@@ -297,6 +301,7 @@ fn the_pdf_and_the_web_edition_point_to_each_other_where_configured() {
 /// Chromium under its policy: no dialog, no error, no violation, and axe-core still passes.
 #[test]
 fn a_hostile_plan_s_web_edition_runs_nothing_in_chromium() {
+    needs!("axe-core");
     let dir = albero_dir("sito-ostile", &albero_rows());
     let cfg = dir.join("relazione.yaml");
     std::fs::write(

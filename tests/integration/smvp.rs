@@ -2,6 +2,7 @@
 //! the hand computation of every figure): bands, per-indicator minimum thresholds, OIV overrides,
 //! an exclusion with redistribution, Ente = plain mean of the OS, an OS valuation scale.
 
+use crate::common::needs;
 use relazione::config::Config;
 use relazione::model::{Decision, Level, Node};
 use relazione::pipeline;
@@ -156,6 +157,7 @@ fn fixture_with_decisions(name: &str, decisions: &str) -> crate::common::Scratch
 
 #[test]
 fn decisions_name_the_body_that_took_them() {
+    needs!("pdftotext");
     let dir = fixture_with_decisions("organi", DECISIONS_BY_BODY);
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
     let s = pipeline::run_with(config, &dir).unwrap_or_else(|e| panic!("{e}"));
