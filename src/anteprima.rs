@@ -14,7 +14,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::pipeline::{self, Options, Timings};
+use crate::pipeline::{self, Options};
 use crate::typeset::MainSource;
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -212,20 +212,22 @@ fn is_text(settings: &Settings, path: &std::path::Path) -> bool {
 
 /// Reads, scores, renders and lays out the Relazione; turns into SVG the pages not seen before.
 fn layout(settings: &Settings, inputs: &Fingerprint, cache: &mut Cache) -> Result<Vec<Pagina>, Error> {
-    let mut t = Timings::default();
     // The workbooks are read again only when they (or the configuration) changed: a text's save
     // reuses the scores.
     let key: Fingerprint = inputs.iter().filter(|f| !is_text(settings, &f.0)).cloned().collect();
     let scored = match cache.scored.take() {
         Some((k, scored)) if k == key => scored,
-        _ => pipeline::score(Config::load(&settings.config)?, &settings.data, &settings.options, &mut t)?,
+        _ => pipeline::score(Config::load(&settings.config)?, &settings.data, &settings.options)?,
     };
-    let draft = pipeline::draft(scored, &settings.data, &settings.options, &mut t)?;
-    let files = pipeline::images(&draft.rendered.images)?;
-    let limits = crate::typeset::Limits::for_nodes(
-        pipeline::node_count(&draft.scored),
-        pipeline::blame(&draft.rendered.local_templates, &[]),
-    );
+    let draft = pipeline::draft(scored, &settings.data, &settings.options)?;
+    let files = pipeline::images(&draft.rendered.images);
+    let limits = crate::typeset::Limits {
+        on_overrun: settings.options.on_overrun,
+        ..crate::typeset::Limits::for_nodes(
+            crate::outputs::node_count(&draft.scored),
+            crate::outputs::blame(&draft.rendered.local_templates),
+        )
+    };
     // The whole Relazione on one scroll, as one part.
     let whole = crate::parti::whole(&draft.rendered.source, &pipeline::pdf_name(&draft.scored.config));
     let source = whole.as_str();

@@ -177,13 +177,33 @@ pub fn parse(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<Cli, 
     ))
 }
 
-/// The run's settings from the environment, read here once (library code never reads it).
-fn options(typst_source: Option<PathBuf>, definitiva: bool) -> pipeline::Options {
+/// What `main` knows of the running program and hands to the run.
+pub struct Launch {
+    /// This program's path: PDFs are typeset in child processes of it (see `processi`).
+    pub exe: Option<PathBuf>,
+    /// Ends the program when a typesetting in this process passes its limits (the preview).
+    pub on_overrun: fn(&str),
+}
+
+/// The run's settings from the command line and the environment, read here once (library code
+/// never reads it): one value for the whole run, every Ente of a batch included.
+fn options(
+    launch: &Launch,
+    typst_source: Option<PathBuf>,
+    definitiva: bool,
+    parte_kb: Option<usize>,
+) -> pipeline::Options {
     pipeline::Options {
         source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
         typst_source,
         definitiva,
-        part_budget: None,
+        part_budget: parte_kb.map(|kb| kb.saturating_mul(1024)),
+        typesetting: launch
+            .exe
+            .clone()
+            .map_or(pipeline::Typesetting::InProcess, pipeline::Typesetting::Children),
+        on_overrun: Some(launch.on_overrun),
+        workers: None,
     }
 }
 
@@ -196,12 +216,16 @@ fn tell_open(open: &[crate::bozza::Voce], what: &str) {
 }
 
 /// The live preview: runs until the process is stopped.
-fn anteprima(inputs: Inputs, porta: u16) -> Result<(), Error> {
+fn anteprima(inputs: Inputs, porta: u16, launch: &Launch) -> Result<(), Error> {
     let settings = crate::anteprima::Settings {
         config: inputs.config,
         data: inputs.data,
         porta,
-        options: options(None, false),
+        // The preview lays out in this process (it keeps Typst's work between saves).
+        options: pipeline::Options {
+            typesetting: pipeline::Typesetting::InProcess,
+            ..options(launch, None, false, None)
+        },
     };
     crate::anteprima::run(&settings, &|addr| {
         tell!(
@@ -214,11 +238,11 @@ fn anteprima(inputs: Inputs, porta: u16) -> Result<(), Error> {
 }
 
 /// Runs a parsed command. Output goes to stdout, messages to stderr.
-pub fn run(cli: Cli) -> Result<(), Error> {
+pub fn run(cli: Cli, launch: &Launch) -> Result<(), Error> {
     match cli.command {
-        Command::Check { inputs } => check(&inputs),
+        Command::Check { inputs } => check(&inputs, &options(launch, None, false, None)),
         Command::Score { inputs, json } => score(&inputs, json),
-        Command::Anteprima { inputs, porta } => anteprima(inputs, porta),
+        Command::Anteprima { inputs, porta } => anteprima(inputs, porta, launch),
         Command::Build { lotto: Some(root), out, inputs, tempi, definitiva, parte_kb, .. } => {
             // Each Ente has its own data and configuration in its folder: a --data or --config
             // here would be silently ignored, so it is refused.
@@ -231,18 +255,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                         .into(),
                 ));
             }
-            let options = pipeline::Options {
-                part_budget: parte_kb.map(|kb| kb.saturating_mul(1024)),
-                ..options(None, definitiva)
-            };
-            batch(&root, &out, &options, tempi)
+            batch(&root, &out, &options(launch, None, definitiva, parte_kb), tempi)
         }
         Command::Build { inputs, out, typst_sorgente, tempi, definitiva, lotto: None, parte_kb } => {
             let started = std::time::Instant::now();
-            let options = pipeline::Options {
-                part_budget: parte_kb.map(|kb| kb.saturating_mul(1024)),
-                ..options(typst_sorgente, definitiva)
-            };
+            let options = options(launch, typst_sorgente, definitiva, parte_kb);
             let built = pipeline::build(&inputs.config, &inputs.data, &out, &options)?;
             for t in &built.local_templates {
                 tell!("modello locale usato: {}", t.display());
@@ -266,7 +283,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             }
             if tempi {
                 for (stage, d) in &built.timings.stages {
-                    tell!("tempo: {stage:<26} {:>8.1} ms", d.as_secs_f64() * 1000.0);
+                    tell!("tempo: {stage:<32} {:>8.1} ms", d.as_secs_f64() * 1000.0);
                 }
             }
             tell_open(&built.open, "Bozza (ogni pagina porta «BOZZA»)");
@@ -303,8 +320,8 @@ fn say(line: std::fmt::Arguments) -> Result<(), Error> {
     })
 }
 
-fn check(inputs: &Inputs) -> Result<(), Error> {
-    let prepared = pipeline::prepare(&inputs.config, &inputs.data, &options(None, false))?;
+fn check(inputs: &Inputs, options: &pipeline::Options) -> Result<(), Error> {
+    let prepared = pipeline::prepare(&inputs.config, &inputs.data, options)?;
     for t in &prepared.local_templates {
         tell!("modello locale usato: {}", t.display());
     }
@@ -323,7 +340,8 @@ fn check(inputs: &Inputs) -> Result<(), Error> {
 }
 
 fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
-    let scored = pipeline::run(&inputs.config, &inputs.data)?;
+    let scored =
+        pipeline::score(crate::config::Config::load(&inputs.config)?, &inputs.data, &Default::default())?;
     if json {
         let doc = crate::json::document(&scored);
         let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?;
@@ -425,7 +443,7 @@ fn batch(
         for item in &items {
             if let Ok(b) = &item.outcome {
                 for (stage, d) in &b.timings.stages {
-                    tell!("tempo: {:<20} {stage:<26} {:>8.1} ms", item.name, d.as_secs_f64() * 1000.0);
+                    tell!("tempo: {:<20} {stage:<32} {:>8.1} ms", item.name, d.as_secs_f64() * 1000.0);
                 }
             }
         }

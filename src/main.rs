@@ -1,6 +1,7 @@
 //! Thin entry point: parse, run, map the error to an exit code (0 ok, 1 invalid input, 2 usage).
+//! The only place that ends the process: everything below returns errors.
 
-use relazione::cli::{parse, run};
+use relazione::cli::{Launch, parse, run};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -22,9 +23,13 @@ fn main() -> ExitCode {
         );
     }));
     if std::env::args_os().nth(1).is_some_and(|a| a == relazione::processi::CHILD_ARG) {
-        return ExitCode::from(relazione::processi::serve() as u8);
+        return ExitCode::from(relazione::processi::serve(overrun) as u8);
     }
-    relazione::processi::enable();
+    let launch = Launch {
+        // This very program typesets in its children; without its path, in this process.
+        exe: std::env::current_exe().ok(),
+        on_overrun: overrun,
+    };
     let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err((text, code)) => {
@@ -36,7 +41,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    let Ok(outcome) = std::panic::catch_unwind(|| run(cli)) else {
+    let Ok(outcome) = std::panic::catch_unwind(|| run(cli, &launch)) else {
         return ExitCode::from(1);
     };
     match outcome {
@@ -47,4 +52,12 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// A typesetting in this process passed its limits while Typst, which cannot be interrupted, is
+/// still working (a typesetting child, the preview): the message, and the process ends. Nothing
+/// was published (a child's parent reports the message as that document's error).
+fn overrun(message: &str) {
+    eprintln!("{}", relazione::escape::terminal(&format!("errore: {message}")));
+    std::process::exit(1);
 }

@@ -7,8 +7,10 @@
 //! which exits when its PDF is written: its memory goes back to the system at once, and
 //! [`PARALLEL`] parts are laid out at the same time on different cores.
 //!
-//! Only the `relazione` binary may start children (it calls [`enable`]): a library user or a test
-//! harness running the pipeline in its own process typesets the parts in that process.
+//! Only the `relazione` binary starts children (its `main` sets `Typesetting::Children` in the run's
+//! options): a library user or a test harness typesets in its own process. A child watches its own
+//! time and memory and, over its limits, ends with the message (its `main` decides the exit): the
+//! parent gets an error for that document alone, so one Ente of a batch never ends the others.
 //!
 //! The exchange is private to one build, parent and child being the same executable: the child
 //! reads one JSON header line (date, limits, the files' names and sizes, the source's size) then
@@ -21,7 +23,6 @@ use crate::typeset::{Limits, Typeset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// First argument that makes the binary a typesetting child. Not in the help: staff never type it.
@@ -31,70 +32,6 @@ pub const CHILD_ARG: &str = "__impagina-parte";
 /// 10.000-indicator plan under 1 GiB altogether (BENCHMARKS.md) and use the 2 cores of the
 /// machines offices have.
 pub const PARALLEL: usize = 2;
-
-static ENABLED: AtomicBool = AtomicBool::new(false);
-
-/// Lets this process start children: only `main` calls it, the running executable being
-/// `relazione` itself.
-pub fn enable() {
-    ENABLED.store(true, Ordering::Relaxed);
-}
-
-/// Whether parts go to child processes.
-pub fn enabled() -> bool {
-    ENABLED.load(Ordering::Relaxed)
-}
-
-/// How many parts to lay out at once on this machine.
-pub fn workers(parts: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(PARALLEL).min(parts).max(1)
-}
-
-/// Runs `job(0) … job(n - 1)` on `workers` threads, each taking the next index; returns the
-/// results in index order, up to the first failure (jobs not yet started then are not started).
-pub fn in_parallel<T: Send>(
-    n: usize,
-    workers: usize,
-    job: impl Fn(usize) -> Result<T, Error> + Sync,
-) -> Vec<Result<T, Error>> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let failed = AtomicBool::new(false);
-    let slots: std::sync::Mutex<Vec<Option<Result<T, Error>>>> =
-        std::sync::Mutex::new((0..n).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                loop {
-                    let k = next.fetch_add(1, Ordering::SeqCst);
-                    if k >= n || failed.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    let result = job(k);
-                    if result.is_err() {
-                        failed.store(true, Ordering::SeqCst);
-                    }
-                    slots.lock().expect("no job panics holding the lock")[k] = Some(result);
-                }
-            });
-        }
-    });
-    let slots = slots.into_inner().expect("no job panics holding the lock");
-    let mut out = Vec::new();
-    for slot in slots {
-        match slot {
-            Some(r) => {
-                let failed = r.is_err();
-                out.push(r);
-                if failed {
-                    break;
-                }
-            }
-            None => break,
-        }
-    }
-    out
-}
 
 #[derive(Serialize, Deserialize)]
 struct Request {
@@ -115,22 +52,23 @@ struct Reply {
     export_us: u64,
 }
 
-/// Typesets `source` in a child process: the same result as [`crate::typeset::typeset`].
+/// Typesets `source` in a child process (`exe`, this program): the same result as
+/// [`crate::typeset::typeset`].
 pub fn typeset(
+    exe: &std::path::Path,
     source: &str,
     files: &BTreeMap<String, Vec<u8>>,
     date: chrono::NaiveDate,
     limits: Limits,
 ) -> Result<Typeset, Error> {
     use std::process::{Command, Stdio};
-    let exe = std::env::current_exe().map_err(|e| Error::Output(format!("programma non trovato: {e}")))?;
-    let mut child = Command::new(&exe)
+    let mut child = Command::new(exe)
         .arg(CHILD_ARG)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::io(&exe, e))?;
+        .map_err(|e| Error::io(exe, e))?;
     let request = Request {
         date: date.format("%Y-%m-%d").to_string(),
         time_ms: limits.time.as_millis() as u64,
@@ -144,7 +82,7 @@ pub fn typeset(
         // error is the message, so a failed write is not reported by itself.
         let _ = send(&mut stdin, &request, files, source);
     }
-    let output = child.wait_with_output().map_err(|e| Error::io(&exe, e))?;
+    let output = child.wait_with_output().map_err(|e| Error::io(exe, e))?;
     let said = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
         let message = said.trim().trim_start_matches("errore: ").trim();
@@ -183,8 +121,10 @@ fn send(
 }
 
 /// The child's side: reads the request on standard input, typesets, answers. Returns the exit code.
-pub fn serve() -> i32 {
-    match serve_request() {
+/// `on_overrun` is `main`'s: it ends this process with the message when the limits are passed.
+pub fn serve(on_overrun: fn(&str)) -> i32 {
+    crate::typeset::warm_up();
+    match serve_request(on_overrun) {
         Ok((pdf, reply)) => {
             let mut out = std::io::stdout().lock();
             if out.write_all(&pdf).and_then(|()| out.flush()).is_err() {
@@ -200,7 +140,7 @@ pub fn serve() -> i32 {
     }
 }
 
-fn serve_request() -> Result<(Vec<u8>, Reply), Error> {
+fn serve_request(on_overrun: fn(&str)) -> Result<(Vec<u8>, Reply), Error> {
     let broken = |e: String| Error::Output(format!("richiesta di impaginazione non valida: {e}"));
     let mut input = std::io::stdin().lock();
     let mut header = String::new();
@@ -218,8 +158,12 @@ fn serve_request() -> Result<(Vec<u8>, Reply), Error> {
     let source = String::from_utf8(source).map_err(|e| broken(e.to_string()))?;
     let date =
         chrono::NaiveDate::parse_from_str(&request.date, "%Y-%m-%d").map_err(|e| broken(e.to_string()))?;
-    let limits =
-        Limits { time: Duration::from_millis(request.time_ms), memory: request.memory, cause: request.cause };
+    let limits = Limits {
+        time: Duration::from_millis(request.time_ms),
+        memory: request.memory,
+        cause: request.cause,
+        on_overrun: Some(on_overrun),
+    };
     let t = crate::typeset::typeset(&source, files, date, limits)?;
     let reply = Reply {
         warnings: t.warnings,
@@ -242,34 +186,4 @@ fn read_exact(from: &mut impl Read, size: usize) -> std::io::Result<Vec<u8>> {
         return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "richiesta troncata"));
     }
     Ok(bytes)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::atomic::AtomicUsize;
-
-    #[test]
-    fn jobs_come_back_in_order_and_none_starts_after_a_failure_is_known() {
-        let squares = in_parallel(10, 3, |k| Ok::<usize, Error>(k * k));
-        let squares: Vec<usize> = squares.into_iter().map(|r| r.unwrap()).collect();
-        assert_eq!(squares, (0..10).map(|k| k * k).collect::<Vec<_>>());
-
-        let started = AtomicUsize::new(0);
-        let done = in_parallel(1000, 2, |k| {
-            started.fetch_add(1, Ordering::SeqCst);
-            if k == 3 { Err(Error::Output(format!("lavoro {k}"))) } else { Ok(k) }
-        });
-        assert_eq!(done.len(), 4, "the jobs before the failure, then the failure");
-        assert!(done[..3].iter().all(|r| r.is_ok()));
-        assert!(matches!(&done[3], Err(Error::Output(m)) if m == "lavoro 3"));
-        assert!(started.load(Ordering::SeqCst) < 1000);
-    }
-
-    #[test]
-    fn there_are_never_more_workers_than_parts_nor_than_allowed() {
-        assert_eq!(workers(1), 1);
-        assert!(workers(100) <= PARALLEL);
-        assert!(workers(100) >= 1);
-    }
 }

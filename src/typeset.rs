@@ -99,14 +99,20 @@ impl World for Closed {
 }
 
 /// Longest a typesetting may take, and most memory the process may hold meanwhile. Typst cannot be
-/// interrupted, so a local template that makes unbounded work (`range(1e9)`) ends the run when it
-/// passes them, with a message and nothing published (the previous `out/` stays as it was).
+/// interrupted: a local template that makes unbounded work (`range(1e9)`) is stopped by ending the
+/// process that typesets it, which is why a build typesets in child processes (`processi`), each
+/// watching itself and ending alone with the message; the driver gets it as an error, and nothing
+/// is published (the previous `out/` stays as it was).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub time: std::time::Duration,
     pub memory: u64,
     /// What can make the work unbounded, for the message.
     pub cause: Cause,
+    /// Called with the message when the limits are passed, while Typst is still working: a
+    /// program's `main` gives one that ends the process (the typesetting child, the preview).
+    /// Without one, the overrun is the compilation's error when Typst returns.
+    pub on_overrun: Option<fn(&str)>,
 }
 
 /// What a typesetting that passes its limits is blamed on.
@@ -128,7 +134,23 @@ impl Limits {
             time: std::time::Duration::from_secs(30) + std::time::Duration::from_millis(20 * nodes as u64),
             memory: (768u64 << 20) + (nodes as u64) * (1 << 20),
             cause,
+            on_overrun: None,
         }
+    }
+
+    /// The message for a typesetting stopped because `why` (`oltre 30 secondi`).
+    fn overrun(&self, why: &str) -> String {
+        let cause = match self.cause {
+            Cause::LocalTemplates => {
+                "i modelli locali (cartella templates/ accanto ai dati) generano troppo lavoro \
+                 (un ciclo o un intervallo enorme?)"
+            }
+            Cause::Inputs => {
+                "il documento chiede troppo lavoro al compositore (solo modelli incorporati: i testi \
+                 e le tabelle sono nei loro limiti; ridurre i più lunghi e segnalare il caso)"
+            }
+        };
+        format!("impaginazione interrotta, {why}: {cause}. Nessun file di out/ è stato sostituito.")
     }
 }
 
@@ -141,45 +163,45 @@ impl Default for Limits {
 /// Watches a typesetting from another thread; dropping it ends the watch.
 struct Watchdog {
     done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The message, once the limits were passed.
+    over: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl Watchdog {
     fn start(limits: Limits) -> Watchdog {
         use std::sync::atomic::Ordering;
         let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = done.clone();
+        let over = std::sync::Arc::new(std::sync::Mutex::new(None));
+        let (flag, said) = (done.clone(), over.clone());
         let started = std::time::Instant::now();
         std::thread::spawn(move || {
             while !flag.load(Ordering::Relaxed) {
                 std::thread::sleep(std::time::Duration::from_millis(50));
-                let over = if started.elapsed() > limits.time {
+                let why = if started.elapsed() > limits.time {
                     Some(format!("oltre {} secondi", limits.time.as_secs()))
                 } else {
                     resident_memory()
                         .filter(|m| *m > limits.memory)
                         .map(|m| format!("oltre {} MB di memoria ({} MB)", limits.memory >> 20, m >> 20))
                 };
-                if let Some(why) = over
+                if let Some(why) = why
                     && !flag.load(Ordering::Relaxed)
                 {
-                    let cause = match limits.cause {
-                        Cause::LocalTemplates => {
-                            "i modelli locali (cartella templates/ accanto ai dati) generano troppo lavoro \
-                             (un ciclo o un intervallo enorme?)"
-                        }
-                        Cause::Inputs => {
-                            "il documento chiede troppo lavoro al compositore (solo modelli incorporati: i testi \
-                             e le tabelle sono nei loro limiti; ridurre i più lunghi e segnalare il caso)"
-                        }
-                    };
-                    eprintln!(
-                        "errore: impaginazione interrotta, {why}: {cause}. Nessun file di out/ è stato sostituito."
-                    );
-                    std::process::exit(1);
+                    let message = limits.overrun(&why);
+                    if let Some(stop) = limits.on_overrun {
+                        stop(&message);
+                    }
+                    *said.lock().unwrap_or_else(|e| e.into_inner()) = Some(message);
+                    return;
                 }
             }
         });
-        Watchdog { done }
+        Watchdog { done, over }
+    }
+
+    /// The overrun's message, if the limits were passed.
+    fn overrun(&self) -> Option<String> {
+        self.over.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -250,10 +272,14 @@ pub fn compile(
         .ok_or_else(|| Error::Output(format!("data del documento non valida: {date}")))?;
     let world =
         Closed { main: main.0, files: files.into_iter().map(|(k, v)| (k, Bytes::new(v))).collect(), today };
-    let _watchdog = Watchdog::start(limits);
+    let watchdog = Watchdog::start(limits);
     let started = std::time::Instant::now();
     let warned = typst::compile::<PagedDocument>(&world);
     let layout = started.elapsed();
+    if let Some(message) = watchdog.overrun() {
+        return Err(Error::Output(message));
+    }
+    drop(watchdog);
     let mut warnings: Vec<String> = warned.warnings.iter().map(|d| describe(&world, d)).collect();
     let document = warned.output.map_err(|errors| typst_failure(&world, errors.as_slice()))?;
     warnings.sort();

@@ -1,7 +1,8 @@
 //! The shape of the crate, checked on its source: the stages depend on each other one way only.
-//! `pipeline` (the run in one place) is used by the command line alone (and `anteprima`, the
-//! command that runs it again at each save); every writer reads
-//! `score` and `view`, and no writer imports another; `score` and `view` import no writer.
+//! `pipeline` (the driver) is used by the command line alone (and `anteprima`, the command that
+//! runs it again at each save); `outputs` lists the writers as renderers; every writer reads
+//! `score` and `view`, and no writer imports another; `score` and `view` import no writer. Only
+//! `main` ends the process.
 
 use crate::common::manifest;
 use std::collections::{BTreeMap, BTreeSet};
@@ -112,4 +113,22 @@ fn the_traffic_light_thresholds_are_read_in_one_place() {
         }
     }
     assert_eq!(readers, ["src/config.rs"]);
+}
+
+#[test]
+fn only_main_ends_the_process() {
+    let src = manifest().join("src");
+    let mut stack = vec![src.clone()];
+    let mut enders = Vec::new();
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read_to_string(&p).unwrap().contains("process::exit") {
+                enders.push(p.strip_prefix(&src).unwrap().display().to_string());
+            }
+        }
+    }
+    assert_eq!(enders, ["main.rs"]);
 }

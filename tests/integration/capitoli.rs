@@ -229,7 +229,7 @@ fn a_table_row_with_an_unknown_section_is_an_error_naming_its_cell() {
 #[test]
 fn the_citizens_summary_states_only_counts_and_figures_of_the_results() {
     needs!("pdftotext");
-    let text = crate::common::flat(&crate::common::modena_build().text());
+    let text = crate::common::flat(crate::common::modena_build().text());
     let start = text.find("SINTESI PER I CITTADINI").expect("the summary");
     let sintesi = &text[start..start + 700];
     assert!(

@@ -5,7 +5,7 @@ use crate::common::*;
 use relazione::view::{CarteOiv, View};
 
 fn carte(data: &std::path::Path, cfg: &std::path::Path) -> CarteOiv {
-    let s = relazione::pipeline::run(cfg, data).unwrap();
+    let s = crate::common::score(cfg, data).unwrap();
     let texts = relazione::testi::Texts::load(data).unwrap();
     View::build(&s, &[], &texts).carte_oiv
 }

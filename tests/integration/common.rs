@@ -197,10 +197,23 @@ pub fn modena_build() -> &'static ModenaBuild {
     })
 }
 
+/// Scores a data folder with a configuration file through the library (in this process).
+pub fn score(config: &Path, data: &Path) -> Result<relazione::score::Scored, relazione::error::Error> {
+    score_with(relazione::config::Config::load(config)?, data)
+}
+
+/// Scores a data folder with a configuration already loaded.
+pub fn score_with(
+    config: relazione::config::Config,
+    data: &Path,
+) -> Result<relazione::score::Scored, relazione::error::Error> {
+    relazione::pipeline::score(config, data, &Default::default())
+}
+
 /// The Modena fixture scored through the library, once per test run.
 pub fn modena_scored() -> &'static relazione::score::Scored {
     static S: std::sync::OnceLock<relazione::score::Scored> = std::sync::OnceLock::new();
-    S.get_or_init(|| relazione::pipeline::run(&manifest().join("relazione.yaml"), &modena()).unwrap())
+    S.get_or_init(|| score(&manifest().join("relazione.yaml"), &modena()).unwrap())
 }
 
 pub struct Run {

@@ -4,7 +4,6 @@
 
 use relazione::config::Config;
 use relazione::model::{Level, Node};
-use relazione::pipeline;
 use relazione::score::Scored;
 use relazione::value::round_half_up;
 use serde_yaml::Value;
@@ -23,7 +22,7 @@ fn scored() -> &'static Scored {
     static S: OnceLock<Scored> = OnceLock::new();
     S.get_or_init(|| {
         let config = Config::parse(&config_text(), "relazione.yaml".as_ref()).unwrap();
-        pipeline::run_with(config, &fixture()).unwrap_or_else(|e| panic!("{e}"))
+        crate::common::score_with(config, &fixture()).unwrap_or_else(|e| panic!("{e}"))
     })
 }
 
@@ -375,7 +374,7 @@ fn the_platforms_flags_reproduce_the_published_overshooting_list() {
         .replace("soglia: 110", "soglia: 200")
         .replace("operatori: [\">=\", \"<=\"]", "operatori: [\">=\"]");
     let config = Config::parse(&text, "relazione.yaml".as_ref()).unwrap();
-    let s2 = pipeline::run_with(config, &fixture()).unwrap();
+    let s2 = crate::common::score_with(config, &fixture()).unwrap();
     check_published_overshooting(&s2.summary.overshooting.calcolate);
 }
 
@@ -418,7 +417,7 @@ fn check_published_overshooting(righe: &[relazione::score::OvershootRow]) {
 fn the_ods_conversion_scores_the_same() {
     let config = Config::parse(&config_text(), "relazione.yaml".as_ref()).unwrap();
     let ods = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/modena-2024-ods");
-    let o = pipeline::run_with(config, &ods).unwrap_or_else(|e| panic!("{e}"));
+    let o = crate::common::score_with(config, &ods).unwrap_or_else(|e| panic!("{e}"));
     let results = |s: &Scored| {
         let mut out = Vec::new();
         for tree in [&s.report.albero, &s.report.unita, &s.report.individuali, &s.report.tempestivita]

@@ -1334,3 +1334,36 @@ fn the_typesetting_child_refuses_impossible_sizes() {
         "{err}"
     );
 }
+
+/// A local template that makes Typst work without end ends only its own Ente's typesetting: the
+/// child process that typesets it stops itself over its memory limit with the message, the batch
+/// reports that Ente's error and builds the others.
+#[test]
+fn a_typesetting_over_its_limits_fails_its_ente_alone() {
+    let root = scratch("lotto-limiti");
+    for name in ["Alfa", "Beta"] {
+        let dir = root.join(name).join("data");
+        std::fs::create_dir_all(&dir).unwrap();
+        write_sheet(&dir.join("ente.xlsx"), "Report", &albero_rows());
+        config(&root.join(name), "");
+    }
+    std::fs::create_dir_all(root.join("Beta/templates")).unwrap();
+    // About 2 GB of integers, asked for in a plain Typst line: far over a small plan's 780 MB.
+    std::fs::write(
+        root.join("Beta/templates/contesto.typ.j2"),
+        "= 2. Contesto\n\n#let a = range(60000000)\n#a.len()\n",
+    )
+    .unwrap();
+    let out = out_beside(&root);
+    let run = relazione(&["build", "--lotto", root.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(out.join("Alfa/Relazione_performance_2024_Prova.pdf").is_file(), "{}", run.stderr);
+    assert!(!out.join("Beta/Relazione_performance_2024_Prova.pdf").exists());
+    assert!(
+        run.stderr.contains("Beta: impaginazione interrotta, oltre 7")
+            && run.stderr.contains("i modelli locali"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("1 enti su 2 non sono stati prodotti"), "{}", run.stderr);
+}

@@ -58,7 +58,7 @@ pub(crate) fn data(name: &str, rows: &[Vec<(&str, V)>], smvp: &str) -> (Scratch,
 }
 
 fn run(dir: &Scratch, cfg: &std::path::Path) -> Result<relazione::score::Scored, String> {
-    relazione::pipeline::run(cfg, dir).map_err(|e| e.to_string())
+    crate::common::score(cfg, dir).map_err(|e| e.to_string())
 }
 
 fn find<'a>(root: &'a Node, level: Level, code: &str) -> &'a Node {

@@ -5,12 +5,11 @@
 use crate::common::needs;
 use relazione::config::Config;
 use relazione::model::{Decision, Level, Node};
-use relazione::pipeline;
 
 fn scored() -> relazione::score::Scored {
     let dir = crate::common::manifest().join("tests/fixtures/smvp-fasce");
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
-    pipeline::run_with(config, &dir).unwrap_or_else(|e| panic!("{e}"))
+    crate::common::score_with(config, &dir).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn pp(n: &Node) -> Option<f64> {
@@ -115,7 +114,7 @@ fn a_decision_on_an_unknown_code_is_an_error() {
     )
     .unwrap();
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
-    let err = pipeline::run_with(config, &dir).expect_err("must fail").to_string();
+    let err = crate::common::score_with(config, &dir).expect_err("must fail").to_string();
     assert!(err.contains("decisione su «99.X»: nessun obiettivo o indicatore con questo codice"), "{err}");
 }
 
@@ -160,7 +159,7 @@ fn decisions_name_the_body_that_took_them() {
     needs!("pdftotext");
     let dir = fixture_with_decisions("organi", DECISIONS_BY_BODY);
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
-    let s = pipeline::run_with(config, &dir).unwrap_or_else(|e| panic!("{e}"));
+    let s = crate::common::score_with(config, &dir).unwrap_or_else(|e| panic!("{e}"));
     let a = s.report.albero.as_ref().unwrap();
     assert_eq!(pp(find(a, "10")), Some(92.0));
     assert_eq!(pp(find(a, "20")), Some(88.0));
@@ -205,7 +204,7 @@ fn decisions_name_the_body_that_took_them() {
         "sostituzioni:\n  - {codice: \"20.S3\", risultato: 100, organo: ufficio, motivazione: perso}\n",
     );
     let config = Config::load(&dir.join("relazione.yaml")).unwrap();
-    let err = pipeline::run_with(config, &dir).expect_err("must fail").to_string();
+    let err = crate::common::score_with(config, &dir).expect_err("must fail").to_string();
     assert!(
         err.contains("un valore certificato dall'ufficio va indicato con il documento che lo attesta"),
         "{err}"

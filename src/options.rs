@@ -1,0 +1,39 @@
+//! The run's settings that do not come from the configuration file.
+
+use std::path::PathBuf;
+
+/// Settings of a run that do not come from the configuration file: one value, read by the command
+/// line once, passed to every stage and to every Ente of a batch (no stage reads the environment
+/// or a process-wide switch).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `SOURCE_DATE_EPOCH`, read by the command line.
+    pub source_date_epoch: Option<String>,
+    /// Also write the generated Typst source here (with its fonts beside it).
+    pub typst_source: Option<PathBuf>,
+    /// A final Relazione: refused while anything is still open (`bozza`).
+    pub definitiva: bool,
+    /// Source bytes per part of the Relazione ([`crate::parti::budget`] when not given).
+    pub part_budget: Option<usize>,
+    /// Where the PDFs are typeset.
+    pub typesetting: Typesetting,
+    /// Called by the typesetting watchdog when a typesetting in this process passes its limits
+    /// (Typst cannot be interrupted): the program's `main` gives one that ends the program; without
+    /// one the overrun is reported as an error when Typst returns.
+    pub on_overrun: Option<fn(&str)>,
+    /// Outputs made at the same time (the machine's cores, at most [`crate::processi::PARALLEL`],
+    /// when not given); a batch gives each Ente one, having spread the Enti over the cores.
+    pub workers: Option<usize>,
+}
+
+/// Where the PDFs are typeset.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Typesetting {
+    /// In this process, one after the other (a library user, the tests).
+    #[default]
+    InProcess,
+    /// In child processes of this executable (`relazione` itself, see `processi`): each watches
+    /// its own time and memory and ends alone, so one document over its limits is one error, and
+    /// its memory goes back to the system when it ends.
+    Children(PathBuf),
+}

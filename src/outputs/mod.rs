@@ -1,0 +1,282 @@
+//! The outputs of a run, each one a [`Renderer`]: it reads the Ente's scored inputs, texts and view
+//! from a [`Context`] and makes its files in memory. The driver (`pipeline`) lists them, schedules
+//! them on the one worker pool (`pool`) and publishes what they made; no output knows of another,
+//! except the web edition, which links to the files the others made ([`Renderer::after_others`]).
+//!
+//! As in mdBook's `Renderer` trait: adding an output is one type and one line in [`all`].
+
+use crate::error::{Error, Problem};
+use crate::options::{Options, Typesetting};
+use crate::score::Scored;
+use crate::testi::Texts;
+use crate::typeset::{Limits, Typeset};
+use crate::view::View;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What every output reads.
+pub struct Context<'a> {
+    pub scored: &'a Scored,
+    pub texts: &'a Texts,
+    pub view: &'a View,
+    /// The findings of every stage (they go into the workbook's «Avvisi» sheet).
+    pub findings: &'a [Problem],
+    pub data_dir: &'a Path,
+    pub options: &'a Options,
+    /// The images the staff's texts place, as the typesetter's files.
+    pub images: &'a BTreeMap<String, Vec<u8>>,
+    /// Files the outputs before made: given only to an output that comes [`Renderer::after_others`].
+    pub made: &'a [(String, Vec<u8>)],
+}
+
+/// What an output made.
+#[derive(Default)]
+pub struct Output {
+    /// (path relative to the output folder, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+    /// (copy, original): files that are copies of others, made when publishing.
+    pub copies: Vec<(String, String)>,
+    /// Typst's warnings, as printed.
+    pub warnings: Vec<String>,
+    /// Local templates used instead of the built-in ones.
+    pub local_templates: Vec<PathBuf>,
+}
+
+/// An output of a run.
+pub trait Renderer: Send + Sync {
+    /// What it makes, in Italian: the name of its line in `--tempi`.
+    fn name(&self) -> String;
+
+    /// Whether it reads the files the others made ([`Context::made`]): it then runs after them.
+    fn after_others(&self) -> bool {
+        false
+    }
+
+    /// Makes the output's files in memory.
+    fn render(&self, cx: &Context) -> Result<Output, Error>;
+}
+
+/// Every output of an Ente's run, in the order the pool takes them (the longest first: the
+/// Relazione's parts, then the working papers): `parts` are the Relazione's (file name, Typst
+/// source).
+pub fn all(parts: Vec<(String, String)>, limits: Limits) -> Vec<Box<dyn Renderer>> {
+    let of = parts.len();
+    let mut list: Vec<Box<dyn Renderer>> = parts
+        .into_iter()
+        .enumerate()
+        .map(|(k, (file, source))| Box::new(PdfPart { file, source, number: k + 1, of, limits }) as _)
+        .collect();
+    list.push(Box::new(WorkingPapers));
+    list.push(Box::new(Workbook));
+    list.push(Box::new(OpenData));
+    list.push(Box::new(WebEdition));
+    list
+}
+
+/// Typesets a Typst source where the run says: in this process or in a child process.
+pub fn typeset(
+    source: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+    cx: &Context,
+    limits: Limits,
+) -> Result<Typeset, Error> {
+    match &cx.options.typesetting {
+        Typesetting::InProcess => {
+            let limits = Limits { on_overrun: cx.options.on_overrun, ..limits };
+            crate::typeset::typeset(source, files.clone(), cx.scored.date, limits)
+        }
+        Typesetting::Children(exe) => crate::processi::typeset(exe, source, files, cx.scored.date, limits),
+    }
+}
+
+/// One part of the Relazione (the whole of it for a chamber's plan; see `parti`).
+pub struct PdfPart {
+    pub file: String,
+    pub source: String,
+    pub number: usize,
+    pub of: usize,
+    pub limits: Limits,
+}
+
+impl Renderer for PdfPart {
+    fn name(&self) -> String {
+        if self.of == 1 {
+            "Relazione (PDF)".into()
+        } else {
+            format!("Relazione, parte {} di {} (PDF)", self.number, self.of)
+        }
+    }
+
+    fn render(&self, cx: &Context) -> Result<Output, Error> {
+        let t = typeset(&self.source, cx.images, cx, self.limits).map_err(|e| match e {
+            Error::Output(m) if self.of > 1 => {
+                Error::Output(format!("parte {} di {} ({}): {m}", self.number, self.of, self.file))
+            }
+            e => e,
+        })?;
+        if self.of > 1 && matches!(cx.options.typesetting, Typesetting::InProcess) {
+            // In this process the parts follow one another: what this one laid out is not reused.
+            crate::typeset::forget_unused(0);
+        }
+        Ok(Output { files: vec![(self.file.clone(), t.pdf)], warnings: t.warnings, ..Default::default() })
+    }
+}
+
+/// The OIV's working papers: a PDF of their own, from their own template.
+pub struct WorkingPapers;
+
+impl Renderer for WorkingPapers {
+    fn name(&self) -> String {
+        "carte di lavoro dell'OIV (PDF)".into()
+    }
+
+    fn render(&self, cx: &Context) -> Result<Output, Error> {
+        let overrides = Some(crate::templating::override_dir(cx.data_dir));
+        let rendered = crate::render::render_main(cx.view, cx.texts, overrides, crate::render::CARTE_OIV)?;
+        let name = carte_name(&cx.scored.config);
+        let source = crate::parti::whole(&rendered.source, &name);
+        let limits = Limits::for_nodes(node_count(cx.scored), blame(&rendered.local_templates));
+        let t = typeset(&source, &BTreeMap::new(), cx, limits)?;
+        Ok(Output {
+            files: vec![(name, t.pdf)],
+            warnings: t.warnings,
+            local_templates: rendered.local_templates,
+            ..Default::default()
+        })
+    }
+}
+
+/// The results workbook (xlsx).
+pub struct Workbook;
+
+impl Renderer for Workbook {
+    fn name(&self) -> String {
+        "cartella dei risultati (xlsx)".into()
+    }
+
+    fn render(&self, cx: &Context) -> Result<Output, Error> {
+        let bytes = crate::xlsx::workbook(cx.scored, cx.findings, &cx.view.carte_oiv)?;
+        Ok(Output { files: vec![(crate::xlsx::file_name(cx.scored), bytes)], ..Default::default() })
+    }
+}
+
+/// The open data: CSV, the JSON model, the data package and its DCAT-AP_IT record.
+pub struct OpenData;
+
+impl Renderer for OpenData {
+    fn name(&self) -> String {
+        "dati aperti".into()
+    }
+
+    fn render(&self, cx: &Context) -> Result<Output, Error> {
+        let json = serde_json::to_vec_pretty(&crate::json::document(cx.scored))
+            .map_err(|e| Error::Output(format!("modello JSON non scrivibile: {e}")))?;
+        Ok(Output { files: crate::opendata::files(cx.scored, &json), ..Default::default() })
+    }
+}
+
+/// The web edition: its pages, and copies of the other outputs to download.
+pub struct WebEdition;
+
+impl Renderer for WebEdition {
+    fn name(&self) -> String {
+        "edizione web".into()
+    }
+
+    fn after_others(&self) -> bool {
+        true
+    }
+
+    fn render(&self, cx: &Context) -> Result<Output, Error> {
+        let (copies, downloads) = site_downloads(cx.made, &cx.scored.config);
+        let overrides = Some(crate::templating::override_dir(cx.data_dir));
+        let site = crate::sito::site(cx.view, cx.texts, overrides, &downloads)?;
+        Ok(Output { files: site.files, copies, local_templates: site.local_templates, ..Default::default() })
+    }
+}
+
+/// Output file name of the Relazione: `Relazione_performance_2024_Modena.pdf`.
+pub fn pdf_name(config: &crate::config::Config) -> String {
+    format!("Relazione_performance_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
+}
+
+/// Output file names of the Relazione's parts: the first is [`pdf_name`], the others
+/// `Relazione_performance_2024_Modena_parte_2_di_3.pdf`, numbered with as many digits as the
+/// last (`parte_02_di_18`), so that they list in order.
+pub fn part_names(config: &crate::config::Config, parts: usize) -> Vec<String> {
+    let first = pdf_name(config);
+    let prefix = part_prefix(config);
+    let width = parts.to_string().len();
+    let mut names = vec![first.clone()];
+    names.extend((2..=parts).map(|k| format!("{prefix}{k:0width$}_di_{parts}.pdf")));
+    names
+}
+
+/// What the names of the Relazione's parts after the first begin with.
+pub fn part_prefix(config: &crate::config::Config) -> String {
+    format!("{}_parte_", pdf_name(config).trim_end_matches(".pdf"))
+}
+
+/// Output file name of the OIV's working papers: `Carte_di_lavoro_OIV_2024_Modena.pdf`.
+pub fn carte_name(config: &crate::config::Config) -> String {
+    format!("Carte_di_lavoro_OIV_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
+}
+
+/// What a typesetting over its limits is blamed on: local templates when any is used.
+pub fn blame(local_templates: &[PathBuf]) -> crate::typeset::Cause {
+    if local_templates.is_empty() {
+        crate::typeset::Cause::Inputs
+    } else {
+        crate::typeset::Cause::LocalTemplates
+    }
+}
+
+/// Nodes of every tree: the size of the document to typeset.
+pub fn node_count(s: &Scored) -> usize {
+    let r = &s.report;
+    let mut n = r.kpi.len() + r.serie.len();
+    for tree in [&r.albero, &r.unita, &r.individuali, &r.tempestivita].into_iter().flatten() {
+        tree.walk(&mut |_| n += 1);
+    }
+    n
+}
+
+/// The files the web edition offers for download, copied into it so that the folder stands alone
+/// (published as it is, its links work): the PDF and the workbook in `documenti/`, the open data
+/// in `dati/`. Returns the copies ((copy, original), paths relative to the output folder) and the
+/// list for the pages.
+fn site_downloads(
+    files: &[(String, Vec<u8>)],
+    config: &crate::config::Config,
+) -> (Vec<(String, String)>, Vec<crate::sito::Scaricabile>) {
+    let pdf = pdf_name(config);
+    let part_prefix = part_prefix(config);
+    let parts = files.iter().filter(|(n, _)| *n == pdf || n.starts_with(&part_prefix)).count();
+    let mut copies = Vec::new();
+    let mut list = Vec::new();
+    for (name, bytes) in files {
+        let (title, place) = if *name == pdf && parts > 1 {
+            (format!("Relazione sulla performance {}, parte 1 di {parts}", config.anno), "documenti")
+        } else if *name == pdf {
+            (format!("Relazione sulla performance {}", config.anno), "documenti")
+        } else if let Some(k) = name.strip_prefix(&part_prefix).and_then(|r| r.split('_').next()) {
+            let k = k.trim_start_matches('0');
+            (format!("Relazione sulla performance {}, parte {k} di {parts}", config.anno), "documenti")
+        } else if name.ends_with(".xlsx") && !name.contains('/') {
+            ("Cartella dei risultati".to_string(), "documenti")
+        } else if let Some(file) = name.strip_prefix(&format!("{}/", crate::opendata::DIR)) {
+            match crate::opendata::title(file) {
+                Some(t) => (t.to_string(), "dati"),
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        // Inside the open-data folder the path is kept (`per_excel/indicatori.csv` is another file).
+        let file = name.strip_prefix(&format!("{}/", crate::opendata::DIR)).unwrap_or(name);
+        let href = format!("{place}/{file}");
+        list.push(crate::sito::Scaricabile::new(&title, &href, bytes.len()));
+        copies.push((format!("{}/{href}", crate::sito::DIR), name.clone()));
+    }
+    (copies, list)
+}
