@@ -22,6 +22,7 @@ pub mod immagini;
 pub mod ingest;
 pub mod json;
 pub mod markdown;
+pub mod marker;
 pub mod model;
 pub mod modello;
 pub mod opendata;

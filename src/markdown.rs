@@ -10,7 +10,7 @@
 //! nesting beyond [`MAX_DEPTH`]) is a problem naming the file and line, found by `check`.
 
 use crate::error::{Location, Problem};
-use crate::escape::{html as escape_html, typst_comment, typst_markup as escape, typst_string};
+use crate::escape::{html as escape_html, typst_markup as escape, typst_string};
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -93,9 +93,6 @@ pub const MAX_TABLE_COLUMNS: usize = 30;
 
 /// Cells all the tables of one text may have together (each is laid out by the typesetter).
 pub const MAX_TABLE_CELLS: usize = 600;
-
-/// Marker closing a converted text in the generated source.
-pub const END_OF_TEXT: &str = "⟦fine testo⟧";
 
 /// Characters that mark a footnote reference in the output until the notes are known; between
 /// them, the reference's number in `Writer::references` (never the label the text gave).
@@ -214,9 +211,11 @@ impl<'a> Writer<'a> {
                 | Kind::Head
         );
         if self.target == Target::Typst && block && self.stack.len() == 1 {
-            let file = typst_comment(&self.origin.file.display().to_string());
-            let line = self.line(at);
-            self.push(&format!("// ⟦testo: {file}, riga {line}⟧\n"));
+            let marker = crate::marker::Marker::Testo {
+                file: self.origin.file.display().to_string(),
+                riga: self.line(at),
+            };
+            self.push(&marker.line());
         }
         if matches!(kind, Kind::Paragraph | Kind::Heading(_) | Kind::Cell | Kind::Code | Kind::Item) {
             self.block_chars = 0;
@@ -292,7 +291,7 @@ impl<'a> Writer<'a> {
         let mut text = text;
         if self.target == Target::Typst {
             // What follows comes from the template again.
-            text.push_str(&format!("// {END_OF_TEXT}\n"));
+            text.push_str(&crate::marker::Marker::FineTesto.line());
         }
         Ok(Converted { text, images: self.images })
     }

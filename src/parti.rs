@@ -36,11 +36,7 @@ pub fn budget(len: usize) -> usize {
     if len <= WHOLE { usize::MAX } else { BUDGET }
 }
 
-const BODY: &str = "// ⟦corpo⟧";
-const CUT: &str = "// ⟦taglio⟧";
-const TABLE: &str = "// ⟦tabella⟧";
-const ROWS: &str = "// ⟦righe⟧";
-const TABLE_END: &str = "// ⟦fine tabella⟧";
+use crate::marker::Marker;
 
 /// The source cut into parts, before the parts are named.
 #[derive(Debug)]
@@ -61,26 +57,28 @@ struct Chunk {
 
 /// Cuts `source` into parts of about `budget` bytes at the templates' cut points.
 pub fn split(source: &str, budget: usize) -> Parti {
-    let Some(start) = source.find(&format!("\n{BODY}\n")) else {
+    let body_line = Marker::Corpo.line();
+    let Some(start) = source.find(&format!("\n{body_line}")) else {
         return Parti { preamble: String::new(), chunks: vec![Chunk::whole(source)] };
     };
-    let end = start + 1 + BODY.len() + 1;
+    let end = start + 1 + body_line.len();
     let (preamble, body) = (source[..end].to_string(), &source[end..]);
     let mut chunks = vec![Chunk::default()];
     let mut opening: Option<String> = None;
     let mut in_opening = false;
     let mut headings: Vec<String> = Vec::new();
     for line in body.split_inclusive('\n') {
-        let marker = line.trim_end_matches('\n');
+        let text = line.trim_end_matches('\n');
+        let marker = Marker::parse(text);
         let full = chunks.last().is_some_and(|c| c.text.len() >= budget);
         match marker {
-            TABLE => {
+            Some(Marker::Tabella) => {
                 opening = Some(String::new());
                 in_opening = true;
             }
-            ROWS => in_opening = false,
-            TABLE_END => opening = None,
-            CUT if full => {
+            Some(Marker::Righe) => in_opening = false,
+            Some(Marker::FineTabella) => opening = None,
+            Some(Marker::Taglio) if full => {
                 if opening.is_some() {
                     chunks.last_mut().expect("never empty").text.push_str(")\n");
                 }
@@ -90,11 +88,11 @@ pub fn split(source: &str, budget: usize) -> Parti {
             }
             _ => {}
         }
-        if in_opening && marker != TABLE {
+        if in_opening && marker != Some(Marker::Tabella) {
             opening.get_or_insert_with(String::new).push_str(line);
         }
         if opening.is_none()
-            && let Some((level, h)) = heading(marker)
+            && let Some((level, h)) = heading(text)
         {
             headings.truncate(level - 1);
             headings.push(h.to_string());
@@ -158,7 +156,7 @@ impl Parti {
         let list: String = files
             .iter()
             .zip(&self.chunks)
-            .map(|(f, c)| format!("  (file: {}, inizio: [{}]),\n", typst_string(f), c.inizio))
+            .map(|(f, c)| format!("  (file: {}, inizio: [{}]),\n", crate::escape::typst_string(f), c.inizio))
             .collect();
         let n = self.chunks.len();
         self.chunks
@@ -172,8 +170,8 @@ impl Parti {
                     format!("#segue(({titles}))\n\n")
                 };
                 format!(
-                    "// ⟦parte {k} di {n}⟧\n#let parte = (numero: {k}, di: {n})\n#let parti = (\n{list})\n\
-                     {SEGUE}\n{}{segue}{}",
+                    "{}#let parte = (numero: {k}, di: {n})\n#let parti = (\n{list})\n{SEGUE}\n{}{segue}{}",
+                    Marker::Parte { numero: i + 1, di: n }.line(),
                     self.preamble,
                     c.text,
                     k = i + 1,
@@ -187,11 +185,6 @@ impl Parti {
 /// level. A local `stile.typ.j2` may define its own `segue` after this one.
 const SEGUE: &str =
     "#let segue(titoli) = for (i, t) in titoli.enumerate() { heading(level: i + 1, [#t (segue)]) }";
-
-/// A Typst string literal.
-fn typst_string(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
 
 /// A source typeset as one document (the OIV's papers, the live preview): with what the templates
 /// read of the parts, for one part.

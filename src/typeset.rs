@@ -350,27 +350,6 @@ pub fn export(compiled: Compiled) -> Result<Typeset, Error> {
     Ok(Typeset { pdf, warnings, layout, export })
 }
 
-/// Where a stretch of the generated source came from: the nearest `// ⟦modello: NAME⟧` (left by
-/// the chapter templates) or `// ⟦testo: FILE, riga N⟧` (left before each block of a staff text)
-/// marker before `at`; after a text's closing marker, the template around it. Only a comment that
-/// begins a line is a marker: escaped data never puts a line break in the source, so a staff text
-/// or a cell cannot forge one (inside a string literal, `// ⟦…⟧` is just text).
-fn provenance(text: &str, at: usize) -> Option<String> {
-    let mut before = &text[..at];
-    loop {
-        let i = before.rfind("\n// ⟦").map(|i| i + 1).or_else(|| before.starts_with("// ⟦").then_some(0))?;
-        let (marker, _) = before[i + "// ⟦".len()..].split_once('⟧')?;
-        if let Some(t) = marker.strip_prefix("testo: ") {
-            return Some(format!("nel testo {t}"));
-        }
-        if let Some(t) = marker.strip_prefix("modello: ") {
-            return Some(format!("testo prodotto dal modello {t}"));
-        }
-        // The end of a staff text: the template that included it is further back.
-        before = &before[..i];
-    }
-}
-
 /// A Typst diagnostic in Italian, with the staff's file and line where the source came from a
 /// text, otherwise the template; the line of the generated source is given too
 /// (`--typst-sorgente` writes it).
@@ -380,7 +359,9 @@ fn describe(world: &Closed, d: &SourceDiagnostic) -> String {
         let source = world.source(id).ok()?;
         let line = source.lines().byte_to_line(range.start)? + 1;
         let snippet: String = source.text()[range.clone()].chars().take(60).collect();
-        let origin = provenance(source.text(), range.start).map(|o| format!(" ({o})")).unwrap_or_default();
+        let origin = crate::marker::Marker::provenance(source.text(), range.start)
+            .map(|o| format!(" ({o})"))
+            .unwrap_or_default();
         Some(format!("{}:{line}{origin}, «{snippet}»", file_name(id)))
     });
     let kind =
