@@ -291,8 +291,11 @@ pub fn run(cli: Cli, launch: &Launch) -> Result<(), Error> {
             Ok(())
         }
         Command::Modello { out, tabelle } => {
-            let path =
-                if tabelle { crate::modello::write_tables(&out)? } else { crate::modello::write(&out)? };
+            let path = if tabelle {
+                crate::blank_inputs::write_tables(&out)?
+            } else {
+                crate::blank_inputs::write(&out)?
+            };
             tell!("Modello scritto in {}", path.display());
             Ok(())
         }

@@ -162,7 +162,7 @@ pub struct Smvp {
     /// How the Ente result is computed: one rule (`media_pesata_ambiti`), or a list of figures
     /// with their labels, the first being the official one (the others are printed beside it).
     #[serde(default = "default_ente", deserialize_with = "figure_ente")]
-    pub ente: Vec<FiguraEnte>,
+    pub ente: Vec<FiguraEnteRule>,
     /// Names and roll-up of each level of the performance tree.
     #[serde(default)]
     pub livelli: Livelli,
@@ -185,10 +185,10 @@ pub struct Smvp {
     #[serde(default)]
     pub soglia_spiegazioni: Option<f64>,
     #[serde(default)]
-    pub overshooting: Overshooting,
+    pub overshooting: OvershootingRule,
     /// Optional label scale for OS results (highest threshold first).
     #[serde(default)]
-    pub valutazione_os: Vec<Giudizio>,
+    pub valutazione_os: Vec<GiudizioRule>,
     /// Differences from the platform's own Raggiungimento above this (percentage points) are listed.
     #[serde(default = "default_tolleranza")]
     pub tolleranza_confronto: f64,
@@ -223,7 +223,7 @@ impl Default for Smvp {
             valutazioni_oiv_nel_calcolo: false,
             semaforo: None,
             soglia_spiegazioni: None,
-            overshooting: Overshooting::default(),
+            overshooting: OvershootingRule::default(),
             valutazione_os: Vec::new(),
             tolleranza_confronto: default_tolleranza(),
         }
@@ -341,7 +341,7 @@ pub enum PolicyPesi {
 /// One figure of the Ente's performance: its label and its rule.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
-pub struct FiguraEnte {
+pub struct FiguraEnteRule {
     /// `Performance di Ente`, `Media matematica`.
     pub etichetta: String,
     pub calcolo: RisultatoEnte,
@@ -350,15 +350,15 @@ pub struct FiguraEnte {
 /// The label of the official figure when the SMVP names none.
 pub const PERFORMANCE_DI_ENTE: &str = "Performance di Ente";
 
-fn default_ente() -> Vec<FiguraEnte> {
-    vec![FiguraEnte { etichetta: PERFORMANCE_DI_ENTE.into(), calcolo: RisultatoEnte::default() }]
+fn default_ente() -> Vec<FiguraEnteRule> {
+    vec![FiguraEnteRule { etichetta: PERFORMANCE_DI_ENTE.into(), calcolo: RisultatoEnte::default() }]
 }
 
 /// `ente: media_pesata_ambiti`, or a list of `{etichetta, calcolo}` (the first is official).
-fn figure_ente<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<FiguraEnte>, D::Error> {
+fn figure_ente<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<FiguraEnteRule>, D::Error> {
     use serde::de::Error as _;
     let value = serde_yaml::Value::deserialize(d)?;
-    let list: Vec<FiguraEnte> = match value {
+    let list: Vec<FiguraEnteRule> = match value {
         serde_yaml::Value::Sequence(_) => serde_yaml::from_value(value).map_err(D::Error::custom)?,
         serde_yaml::Value::Mapping(_) => {
             return Err(D::Error::custom(
@@ -368,7 +368,7 @@ fn figure_ente<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<FiguraEnte>
         }
         other => {
             let calcolo: RisultatoEnte = serde_yaml::from_value(other).map_err(D::Error::custom)?;
-            vec![FiguraEnte { etichetta: PERFORMANCE_DI_ENTE.into(), calcolo }]
+            vec![FiguraEnteRule { etichetta: PERFORMANCE_DI_ENTE.into(), calcolo }]
         }
     };
     if list.is_empty() {
@@ -625,7 +625,7 @@ impl Smvp {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Overshooting {
+pub struct OvershootingRule {
     /// Whether the SMVP has an overshooting analysis at all (without it, the report has no such
     /// section).
     #[serde(default = "yes")]
@@ -650,9 +650,9 @@ fn default_operatori_overshooting() -> Vec<String> {
     vec![">=".into(), "<=".into()]
 }
 
-impl Default for Overshooting {
+impl Default for OvershootingRule {
     fn default() -> Self {
-        Overshooting {
+        OvershootingRule {
             previsto: true,
             soglia: default_soglia_overshooting(),
             operatori: default_operatori_overshooting(),
@@ -663,7 +663,7 @@ impl Default for Overshooting {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Giudizio {
+pub struct GiudizioRule {
     /// From this OS result up (percentage points).
     pub da: f64,
     pub giudizio: String,
@@ -967,7 +967,7 @@ fn one_line(text: &str, max: usize) -> bool {
 }
 
 /// The Ente figures' problems: too many, a blank or multi-line label, a label or a rule twice.
-fn check_figures(figures: &[FiguraEnte]) -> Vec<String> {
+fn check_figures(figures: &[FiguraEnteRule]) -> Vec<String> {
     let mut problems = Vec::new();
     if figures.len() > MAX_FIGURES {
         problems.push(format!("«smvp.ente»: al massimo {MAX_FIGURES} misure della performance di Ente"));

@@ -31,38 +31,38 @@ pub const MAX_SVG_OUTPUT: usize = 5 << 20;
 
 /// The kinds of image a text may place, by what the bytes are.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Kind {
+enum ImageKind {
     Png,
     Jpeg,
     Svg,
 }
 
-impl Kind {
-    fn of_name(name: &str) -> Option<Kind> {
+impl ImageKind {
+    fn of_name(name: &str) -> Option<ImageKind> {
         match name.rsplit('.').next()?.to_ascii_lowercase().as_str() {
-            "png" => Some(Kind::Png),
-            "jpg" | "jpeg" => Some(Kind::Jpeg),
-            "svg" => Some(Kind::Svg),
+            "png" => Some(ImageKind::Png),
+            "jpg" | "jpeg" => Some(ImageKind::Jpeg),
+            "svg" => Some(ImageKind::Svg),
             _ => None,
         }
     }
 
-    fn of_bytes(bytes: &[u8]) -> Option<Kind> {
+    fn of_bytes(bytes: &[u8]) -> Option<ImageKind> {
         if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Some(Kind::Png)
+            Some(ImageKind::Png)
         } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            Some(Kind::Jpeg)
+            Some(ImageKind::Jpeg)
         } else {
             let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
-            head.contains("<svg").then_some(Kind::Svg)
+            head.contains("<svg").then_some(ImageKind::Svg)
         }
     }
 
     fn label(self) -> &'static str {
         match self {
-            Kind::Png => "PNG",
-            Kind::Jpeg => "JPEG",
-            Kind::Svg => "SVG",
+            ImageKind::Png => "PNG",
+            ImageKind::Jpeg => "JPEG",
+            ImageKind::Svg => "SVG",
         }
     }
 }
@@ -75,10 +75,10 @@ pub fn load(root: &Path, path: &Path) -> Result<Vec<u8>, String> {
         crate::error::Error::Invalid(p) => p.into_iter().map(|p| p.message).collect::<Vec<_>>().join("; "),
         e => e.to_string().trim().to_string(),
     })?;
-    let Some(declared) = Kind::of_name(&name) else {
+    let Some(declared) = ImageKind::of_name(&name) else {
         return Err("indicare un file PNG, JPEG o SVG".into());
     };
-    match Kind::of_bytes(&bytes) {
+    match ImageKind::of_bytes(&bytes) {
         Some(k) if k == declared => {}
         Some(k) => {
             return Err(format!(
@@ -90,8 +90,8 @@ pub fn load(root: &Path, path: &Path) -> Result<Vec<u8>, String> {
         None => return Err(format!("il contenuto non è un'immagine {}", declared.label())),
     }
     match declared {
-        Kind::Png | Kind::Jpeg => check_raster(&bytes).map(|()| bytes),
-        Kind::Svg => sanitize_svg(&bytes),
+        ImageKind::Png | ImageKind::Jpeg => check_raster(&bytes).map(|()| bytes),
+        ImageKind::Svg => sanitize_svg(&bytes),
     }
 }
 

@@ -11,6 +11,7 @@
 //! `pipeline`, and no writer imports another (a test checks both).
 
 pub mod anteprima;
+pub mod blank_inputs;
 pub mod bozza;
 pub mod cli;
 pub mod config;
@@ -24,7 +25,6 @@ pub mod json;
 pub mod markdown;
 pub mod marker;
 pub mod model;
-pub mod modello;
 pub mod opendata;
 pub mod options;
 pub mod outputs;

@@ -47,7 +47,7 @@ pub struct Converted {
 pub const IMAGE_DIR: &str = "immagini";
 
 #[derive(Clone, Copy, PartialEq)]
-enum Target {
+enum Markup {
     Typst,
     Html,
 }
@@ -60,13 +60,13 @@ enum Target {
 /// time: a skipped level would break the document's heading order (PDF/UA).
 pub fn to_typst(md: &str, heading_offset: usize, origin: Origin) -> Result<Converted, Problem> {
     let md = without_private(md);
-    Writer::new(&md, heading_offset, origin, Target::Typst).run()
+    Writer::new(&md, heading_offset, origin, Markup::Typst).run()
 }
 
 /// Converts Markdown text to HTML for the web edition, by the same reading as [`to_typst`].
 pub fn to_html(md: &str, heading_offset: usize, origin: Origin) -> Result<Converted, Problem> {
     let md = without_private(md);
-    Writer::new(&md, heading_offset, origin, Target::Html).run()
+    Writer::new(&md, heading_offset, origin, Markup::Html).run()
 }
 
 /// The text with the private-use characters the converter uses as placeholders replaced by
@@ -101,11 +101,11 @@ const NOTE_CLOSE: char = crate::escape::PRIVATE[1];
 
 /// An open container and what it has collected.
 struct Frame {
-    kind: Kind,
+    kind: FrameKind,
     out: String,
 }
 
-enum Kind {
+enum FrameKind {
     Root,
     Paragraph,
     Heading(usize),
@@ -131,7 +131,7 @@ struct Writer<'a> {
     md: &'a str,
     offset: usize,
     origin: Origin<'a>,
-    target: Target,
+    target: Markup,
     stack: Vec<Frame>,
     notes: BTreeMap<String, String>,
     /// Footnote labels in the order of their first reference.
@@ -152,13 +152,13 @@ struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    fn new(md: &'a str, offset: usize, origin: Origin<'a>, target: Target) -> Self {
+    fn new(md: &'a str, offset: usize, origin: Origin<'a>, target: Markup) -> Self {
         Writer {
             md,
             offset,
             origin,
             target,
-            stack: vec![Frame { kind: Kind::Root, out: String::new() }],
+            stack: vec![Frame { kind: FrameKind::Root, out: String::new() }],
             notes: BTreeMap::new(),
             references: Vec::new(),
             line_starts: std::iter::once(0).chain(md.match_indices('\n').map(|(i, _)| i + 1)).collect(),
@@ -184,8 +184,8 @@ impl<'a> Writer<'a> {
 
     fn text(&self, s: &str) -> String {
         match self.target {
-            Target::Typst => escape(s),
-            Target::Html => escape_html(s),
+            Markup::Typst => escape(s),
+            Markup::Html => escape_html(s),
         }
     }
 
@@ -193,7 +193,7 @@ impl<'a> Writer<'a> {
         self.stack.last_mut().expect("the root frame stays").out.push_str(s);
     }
 
-    fn open(&mut self, kind: Kind, at: usize) -> Result<(), Problem> {
+    fn open(&mut self, kind: FrameKind, at: usize) -> Result<(), Problem> {
         if self.stack.len() > MAX_DEPTH {
             return Err(
                 self.problem(at, format!("testo annidato oltre {MAX_DEPTH} livelli (elenchi, citazioni…)"))
@@ -201,23 +201,30 @@ impl<'a> Writer<'a> {
         }
         let block = !matches!(
             kind,
-            Kind::Emphasis
-                | Kind::Strong
-                | Kind::Strike
-                | Kind::Link(_)
-                | Kind::Image(_)
-                | Kind::Cell
-                | Kind::Row
-                | Kind::Head
+            FrameKind::Emphasis
+                | FrameKind::Strong
+                | FrameKind::Strike
+                | FrameKind::Link(_)
+                | FrameKind::Image(_)
+                | FrameKind::Cell
+                | FrameKind::Row
+                | FrameKind::Head
         );
-        if self.target == Target::Typst && block && self.stack.len() == 1 {
+        if self.target == Markup::Typst && block && self.stack.len() == 1 {
             let marker = crate::marker::Marker::Testo {
                 file: self.origin.file.display().to_string(),
                 riga: self.line(at),
             };
             self.push(&marker.line());
         }
-        if matches!(kind, Kind::Paragraph | Kind::Heading(_) | Kind::Cell | Kind::Code | Kind::Item) {
+        if matches!(
+            kind,
+            FrameKind::Paragraph
+                | FrameKind::Heading(_)
+                | FrameKind::Cell
+                | FrameKind::Code
+                | FrameKind::Item
+        ) {
             self.block_chars = 0;
         }
         self.stack.push(Frame { kind, out: String::new() });
@@ -240,8 +247,8 @@ impl<'a> Writer<'a> {
                             format!("paragrafo (o cella, titolo, codice) di oltre {MAX_BLOCK_CHARS} caratteri: dividerlo in paragrafi più brevi"),
                         ));
                     }
-                    let in_code = matches!(self.stack.last().map(|f| &f.kind), Some(Kind::Code));
-                    let in_html = matches!(self.stack.last().map(|f| &f.kind), Some(Kind::Html));
+                    let in_code = matches!(self.stack.last().map(|f| &f.kind), Some(FrameKind::Code));
+                    let in_html = matches!(self.stack.last().map(|f| &f.kind), Some(FrameKind::Html));
                     if in_code {
                         self.push(&t);
                     } else if !in_html {
@@ -251,14 +258,15 @@ impl<'a> Writer<'a> {
                 }
                 Event::Code(t) => {
                     let code = match self.target {
-                        Target::Typst => format!("#raw({});", typst_string(&t)),
-                        Target::Html => format!("<code>{}</code>", escape_html(&t)),
+                        Markup::Typst => format!("#raw({});", typst_string(&t)),
+                        Markup::Html => format!("<code>{}</code>", escape_html(&t)),
                     };
                     self.push(&code);
                 }
                 Event::Html(h) | Event::InlineHtml(h) => {
                     let comment = h.trim_start().starts_with("<!--")
-                        || matches!(self.stack.last().map(|f| &f.kind), Some(Kind::Html)) && !h.contains('<');
+                        || matches!(self.stack.last().map(|f| &f.kind), Some(FrameKind::Html))
+                            && !h.contains('<');
                     if !comment && !h.trim().is_empty() && !h.trim_end().ends_with("-->") {
                         return Err(self.problem(
                             at,
@@ -272,12 +280,12 @@ impl<'a> Writer<'a> {
                 Event::FootnoteReference(label) => self.reference(&label, at)?,
                 Event::SoftBreak => self.push(" "),
                 Event::HardBreak => {
-                    self.push(if self.target == Target::Typst { "#linebreak();" } else { "<br>" })
+                    self.push(if self.target == Markup::Typst { "#linebreak();" } else { "<br>" })
                 }
                 Event::Rule => {
-                    self.open(Kind::Paragraph, at)?;
+                    self.open(FrameKind::Paragraph, at)?;
                     self.stack.pop();
-                    self.push(if self.target == Target::Typst {
+                    self.push(if self.target == Markup::Typst {
                         "#line(length: 100%)\n\n"
                     } else {
                         "<hr>\n"
@@ -289,7 +297,7 @@ impl<'a> Writer<'a> {
         let root = self.stack.pop().expect("the root frame").out;
         let text = self.place_notes(root)?;
         let mut text = text;
-        if self.target == Target::Typst {
+        if self.target == Markup::Typst {
             // What follows comes from the template again.
             text.push_str(&crate::marker::Marker::FineTesto.line());
         }
@@ -298,7 +306,7 @@ impl<'a> Writer<'a> {
 
     fn start(&mut self, tag: Tag, at: usize) -> Result<(), Problem> {
         let kind = match tag {
-            Tag::Paragraph => Kind::Paragraph,
+            Tag::Paragraph => FrameKind::Paragraph,
             Tag::Heading { level, .. } => {
                 let level = heading_number(level);
                 if level > self.previous_heading + 1 {
@@ -316,17 +324,17 @@ impl<'a> Writer<'a> {
                     ));
                 }
                 self.previous_heading = level;
-                Kind::Heading(level)
+                FrameKind::Heading(level)
             }
-            Tag::BlockQuote(_) => Kind::Quote,
+            Tag::BlockQuote(_) => FrameKind::Quote,
             Tag::CodeBlock(k) => {
                 let _ = matches!(k, CodeBlockKind::Fenced(_));
-                Kind::Code
+                FrameKind::Code
             }
-            Tag::HtmlBlock => Kind::Html,
-            Tag::List(start) => Kind::List(start),
-            Tag::Item => Kind::Item,
-            Tag::FootnoteDefinition(label) => Kind::Note(label.to_string()),
+            Tag::HtmlBlock => FrameKind::Html,
+            Tag::List(start) => FrameKind::List(start),
+            Tag::Item => FrameKind::Item,
+            Tag::FootnoteDefinition(label) => FrameKind::Note(label.to_string()),
             Tag::Table(align) => {
                 if align.len() > MAX_TABLE_COLUMNS {
                     return Err(self.problem(
@@ -335,16 +343,16 @@ impl<'a> Writer<'a> {
                     ));
                 }
                 self.rows.clear();
-                Kind::Table(align)
+                FrameKind::Table(align)
             }
             Tag::TableHead => {
                 self.in_head = true;
                 self.cells.clear();
-                Kind::Head
+                FrameKind::Head
             }
             Tag::TableRow => {
                 self.cells.clear();
-                Kind::Row
+                FrameKind::Row
             }
             Tag::TableCell => {
                 self.table_cells += 1;
@@ -353,11 +361,11 @@ impl<'a> Writer<'a> {
                         self.problem(at, format!("tabelle con più di {MAX_TABLE_CELLS} celle in un testo"))
                     );
                 }
-                Kind::Cell
+                FrameKind::Cell
             }
-            Tag::Emphasis => Kind::Emphasis,
-            Tag::Strong => Kind::Strong,
-            Tag::Strikethrough => Kind::Strike,
+            Tag::Emphasis => FrameKind::Emphasis,
+            Tag::Strong => FrameKind::Strong,
+            Tag::Strikethrough => FrameKind::Strike,
             Tag::Link { dest_url, .. } => {
                 let url = dest_url.to_string();
                 if crate::escape::url(&url).is_none() {
@@ -366,9 +374,9 @@ impl<'a> Writer<'a> {
                         format!("collegamento «{url}» non ammesso: {}", crate::escape::URL_RULE),
                     ));
                 }
-                Kind::Link(url)
+                FrameKind::Link(url)
             }
-            Tag::Image { dest_url, .. } => Kind::Image(self.image(&dest_url, at)?),
+            Tag::Image { dest_url, .. } => FrameKind::Image(self.image(&dest_url, at)?),
             Tag::Superscript
             | Tag::Subscript
             | Tag::MetadataBlock(_)
@@ -411,17 +419,17 @@ impl<'a> Writer<'a> {
     fn end(&mut self, tag: TagEnd, at: usize) -> Result<(), Problem> {
         let frame = self.stack.pop().expect("every end has its start");
         let inner = frame.out;
-        let typst = self.target == Target::Typst;
+        let typst = self.target == Markup::Typst;
         let out = match frame.kind {
-            Kind::Root => unreachable!("the root frame is never closed by an event"),
-            Kind::Paragraph => {
+            FrameKind::Root => unreachable!("the root frame is never closed by an event"),
+            FrameKind::Paragraph => {
                 if typst {
                     format!("{inner}\n\n")
                 } else {
                     format!("<p>{inner}</p>\n")
                 }
             }
-            Kind::Heading(level) => {
+            FrameKind::Heading(level) => {
                 let level = level + self.offset;
                 if typst {
                     format!("{} {}\n\n", "=".repeat(level), inner.trim())
@@ -430,22 +438,22 @@ impl<'a> Writer<'a> {
                     format!("<h{h}>{}</h{h}>\n", inner.trim())
                 }
             }
-            Kind::Quote => {
+            FrameKind::Quote => {
                 if typst {
                     format!("#quote(block: true)[{inner}]\n\n")
                 } else {
                     format!("<blockquote>{inner}</blockquote>\n")
                 }
             }
-            Kind::Code => {
+            FrameKind::Code => {
                 if typst {
                     format!("#raw(block: true, {})\n\n", typst_string(inner.trim_end()))
                 } else {
                     format!("<pre><code>{}</code></pre>\n", escape_html_keep_lines(&inner))
                 }
             }
-            Kind::Html => String::new(),
-            Kind::List(start) => {
+            FrameKind::Html => String::new(),
+            FrameKind::List(start) => {
                 if typst {
                     match start {
                         Some(n) => format!("#enum(start: {n}, {inner})\n\n"),
@@ -459,57 +467,57 @@ impl<'a> Writer<'a> {
                     }
                 }
             }
-            Kind::Item => {
+            FrameKind::Item => {
                 if typst {
                     format!("[{}], ", inner.trim_end())
                 } else {
                     format!("<li>{}</li>\n", inner.trim_end())
                 }
             }
-            Kind::Note(label) => {
+            FrameKind::Note(label) => {
                 self.notes.insert(label, inner.trim_end().to_string());
                 String::new()
             }
-            Kind::Cell => {
+            FrameKind::Cell => {
                 self.cells.push(inner.trim().to_string());
                 String::new()
             }
-            Kind::Head | Kind::Row => {
+            FrameKind::Head | FrameKind::Row => {
                 let head = matches!(tag, TagEnd::TableHead);
                 self.rows.push((std::mem::take(&mut self.cells), head));
                 self.in_head = false;
                 String::new()
             }
-            Kind::Table(align) => self.table(&align),
-            Kind::Emphasis => {
+            FrameKind::Table(align) => self.table(&align),
+            FrameKind::Emphasis => {
                 if typst {
                     format!("#emph[{inner}];")
                 } else {
                     format!("<em>{inner}</em>")
                 }
             }
-            Kind::Strong => {
+            FrameKind::Strong => {
                 if typst {
                     format!("#strong[{inner}];")
                 } else {
                     format!("<strong>{inner}</strong>")
                 }
             }
-            Kind::Strike => {
+            FrameKind::Strike => {
                 if typst {
                     format!("#strike[{inner}];")
                 } else {
                     format!("<s>{inner}</s>")
                 }
             }
-            Kind::Link(url) => {
+            FrameKind::Link(url) => {
                 if typst {
                     format!("#link({})[{inner}];", typst_string(&url))
                 } else {
                     format!("<a href=\"{}\">{inner}</a>", escape_html(&url))
                 }
             }
-            Kind::Image(name) => {
+            FrameKind::Image(name) => {
                 // The text inside an image is its alternative text (already escaped).
                 let alt = strip_markup(&inner, self.target);
                 if alt.trim().is_empty() {
@@ -543,7 +551,7 @@ impl<'a> Writer<'a> {
     fn table(&mut self, align: &[Alignment]) -> String {
         let rows = std::mem::take(&mut self.rows);
         let cols = align.len().max(1);
-        if self.target == Target::Typst {
+        if self.target == Markup::Typst {
             let aligns: Vec<&str> = align
                 .iter()
                 .map(|a| match a {
@@ -583,7 +591,7 @@ impl<'a> Writer<'a> {
     /// A footnote reference: its number between the placeholders. A note cannot refer to
     /// another (it would print a note inside a note, or loop).
     fn reference(&mut self, label: &str, at: usize) -> Result<(), Problem> {
-        if self.stack.iter().any(|f| matches!(f.kind, Kind::Note(_))) {
+        if self.stack.iter().any(|f| matches!(f.kind, FrameKind::Note(_))) {
             return Err(self.problem(
                 at,
                 format!("la nota contiene un rimando a un'altra nota («[^{label}]»): scriverne il testo nella nota stessa"),
@@ -636,7 +644,7 @@ impl<'a> Writer<'a> {
                     self.problem(at, format!("nota «[^{label}]» senza il suo testo («[^{label}]: …»)"))
                 );
             };
-            if self.target == Target::Typst {
+            if self.target == Markup::Typst {
                 out.push_str(&format!("#footnote[{}];", note.trim()));
             } else {
                 let n = used.iter().position(|u| *u == index).unwrap_or_else(|| {
@@ -649,7 +657,7 @@ impl<'a> Writer<'a> {
             rest = &after[(end + NOTE_CLOSE.len_utf8()).min(after.len())..];
         }
         out.push_str(rest);
-        if self.target == Target::Html && !used.is_empty() {
+        if self.target == Markup::Html && !used.is_empty() {
             out.push_str("<ol class=\"note\">\n");
             for (i, index) in used.iter().enumerate() {
                 let n = i + 1;
@@ -684,10 +692,10 @@ fn escape_html_keep_lines(text: &str) -> String {
 }
 
 /// Whether converted text has any visible character (the alternative text of an image).
-fn strip_markup(converted: &str, target: Target) -> String {
+fn strip_markup(converted: &str, target: Markup) -> String {
     match target {
-        Target::Html => converted.replace(['<', '>'], ""),
-        Target::Typst => converted.to_string(),
+        Markup::Html => converted.replace(['<', '>'], ""),
+        Markup::Typst => converted.to_string(),
     }
 }
 

@@ -358,7 +358,7 @@ pub fn without_source(albero: &crate::model::Node) -> Vec<&str> {
 }
 
 /// The staff's texts converted for one writer (Typst or HTML), and the images they place.
-pub struct Converted {
+pub struct ConvertedTexts {
     /// `sintesi`, `premessa`, `contesto`, `processo`: the converted text, or none when not given.
     pub chapters: BTreeMap<&'static str, Option<String>>,
     /// Explanations of the deviations by indicator code.
@@ -375,7 +375,7 @@ impl Texts {
     /// Every text converted by `convert`: chapters with their headings under the chapter's (offset
     /// 1), explanations under their indicator's (offset 3). Every text that cannot be converted is
     /// a problem with its file and line, all reported together.
-    pub fn convert(&self, convert: Converter) -> Result<Converted, Error> {
+    pub fn convert(&self, convert: Converter) -> Result<ConvertedTexts, Error> {
         let mut problems = Vec::new();
         let mut images = Vec::new();
         let mut one = |t: &Testo, offset: usize| match convert(&t.markdown, offset, t.origin()) {
@@ -404,7 +404,7 @@ impl Texts {
         }
         images.sort();
         images.dedup();
-        Ok(Converted { chapters, explanations, images })
+        Ok(ConvertedTexts { chapters, explanations, images })
     }
 }
 

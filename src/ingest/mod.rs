@@ -10,10 +10,10 @@ pub mod flat;
 mod guard;
 mod hierarchy;
 mod individuali;
+mod plain_tables;
 mod sheet;
 mod styles;
-mod tabelle;
-mod tables;
+mod tabelle_relazione;
 
 use crate::error::{Diagnostics, Error, Location, Problem};
 use crate::model::{Indicator, Level, Node, Report, Source};
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 /// What a sheet was recognised as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
+enum SheetKind {
     Albero,
     Unita,
     Individuali,
@@ -42,28 +42,28 @@ enum Kind {
     Tabelle,
 }
 
-impl Kind {
+impl SheetKind {
     fn label(self) -> &'static str {
         match self {
-            Kind::Albero => "report della performance organizzativa dell'Ente",
-            Kind::Unita => "report della performance delle unità organizzative",
-            Kind::Individuali => "obiettivi individuali",
-            Kind::Tempestivita => "obiettivo di tempestività dei pagamenti",
-            Kind::Dimensioni => "report dimensioni della performance e overshooting",
-            Kind::RisorseObiettivi => "risorse promozionali per obiettivo strategico",
-            Kind::RisorseProgetti => "progetti +20% diritto annuale",
-            Kind::RisorseAlbero => "assorbimento risorse nell'albero",
-            Kind::Pareto => "benchmarking Pareto",
-            Kind::Serie => "serie storica KPI",
-            Kind::Bilancio => "tabella di bilancio",
-            Kind::Piatto => "tracciato piatto degli indicatori",
-            Kind::Tabelle => "tabelle della Relazione",
+            SheetKind::Albero => "report della performance organizzativa dell'Ente",
+            SheetKind::Unita => "report della performance delle unità organizzative",
+            SheetKind::Individuali => "obiettivi individuali",
+            SheetKind::Tempestivita => "obiettivo di tempestività dei pagamenti",
+            SheetKind::Dimensioni => "report dimensioni della performance e overshooting",
+            SheetKind::RisorseObiettivi => "risorse promozionali per obiettivo strategico",
+            SheetKind::RisorseProgetti => "progetti +20% diritto annuale",
+            SheetKind::RisorseAlbero => "assorbimento risorse nell'albero",
+            SheetKind::Pareto => "benchmarking Pareto",
+            SheetKind::Serie => "serie storica KPI",
+            SheetKind::Bilancio => "tabella di bilancio",
+            SheetKind::Piatto => "tracciato piatto degli indicatori",
+            SheetKind::Tabelle => "tabelle della Relazione",
         }
     }
 
     /// Kinds of which a data folder may hold several sheets.
     fn repeatable(self) -> bool {
-        matches!(self, Kind::Bilancio | Kind::Tabelle)
+        matches!(self, SheetKind::Bilancio | SheetKind::Tabelle)
     }
 }
 
@@ -71,25 +71,25 @@ impl Kind {
 const HEADER_SEARCH_ROWS: usize = 6;
 
 /// The header signature of each kind, most specific first.
-fn signatures() -> Vec<(Kind, Vec<&'static str>)> {
+fn signatures() -> Vec<(SheetKind, Vec<&'static str>)> {
     vec![
-        (Kind::Albero, hierarchy::ALBERO.required_headers()),
-        (Kind::Unita, hierarchy::UNITA.required_headers()),
-        (Kind::Piatto, flat::HEADERS.to_vec()),
-        (Kind::Individuali, individuali::HEADERS.to_vec()),
-        (Kind::Dimensioni, dimensioni::HEADERS.to_vec()),
-        (Kind::Tempestivita, individuali::TEMPESTIVITA.to_vec()),
-        (Kind::RisorseObiettivi, tables::RISORSE_OS.to_vec()),
-        (Kind::RisorseProgetti, tables::RISORSE_PROGETTI.to_vec()),
-        (Kind::RisorseAlbero, tables::RISORSE_ALBERO.to_vec()),
-        (Kind::Pareto, tables::PARETO.to_vec()),
-        (Kind::Serie, tables::SERIE.to_vec()),
-        (Kind::Tabelle, tabelle::HEADERS.to_vec()),
+        (SheetKind::Albero, hierarchy::ALBERO.required_headers()),
+        (SheetKind::Unita, hierarchy::UNITA.required_headers()),
+        (SheetKind::Piatto, flat::HEADERS.to_vec()),
+        (SheetKind::Individuali, individuali::HEADERS.to_vec()),
+        (SheetKind::Dimensioni, dimensioni::HEADERS.to_vec()),
+        (SheetKind::Tempestivita, individuali::TEMPESTIVITA.to_vec()),
+        (SheetKind::RisorseObiettivi, plain_tables::RISORSE_OS.to_vec()),
+        (SheetKind::RisorseProgetti, plain_tables::RISORSE_PROGETTI.to_vec()),
+        (SheetKind::RisorseAlbero, plain_tables::RISORSE_ALBERO.to_vec()),
+        (SheetKind::Pareto, plain_tables::PARETO.to_vec()),
+        (SheetKind::Serie, plain_tables::SERIE.to_vec()),
+        (SheetKind::Tabelle, tabelle_relazione::HEADERS.to_vec()),
     ]
 }
 
 /// Recognises a sheet by its header row.
-fn recognise(sheet: &Sheet) -> Option<(Kind, usize, Columns)> {
+fn recognise(sheet: &Sheet) -> Option<(SheetKind, usize, Columns)> {
     for (kind, headers) in signatures() {
         if let Some((row, names)) = sheet.find_header(&headers, HEADER_SEARCH_ROWS) {
             return Some((kind, row, Columns { names }));
@@ -97,12 +97,12 @@ fn recognise(sheet: &Sheet) -> Option<(Kind, usize, Columns)> {
     }
     let (row, names) = sheet.find_header(&[], 1)?;
     let cols = Columns { names };
-    tables::is_balance(&cols).then_some((Kind::Bilancio, row, cols))
+    plain_tables::is_balance(&cols).then_some((SheetKind::Bilancio, row, cols))
 }
 
 /// A sheet whose header row has most, but not all, the columns of a known layout: almost
 /// certainly that layout with a misspelt or missing column. Returns the layout and what is missing.
-fn near_miss(sheet: &Sheet) -> Option<(Kind, Vec<&'static str>)> {
+fn near_miss(sheet: &Sheet) -> Option<(SheetKind, Vec<&'static str>)> {
     let start = 0;
     let rows: Vec<Vec<String>> = (start..sheet.end_row().min(HEADER_SEARCH_ROWS))
         .map(|r| {
@@ -276,7 +276,7 @@ pub fn ingest(dir: &Path, smvp: &crate::config::Smvp) -> Result<(Report, Vec<Pro
         return Err(Error::invalid(Location::file(dir), "la cartella dei dati non esiste"));
     }
     let mut report = Report::default();
-    let mut seen: BTreeMap<Kind, Location> = BTreeMap::new();
+    let mut seen: BTreeMap<SheetKind, Location> = BTreeMap::new();
     let mut contents: Vec<(PathBuf, Book)> = Vec::new();
     for path in discover(dir, &mut diag) {
         // Each file is read once: calamine and the styles reader work on these bytes, so a file
@@ -329,7 +329,7 @@ fn read_workbook(
     bytes: Book,
     smvp: &crate::config::Smvp,
     report: &mut Report,
-    seen: &mut BTreeMap<Kind, Location>,
+    seen: &mut BTreeMap<SheetKind, Location>,
     diag: &mut Diagnostics,
 ) {
     let mut wb = match open(path, bytes.clone()) {
@@ -414,7 +414,7 @@ fn read_workbook(
 }
 
 fn dispatch(
-    kind: Kind,
+    kind: SheetKind,
     sheet: &Sheet,
     header: usize,
     cols: &Columns,
@@ -423,19 +423,23 @@ fn dispatch(
     diag: &mut Diagnostics,
 ) {
     match kind {
-        Kind::Albero => report.albero = Some(hierarchy::read(sheet, header, cols, &hierarchy::ALBERO, diag)),
-        Kind::Unita => report.unita = Some(hierarchy::read(sheet, header, cols, &hierarchy::UNITA, diag)),
-        Kind::Piatto => report.albero = Some(flat::read(sheet, header, cols, smvp, diag)),
-        Kind::Individuali => individuali::read(sheet, header, cols, report, diag),
-        Kind::Tempestivita => individuali::read_tempestivita(sheet, header, cols, report, diag),
-        Kind::Dimensioni => dimensioni::read(sheet, header, cols, report, diag),
-        Kind::RisorseObiettivi => tables::read_risorse(sheet, header, cols, false, report, diag),
-        Kind::RisorseProgetti => tables::read_risorse(sheet, header, cols, true, report, diag),
-        Kind::RisorseAlbero => tables::read_assorbimento(sheet, header, cols, report, diag),
-        Kind::Pareto => tables::read_pareto(sheet, header, cols, report, diag),
-        Kind::Serie => tables::read_serie(sheet, header, cols, report, diag),
-        Kind::Bilancio => tables::read_balance(sheet, header, cols, report, diag),
-        Kind::Tabelle => tabelle::read(sheet, header, cols, report, diag),
+        SheetKind::Albero => {
+            report.albero = Some(hierarchy::read(sheet, header, cols, &hierarchy::ALBERO, diag))
+        }
+        SheetKind::Unita => {
+            report.unita = Some(hierarchy::read(sheet, header, cols, &hierarchy::UNITA, diag))
+        }
+        SheetKind::Piatto => report.albero = Some(flat::read(sheet, header, cols, smvp, diag)),
+        SheetKind::Individuali => individuali::read(sheet, header, cols, report, diag),
+        SheetKind::Tempestivita => individuali::read_tempestivita(sheet, header, cols, report, diag),
+        SheetKind::Dimensioni => dimensioni::read(sheet, header, cols, report, diag),
+        SheetKind::RisorseObiettivi => plain_tables::read_risorse(sheet, header, cols, false, report, diag),
+        SheetKind::RisorseProgetti => plain_tables::read_risorse(sheet, header, cols, true, report, diag),
+        SheetKind::RisorseAlbero => plain_tables::read_assorbimento(sheet, header, cols, report, diag),
+        SheetKind::Pareto => plain_tables::read_pareto(sheet, header, cols, report, diag),
+        SheetKind::Serie => plain_tables::read_serie(sheet, header, cols, report, diag),
+        SheetKind::Bilancio => plain_tables::read_balance(sheet, header, cols, report, diag),
+        SheetKind::Tabelle => tabelle_relazione::read(sheet, header, cols, report, diag),
     }
 }
 

@@ -57,7 +57,7 @@ pub struct ObiettivoStrategico {
 #[derive(Debug, Clone, Serialize)]
 pub struct Quota {
     pub peso: String,
-    pub risultato: super::Esito,
+    pub risultato: super::EsitoView,
 }
 
 /// An objective with its indicators (operational, payment timeliness).
@@ -114,7 +114,7 @@ pub struct Riga {
     /// Target and actual (empty for objectives).
     pub target: String,
     pub consuntivo: String,
-    pub risultato: super::Esito,
+    pub risultato: super::EsitoView,
     pub indicatore: bool,
     /// Rows, from this one, that must stay on one page: a run of objective rows and the row after
     /// it (a group row never ends a page alone); 0 for a row inside the previous run.
@@ -466,7 +466,7 @@ mod keep {
             peso: String::new(),
             target: String::new(),
             consuntivo: String::new(),
-            risultato: super::super::Esito {
+            risultato: super::super::EsitoView {
                 testo: String::new(),
                 valore: None,
                 banda: "nessuno".into(),

@@ -3,7 +3,7 @@
 //! and the multi-year KPI series.
 
 use super::alberi::{Indicatore, indicatore};
-use super::{Esito, band_id, eur, number, pct, pp};
+use super::{EsitoView, band_id, eur, number, pct, pp};
 use crate::model::{ParetoRow, RigaTabella, Risorse as ModelRisorse, Tabella};
 use crate::score::salute::Fonte;
 use crate::score::{BandCounts, Scored};
@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// One of the SMVP's result classes, as printed.
 #[derive(Debug, Clone, Serialize)]
-pub struct Classe {
+pub struct ClasseView {
     /// Identifier for styles: `classe-1` (the best), `classe-2`, …
     pub banda: String,
     /// `Raggiunti (≥ 95 %)`.
@@ -58,14 +58,14 @@ pub struct SottoSoglia {
 
 /// An indicator of chapter 1.
 #[derive(Debug, Clone, Serialize)]
-pub struct Significativo {
+pub struct SignificativoView {
     pub titolo: String,
     pub consuntivo: String,
     /// Change on the previous year's actual, or `n.d.`.
     pub variazione: String,
     /// System mean with its year (`70,30 % (2023)`), or `n.d.`.
     pub media_sistema: String,
-    pub risultato: Esito,
+    pub risultato: EsitoView,
 }
 
 /// An OIV decision as listed in chapter 5.
@@ -80,7 +80,7 @@ pub struct DecisioneRiga {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Overshooting {
+pub struct OvershootingView {
     /// `110 %`.
     pub soglia: String,
     /// `>=, <=`.
@@ -113,7 +113,7 @@ pub struct RigaOvershooting {
 
 /// Promotional resources per ambito and strategic objective, and the +20 % projects.
 #[derive(Debug, Clone, Serialize)]
-pub struct Risorse {
+pub struct RisorseView {
     pub obiettivi: Vec<RigaRisorse>,
     pub progetti: Vec<RigaRisorse>,
 }
@@ -132,10 +132,10 @@ pub struct RigaRisorse {
 
 /// 3.3.1: balance tables and ratios.
 #[derive(Debug, Clone, Serialize)]
-pub struct Salute {
+pub struct SaluteView {
     pub tabelle: Vec<TabellaBilancio>,
     pub anni: Vec<i32>,
-    pub indici: Vec<Indice>,
+    pub indici: Vec<IndiceView>,
     /// Ratios in percent, one series per ratio, values in percentage points per year of `anni`.
     pub grafico: Vec<SerieGrafico>,
 }
@@ -156,7 +156,7 @@ pub struct RigaBilancio {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Indice {
+pub struct IndiceView {
     pub nome: String,
     pub area: Option<String>,
     /// The formula, or `tabella degli indici` when taken from the published table.
@@ -165,11 +165,11 @@ pub struct Indice {
     pub calcolato: bool,
     pub nota: String,
     /// One value per year of `anni`.
-    pub valori: Vec<ValoreIndice>,
+    pub valori: Vec<ValoreIndiceView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ValoreIndice {
+pub struct ValoreIndiceView {
     /// `17,60 %`, `3,18`, or `–`.
     pub testo: String,
     /// Taken from the published table although the ratio has a formula.
@@ -230,22 +230,22 @@ pub struct Serie {
     pub con_overshooting_ripetuto: usize,
     pub con_anni_mancanti: usize,
     pub senza_rilievi: usize,
-    pub kpi: Vec<KpiSerie>,
+    pub kpi: Vec<SerieKpiView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct KpiSerie {
+pub struct SerieKpiView {
     pub nome: String,
     pub codice: Option<String>,
     pub operatore: String,
     /// Deadlines are not drawn as columns.
     pub scadenza: bool,
-    pub anni: Vec<AnnoSerie>,
+    pub anni: Vec<AnnoSerieView>,
     pub rilievi: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct AnnoSerie {
+pub struct AnnoSerieView {
     pub anno: i32,
     pub target: String,
     pub consuntivo: String,
@@ -260,7 +260,7 @@ pub struct AnnoSerie {
 
 /// The classes as printed, best first: each with its range (`≥ 95 %`, `60–95 %`, `< 60 %` for a
 /// last class from 0) and its colour.
-pub(crate) fn classi(classi: &[crate::config::Classe]) -> Vec<Classe> {
+pub(crate) fn classi(classi: &[crate::config::Classe]) -> Vec<ClasseView> {
     let t = |x: f64| number(x, if x.fract() == 0.0 { 0 } else { 2 });
     classi
         .iter()
@@ -272,7 +272,7 @@ pub(crate) fn classi(classi: &[crate::config::Classe]) -> Vec<Classe> {
                 (_, Some(up)) => format!("{}–{} %", t(c.da), t(up.da)),
             };
             let colore = c.colore.clone().unwrap_or_else(|| colour(i, classi.len())).to_uppercase();
-            Classe {
+            ClasseView {
                 banda: band_id(Some(i)),
                 etichetta: format!("{} ({range})", c.etichetta),
                 nome: c.etichetta.clone(),
@@ -302,7 +302,7 @@ fn colour(i: usize, n: usize) -> String {
 /// configured rules and what the tree holds (which levels exist, what an objective is made of,
 /// which rules, thresholds and deadlines its indicators have): never a description of a rule the
 /// SMVP does not use or of an element the plan does not have.
-pub(super) fn calcolo(s: &Scored, livelli: &super::Livelli, ente: &str) -> Vec<String> {
+pub(super) fn calcolo(s: &Scored, livelli: &super::LivelliView, ente: &str) -> Vec<String> {
     use crate::model::{Level, Node};
     use crate::score::indicator::{describe, describe_deadline, rule_for};
     let smvp = &s.config.smvp;
@@ -521,7 +521,7 @@ fn with_unit(v: f64, unit: Unit) -> String {
     }
 }
 
-pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
+pub(super) fn significativi(s: &Scored) -> Vec<SignificativoView> {
     let classi = s.config.smvp.classi();
     s.summary
         .significativi
@@ -533,7 +533,7 @@ pub(super) fn significativi(s: &Scored) -> Vec<Significativo> {
                 let sign = if v > 0.0 { "+" } else { "" };
                 format!("{sign}{}", with_unit(v, i.unit))
             });
-            Significativo {
+            SignificativoView {
                 titolo: format!("{} – {}", i.code, i.name),
                 consuntivo: i.actual.clone(),
                 variazione,
@@ -575,8 +575,8 @@ pub(crate) fn decisioni(s: &Scored) -> Vec<DecisioneRiga> {
     out
 }
 
-pub(super) fn overshooting(o: &crate::score::Overshooting, dallo_smvp: bool) -> Overshooting {
-    Overshooting {
+pub(super) fn overshooting(o: &crate::score::Overshooting, dallo_smvp: bool) -> OvershootingView {
+    OvershootingView {
         dallo_smvp,
         soglia: pp(Some(o.soglia), 0),
         operatori: o.operatori.join(", "),
@@ -606,7 +606,7 @@ pub(super) fn overshooting(o: &crate::score::Overshooting, dallo_smvp: bool) -> 
     }
 }
 
-pub(super) fn risorse(r: &ModelRisorse) -> Risorse {
+pub(super) fn risorse(r: &ModelRisorse) -> RisorseView {
     let row = |x: &crate::model::RisorsaRow| RigaRisorse {
         codice: x.code.clone(),
         nome: x.name.clone(),
@@ -616,7 +616,7 @@ pub(super) fn risorse(r: &ModelRisorse) -> Risorse {
         utilizzato: eur(x.utilizzato),
         utilizzo: pct(x.utilizzo()),
     };
-    Risorse {
+    RisorseView {
         obiettivi: r.obiettivi.iter().map(row).collect(),
         progetti: r.progetti.iter().map(row).collect(),
     }
@@ -645,14 +645,14 @@ fn tabella(t: &Tabella) -> TabellaBilancio {
     }
 }
 
-pub(super) fn salute(s: &crate::score::salute::Salute) -> Salute {
+pub(super) fn salute(s: &crate::score::salute::Salute) -> SaluteView {
     let value_text = |v: f64, percent: bool| {
         if percent { pp(Some(v * 100.0), 2) } else { number(v, if v == v.round() { 0 } else { 2 }) }
     };
     let indici = s
         .indici
         .iter()
-        .map(|i| Indice {
+        .map(|i| IndiceView {
             nome: i.nome.clone(),
             area: Some(i.area.clone()).filter(|a| !a.is_empty()),
             fonte: i.formula.clone().unwrap_or_else(|| "tabella degli indici".into()),
@@ -662,12 +662,12 @@ pub(super) fn salute(s: &crate::score::salute::Salute) -> Salute {
                 .anni
                 .iter()
                 .map(|y| match i.valori.iter().find(|v| v.anno == *y) {
-                    Some(v) => ValoreIndice {
+                    Some(v) => ValoreIndiceView {
                         testo: value_text(v.valore, i.percentuale),
                         da_tabella: v.fonte == Fonte::Tabella && i.formula.is_some(),
                         dall_albero: matches!(v.fonte, Fonte::Albero { .. }),
                     },
-                    None => ValoreIndice { testo: "–".into(), da_tabella: false, dall_albero: false },
+                    None => ValoreIndiceView { testo: "–".into(), da_tabella: false, dall_albero: false },
                 })
                 .collect(),
         })
@@ -685,7 +685,7 @@ pub(super) fn salute(s: &crate::score::salute::Salute) -> Salute {
                 .collect(),
         })
         .collect();
-    Salute {
+    SaluteView {
         tabelle: [&s.conto_economico, &s.stato_patrimoniale].into_iter().flatten().map(tabella).collect(),
         anni: s.anni.clone(),
         indici,
@@ -767,7 +767,7 @@ pub(super) fn serie(s: &crate::score::serie::AnalisiSerie) -> Serie {
                 let bar = |v: Option<f64>| {
                     v.filter(|_| largest > 0.0).map(|v| (v.abs() / largest * 100.0).min(100.0))
                 };
-                KpiSerie {
+                SerieKpiView {
                     nome: k.nome.clone(),
                     codice: k.codice.clone(),
                     operatore: k.operatore.clone(),
@@ -775,7 +775,7 @@ pub(super) fn serie(s: &crate::score::serie::AnalisiSerie) -> Serie {
                     anni: k
                         .anni
                         .iter()
-                        .map(|a| AnnoSerie {
+                        .map(|a| AnnoSerieView {
                             anno: a.anno,
                             target: a.target.clone(),
                             consuntivo: a.consuntivo.clone(),

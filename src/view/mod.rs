@@ -19,7 +19,8 @@ pub use alberi::{
 };
 pub(crate) use analisi::classi;
 pub use analisi::{
-    Classe, Conteggi, DecisioneRiga, Overshooting, Pareto, Risorse, Salute, Serie, Significativo, SottoSoglia,
+    ClasseView, Conteggi, DecisioneRiga, OvershootingView, Pareto, RisorseView, SaluteView, Serie,
+    SignificativoView, SottoSoglia,
 };
 pub use carte::{CarteOiv, Criterio};
 
@@ -32,8 +33,8 @@ use serde::Serialize;
 /// Everything the templates see (besides the staff's texts, which each writer converts itself).
 #[derive(Debug, Clone, Serialize)]
 pub struct View {
-    pub ente: Ente,
-    pub pubblicazione: Pubblicazione,
+    pub ente: EnteView,
+    pub pubblicazione: PubblicazioneView,
     pub anno: i32,
     pub anno_precedente: i32,
     /// The document's date, `gg/mm/aaaa`.
@@ -41,12 +42,12 @@ pub struct View {
     /// Approval date from the configuration, as written there.
     pub data_approvazione: Option<String>,
     pub metodo: Metodo,
-    pub livelli: Livelli,
+    pub livelli: LivelliView,
     /// The Ente's figures as the SMVP lists them, the official one first (the same as
     /// `albero.ente.risultato`).
-    pub figure_ente: Vec<FiguraEnte>,
+    pub figure_ente: Vec<FiguraEnteView>,
     /// The traffic-light classes, best first, with their labels.
-    pub classi: Vec<Classe>,
+    pub classi: Vec<ClasseView>,
     pub albero: Option<Albero>,
     pub unita: Option<Unita>,
     pub individuali: Option<Individuali>,
@@ -54,21 +55,21 @@ pub struct View {
     pub conteggi_strategici: Conteggi,
     pub conteggi_operativi: Conteggi,
     pub sotto_soglia: Vec<SottoSoglia>,
-    pub significativi: Vec<Significativo>,
+    pub significativi: Vec<SignificativoView>,
     pub decisioni: Vec<DecisioneRiga>,
     /// Codes of the indicators without a value (N/D).
     pub valori_mancanti: Vec<String>,
     /// None where the SMVP has no overshooting analysis.
-    pub overshooting: Option<Overshooting>,
-    pub risorse: Option<Risorse>,
-    pub salute: Option<Salute>,
+    pub overshooting: Option<OvershootingView>,
+    pub risorse: Option<RisorseView>,
+    pub salute: Option<SaluteView>,
     pub pareto: Option<Pareto>,
     pub serie: Option<Serie>,
     /// The citizens' summary: plain sentences generated from the results (each one a count or a
     /// figure of this view), before the staff's own words.
     pub sintesi: Vec<String>,
     /// The acts and dates of the cycle and the OIV's members, from the configuration.
-    pub ciclo: Ciclo,
+    pub ciclo: CicloView,
     /// The tables the staff gave in the «Tabelle della Relazione» layout, by section.
     pub tabelle: Tabelle,
     /// The objectives the configuration names as equal-opportunity objectives, with their results.
@@ -81,13 +82,13 @@ pub struct View {
 
 /// Chapter 5's acts and the OIV, as configured (empty lists when not given).
 #[derive(Debug, Clone, Serialize)]
-pub struct Ciclo {
-    pub atti: Vec<Atto>,
-    pub oiv: Vec<ComponenteOiv>,
+pub struct CicloView {
+    pub atti: Vec<AttoView>,
+    pub oiv: Vec<ComponenteOivView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Atto {
+pub struct AttoView {
     pub atto: String,
     /// `gg/mm/aaaa`.
     pub data: String,
@@ -96,17 +97,17 @@ pub struct Atto {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct ComponenteOiv {
+pub struct ComponenteOivView {
     pub nome: String,
     pub incarico: Option<String>,
 }
 
-fn ciclo(c: &crate::config::Ciclo) -> Ciclo {
-    Ciclo {
+fn ciclo(c: &crate::config::Ciclo) -> CicloView {
+    CicloView {
         atti: c
             .atti
             .iter()
-            .map(|a| Atto {
+            .map(|a| AttoView {
                 atto: a.atto.clone(),
                 // Validated by the configuration: printed in one format whatever was typed.
                 data: crate::value::parse_date(&a.data).map(format_date).unwrap_or_else(|_| a.data.clone()),
@@ -117,7 +118,7 @@ fn ciclo(c: &crate::config::Ciclo) -> Ciclo {
         oiv: c
             .oiv
             .iter()
-            .map(|m| ComponenteOiv { nome: m.nome.clone(), incarico: m.incarico.clone() })
+            .map(|m| ComponenteOivView { nome: m.nome.clone(), incarico: m.incarico.clone() })
             .collect(),
     }
 }
@@ -176,7 +177,7 @@ fn bozza(items: &[crate::bozza::Voce]) -> Vec<FileBozza> {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Ente {
+pub struct EnteView {
     pub nome: String,
     pub nome_breve: String,
     /// Code in the IPA index, where configured.
@@ -185,7 +186,7 @@ pub struct Ente {
 
 /// Where the Ente publishes the outputs (each address only where configured).
 #[derive(Debug, Clone, Serialize)]
-pub struct Pubblicazione {
+pub struct PubblicazioneView {
     pub sito: Option<String>,
     pub dati_aperti: Option<String>,
     pub amministrazione_trasparente: Option<String>,
@@ -217,16 +218,16 @@ pub struct Metodo {
 
 /// One figure of the Ente's performance, with its rule in words.
 #[derive(Debug, Clone, Serialize)]
-pub struct FiguraEnte {
+pub struct FiguraEnteView {
     /// `Performance di Ente`, `Media matematica`.
     pub etichetta: String,
     /// `media ponderata dei risultati per ambito strategico`.
     pub regola: String,
-    pub risultato: Esito,
+    pub risultato: EsitoView,
 }
 
 /// How an Ente figure is computed, in words, with the plan's names of the levels.
-fn rule_of_ente(mode: RisultatoEnte, livelli: &Livelli) -> String {
+fn rule_of_ente(mode: RisultatoEnte, livelli: &LivelliView) -> String {
     let ambito = livelli.ambito.nome.to_lowercase();
     let os = livelli.obiettivo_strategico.nome.to_lowercase();
     let target = "(risultato rispetto al target dell'obiettivo)";
@@ -245,7 +246,7 @@ fn rule_of_ente(mode: RisultatoEnte, livelli: &Livelli) -> String {
 
 /// The names the plan gives its levels (`Prospettiva` for a balanced scorecard's ambito).
 #[derive(Debug, Clone, Serialize)]
-pub struct Livelli {
+pub struct LivelliView {
     pub ambito: NomeLivello,
     pub obiettivo_strategico: NomeLivello,
     pub obiettivo_operativo: NomeLivello,
@@ -262,7 +263,7 @@ pub struct NomeLivello {
 
 /// A result as printed, with what stands in for it when there is none.
 #[derive(Debug, Clone, Serialize)]
-pub struct Esito {
+pub struct EsitoView {
     /// `99,62 %`; or `n.d.` (value missing), `escluso (non valutabile)`, `–` (no result).
     pub testo: String,
     /// Percentage points, unrounded, for drawing; none without a result.
@@ -290,7 +291,7 @@ pub struct Nodo {
     pub titolo: String,
     /// `50,00 %` or `–`.
     pub peso: String,
-    pub risultato: Esito,
+    pub risultato: EsitoView,
     /// The valuation label of the result (`Eccellente`), where the SMVP has one.
     pub valutazione: Option<String>,
     /// The OIV's decision on this node, in words.
@@ -335,7 +336,7 @@ pub(crate) fn threshold(points: f64) -> String {
 }
 
 /// The result of a node, with its band and state.
-pub fn esito(n: &Node) -> Esito {
+pub fn esito(n: &Node) -> EsitoView {
     let o = n.outcome.as_ref();
     let result = o.and_then(|o| o.result);
     let (stato, testo) = match o.and_then(|o| o.decision.as_ref()) {
@@ -347,7 +348,7 @@ pub fn esito(n: &Node) -> Esito {
         None => ("calcolato", pct(result)),
     };
     let band = o.and_then(|o| o.band);
-    Esito {
+    EsitoView {
         testo,
         valore: result.map(|r| r * 100.0),
         banda: band_id(band),
@@ -358,9 +359,9 @@ pub fn esito(n: &Node) -> Esito {
 
 /// A figure computed outside the trees (an Ente figure, a significant indicator), in percentage
 /// points, with its class: printed like a node's result.
-pub(crate) fn computed(points: Option<f64>, classi: &[crate::config::Classe]) -> Esito {
+pub(crate) fn computed(points: Option<f64>, classi: &[crate::config::Classe]) -> EsitoView {
     let band = points.and_then(|p| crate::score::band(p / 100.0, classi));
-    Esito {
+    EsitoView {
         testo: pp(points, 2),
         valore: points,
         banda: band_id(band),
@@ -421,7 +422,7 @@ impl View {
             let (nome, plurale) = smvp.livelli.names(l);
             NomeLivello { nome, plurale }
         };
-        let livelli = Livelli {
+        let livelli = LivelliView {
             ambito: name(Level::Ambito),
             obiettivo_strategico: name(Level::ObiettivoStrategico),
             obiettivo_operativo: name(Level::ObiettivoOperativo),
@@ -432,19 +433,19 @@ impl View {
             .summary
             .figure_ente
             .iter()
-            .map(|f| FiguraEnte {
+            .map(|f| FiguraEnteView {
                 etichetta: f.etichetta.clone(),
                 regola: rule_of_ente(f.calcolo, &livelli),
                 risultato: computed(f.risultato.map(|r| r * 100.0), smvp.classi()),
             })
             .collect();
         let mut view = View {
-            ente: Ente {
+            ente: EnteView {
                 nome: s.config.ente.nome.clone(),
                 nome_breve: s.config.ente.nome_breve.clone(),
                 codice_ipa: s.config.ente.codice_ipa.clone(),
             },
-            pubblicazione: Pubblicazione {
+            pubblicazione: PubblicazioneView {
                 sito: s.config.pubblicazione.sito.clone(),
                 dati_aperti: s.config.pubblicazione.dati_aperti.clone(),
                 amministrazione_trasparente: s.config.pubblicazione.amministrazione_trasparente.clone(),
