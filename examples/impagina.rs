@@ -13,9 +13,9 @@ fn main() {
     let mut times = Vec::new();
     let mut pages = 0;
     for _ in 0..runs {
-        relazione::typeset::forget_unused(0);
-        let c = relazione::typeset::compile(
-            relazione::typeset::MainSource::new(&source),
+        relazione::outputs::pdf::typeset::forget_unused(0);
+        let c = relazione::outputs::pdf::typeset::compile(
+            relazione::outputs::pdf::typeset::MainSource::new(&source),
             Default::default(),
             date,
             Default::default(),

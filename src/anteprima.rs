@@ -12,10 +12,10 @@
 //! DNS rebinding), and serves three things: the viewer page, the state as JSON (long polling), and
 //! the pages as SVG.
 
-use crate::config::Config;
 use crate::error::Error;
+use crate::inputs::config::Config;
+use crate::outputs::pdf::typeset::MainSource;
 use crate::pipeline::{self, Options};
-use crate::typeset::MainSource;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -108,7 +108,7 @@ type Fingerprint = Vec<(PathBuf, u64, Option<SystemTime>)>;
 /// templates beside it, the configuration.
 fn fingerprint(settings: &Settings) -> Fingerprint {
     let mut out = Vec::new();
-    let templates = crate::templating::override_dir(&settings.data);
+    let templates = crate::outputs::templating::override_dir(&settings.data);
     for root in [&settings.data, &templates] {
         for entry in walkdir::WalkDir::new(root).max_depth(4).sort_by_file_name().into_iter().flatten() {
             if let Ok(meta) = entry.metadata()
@@ -187,7 +187,7 @@ fn refresh(
     drop(stato);
     shared.cambiato.notify_all();
     // Off the path to the browser: dropping what this run did not reuse takes up to tens of ms.
-    crate::typeset::forget_unused(CACHE_AGE);
+    crate::outputs::pdf::typeset::forget_unused(CACHE_AGE);
 }
 
 /// `1 pagina cambiata`, `3 pagine cambiate`.
@@ -206,8 +206,8 @@ struct Cache {
 
 /// Files that do not affect the scores: the staff's texts (and their images) and the templates.
 fn is_text(settings: &Settings, path: &std::path::Path) -> bool {
-    path.starts_with(settings.data.join(crate::testi::DIR))
-        || path.starts_with(crate::templating::override_dir(&settings.data))
+    path.starts_with(settings.data.join(crate::inputs::testi::DIR))
+        || path.starts_with(crate::outputs::templating::override_dir(&settings.data))
 }
 
 /// Reads, scores, renders and lays out the Relazione; turns into SVG the pages not seen before.
@@ -221,15 +221,16 @@ fn layout(settings: &Settings, inputs: &Fingerprint, cache: &mut Cache) -> Resul
     };
     let draft = pipeline::draft(scored, &settings.data, &settings.options)?;
     let files = pipeline::images(&draft.rendered.images);
-    let limits = crate::typeset::Limits {
+    let limits = crate::outputs::pdf::typeset::Limits {
         on_overrun: settings.options.on_overrun,
-        ..crate::typeset::Limits::for_nodes(
+        ..crate::outputs::pdf::typeset::Limits::for_nodes(
             crate::outputs::node_count(&draft.scored),
             crate::outputs::blame(&draft.rendered.local_templates),
         )
     };
     // The whole Relazione on one scroll, as one part.
-    let whole = crate::parti::whole(&draft.rendered.source, &pipeline::pdf_name(&draft.scored.config));
+    let whole =
+        crate::outputs::pdf::parti::whole(&draft.rendered.source, &pipeline::pdf_name(&draft.scored.config));
     let source = whole.as_str();
     let main = match cache.main.as_mut() {
         Some(m) => {
@@ -240,7 +241,7 @@ fn layout(settings: &Settings, inputs: &Fingerprint, cache: &mut Cache) -> Resul
     };
     let date = draft.scored.date;
     cache.scored = Some((key, draft.scored));
-    let compiled = crate::typeset::compile(main, files, date, limits)?;
+    let compiled = crate::outputs::pdf::typeset::compile(main, files, date, limits)?;
     let options = typst_svg::SvgOptions::default();
     let pages = compiled.document.pages();
     Ok(pages

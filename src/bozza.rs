@@ -86,9 +86,10 @@ fn acknowledged(data_dir: &Path) -> Result<Vec<String>, Error> {
         return Ok(Vec::new());
     }
     let text = crate::error::read_text_in(data_dir, &path)?;
-    crate::config::check_yaml_shape(&text, &path)?;
-    crate::config::check_yaml_sizes(&text, &path)?;
-    let v: Verifiche = serde_yaml::from_str(&text).map_err(|e| crate::config::yaml_error(&path, &e))?;
+    crate::inputs::config::check_yaml_shape(&text, &path)?;
+    crate::inputs::config::check_yaml_sizes(&text, &path)?;
+    let v: Verifiche =
+        serde_yaml::from_str(&text).map_err(|e| crate::inputs::config::yaml_error(&path, &e))?;
     let mut problems = Vec::new();
     for x in &v.verificati {
         if x.testo.trim().is_empty() || x.motivazione.trim().is_empty() {

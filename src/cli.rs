@@ -268,7 +268,7 @@ pub fn run(cli: Cli, launch: &Launch) -> Result<(), Error> {
                 tell!("avviso: {w}");
             }
             // The site's many pages are one output: said once, with the page to open.
-            let site = out.join(crate::sito::DIR);
+            let site = out.join(crate::outputs::sito::DIR);
             for f in built.files.iter().filter(|f| !f.starts_with(&site)) {
                 say(format_args!("Scritto {}", f.display()))?;
             }
@@ -292,15 +292,15 @@ pub fn run(cli: Cli, launch: &Launch) -> Result<(), Error> {
         }
         Command::Modello { out, tabelle } => {
             let path = if tabelle {
-                crate::blank_inputs::write_tables(&out)?
+                crate::inputs::blank_inputs::write_tables(&out)?
             } else {
-                crate::blank_inputs::write(&out)?
+                crate::inputs::blank_inputs::write(&out)?
             };
             tell!("Modello scritto in {}", path.display());
             Ok(())
         }
         Command::Modelli { out } => {
-            let written = crate::templating::write_builtin(&out)?;
+            let written = crate::outputs::templating::write_builtin(&out)?;
             tell!(
                 "{} modelli scritti in {}: copiare quelli da cambiare nella cartella templates/ accanto \
                  alla cartella dei dati.",
@@ -343,10 +343,13 @@ fn check(inputs: &Inputs, options: &pipeline::Options) -> Result<(), Error> {
 }
 
 fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {
-    let scored =
-        pipeline::score(crate::config::Config::load(&inputs.config)?, &inputs.data, &Default::default())?;
+    let scored = pipeline::score(
+        crate::inputs::config::Config::load(&inputs.config)?,
+        &inputs.data,
+        &Default::default(),
+    )?;
     if json {
-        let doc = crate::json::document(&scored);
+        let doc = crate::outputs::json::document(&scored);
         let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::Output(e.to_string()))?;
         let text = crate::escape::json(&text);
         return say(format_args!("{text}"));

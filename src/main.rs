@@ -22,8 +22,8 @@ fn main() -> ExitCode {
             ))
         );
     }));
-    if std::env::args_os().nth(1).is_some_and(|a| a == relazione::processi::CHILD_ARG) {
-        return ExitCode::from(relazione::processi::serve(overrun) as u8);
+    if std::env::args_os().nth(1).is_some_and(|a| a == relazione::outputs::pdf::processi::CHILD_ARG) {
+        return ExitCode::from(relazione::outputs::pdf::processi::serve(overrun) as u8);
     }
     let launch = Launch {
         // This very program typesets in its children; without its path, in this process.

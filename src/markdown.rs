@@ -33,7 +33,7 @@ pub const MAX_DEPTH: usize = 32;
 const IMAGE_EXTENSIONS: [&str; 4] = ["png", "jpg", "jpeg", "svg"];
 
 /// Images placed by the texts: (name under [`IMAGE_DIR`], the bytes to publish, checked and made
-/// inert by [`crate::immagini::load`]).
+/// inert by [`crate::inputs::immagini::load`]).
 pub type Images = Vec<(String, Vec<u8>)>;
 
 /// A text converted, with the images it places.
@@ -409,7 +409,7 @@ impl<'a> Writer<'a> {
                     self.problem(at, format!("immagine «{dest}»: file non trovato in {}", dir.display()))
                 );
             }
-            let bytes = crate::immagini::load(dir, &path)
+            let bytes = crate::inputs::immagini::load(dir, &path)
                 .map_err(|why| self.problem(at, format!("immagine «{dest}»: {why}")))?;
             self.images.push((dest.to_string(), bytes));
         }

@@ -332,10 +332,10 @@ pub enum Decision {
         risultato: f64,
         calcolato: Option<f64>,
         motivazione: String,
-        organo: crate::decisions::Organo,
+        organo: crate::inputs::decisions::Organo,
     },
     /// The node is not scored and its weight goes to its siblings.
-    Esclusione { esito: String, motivazione: String, organo: crate::decisions::Organo },
+    Esclusione { esito: String, motivazione: String, organo: crate::inputs::decisions::Organo },
 }
 
 /// Everything read from the inputs for one Ente and year.

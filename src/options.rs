@@ -13,7 +13,7 @@ pub struct Options {
     pub typst_source: Option<PathBuf>,
     /// A final Relazione: refused while anything is still open (`bozza`).
     pub definitiva: bool,
-    /// Source bytes per part of the Relazione ([`crate::parti::budget`] when not given).
+    /// Source bytes per part of the Relazione ([`crate::outputs::pdf::parti::budget`] when not given).
     pub part_budget: Option<usize>,
     /// Where the PDFs are typeset.
     pub typesetting: Typesetting,
@@ -21,7 +21,7 @@ pub struct Options {
     /// (Typst cannot be interrupted): the program's `main` gives one that ends the program; without
     /// one the overrun is reported as an error when Typst returns.
     pub on_overrun: Option<fn(&str)>,
-    /// Outputs made at the same time (the machine's cores, at most [`crate::processi::PARALLEL`],
+    /// Outputs made at the same time (the machine's cores, at most [`crate::outputs::pdf::processi::PARALLEL`],
     /// when not given); a batch gives each Ente one, having spread the Enti over the cores.
     pub workers: Option<usize>,
 }

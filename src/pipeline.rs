@@ -15,9 +15,9 @@
 //! ```
 //! Errors are values all the way up: no stage ends the process (`main` alone chooses the exit code).
 
-use crate::config::Config;
-use crate::decisions::Decisions;
 use crate::error::{Error, Problem};
+use crate::inputs::config::Config;
+use crate::inputs::decisions::Decisions;
 use crate::outputs::{Context, Output, Renderer};
 use crate::score::{self, Scored};
 use std::path::{Path, PathBuf};
@@ -30,7 +30,7 @@ pub use crate::outputs::{carte_name, part_names, part_prefix, pdf_name};
 pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Scored, Error> {
     let date = config.document_date(options.source_date_epoch.as_deref())?;
     let decisions = Decisions::load(data_dir)?;
-    let (mut report, mut warnings) = crate::ingest::ingest(data_dir, &config.smvp)?;
+    let (mut report, mut warnings) = crate::inputs::ingest::ingest(data_dir, &config.smvp)?;
     if let Some(root) = report.albero.as_mut() {
         root.name = config.ente.nome.clone();
     }
@@ -73,9 +73,9 @@ pub struct Prepared {
 /// `build`, `check` and `anteprima` share it.
 pub struct Draft {
     pub scored: Scored,
-    pub texts: crate::testi::Texts,
+    pub texts: crate::inputs::testi::Texts,
     pub view: crate::view::View,
-    pub rendered: crate::render::Rendered,
+    pub rendered: crate::outputs::pdf::render::Rendered,
     /// Draft items found in the texts (also in `open`).
     pub text_items: Vec<crate::bozza::Voce>,
     /// What is still open: the output is a draft while this is not empty.
@@ -84,8 +84,8 @@ pub struct Draft {
 
 /// Reads the staff's texts and renders the Relazione's Typst source from scored inputs.
 pub fn draft(scored: Scored, data_dir: &Path, options: &Options) -> Result<Draft, Error> {
-    let texts = crate::testi::Texts::load(data_dir)?;
-    let text_items = crate::testi::findings(&scored, &texts, data_dir);
+    let texts = crate::inputs::testi::Texts::load(data_dir)?;
+    let text_items = crate::inputs::testi::findings(&scored, &texts, data_dir);
     let open = crate::bozza::open_items(data_dir, &scored.warnings, text_items.clone())?;
     if options.definitiva && !open.is_empty() {
         return Err(Error::Output(format!(
@@ -107,7 +107,11 @@ pub fn draft(scored: Scored, data_dir: &Path, options: &Options) -> Result<Draft
         })
         .collect();
     let view = crate::view::View::build(&scored, &shown, &texts);
-    let rendered = crate::render::render(&view, &texts, Some(crate::templating::override_dir(data_dir)))?;
+    let rendered = crate::outputs::pdf::render::render(
+        &view,
+        &texts,
+        Some(crate::outputs::templating::override_dir(data_dir)),
+    )?;
     Ok(Draft { scored, texts, view, rendered, text_items, open })
 }
 
@@ -115,7 +119,7 @@ pub fn draft(scored: Scored, data_dir: &Path, options: &Options) -> Result<Draft
 pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result<Prepared, Error> {
     if options.typesetting == Typesetting::InProcess {
         // Fonts and Typst's library on another thread while the workbooks are read.
-        crate::typeset::warm_up();
+        crate::outputs::pdf::typeset::warm_up();
     }
     let mut timings = Timings::default();
     let clock = Instant::now();
@@ -126,9 +130,9 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     timings.push("modelli (sorgente Typst)", clock);
     // Cut into parts here, not in `draft`: the live preview lays out the whole source at once.
     let clock = Instant::now();
-    let parti = crate::parti::split(
+    let parti = crate::outputs::pdf::parti::split(
         &rendered.source,
-        options.part_budget.unwrap_or(crate::parti::budget(rendered.source.len())),
+        options.part_budget.unwrap_or(crate::outputs::pdf::parti::budget(rendered.source.len())),
     );
     let names = part_names(&scored.config, parti.len());
     let parts: Vec<(String, String)> = names.iter().cloned().zip(parti.sources(&names)).collect();
@@ -139,7 +143,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
 
     let mut findings = scored.warnings.clone();
     findings.extend(text_items.iter().map(|v| Problem::new(v.location.clone(), v.testo.clone())));
-    let limits = crate::typeset::Limits::for_nodes(
+    let limits = crate::outputs::pdf::typeset::Limits::for_nodes(
         crate::outputs::node_count(&scored),
         crate::outputs::blame(&rendered.local_templates),
     );
@@ -190,7 +194,7 @@ fn render_all(
     let limit = match options.typesetting {
         // Typst lays out on every core already; in one process the documents follow one another.
         Typesetting::InProcess => 1,
-        Typesetting::Children(_) => crate::processi::PARALLEL,
+        Typesetting::Children(_) => crate::outputs::pdf::processi::PARALLEL,
     };
     let workers = options.workers.unwrap_or(crate::pool::workers(outputs.len(), limit));
     let results = crate::pool::run(
@@ -242,7 +246,7 @@ pub fn build(config_path: &Path, data_dir: &Path, out_dir: &Path, options: &Opti
     let Prepared { scored, files, copies, warnings, local_templates, mut timings, open } =
         prepare(config_path, data_dir, options)?;
     let clock = Instant::now();
-    let mut staging = crate::publish::Staging::new(out_dir)?;
+    let mut staging = crate::outputs::publish::Staging::new(out_dir)?;
     staging.owns_files_starting_with(&part_prefix(&scored.config));
     for (name, bytes) in &files {
         staging.write(name, bytes)?;

@@ -5,12 +5,20 @@
 //!
 //! As in mdBook's `Renderer` trait: adding an output is one type and one line in [`all`].
 
+pub mod json;
+pub mod opendata;
+pub mod pdf;
+pub mod publish;
+pub mod sito;
+pub mod templating;
+pub mod xlsx;
+
 use crate::error::{Error, Problem};
+use crate::inputs::testi::Texts;
 use crate::options::{Options, Typesetting};
 use crate::score::Scored;
-use crate::testi::Texts;
-use crate::typeset::{Limits, Typeset};
 use crate::view::View;
+use pdf::typeset::{Limits, Typeset};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -83,9 +91,11 @@ pub fn typeset(
     match &cx.options.typesetting {
         Typesetting::InProcess => {
             let limits = Limits { on_overrun: cx.options.on_overrun, ..limits };
-            crate::typeset::typeset(source, files.clone(), cx.scored.date, limits)
+            crate::outputs::pdf::typeset::typeset(source, files.clone(), cx.scored.date, limits)
         }
-        Typesetting::Children(exe) => crate::processi::typeset(exe, source, files, cx.scored.date, limits),
+        Typesetting::Children(exe) => {
+            crate::outputs::pdf::processi::typeset(exe, source, files, cx.scored.date, limits)
+        }
     }
 }
 
@@ -116,7 +126,7 @@ impl Renderer for PdfPart {
         })?;
         if self.of > 1 && matches!(cx.options.typesetting, Typesetting::InProcess) {
             // In this process the parts follow one another: what this one laid out is not reused.
-            crate::typeset::forget_unused(0);
+            crate::outputs::pdf::typeset::forget_unused(0);
         }
         Ok(Output { files: vec![(self.file.clone(), t.pdf)], warnings: t.warnings, ..Default::default() })
     }
@@ -131,10 +141,15 @@ impl Renderer for WorkingPapers {
     }
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
-        let overrides = Some(crate::templating::override_dir(cx.data_dir));
-        let rendered = crate::render::render_main(cx.view, cx.texts, overrides, crate::render::CARTE_OIV)?;
+        let overrides = Some(crate::outputs::templating::override_dir(cx.data_dir));
+        let rendered = crate::outputs::pdf::render::render_main(
+            cx.view,
+            cx.texts,
+            overrides,
+            crate::outputs::pdf::render::CARTE_OIV,
+        )?;
         let name = carte_name(&cx.scored.config);
-        let source = crate::parti::whole(&rendered.source, &name);
+        let source = crate::outputs::pdf::parti::whole(&rendered.source, &name);
         let limits = Limits::for_nodes(node_count(cx.scored), blame(&rendered.local_templates));
         let t = typeset(&source, &BTreeMap::new(), cx, limits)?;
         Ok(Output {
@@ -155,8 +170,8 @@ impl Renderer for Workbook {
     }
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
-        let bytes = crate::xlsx::workbook(cx.scored, cx.findings, &cx.view.carte_oiv)?;
-        Ok(Output { files: vec![(crate::xlsx::file_name(cx.scored), bytes)], ..Default::default() })
+        let bytes = crate::outputs::xlsx::workbook(cx.scored, cx.findings, &cx.view.carte_oiv)?;
+        Ok(Output { files: vec![(crate::outputs::xlsx::file_name(cx.scored), bytes)], ..Default::default() })
     }
 }
 
@@ -169,9 +184,9 @@ impl Renderer for OpenData {
     }
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
-        let json = serde_json::to_vec_pretty(&crate::json::document(cx.scored))
+        let json = serde_json::to_vec_pretty(&crate::outputs::json::document(cx.scored))
             .map_err(|e| Error::Output(format!("modello JSON non scrivibile: {e}")))?;
-        Ok(Output { files: crate::opendata::files(cx.scored, &json), ..Default::default() })
+        Ok(Output { files: crate::outputs::opendata::files(cx.scored, &json), ..Default::default() })
     }
 }
 
@@ -189,21 +204,21 @@ impl Renderer for WebEdition {
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
         let (copies, downloads) = site_downloads(cx.made, &cx.scored.config);
-        let overrides = Some(crate::templating::override_dir(cx.data_dir));
-        let site = crate::sito::site(cx.view, cx.texts, overrides, &downloads)?;
+        let overrides = Some(crate::outputs::templating::override_dir(cx.data_dir));
+        let site = crate::outputs::sito::site(cx.view, cx.texts, overrides, &downloads)?;
         Ok(Output { files: site.files, copies, local_templates: site.local_templates, ..Default::default() })
     }
 }
 
 /// Output file name of the Relazione: `Relazione_performance_2024_Modena.pdf`.
-pub fn pdf_name(config: &crate::config::Config) -> String {
+pub fn pdf_name(config: &crate::inputs::config::Config) -> String {
     format!("Relazione_performance_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
 /// Output file names of the Relazione's parts: the first is [`pdf_name`], the others
 /// `Relazione_performance_2024_Modena_parte_2_di_3.pdf`, numbered with as many digits as the
 /// last (`parte_02_di_18`), so that they list in order.
-pub fn part_names(config: &crate::config::Config, parts: usize) -> Vec<String> {
+pub fn part_names(config: &crate::inputs::config::Config, parts: usize) -> Vec<String> {
     let first = pdf_name(config);
     let prefix = part_prefix(config);
     let width = parts.to_string().len();
@@ -213,21 +228,21 @@ pub fn part_names(config: &crate::config::Config, parts: usize) -> Vec<String> {
 }
 
 /// What the names of the Relazione's parts after the first begin with.
-pub fn part_prefix(config: &crate::config::Config) -> String {
+pub fn part_prefix(config: &crate::inputs::config::Config) -> String {
     format!("{}_parte_", pdf_name(config).trim_end_matches(".pdf"))
 }
 
 /// Output file name of the OIV's working papers: `Carte_di_lavoro_OIV_2024_Modena.pdf`.
-pub fn carte_name(config: &crate::config::Config) -> String {
+pub fn carte_name(config: &crate::inputs::config::Config) -> String {
     format!("Carte_di_lavoro_OIV_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
 /// What a typesetting over its limits is blamed on: local templates when any is used.
-pub fn blame(local_templates: &[PathBuf]) -> crate::typeset::Cause {
+pub fn blame(local_templates: &[PathBuf]) -> crate::outputs::pdf::typeset::Cause {
     if local_templates.is_empty() {
-        crate::typeset::Cause::Inputs
+        crate::outputs::pdf::typeset::Cause::Inputs
     } else {
-        crate::typeset::Cause::LocalTemplates
+        crate::outputs::pdf::typeset::Cause::LocalTemplates
     }
 }
 
@@ -247,8 +262,8 @@ pub fn node_count(s: &Scored) -> usize {
 /// list for the pages.
 fn site_downloads(
     files: &[(String, Vec<u8>)],
-    config: &crate::config::Config,
-) -> (Vec<(String, String)>, Vec<crate::sito::Scaricabile>) {
+    config: &crate::inputs::config::Config,
+) -> (Vec<(String, String)>, Vec<crate::outputs::sito::Scaricabile>) {
     let pdf = pdf_name(config);
     let part_prefix = part_prefix(config);
     let parts = files.iter().filter(|(n, _)| *n == pdf || n.starts_with(&part_prefix)).count();
@@ -264,8 +279,8 @@ fn site_downloads(
             (format!("Relazione sulla performance {}, parte {k} di {parts}", config.anno), "documenti")
         } else if name.ends_with(".xlsx") && !name.contains('/') {
             ("Cartella dei risultati".to_string(), "documenti")
-        } else if let Some(file) = name.strip_prefix(&format!("{}/", crate::opendata::DIR)) {
-            match crate::opendata::title(file) {
+        } else if let Some(file) = name.strip_prefix(&format!("{}/", crate::outputs::opendata::DIR)) {
+            match crate::outputs::opendata::title(file) {
                 Some(t) => (t.to_string(), "dati"),
                 None => continue,
             }
@@ -273,10 +288,10 @@ fn site_downloads(
             continue;
         };
         // Inside the open-data folder the path is kept (`per_excel/indicatori.csv` is another file).
-        let file = name.strip_prefix(&format!("{}/", crate::opendata::DIR)).unwrap_or(name);
+        let file = name.strip_prefix(&format!("{}/", crate::outputs::opendata::DIR)).unwrap_or(name);
         let href = format!("{place}/{file}");
-        list.push(crate::sito::Scaricabile::new(&title, &href, bytes.len()));
-        copies.push((format!("{}/{href}", crate::sito::DIR), name.clone()));
+        list.push(crate::outputs::sito::Scaricabile::new(&title, &href, bytes.len()));
+        copies.push((format!("{}/{href}", crate::outputs::sito::DIR), name.clone()));
     }
     (copies, list)
 }

@@ -1,7 +1,7 @@
 //! An indicator's achievement: from target and actual to a ratio, then from the ratio to a score by
 //! the SMVP rule that applies to it (by code, by typology, or the default).
 
-use crate::config::{Regola, Ritardo, Scadenze, Smvp, TipoRegola};
+use crate::inputs::config::{Regola, Ritardo, Scadenze, Smvp, TipoRegola};
 use crate::model::Indicator;
 use crate::value::{Reading, Target, format_number};
 
@@ -230,7 +230,7 @@ pub fn describe(rule: &Regola) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Fascia;
+    use crate::inputs::config::Fascia;
 
     fn ind(target: &str, actual: &str) -> Indicator {
         Indicator::parse(target, actual).unwrap()
@@ -331,7 +331,7 @@ mod tests {
 
     #[test]
     fn late_deadlines_by_steps() {
-        use crate::config::Scaglione;
+        use crate::inputs::config::Scaglione;
         let s = Scadenze {
             ritardo: Ritardo::Scaglioni,
             giorni: None,

@@ -16,9 +16,11 @@ mod summary;
 
 pub use summary::{BandCounts, FiguraEnte, OvershootRow, Overshooting, Significativo, Summary};
 
-use crate::config::{BaseValutazione, Calcolo, Classe, PolicyPesi, RisultatoEnte, Smvp, ValoriMancanti};
-use crate::decisions::Decisions;
 use crate::error::{Diagnostics, Error, Location, Problem};
+use crate::inputs::config::{
+    BaseValutazione, Calcolo, Classe, PolicyPesi, RisultatoEnte, Smvp, ValoriMancanti,
+};
+use crate::inputs::decisions::Decisions;
 use crate::model::{Decision, Level, Node, Outcome, Report};
 use crate::value::{format_number, round_half_up};
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,7 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A scored report with everything a writer needs.
 #[derive(Debug)]
 pub struct Scored {
-    pub config: crate::config::Config,
+    pub config: crate::inputs::config::Config,
     pub report: Report,
     pub summary: Summary,
     /// Warnings of every stage (findings for the OIV), in stage order.
@@ -81,7 +83,7 @@ pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<
     {
         if !ctx.used_decisions.contains(d) {
             ctx.diag.error(
-                Location::file(std::path::Path::new(crate::decisions::FILE_NAME)),
+                Location::file(std::path::Path::new(crate::inputs::decisions::FILE_NAME)),
                 format!("decisione su «{d}»: nessun obiettivo o indicatore con questo codice"),
             );
         }
@@ -104,7 +106,10 @@ pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<
 
 /// The derived facts of a scored report (band counts, overshooting, significant indicators,
 /// economic health, multi-year series).
-pub fn summarise(report: &Report, config: &crate::config::Config) -> Result<(Summary, Vec<Problem>), Error> {
+pub fn summarise(
+    report: &Report,
+    config: &crate::inputs::config::Config,
+) -> Result<(Summary, Vec<Problem>), Error> {
     let mut diag = Diagnostics::default();
     let s = summary::summarise(
         report,
@@ -343,22 +348,22 @@ fn apply_decision(node: &mut Node, ctx: &mut Ctx) {
         if ctx.smvp.valutazioni_oiv_nel_calcolo {
             let motivazione = v.motivazione.clone().unwrap_or_else(|| format!("valutazione dell'OIV{atto}"));
             match &v.valutazione {
-                crate::decisions::Giudizio::Punti(p) => {
+                crate::inputs::decisions::Giudizio::Punti(p) => {
                     let calcolato = outcome.result;
                     outcome.result = Some(p / 100.0);
                     outcome.decision = Some(Decision::Sostituzione {
                         risultato: *p,
                         calcolato,
                         motivazione,
-                        organo: crate::decisions::Organo::Oiv,
+                        organo: crate::inputs::decisions::Organo::Oiv,
                     });
                 }
-                crate::decisions::Giudizio::Testo(t) => {
+                crate::inputs::decisions::Giudizio::Testo(t) => {
                     outcome.result = None;
                     outcome.decision = Some(Decision::Esclusione {
                         esito: t.clone(),
                         motivazione,
-                        organo: crate::decisions::Organo::Oiv,
+                        organo: crate::inputs::decisions::Organo::Oiv,
                     });
                     for c in &mut node.children {
                         exclude_subtree(c, &code);

@@ -2,8 +2,8 @@
 //! 3.1/3.2 tables) and the overshooting analysis of the KPIs with a target.
 
 use super::indicator;
-use crate::config::Smvp;
 use crate::error::{Diagnostics, Location};
+use crate::inputs::config::Smvp;
 use crate::model::{Indicator, Level, Node, Report};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -32,7 +32,7 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize)]
 pub struct FiguraEnte {
     pub etichetta: String,
-    pub calcolo: crate::config::RisultatoEnte,
+    pub calcolo: crate::inputs::config::RisultatoEnte,
     /// Fraction (1.0 = 100 %); none without anything to average.
     pub risultato: Option<f64>,
 }

@@ -260,7 +260,7 @@ pub struct AnnoSerieView {
 
 /// The classes as printed, best first: each with its range (`≥ 95 %`, `60–95 %`, `< 60 %` for a
 /// last class from 0) and its colour.
-pub(crate) fn classi(classi: &[crate::config::Classe]) -> Vec<ClasseView> {
+pub(crate) fn classi(classi: &[crate::inputs::config::Classe]) -> Vec<ClasseView> {
     let t = |x: f64| number(x, if x.fract() == 0.0 { 0 } else { 2 });
     classi
         .iter()
@@ -357,7 +357,7 @@ pub(super) fn calcolo(s: &Scored, livelli: &super::LivelliView, ente: &str) -> V
     if by_rule {
         out.push(
             match smvp.valori_mancanti {
-                crate::config::ValoriMancanti::Zero => "Valori mancanti: punteggio 0",
+                crate::inputs::config::ValoriMancanti::Zero => "Valori mancanti: punteggio 0",
                 _ => "Valori mancanti: l'indicatore è escluso e il suo peso va agli altri elementi",
             }
             .to_string(),
@@ -365,15 +365,15 @@ pub(super) fn calcolo(s: &Scored, livelli: &super::LivelliView, ente: &str) -> V
     }
 
     // Each level present, with what its elements are made of in this plan.
-    let mean = |c: crate::config::Calcolo| match c {
-        crate::config::Calcolo::MediaPesata => "media ponderata, con i pesi del piano, dei risultati",
-        crate::config::Calcolo::MediaSemplice => "media semplice dei risultati",
-        crate::config::Calcolo::MediaRaggiungimenti => "media semplice dei raggiungimenti",
-        crate::config::Calcolo::MediaPesataRaggiungimenti => {
+    let mean = |c: crate::inputs::config::Calcolo| match c {
+        crate::inputs::config::Calcolo::MediaPesata => "media ponderata, con i pesi del piano, dei risultati",
+        crate::inputs::config::Calcolo::MediaSemplice => "media semplice dei risultati",
+        crate::inputs::config::Calcolo::MediaRaggiungimenti => "media semplice dei raggiungimenti",
+        crate::inputs::config::Calcolo::MediaPesataRaggiungimenti => {
             "media ponderata, con i pesi del piano, dei raggiungimenti"
         }
     };
-    let of = |l: Level| smvp.livelli.of(l).map_or(crate::config::Calcolo::MediaPesata, |x| x.calcolo);
+    let of = |l: Level| smvp.livelli.of(l).map_or(crate::inputs::config::Calcolo::MediaPesata, |x| x.calcolo);
     let kinds = |nodes: &[&Node]| {
         let mut k = std::collections::BTreeSet::new();
         for n in nodes {
@@ -464,7 +464,7 @@ fn share(n: usize, total: usize) -> String {
     if total == 0 { "–".into() } else { pp(Some(n as f64 / total as f64 * 100.0), 2) }
 }
 
-pub(super) fn conteggi(c: &BandCounts, s: &[crate::config::Classe]) -> Conteggi {
+pub(super) fn conteggi(c: &BandCounts, s: &[crate::inputs::config::Classe]) -> Conteggi {
     let mut righe: Vec<RigaConteggio> = classi(s)
         .into_iter()
         .zip(c.per_classe.iter().copied())
@@ -494,7 +494,7 @@ pub(super) fn conteggi(c: &BandCounts, s: &[crate::config::Classe]) -> Conteggi 
     Conteggi { righe, totale: c.totale }
 }
 
-pub(super) fn sotto_soglia(s: &Scored, texts: &crate::testi::Texts) -> Vec<SottoSoglia> {
+pub(super) fn sotto_soglia(s: &Scored, texts: &crate::inputs::testi::Texts) -> Vec<SottoSoglia> {
     let Some(a) = s.report.albero.as_ref() else { return Vec::new() };
     crate::score::below_threshold(a, &s.config.smvp)
         .into_iter()

@@ -89,7 +89,7 @@ fn recomputed(s: &Scored) -> Criterio {
 }
 
 /// Every indicator below the explanation threshold has its cause, its control and its corrective actions.
-fn explained(s: &Scored, texts: &crate::testi::Texts) -> Criterio {
+fn explained(s: &Scored, texts: &crate::inputs::testi::Texts) -> Criterio {
     let below = s
         .report
         .albero
@@ -101,7 +101,7 @@ fn explained(s: &Scored, texts: &crate::testi::Texts) -> Criterio {
         let what = match texts.scostamenti.get(&n.code) {
             None => Some("nessuna spiegazione"),
             Some(t) if crate::bozza::is_sample(&t.markdown) => Some("spiegazione di esempio"),
-            Some(_) if crate::testi::explanation_gaps(texts, &n.code).is_empty() => None,
+            Some(_) if crate::inputs::testi::explanation_gaps(texts, &n.code).is_empty() => None,
             Some(_) => Some("mancano causa, dipendenza o azioni correttive"),
         };
         if let Some(w) = what {
@@ -126,7 +126,7 @@ fn sources(s: &Scored) -> Criterio {
     };
     let mut total = 0;
     a.walk(&mut |n: &Node| total += usize::from(n.indicator.is_some()));
-    let without = crate::testi::without_source(a);
+    let without = crate::inputs::testi::without_source(a);
     let evidenza = format!("{total} indicatori; senza fonte dichiarata: {}", without.len());
     let status = if without.is_empty() { OK } else { KO };
     let dettagli =
@@ -164,7 +164,7 @@ fn decisions(s: &Scored) -> Criterio {
     // are in the Relazione's table with their body.
     let list: Vec<String> = super::analisi::decisioni(s)
         .into_iter()
-        .filter(|d| d.organo == crate::decisions::Organo::Oiv.label())
+        .filter(|d| d.organo == crate::inputs::decisions::Organo::Oiv.label())
         .map(|d| format!("«{}»: {} — {}", d.codice, d.decisione, d.motivazione))
         .collect();
     let evidenza = format!(
@@ -215,7 +215,11 @@ fn open_items(open: &[crate::bozza::Voce]) -> Criterio {
     criterio("La Relazione è completa", evidenza, dettagli, if open.is_empty() { OK } else { KO })
 }
 
-pub(super) fn carte(s: &Scored, open: &[crate::bozza::Voce], texts: &crate::testi::Texts) -> CarteOiv {
+pub(super) fn carte(
+    s: &Scored,
+    open: &[crate::bozza::Voce],
+    texts: &crate::inputs::testi::Texts,
+) -> CarteOiv {
     let mut criteri =
         vec![recomputed(s), explained(s, texts), sources(s), consistent(s), decisions(s), plan_changes()];
     criteri.extend(overshooting(s));

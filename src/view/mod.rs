@@ -24,7 +24,7 @@ pub use analisi::{
 };
 pub use carte::{CarteOiv, Criterio};
 
-use crate::config::RisultatoEnte;
+use crate::inputs::config::RisultatoEnte;
 use crate::model::{Decision, Level, Node};
 use crate::score::Scored;
 use crate::value::{format_date, format_number};
@@ -102,7 +102,7 @@ pub struct ComponenteOivView {
     pub incarico: Option<String>,
 }
 
-fn ciclo(c: &crate::config::Ciclo) -> CicloView {
+fn ciclo(c: &crate::inputs::config::Ciclo) -> CicloView {
     CicloView {
         atti: c
             .atti
@@ -341,7 +341,9 @@ pub fn esito(n: &Node) -> EsitoView {
     let result = o.and_then(|o| o.result);
     let (stato, testo) = match o.and_then(|o| o.decision.as_ref()) {
         Some(Decision::Esclusione { esito, .. }) => ("escluso", format!("escluso ({esito})")),
-        Some(Decision::Sostituzione { organo: crate::decisions::Organo::Oiv, .. }) => ("oiv", pct(result)),
+        Some(Decision::Sostituzione { organo: crate::inputs::decisions::Organo::Oiv, .. }) => {
+            ("oiv", pct(result))
+        }
         Some(Decision::Sostituzione { .. }) => ("deciso", pct(result)),
         None if o.is_some_and(|o| o.missing) && result.is_none() => ("mancante", "n.d.".into()),
         None if result.is_none() => ("assente", "–".into()),
@@ -359,7 +361,7 @@ pub fn esito(n: &Node) -> EsitoView {
 
 /// A figure computed outside the trees (an Ente figure, a significant indicator), in percentage
 /// points, with its class: printed like a node's result.
-pub(crate) fn computed(points: Option<f64>, classi: &[crate::config::Classe]) -> EsitoView {
+pub(crate) fn computed(points: Option<f64>, classi: &[crate::inputs::config::Classe]) -> EsitoView {
     let band = points.and_then(|p| crate::score::band(p / 100.0, classi));
     EsitoView {
         testo: pp(points, 2),
@@ -415,7 +417,7 @@ pub fn nodo(n: &Node) -> Nodo {
 
 impl View {
     /// Builds the whole view of a scored report; `open` is what is still to complete.
-    pub fn build(s: &Scored, open: &[crate::bozza::Voce], texts: &crate::testi::Texts) -> View {
+    pub fn build(s: &Scored, open: &[crate::bozza::Voce], texts: &crate::inputs::testi::Texts) -> View {
         let smvp = &s.config.smvp;
         let albero = s.report.albero.as_ref().map(|a| alberi::albero(a, s));
         let name = |l: Level| {

@@ -10,11 +10,25 @@ use std::path::Path;
 
 const WRITERS: &[&str] = &["render", "typeset", "xlsx", "opendata", "json", "sito"];
 
-/// The top-level module a source file belongs to (`src/xlsx/albero.rs` → `xlsx`).
+/// Folders that group stages: a module inside one is named by its own name.
+const GROUPS: &[&str] = &["inputs", "outputs", "pdf"];
+
+/// The stage module a source file belongs to (`src/outputs/xlsx/albero.rs` → `xlsx`,
+/// `src/outputs/mod.rs` → `outputs`).
 fn module_of(path: &Path, src: &Path) -> String {
     let rel = path.strip_prefix(src).unwrap();
-    let first = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
-    first.trim_end_matches(".rs").to_string()
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().trim_end_matches(".rs").to_string())
+        .collect();
+    let mut name = parts[0].clone();
+    for p in &parts[1..] {
+        if !GROUPS.contains(&name.as_str()) || p == "mod" {
+            break;
+        }
+        name = p.clone();
+    }
+    name
 }
 
 /// Every `crate::NAME` (or `relazione::NAME` in the binary) a file mentions.
@@ -22,8 +36,27 @@ fn uses(text: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for prefix in ["crate::", "relazione::"] {
         for (i, _) in text.match_indices(prefix) {
-            let rest = &text[i + prefix.len()..];
-            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let mut rest = &text[i + prefix.len()..];
+            let mut name: String = String::new();
+            // `crate::outputs::pdf::typeset::X` → `typeset`: a group's module is its own stage.
+            loop {
+                let segment: String =
+                    rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                let inner = rest[segment.len()..].strip_prefix("::");
+                let is_module = |s: &str| s.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+                match inner {
+                    Some(r) if GROUPS.contains(&segment.as_str()) && is_module(r) => {
+                        name = segment;
+                        rest = r;
+                    }
+                    _ => {
+                        if is_module(&segment) || name.is_empty() {
+                            name = segment;
+                        }
+                        break;
+                    }
+                }
+            }
             if !name.is_empty() {
                 out.insert(name);
             }
@@ -112,7 +145,7 @@ fn the_traffic_light_thresholds_are_read_in_one_place() {
             }
         }
     }
-    assert_eq!(readers, ["src/config.rs"]);
+    assert_eq!(readers, ["src/inputs/config.rs"]);
 }
 
 #[test]

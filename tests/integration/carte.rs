@@ -6,7 +6,7 @@ use relazione::view::{CarteOiv, View};
 
 fn carte(data: &std::path::Path, cfg: &std::path::Path) -> CarteOiv {
     let s = crate::common::score(cfg, data).unwrap();
-    let texts = relazione::testi::Texts::load(data).unwrap();
+    let texts = relazione::inputs::testi::Texts::load(data).unwrap();
     View::build(&s, &[], &texts).carte_oiv
 }
 

@@ -156,7 +156,8 @@ fn modello_writes_the_flat_layout_that_ingest_reads() {
         range.rows().next().unwrap().iter().map(|c| c.to_string()).collect()
     };
     let written = headers(&out.join("modello_indicatori.xlsx"));
-    let expected: Vec<String> = relazione::ingest::flat::COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
+    let expected: Vec<String> =
+        relazione::inputs::ingest::flat::COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
     assert_eq!(written, expected);
     // The second-SMVP fixture is written in the same layout (before its optional last columns).
     let fixture = headers(&manifest().join("tests/fixtures/smvp-fasce/indicatori.xlsx"));
@@ -288,7 +289,7 @@ fn the_typesetting_child_refuses_a_request_it_cannot_read() {
     use std::process::{Command, Stdio};
     for request in [&b"{\"date\":\"2025-06-30\"}\n"[..], b"non json\n", b""] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_relazione"))
-            .arg(relazione::processi::CHILD_ARG)
+            .arg(relazione::outputs::pdf::processi::CHILD_ARG)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -199,12 +199,12 @@ pub fn modena_build() -> &'static ModenaBuild {
 
 /// Scores a data folder with a configuration file through the library (in this process).
 pub fn score(config: &Path, data: &Path) -> Result<relazione::score::Scored, relazione::error::Error> {
-    score_with(relazione::config::Config::load(config)?, data)
+    score_with(relazione::inputs::config::Config::load(config)?, data)
 }
 
 /// Scores a data folder with a configuration already loaded.
 pub fn score_with(
-    config: relazione::config::Config,
+    config: relazione::inputs::config::Config,
     data: &Path,
 ) -> Result<relazione::score::Scored, relazione::error::Error> {
     relazione::pipeline::score(config, data, &Default::default())

@@ -2,7 +2,7 @@
 //! (the published Relazione), rounded to 2 decimals. The figures are enumerated from the YAML, not
 //! copied by hand; only `pubblicati_non_riproducibili` is checked the other way round.
 
-use relazione::config::Config;
+use relazione::inputs::config::Config;
 use relazione::model::{Level, Node};
 use relazione::score::Scored;
 use relazione::value::round_half_up;

@@ -131,7 +131,7 @@ fn every_template_variable_is_documented_and_nothing_else() {
     let open =
         [Voce::new(Gruppo::Scrivere, relazione::error::Location::file(std::path::Path::new("x.md")), "y")];
     for s in [modena_scored(), &other] {
-        let texts = relazione::testi::Texts::default();
+        let texts = relazione::inputs::testi::Texts::default();
         keys(&serde_json::to_value(relazione::view::View::build(s, &open, &texts)).unwrap(), &mut used);
     }
     // Given by the renderer beside the view: the staff's texts.
@@ -144,10 +144,10 @@ fn every_template_variable_is_documented_and_nothing_else() {
     assert!(undocumented.is_empty(), "fields missing from docs/modelli.md: {undocumented:?}");
     let stale: Vec<&String> = names
         .iter()
-        .filter(|n| !used.contains(*n) && !relazione::render::FILTERS.contains(&n.as_str()))
+        .filter(|n| !used.contains(*n) && !relazione::outputs::pdf::render::FILTERS.contains(&n.as_str()))
         .collect();
     assert!(stale.is_empty(), "docs/modelli.md documents fields the view does not have: {stale:?}");
-    for f in relazione::render::FILTERS {
+    for f in relazione::outputs::pdf::render::FILTERS {
         assert!(doc.contains(&format!("| `{f}`")), "filter {f} not documented");
     }
 }

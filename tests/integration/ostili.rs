@@ -889,7 +889,7 @@ fn assert_site_inert(sito: &Path) {
         assert!(
             html.contains(&format!(
                 "<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">",
-                relazione::sito::CSP
+                relazione::outputs::sito::CSP
             )),
             "{name}: no policy"
         );
@@ -1314,7 +1314,7 @@ fn a_noncharacter_in_the_configuration_keeps_the_rdf_well_formed() {
 fn the_typesetting_child_refuses_impossible_sizes() {
     use std::io::Write;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relazione"))
-        .arg(relazione::processi::CHILD_ARG)
+        .arg(relazione::outputs::pdf::processi::CHILD_ARG)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -480,7 +480,8 @@ Testo del primo capitolo.
 Fine.
 "#;
     let date = chrono::NaiveDate::from_ymd_opt(2025, 6, 30).unwrap();
-    let t = relazione::typeset::typeset(source, Default::default(), date, Default::default()).unwrap();
+    let t = relazione::outputs::pdf::typeset::typeset(source, Default::default(), date, Default::default())
+        .unwrap();
     let dir = crate::common::scratch("titolo-isolato");
     let pdf = dir.join("prova.pdf");
     std::fs::write(&pdf, t.pdf).unwrap();

@@ -16,7 +16,7 @@ pub(crate) enum V {
 
 /// Writes a flat-layout workbook: the headers named in the rows, in the layout's order.
 fn write_flat(path: &std::path::Path, rows: &[Vec<(&str, V)>]) {
-    let headers: Vec<&str> = relazione::ingest::flat::COLUMNS.iter().map(|(h, _)| *h).collect();
+    let headers: Vec<&str> = relazione::inputs::ingest::flat::COLUMNS.iter().map(|(h, _)| *h).collect();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name("Indicatori").unwrap();
     let pct = Format::new().set_num_format("0.00%");

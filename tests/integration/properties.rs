@@ -1,9 +1,9 @@
 //! Property tests of the value parser and the scoring rules over random inputs.
 
 use proptest::prelude::*;
-use relazione::config::{Fascia, Regola, Scadenze, Smvp, TipoRegola};
-use relazione::decisions::Decisions;
 use relazione::error::Location;
+use relazione::inputs::config::{Fascia, Regola, Scadenze, Smvp, TipoRegola};
+use relazione::inputs::decisions::Decisions;
 use relazione::model::{Indicator, Level, Node, Report};
 use relazione::score::{self, indicator};
 use relazione::value::{self, format_number};
@@ -111,7 +111,7 @@ proptest! {
             let mut root = Node::new(Level::Ente, "ente", "x", Location::default());
             root.children = vec![g];
             let mut report = Report { albero: Some(root), ..Report::default() };
-            let smvp = Smvp { pesi: relazione::config::PolicyPesi::Normalizza, ..Smvp::default() };
+            let smvp = Smvp { pesi: relazione::inputs::config::PolicyPesi::Normalizza, ..Smvp::default() };
             score::score(&mut report, &smvp, &Decisions::default()).map_err(|e| e.to_string()).unwrap();
             report.albero.unwrap().result().unwrap()
         };
@@ -151,9 +151,9 @@ proptest! {
     /// A configuration of any shape is read or refused with a message.
     #[test]
     fn configurations_never_panic(text in "[a-z_:\\-\\[\\]{} \\n\"'.0-9]{0,300}") {
-        let _ = relazione::config::Config::parse(&text, std::path::Path::new("relazione.yaml"));
+        let _ = relazione::inputs::config::Config::parse(&text, std::path::Path::new("relazione.yaml"));
         let nested = format!("ente: {}{}", "[".repeat(text.len()), "]".repeat(text.len()));
-        let _ = relazione::config::Config::parse(&nested, std::path::Path::new("relazione.yaml"));
+        let _ = relazione::inputs::config::Config::parse(&nested, std::path::Path::new("relazione.yaml"));
     }
 }
 

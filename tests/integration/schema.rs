@@ -189,5 +189,5 @@ fn the_validator_catches_a_renamed_a_missing_and_a_mistyped_key() {
 }
 
 fn modena_json_text() -> String {
-    serde_json::to_string(&relazione::json::document(modena_scored())).unwrap()
+    serde_json::to_string(&relazione::outputs::json::document(modena_scored())).unwrap()
 }

@@ -60,8 +60,8 @@ fn typst_values(source: &str) -> Vec<String> {
     use typst::foundations::Value;
     use typst::introspection::{Introspector, MetadataElem};
     let date = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-    let compiled = relazione::typeset::compile(
-        relazione::typeset::MainSource::new(source),
+    let compiled = relazione::outputs::pdf::typeset::compile(
+        relazione::outputs::pdf::typeset::MainSource::new(source),
         BTreeMap::new(),
         date,
         Default::default(),

@@ -3,7 +3,7 @@
 //! an exclusion with redistribution, Ente = plain mean of the OS, an OS valuation scale.
 
 use crate::common::needs;
-use relazione::config::Config;
+use relazione::inputs::config::Config;
 use relazione::model::{Decision, Level, Node};
 
 fn scored() -> relazione::score::Scored {

@@ -3,7 +3,7 @@
 //! `--tabelle`, an empty workbook of the «Tabelle della Relazione» layout.
 
 use crate::error::Error;
-use crate::ingest::flat::COLUMNS;
+use crate::inputs::ingest::flat::COLUMNS;
 use rust_xlsxwriter::{Format, Workbook};
 use std::path::Path;
 

@@ -8,9 +8,9 @@
 //! Markdown already converted safely.
 
 use crate::error::Error;
+use crate::inputs::testi::Texts;
 use crate::markdown;
-use crate::templating::{self, Used};
-use crate::testi::Texts;
+use crate::outputs::templating::{self, Used};
 use crate::view::View;
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
@@ -74,10 +74,10 @@ const ASSETS: &[(&str, &str)] = &[("stile.css", "sito.css.j2"), ("filtri.js", "s
 
 /// The typeface of the Designers Italia kit, shipped with the site (SIL Open Font License).
 const FONTS: &[(&str, &[u8])] = &[
-    ("TitilliumWeb_400Regular.ttf", include_bytes!("../templates/fonts/TitilliumWeb_400Regular.ttf")),
-    ("TitilliumWeb_600SemiBold.ttf", include_bytes!("../templates/fonts/TitilliumWeb_600SemiBold.ttf")),
-    ("TitilliumWeb_700Bold.ttf", include_bytes!("../templates/fonts/TitilliumWeb_700Bold.ttf")),
-    ("OFL.txt", include_bytes!("../templates/fonts/OFL.txt")),
+    ("TitilliumWeb_400Regular.ttf", include_bytes!("../../templates/fonts/TitilliumWeb_400Regular.ttf")),
+    ("TitilliumWeb_600SemiBold.ttf", include_bytes!("../../templates/fonts/TitilliumWeb_600SemiBold.ttf")),
+    ("TitilliumWeb_700Bold.ttf", include_bytes!("../../templates/fonts/TitilliumWeb_700Bold.ttf")),
+    ("OFL.txt", include_bytes!("../../templates/fonts/OFL.txt")),
 ];
 
 /// Escapes every value a template prints for HTML, except the safe strings (converted texts).

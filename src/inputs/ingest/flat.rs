@@ -12,8 +12,8 @@
 use super::cells;
 use super::sheet::{Columns, Sheet};
 use super::styles;
-use crate::config::Smvp;
 use crate::error::{Diagnostics, Location};
+use crate::inputs::config::Smvp;
 use crate::model::{Level, Node};
 use crate::value::{self, Direzione, Target, Unit};
 use std::collections::BTreeMap;

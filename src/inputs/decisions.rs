@@ -187,9 +187,10 @@ impl Decisions {
             return Ok(Decisions::default());
         }
         let text = crate::error::read_text_in(data_dir, &path)?;
-        crate::config::check_yaml_shape(&text, &path)?;
-        crate::config::check_yaml_sizes(&text, &path)?;
-        let d: Decisions = serde_yaml::from_str(&text).map_err(|e| crate::config::yaml_error(&path, &e))?;
+        crate::inputs::config::check_yaml_shape(&text, &path)?;
+        crate::inputs::config::check_yaml_sizes(&text, &path)?;
+        let d: Decisions =
+            serde_yaml::from_str(&text).map_err(|e| crate::inputs::config::yaml_error(&path, &e))?;
         // Each problem at the line of its decision (the n-th with that code in its list).
         let mut located: Vec<crate::error::Problem> = Vec::new();
         let mut at = |list: &str, codes: &[&str], i: usize, message: String| {

@@ -9,8 +9,8 @@
 mod albero;
 mod formule;
 
-use crate::config::Smvp;
 use crate::error::{Error, Problem};
+use crate::inputs::config::Smvp;
 use crate::model::{Decision, Level, Node};
 use crate::score::Scored;
 use albero::tree_sheet;

@@ -11,8 +11,8 @@
 //! A text field that starts with `=`, `+`, `-`, `@` (or a tab or carriage return) is prefixed with
 //! an apostrophe, so that no spreadsheet opening the CSV runs it as a formula.
 
-use crate::config::Config;
 use crate::escape::xml;
+use crate::inputs::config::Config;
 use crate::model::{Decision, Level, Node};
 use crate::score::Scored;
 use crate::value::{Reading, Target};
@@ -192,7 +192,7 @@ fn node_row(config: &Config, n: &Node, parent: &str) -> Vec<Field> {
         Some(Reading::Data { data }) => Some(*data),
         _ => None,
     };
-    use crate::decisions::Organo;
+    use crate::inputs::decisions::Organo;
     let (decision, organo) = match o.and_then(|o| o.decision.as_ref()) {
         Some(Decision::Sostituzione { organo, .. }) => ("sostituzione".to_string(), Some(*organo)),
         Some(Decision::Esclusione { esito, organo, .. }) => (esito.clone(), Some(*organo)),
@@ -564,7 +564,7 @@ mod tests {
     fn every_row_has_every_column() {
         // The row builder and the column table must agree, or the CSV shifts its columns.
         let n = Node::new(Level::Ente, "E", "Ente", Default::default());
-        let config = crate::config::Config::parse(
+        let config = crate::inputs::config::Config::parse(
             "ente: {nome: Ente, nome_breve: E}\nanno: 2024\n",
             std::path::Path::new("relazione.yaml"),
         )

@@ -19,7 +19,7 @@
 //! Italian error message on failure (exit 1).
 
 use crate::error::Error;
-use crate::typeset::{Limits, Typeset};
+use crate::outputs::pdf::typeset::{Limits, Typeset};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::{BufRead, Read, Write};
@@ -39,7 +39,7 @@ struct Request {
     date: String,
     time_ms: u64,
     memory: u64,
-    cause: crate::typeset::Cause,
+    cause: crate::outputs::pdf::typeset::Cause,
     /// (name, size) of each file, in the order their bytes follow.
     files: Vec<(String, usize)>,
     source: usize,
@@ -53,7 +53,7 @@ struct Reply {
 }
 
 /// Typesets `source` in a child process (`exe`, this program): the same result as
-/// [`crate::typeset::typeset`].
+/// [`crate::outputs::pdf::typeset::typeset`].
 pub fn typeset(
     exe: &std::path::Path,
     source: &str,
@@ -123,7 +123,7 @@ fn send(
 /// The child's side: reads the request on standard input, typesets, answers. Returns the exit code.
 /// `on_overrun` is `main`'s: it ends this process with the message when the limits are passed.
 pub fn serve(on_overrun: fn(&str)) -> i32 {
-    crate::typeset::warm_up();
+    crate::outputs::pdf::typeset::warm_up();
     match serve_request(on_overrun) {
         Ok((pdf, reply)) => {
             let mut out = std::io::stdout().lock();
@@ -164,7 +164,7 @@ fn serve_request(on_overrun: fn(&str)) -> Result<(Vec<u8>, Reply), Error> {
         cause: request.cause,
         on_overrun: Some(on_overrun),
     };
-    let t = crate::typeset::typeset(&source, files, date, limits)?;
+    let t = crate::outputs::pdf::typeset::typeset(&source, files, date, limits)?;
     let reply = Reply {
         warnings: t.warnings,
         layout_us: t.layout.as_micros() as u64,

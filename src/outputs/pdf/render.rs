@@ -5,12 +5,12 @@
 //! `#read("/etc/passwd")` prints those characters, and runs nothing. Templates are declarative:
 //! the view gives every figure already looked up, banded and formatted.
 //!
-//! Templates are found, confined and bounded by `crate::templating`.
+//! Templates are found, confined and bounded by `crate::outputs::templating`.
 
 use crate::error::Error;
+use crate::inputs::testi::Texts;
 use crate::markdown;
-use crate::templating::{self, Used, undefined};
-use crate::testi::Texts;
+use crate::outputs::templating::{self, Used, undefined};
 use crate::view::View;
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};

@@ -270,7 +270,7 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
 /// Reads every workbook under `dir` into the report model.
 ///
 /// `smvp` gives what reading needs from the SMVP: how to read a target without an operator.
-pub fn ingest(dir: &Path, smvp: &crate::config::Smvp) -> Result<(Report, Vec<Problem>), Error> {
+pub fn ingest(dir: &Path, smvp: &crate::inputs::config::Smvp) -> Result<(Report, Vec<Problem>), Error> {
     let mut diag = Diagnostics::default();
     if !dir.is_dir() {
         return Err(Error::invalid(Location::file(dir), "la cartella dei dati non esiste"));
@@ -327,7 +327,7 @@ fn open(path: &Path, bytes: Book) -> Option<Sheets<Cursor<Book>>> {
 fn read_workbook(
     path: &Path,
     bytes: Book,
-    smvp: &crate::config::Smvp,
+    smvp: &crate::inputs::config::Smvp,
     report: &mut Report,
     seen: &mut BTreeMap<SheetKind, Location>,
     diag: &mut Diagnostics,
@@ -418,7 +418,7 @@ fn dispatch(
     sheet: &Sheet,
     header: usize,
     cols: &Columns,
-    smvp: &crate::config::Smvp,
+    smvp: &crate::inputs::config::Smvp,
     report: &mut Report,
     diag: &mut Diagnostics,
 ) {

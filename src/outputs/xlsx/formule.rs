@@ -1,7 +1,7 @@
 //! Excel formulas that mirror the scoring rules, so that a corrected value in the workbook moves
 //! the results exactly as the tool would compute them.
 
-use crate::config::{Regola, Ritardo, Smvp, TipoRegola};
+use crate::inputs::config::{Regola, Ritardo, Smvp, TipoRegola};
 use crate::value::Target;
 use rust_xlsxwriter::Formula;
 
@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn the_band_formula_walks_the_classes() {
         let mut semaforo =
-            crate::config::Semaforo { verde: Some(95.0), giallo: Some(60.0), ..Default::default() };
+            crate::inputs::config::Semaforo { verde: Some(95.0), giallo: Some(60.0), ..Default::default() };
         semaforo.normalise();
         let smvp = Smvp { semaforo: Some(semaforo), ..Smvp::default() };
         assert_eq!(

@@ -3,8 +3,8 @@
 
 use super::formule::{band_formula, formula, ratio_expr, score_expr, serial};
 use super::{Formats, header, out, text, traffic_lights};
-use crate::config::Smvp;
 use crate::error::Error;
+use crate::inputs::config::Smvp;
 use crate::model::{Decision, Indicator, Level, Node};
 use crate::score::indicator::rule_for;
 use crate::value::{Reading, Target};
@@ -309,7 +309,7 @@ fn value_cell(c: &Node, achievements: bool, row: u32, sheet: &str) -> String {
 /// (`Albero!`) when the formula is written on another sheet.
 pub(super) fn roll_up_expr(
     n: &Node,
-    calcolo: crate::config::Calcolo,
+    calcolo: crate::inputs::config::Calcolo,
     child_rows: &[Option<u32>],
     sheet: &str,
 ) -> Option<String> {
@@ -336,12 +336,12 @@ pub(super) fn roll_up_expr(
 
 /// An Ente figure over the tree's cells, mirroring `score::ente_figure`.
 pub(super) fn ente_expr(
-    mode: crate::config::RisultatoEnte,
+    mode: crate::inputs::config::RisultatoEnte,
     root: &Node,
     rows: &BTreeMap<(Level, String), u32>,
     sheet: &str,
 ) -> Option<String> {
-    use crate::config::{Calcolo, RisultatoEnte};
+    use crate::inputs::config::{Calcolo, RisultatoEnte};
     // The ambiti's and the OS's codes are unique in the tree (groups', repeated under every OS,
     // are never looked up here).
     let ambiti: Vec<Option<u32>> =
