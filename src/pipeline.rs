@@ -117,10 +117,17 @@ pub fn draft(scored: Scored, data_dir: &Path, options: &Options) -> Result<Draft
 
 /// Everything `build` does except writing to the output folder.
 pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result<Prepared, Error> {
-    if options.typesetting == Typesetting::InProcess {
-        // Fonts and Typst's library on another thread while the workbooks are read.
-        crate::outputs::pdf::typeset::warm_up();
-    }
+    // The typesetters get ready while the workbooks are read: children that load the fonts and
+    // Typst's library (as many as will typeset at once), or those loaded on a thread here.
+    let children = match &options.typesetting {
+        Typesetting::Children(exe) => {
+            Some(crate::outputs::pdf::processi::Children::start(exe, typesetting_workers(options)))
+        }
+        Typesetting::InProcess => {
+            crate::outputs::pdf::typeset::warm_up();
+            None
+        }
+    };
     let mut timings = Timings::default();
     let clock = Instant::now();
     let scored = score(Config::load(config_path)?, data_dir, options)?;
@@ -158,6 +165,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         options,
         images: &images,
         made: &[],
+        children: children.as_ref(),
     };
     let (first, after): (Vec<&dyn Renderer>, Vec<&dyn Renderer>) =
         outputs.iter().map(|o| o.as_ref()).partition(|o| !o.after_others());
@@ -191,12 +199,8 @@ fn render_all(
     options: &Options,
     timings: &mut Timings,
 ) -> Result<Vec<Output>, Error> {
-    let limit = match options.typesetting {
-        // Typst lays out on every core already; in one process the documents follow one another.
-        Typesetting::InProcess => 1,
-        Typesetting::Children(_) => crate::outputs::pdf::processi::PARALLEL,
-    };
-    let workers = options.workers.unwrap_or(crate::pool::workers(outputs.len(), limit));
+    let workers =
+        options.workers.unwrap_or(crate::pool::workers(outputs.len(), typesetting_workers(options)));
     let results = crate::pool::run(
         outputs.len(),
         workers,
@@ -214,6 +218,16 @@ fn render_all(
         made.push(result?);
     }
     Ok(made)
+}
+
+/// Outputs made at the same time: in one process the documents follow one another (Typst lays
+/// out on every core already); in child processes, [`PARALLEL`](crate::outputs::pdf::processi::PARALLEL)
+/// at once; what the run's options say, when they say it.
+fn typesetting_workers(options: &Options) -> usize {
+    options.workers.unwrap_or(match options.typesetting {
+        Typesetting::InProcess => 1,
+        Typesetting::Children(_) => crate::pool::workers(usize::MAX, crate::outputs::pdf::processi::PARALLEL),
+    })
 }
 
 /// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).

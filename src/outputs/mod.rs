@@ -15,7 +15,7 @@ pub mod xlsx;
 
 use crate::error::{Error, Problem};
 use crate::inputs::testi::Texts;
-use crate::options::{Options, Typesetting};
+use crate::options::Options;
 use crate::score::Scored;
 use crate::view::View;
 use pdf::typeset::{Limits, Typeset};
@@ -35,6 +35,8 @@ pub struct Context<'a> {
     pub images: &'a BTreeMap<String, Vec<u8>>,
     /// Files the outputs before made: given only to an output that comes [`Renderer::after_others`].
     pub made: &'a [(String, Vec<u8>)],
+    /// The typesetting children, when the run typesets in child processes.
+    pub children: Option<&'a pdf::processi::Children>,
 }
 
 /// What an output made.
@@ -81,20 +83,18 @@ pub fn all(parts: Vec<(String, String)>, limits: Limits) -> Vec<Box<dyn Renderer
     list
 }
 
-/// Typesets a Typst source where the run says: in this process or in a child process.
+/// Typesets a Typst source where the run says: in a child process when the run has them, else here.
 pub fn typeset(
     source: &str,
     files: &BTreeMap<String, Vec<u8>>,
     cx: &Context,
     limits: Limits,
 ) -> Result<Typeset, Error> {
-    match &cx.options.typesetting {
-        Typesetting::InProcess => {
+    match cx.children {
+        Some(children) => pdf::processi::typeset(children, source, files, cx.scored.date, limits),
+        None => {
             let limits = Limits { on_overrun: cx.options.on_overrun, ..limits };
-            crate::outputs::pdf::typeset::typeset(source, files.clone(), cx.scored.date, limits)
-        }
-        Typesetting::Children(exe) => {
-            crate::outputs::pdf::processi::typeset(exe, source, files, cx.scored.date, limits)
+            pdf::typeset::typeset(source, files.clone(), cx.scored.date, limits)
         }
     }
 }
@@ -124,7 +124,7 @@ impl Renderer for PdfPart {
             }
             e => e,
         })?;
-        if self.of > 1 && matches!(cx.options.typesetting, Typesetting::InProcess) {
+        if self.of > 1 && cx.children.is_none() {
             // In this process the parts follow one another: what this one laid out is not reused.
             crate::outputs::pdf::typeset::forget_unused(0);
         }
