@@ -198,10 +198,9 @@ fn options(
         typst_source,
         definitiva,
         part_budget: parte_kb.map(|kb| kb.saturating_mul(1024)),
-        typesetting: launch
-            .exe
-            .clone()
-            .map_or(pipeline::Typesetting::InProcess, pipeline::Typesetting::Children),
+        typesetting: launch.exe.clone().map_or(pipeline::Typesetting::InProcess, |exe| {
+            pipeline::Typesetting::Children { exe, every_document: false }
+        }),
         on_overrun: Some(launch.on_overrun),
         workers: None,
     }

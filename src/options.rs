@@ -32,8 +32,23 @@ pub enum Typesetting {
     /// In this process, one after the other (a library user, the tests).
     #[default]
     InProcess,
-    /// In child processes of this executable (`relazione` itself, see `processi`): each watches
-    /// its own time and memory and ends alone, so one document over its limits is one error, and
-    /// its memory goes back to the system when it ends.
-    Children(PathBuf),
+    /// Child processes of this program (`exe`, see `processi`) that watch their own time and
+    /// memory, end alone over their limits and give their memory back when they end: a Relazione
+    /// in parts always goes to them, and every document when `every_document` (a batch, where one
+    /// Ente over its limits must fail alone). A single Ente's Relazione of one part is typeset in
+    /// this process, where it begins sooner (children cost about 8 % of a chamber's build,
+    /// BENCHMARKS.md); over its limits that ends the program through `on_overrun`.
+    Children { exe: PathBuf, every_document: bool },
+}
+
+impl Typesetting {
+    /// The same, with every document in a child process (for the Enti of a batch).
+    pub fn every_document(&self) -> Typesetting {
+        match self {
+            Typesetting::Children { exe, .. } => {
+                Typesetting::Children { exe: exe.clone(), every_document: true }
+            }
+            Typesetting::InProcess => Typesetting::InProcess,
+        }
+    }
 }

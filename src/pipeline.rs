@@ -117,17 +117,8 @@ pub fn draft(scored: Scored, data_dir: &Path, options: &Options) -> Result<Draft
 
 /// Everything `build` does except writing to the output folder.
 pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result<Prepared, Error> {
-    // The typesetters get ready while the workbooks are read: children that load the fonts and
-    // Typst's library (as many as will typeset at once), or those loaded on a thread here.
-    let children = match &options.typesetting {
-        Typesetting::Children(exe) => {
-            Some(crate::outputs::pdf::processi::Children::start(exe, typesetting_workers(options)))
-        }
-        Typesetting::InProcess => {
-            crate::outputs::pdf::typeset::warm_up();
-            None
-        }
-    };
+    // Fonts and Typst's library on another thread while the workbooks are read.
+    crate::outputs::pdf::typeset::warm_up();
     let mut timings = Timings::default();
     let clock = Instant::now();
     let scored = score(Config::load(config_path)?, data_dir, options)?;
@@ -154,6 +145,12 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         crate::outputs::node_count(&scored),
         crate::outputs::blame(&rendered.local_templates),
     );
+    let children = match &options.typesetting {
+        Typesetting::Children { exe, every_document } if *every_document || parts.len() > 1 => {
+            Some(exe.as_path())
+        }
+        _ => None,
+    };
     let images = images(&rendered.images);
     let outputs = crate::outputs::all(parts, limits);
     let cx = Context {
@@ -165,7 +162,7 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
         options,
         images: &images,
         made: &[],
-        children: children.as_ref(),
+        children,
     };
     let (first, after): (Vec<&dyn Renderer>, Vec<&dyn Renderer>) =
         outputs.iter().map(|o| o.as_ref()).partition(|o| !o.after_others());
@@ -199,8 +196,15 @@ fn render_all(
     options: &Options,
     timings: &mut Timings,
 ) -> Result<Vec<Output>, Error> {
-    let workers =
-        options.workers.unwrap_or(crate::pool::workers(outputs.len(), typesetting_workers(options)));
+    // Parts of a large Relazione typeset in this process follow one another, so that memory is
+    // bounded by the largest; otherwise the workbook, the open data and the working papers are made
+    // beside the Relazione (its PDF export uses one core).
+    let parts = outputs.iter().filter(|o| o.is_part()).count();
+    let workers = options.workers.unwrap_or(if cx.children.is_none() && parts > 1 {
+        1
+    } else {
+        crate::pool::workers(outputs.len(), crate::outputs::pdf::processi::PARALLEL)
+    });
     let results = crate::pool::run(
         outputs.len(),
         workers,
@@ -218,16 +222,6 @@ fn render_all(
         made.push(result?);
     }
     Ok(made)
-}
-
-/// Outputs made at the same time: in one process the documents follow one another (Typst lays
-/// out on every core already); in child processes, [`PARALLEL`](crate::outputs::pdf::processi::PARALLEL)
-/// at once; what the run's options say, when they say it.
-fn typesetting_workers(options: &Options) -> usize {
-    options.workers.unwrap_or(match options.typesetting {
-        Typesetting::InProcess => 1,
-        Typesetting::Children(_) => crate::pool::workers(usize::MAX, crate::outputs::pdf::processi::PARALLEL),
-    })
 }
 
 /// The images the staff's texts place, as the typesetter's virtual files (`immagini/NAME`).
@@ -376,7 +370,8 @@ pub fn build_batch(
     let folders = batch_folders(root)?;
     let total = folders.len();
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let each = Options { workers: Some(1), ..options.clone() };
+    let each =
+        Options { workers: Some(1), typesetting: options.typesetting.every_document(), ..options.clone() };
     let items = crate::pool::run(
         total,
         crate::pool::workers(total, usize::MAX),

@@ -35,8 +35,8 @@ pub struct Context<'a> {
     pub images: &'a BTreeMap<String, Vec<u8>>,
     /// Files the outputs before made: given only to an output that comes [`Renderer::after_others`].
     pub made: &'a [(String, Vec<u8>)],
-    /// The typesetting children, when the run typesets in child processes.
-    pub children: Option<&'a pdf::processi::Children>,
+    /// This program, when this run's documents are typeset in child processes of it.
+    pub children: Option<&'a Path>,
 }
 
 /// What an output made.
@@ -59,6 +59,11 @@ pub trait Renderer: Send + Sync {
 
     /// Whether it reads the files the others made ([`Context::made`]): it then runs after them.
     fn after_others(&self) -> bool {
+        false
+    }
+
+    /// Whether it is one part of the Relazione (the parts are scheduled apart: see `pipeline`).
+    fn is_part(&self) -> bool {
         false
     }
 
@@ -109,6 +114,10 @@ pub struct PdfPart {
 }
 
 impl Renderer for PdfPart {
+    fn is_part(&self) -> bool {
+        true
+    }
+
     fn name(&self) -> String {
         if self.of == 1 {
             "Relazione (PDF)".into()

@@ -1366,4 +1366,12 @@ fn a_typesetting_over_its_limits_fails_its_ente_alone() {
         run.stderr
     );
     assert!(run.stderr.contains("1 enti su 2 non sono stati prodotti"), "{}", run.stderr);
+    // Built alone, the same Ente is typeset in the program's own process: `main` ends it with the
+    // message, and nothing is published.
+    let beta = root.join("Beta");
+    let alone = scratch("limiti-da-solo");
+    let run = build(&beta.join("data"), &beta.join("relazione.yaml"), &alone);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("errore: impaginazione interrotta, oltre 7"), "{}", run.stderr);
+    assert!(!alone.join("Relazione_performance_2024_Prova.pdf").exists());
 }

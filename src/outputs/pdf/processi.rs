@@ -52,61 +52,22 @@ struct Reply {
     export_us: u64,
 }
 
-/// Children started ahead of their work: each loads the fonts and Typst's library while the
-/// parent reads the workbooks and fills the templates, so a typesetting does not wait for a
-/// process to start. One is taken per document; more are started when they run out. Those never
-/// used are ended when the run ends (their standard input closed, they exit at once).
-pub struct Children {
-    exe: std::path::PathBuf,
-    ready: std::sync::Mutex<Vec<std::process::Child>>,
-}
-
-impl Children {
-    /// Starts `ahead` children of `exe` (this program).
-    pub fn start(exe: &std::path::Path, ahead: usize) -> Children {
-        let ready = (0..ahead).filter_map(|_| spawn(exe).ok()).collect();
-        Children { exe: exe.to_path_buf(), ready: std::sync::Mutex::new(ready) }
-    }
-
-    fn take(&self) -> Result<std::process::Child, Error> {
-        let ready = self.ready.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        match ready {
-            Some(child) => Ok(child),
-            None => spawn(&self.exe).map_err(|e| Error::io(&self.exe, e)),
-        }
-    }
-}
-
-impl Drop for Children {
-    fn drop(&mut self) {
-        for mut child in self.ready.lock().unwrap_or_else(|e| e.into_inner()).drain(..) {
-            drop(child.stdin.take());
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn spawn(exe: &std::path::Path) -> std::io::Result<std::process::Child> {
-    use std::process::{Command, Stdio};
-    Command::new(exe)
-        .arg(CHILD_ARG)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-}
-
-/// Typesets `source` in a child process: the same result as [`crate::outputs::pdf::typeset::typeset`].
+/// Typesets `source` in a child process of `exe` (this program): the same result as [`crate::outputs::pdf::typeset::typeset`].
 pub fn typeset(
-    children: &Children,
+    exe: &std::path::Path,
     source: &str,
     files: &BTreeMap<String, Vec<u8>>,
     date: chrono::NaiveDate,
     limits: Limits,
 ) -> Result<Typeset, Error> {
-    let exe = children.exe.as_path();
-    let mut child = children.take()?;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(exe)
+        .arg(CHILD_ARG)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io(exe, e))?;
     let request = Request {
         date: date.format("%Y-%m-%d").to_string(),
         time_ms: limits.time.as_millis() as u64,
@@ -202,7 +163,12 @@ fn serve_request(on_overrun: fn(&str)) -> Result<(Vec<u8>, Reply), Error> {
         cause: request.cause,
         on_overrun: Some(on_overrun),
     };
-    let t = crate::outputs::pdf::typeset::typeset(&source, files, date, limits)?;
+    let main = crate::outputs::pdf::typeset::MainSource::new(&source);
+    let compiled = crate::outputs::pdf::typeset::compile(main, files, date, limits)?;
+    let t = crate::outputs::pdf::typeset::export(&compiled)?;
+    // This process ends once the PDF is written: freeing the laid-out document (hundreds of MB in
+    // small pieces) or Typst's caches first would only delay the answer; the system takes it all back.
+    std::mem::forget(compiled);
     let reply = Reply {
         warnings: t.warnings,
         layout_us: t.layout.as_micros() as u64,

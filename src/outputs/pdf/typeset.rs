@@ -325,11 +325,16 @@ pub fn typeset(
     date: chrono::NaiveDate,
     limits: Limits,
 ) -> Result<Typeset, Error> {
-    export(compile(MainSource::new(source), files, date, limits)?)
+    let compiled = compile(MainSource::new(source), files, date, limits)?;
+    let typeset = export(&compiled);
+    drop(compiled);
+    forget_unused(2);
+    typeset
 }
 
-/// Exports a laid-out document as a PDF with archival and accessibility standards.
-pub fn export(compiled: Compiled) -> Result<Typeset, Error> {
+/// Exports a laid-out document as a PDF with archival and accessibility standards. The document
+/// stays the caller's: a typesetting child answers before freeing it (see `processi`).
+pub fn export(compiled: &Compiled) -> Result<Typeset, Error> {
     let Compiled { document, warnings, layout, world } = compiled;
     let standards = PdfStandards::new(&[PdfStandard::A_2b, PdfStandard::Ua_1])
         .map_err(|e| Error::Output(format!("standard PDF non disponibili: {}", e.message())))?;
@@ -343,11 +348,9 @@ pub fn export(compiled: Compiled) -> Result<Typeset, Error> {
         pretty: false,
     };
     let started = std::time::Instant::now();
-    let pdf =
-        typst_pdf::pdf(&document, &options).map_err(|errors| typst_failure(&world, errors.as_slice()))?;
+    let pdf = typst_pdf::pdf(document, &options).map_err(|errors| typst_failure(world, errors.as_slice()))?;
     let export = started.elapsed();
-    forget_unused(2);
-    Ok(Typeset { pdf, warnings, layout, export })
+    Ok(Typeset { pdf, warnings: warnings.clone(), layout: *layout, export })
 }
 
 /// A Typst diagnostic in Italian, with the staff's file and line where the source came from a
