@@ -88,12 +88,12 @@ pub enum Command {
         definitiva: bool,
         /// Produce le Relazioni di più enti: ogni sottocartella di DIR con un relazione.yaml
         /// (e i dati in data/) è un ente; le uscite vanno in <out>/<sottocartella>
-        #[arg(long, value_name = "DIR", conflicts_with_all = ["typst_sorgente"])]
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["typst_sorgente", "data", "config"])]
         lotto: Option<PathBuf>,
         /// Kilobytes of Typst source per part of the Relazione (tests and benchmarks; the default
         /// is `parti::budget`).
-        #[arg(long, hide = true, value_name = "KB")]
-        parte_kb: Option<usize>,
+        #[arg(long, hide = true, value_name = "KB", value_parser = clap::value_parser!(u32).range(1..))]
+        parte_kb: Option<u32>,
     },
     /// Anteprima dal vivo nel browser: rilegge i dati, i testi, i modelli e la configurazione a ogni
     /// salvataggio e aggiorna le pagine (http://127.0.0.1:PORTA/); non scrive nulla
@@ -191,13 +191,13 @@ fn options(
     launch: &Launch,
     typst_source: Option<PathBuf>,
     definitiva: bool,
-    parte_kb: Option<usize>,
+    parte_kb: Option<u32>,
 ) -> pipeline::Options {
     pipeline::Options {
         source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok(),
         typst_source,
         definitiva,
-        part_budget: parte_kb.map(|kb| kb.saturating_mul(1024)),
+        part_budget: parte_kb.map(|kb| (kb as usize).saturating_mul(1024)),
         typesetting: launch.exe.clone().map_or(pipeline::Typesetting::InProcess, |exe| {
             pipeline::Typesetting::Children { exe, every_document: false }
         }),
@@ -242,18 +242,7 @@ pub fn run(cli: Cli, launch: &Launch) -> Result<(), Error> {
         Command::Check { inputs } => check(&inputs, &options(launch, None, false, None)),
         Command::Score { inputs, json } => score(&inputs, json),
         Command::Anteprima { inputs, porta } => anteprima(inputs, porta, launch),
-        Command::Build { lotto: Some(root), out, inputs, tempi, definitiva, parte_kb, .. } => {
-            // Each Ente has its own data and configuration in its folder: a --data or --config
-            // here would be silently ignored, so it is refused.
-            if inputs.data != std::path::Path::new("data")
-                || inputs.config != std::path::Path::new("relazione.yaml")
-            {
-                return Err(Error::Output(
-                    "con --lotto ogni ente ha i suoi dati (data/) e la sua configurazione (relazione.yaml) nella \
-                     propria cartella: togliere --data e --config"
-                        .into(),
-                ));
-            }
+        Command::Build { lotto: Some(root), out, tempi, definitiva, parte_kb, .. } => {
             batch(&root, &out, &options(launch, None, definitiva, parte_kb), tempi)
         }
         Command::Build { inputs, out, typst_sorgente, tempi, definitiva, lotto: None, parte_kb } => {
@@ -456,16 +445,19 @@ fn batch(
     for (name, e) in &failed {
         tell!("\n{name}: {e}");
     }
+    let (n, ok, ko) = (items.len(), items.len() - failed.len(), failed.len());
+    let enti = |k: usize| if k == 1 { "1 ente".to_string() } else { format!("{k} enti") };
     tell!(
-        "{} enti, {} riusciti, {} con errori, in {:.1} s.",
-        items.len(),
-        items.len() - failed.len(),
-        failed.len(),
+        "{}, {ok} {}, {ko} con errori, in {:.1} s.",
+        enti(n),
+        if ok == 1 { "riuscito" } else { "riusciti" },
         started.elapsed().as_secs_f64()
     );
     if failed.is_empty() {
         Ok(())
+    } else if ko == 1 {
+        Err(Error::Output(format!("1 ente su {n} non è stato prodotto")))
     } else {
-        Err(Error::Output(format!("{} enti su {} non sono stati prodotti", failed.len(), items.len())))
+        Err(Error::Output(format!("{ko} enti su {n} non sono stati prodotti")))
     }
 }

@@ -271,7 +271,7 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::Io { path, source } => {
-                writeln!(f, "{}: errore di lettura/scrittura: {source}", path.display())
+                writeln!(f, "{}: errore di lettura/scrittura: {}", path.display(), io_cause(source))
             }
             Error::Output(msg) => writeln!(f, "{msg}"),
             Error::PipeClosed => Ok(()),
@@ -299,5 +299,44 @@ mod tests {
     fn location_reads_like_a_sentence() {
         let loc = Location::cell(Path::new("data/a.xlsx"), "Report", 7, 10);
         assert_eq!(loc.to_string(), "data/a.xlsx, foglio «Report», cella K8");
+    }
+}
+
+/// The system's reason for an input/output error, in Italian for the common ones (the system's
+/// own text, in English, only for the rare others).
+fn io_cause(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    let said = match e.kind() {
+        NotFound => "file o cartella inesistente",
+        PermissionDenied => "permesso negato",
+        AlreadyExists => "esiste già",
+        NotADirectory => "non è una cartella",
+        IsADirectory => "è una cartella",
+        DirectoryNotEmpty => "cartella non vuota",
+        ReadOnlyFilesystem => "file system di sola lettura",
+        StorageFull => "disco pieno",
+        QuotaExceeded => "quota del disco superata",
+        FileTooLarge => "file troppo grande",
+        InvalidFilename => "nome di file non valido",
+        CrossesDevices => "spostamento tra dischi diversi",
+        BrokenPipe => "collegamento interrotto",
+        UnexpectedEof => "file troncato",
+        OutOfMemory => "memoria insufficiente",
+        _ => return e.to_string(),
+    };
+    match e.raw_os_error() {
+        Some(code) => format!("{said} (codice di sistema {code})"),
+        None => said.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod io_tests {
+    #[test]
+    fn a_system_error_is_said_in_italian_with_its_code() {
+        let e = std::io::Error::from_raw_os_error(2);
+        assert_eq!(super::io_cause(&e), "file o cartella inesistente (codice di sistema 2)");
+        let e = std::io::Error::other("altro");
+        assert_eq!(super::io_cause(&e), "altro");
     }
 }

@@ -367,6 +367,18 @@ pub fn build_batch(
     options: &Options,
     progress: &(dyn Fn(usize, usize, &BatchItem) + Sync),
 ) -> Result<Vec<BatchItem>, Error> {
+    // Outputs inside the batch would be read back as an Ente's inputs, or make an Ente of their own.
+    if let (Ok(r), Some(out)) = (root.canonicalize(), absolute(out_dir))
+        && out.starts_with(&r)
+    {
+        return Err(Error::invalid(
+            crate::error::Location::file(out_dir),
+            format!(
+                "la cartella di uscita è dentro la cartella del lotto ({}): sceglierne un'altra con --out",
+                root.display()
+            ),
+        ));
+    }
     let folders = batch_folders(root)?;
     let total = folders.len();
     let done = std::sync::atomic::AtomicUsize::new(0);

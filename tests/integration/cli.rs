@@ -239,9 +239,27 @@ fn a_batch_honours_the_runs_options() {
     let run = relazione(&["build", "--lotto", r, "--out", o, "--tempi"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.lines().any(|l| l.starts_with("tempo: Alfa")), "{}", run.stderr);
-    let run = relazione(&["build", "--lotto", r, "--out", o, "--config", "altro.yaml"]);
-    assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("togliere --data e --config"), "{}", run.stderr);
+    // Outputs inside the batch (an Ente's data folder, the batch itself) are refused before any is built.
+    for inside in [root.join("Alfa").join("data"), root.to_path_buf()] {
+        let run = relazione(&["build", "--lotto", r, "--out", inside.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("la cartella di uscita è dentro la cartella del lotto"),
+            "{}",
+            run.stderr
+        );
+        assert!(!inside.join("Alfa").join("Relazione_performance_2024_Alfa.pdf").exists());
+    }
+    // Refused as soon as given, even with the default value (a batch never reads it).
+    for given in [["--config", "altro.yaml"], ["--config", "relazione.yaml"], ["--data", "data"]] {
+        let run = relazione(&["build", "--lotto", r, "--out", o, given[0], given[1]]);
+        assert_eq!(run.code, 2, "{given:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(&format!("--lotto <DIR> non si può usare insieme a {}", given[0])),
+            "{}",
+            run.stderr
+        );
+    }
 }
 
 #[test]

@@ -1365,7 +1365,7 @@ fn a_typesetting_over_its_limits_fails_its_ente_alone() {
         "{}",
         run.stderr
     );
-    assert!(run.stderr.contains("1 enti su 2 non sono stati prodotti"), "{}", run.stderr);
+    assert!(run.stderr.contains("1 ente su 2 non è stato prodotto"), "{}", run.stderr);
     // Built alone, the same Ente is typeset in the program's own process: `main` ends it with the
     // message, and nothing is published.
     let beta = root.join("Beta");

@@ -122,6 +122,7 @@ fn send(
 /// The child's side: reads the request on standard input, typesets, answers. Returns the exit code.
 /// `on_overrun` is `main`'s: it ends this process with the message when the limits are passed.
 pub fn serve(on_overrun: fn(&str)) -> i32 {
+    die_with_parent();
     crate::outputs::pdf::typeset::warm_up();
     match serve_request(on_overrun) {
         Ok((pdf, reply)) => {
@@ -176,6 +177,25 @@ fn serve_request(on_overrun: fn(&str)) -> Result<(Vec<u8>, Reply), Error> {
     };
     Ok((t.pdf, reply))
 }
+
+/// A child whose parent is killed ends too, instead of typesetting for nobody until its limits.
+/// (The parent waits for its child on the thread that started it, so that thread outlives it.)
+#[cfg(target_os = "linux")]
+fn die_with_parent() {
+    unsafe extern "C" {
+        fn prctl(option: i32, ...) -> i32;
+    }
+    const PR_SET_PDEATHSIG: i32 = 1;
+    const SIGKILL: u64 = 9;
+    // SAFETY: PR_SET_PDEATHSIG takes one integer (the signal) and changes only this process's
+    // own setting.
+    unsafe {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn die_with_parent() {}
 
 /// Largest request header (the JSON line) and largest request (files and source together) a child
 /// accepts: what the parent sends is bounded by the inputs' own limits, far below these.
