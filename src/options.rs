@@ -21,8 +21,9 @@ pub struct Options {
     /// (Typst cannot be interrupted): the program's `main` gives one that ends the program; without
     /// one the overrun is reported as an error when Typst returns.
     pub on_overrun: Option<fn(&str)>,
-    /// Outputs made at the same time (the machine's cores, at most [`crate::outputs::pdf::processi::PARALLEL`],
-    /// when not given); a batch gives each Ente one, having spread the Enti over the cores.
+    /// Outputs made at the same time (two, or one for the parts of a large Relazione typeset in
+    /// this process, when not given); a batch gives each Ente one, having spread the Enti over the
+    /// cores.
     pub workers: Option<usize>,
 }
 
