@@ -40,6 +40,7 @@ pub struct View {
     /// The document's date, `gg/mm/aaaa`.
     pub data_documento: String,
     /// Approval date from the configuration, as written there.
+    /// The approval date, only in a final Relazione (a draft has not been approved).
     pub data_approvazione: Option<String>,
     pub metodo: Metodo,
     pub livelli: LivelliView,
@@ -457,7 +458,9 @@ impl View {
             anno: s.config.anno,
             anno_precedente: s.config.anno - 1,
             data_documento: format_date(s.date),
-            data_approvazione: s.config.data_approvazione.clone(),
+            // A draft states no approval: the date configured is the one the Giunta is to approve
+            // the final Relazione on.
+            data_approvazione: s.config.data_approvazione.clone().filter(|_| open.is_empty()),
             metodo: Metodo {
                 regola: crate::score::indicator::describe(&smvp.regola),
                 calcolo: analisi::calcolo(s, &livelli, &risultato_ente),

@@ -15,6 +15,15 @@ fn the_shipped_samples_give_a_draft_marked_on_every_page() {
     }
     let text = flat(b.text());
     assert!(text.contains("DA COMPLETARE"), "no list of open items");
+    // A draft has not been approved: the configured date is not printed as an approval, in the PDF
+    // or on any page of the web edition.
+    assert!(!text.contains("Approvata il"), "a draft states an approval");
+    for page in std::fs::read_dir(b.out.join("sito")).unwrap().flatten() {
+        if page.path().extension().is_some_and(|x| x == "html") {
+            let html = std::fs::read_to_string(page.path()).unwrap();
+            assert!(!html.contains("Approvata il"), "{}", page.path().display());
+        }
+    }
     assert!(text.contains("data/testi/premessa.md"), "files named from the data's folder");
     assert!(!text.contains(env!("CARGO_TARGET_TMPDIR")), "a local path in the document");
     for expected in [
@@ -123,6 +132,9 @@ fn complete_inputs_give_a_final_report_without_marks() {
     assert!(text.contains("3.4 Bilancio di genere") && text.contains("% donne 60,00 %"), "{text}");
     assert!(text.contains("31/01/2024 Approvazione del PIAO 2024-2026 delibera n. 12"), "{text}");
     assert!(text.contains("dott.ssa Anna Bianchi"), "{text}");
+    assert!(text.contains("Approvata il 27/05/2025"), "the final Relazione states its approval");
+    let index = std::fs::read_to_string(out.join("sito/index.html")).unwrap();
+    assert!(index.contains("Approvata il 27/05/2025"), "{index}");
     let _ = std::fs::remove_dir_all(&out);
 }
 
