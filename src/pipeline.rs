@@ -166,12 +166,10 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     };
     let (first, after): (Vec<&dyn Renderer>, Vec<&dyn Renderer>) =
         outputs.iter().map(|o| o.as_ref()).partition(|o| !o.after_others());
-    let mut made = render_all(&first, &cx, options, &mut timings)?;
-    let files: Vec<(String, Vec<u8>)> = made.iter_mut().flat_map(|o| std::mem::take(&mut o.files)).collect();
-    let cx = Context { made: &files, ..cx };
-    let later = render_all(&after, &cx, options, &mut timings)?;
-
-    let mut files = files;
+    let mut made = render_all(&first, &cx, &mut timings)?;
+    let mut files: Vec<(String, Vec<u8>)> =
+        made.iter_mut().flat_map(|o| std::mem::take(&mut o.files)).collect();
+    let later = render_all(&after, &Context { made: &files, ..cx }, &mut timings)?;
     let (mut copies, mut typst_warnings, mut local_templates) =
         (Vec::new(), Vec::new(), rendered.local_templates);
     for o in made.into_iter().chain(later) {
@@ -190,17 +188,12 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
 }
 
 /// Renders `outputs` on the pool, each timed; the first error in their order is the run's.
-fn render_all(
-    outputs: &[&dyn Renderer],
-    cx: &Context,
-    options: &Options,
-    timings: &mut Timings,
-) -> Result<Vec<Output>, Error> {
+fn render_all(outputs: &[&dyn Renderer], cx: &Context, timings: &mut Timings) -> Result<Vec<Output>, Error> {
     // Parts of a large Relazione typeset in this process follow one another, so that memory is
     // bounded by the largest; otherwise the workbook, the open data and the working papers are made
     // beside the Relazione (its PDF export uses one core).
     let parts = outputs.iter().filter(|o| o.is_part()).count();
-    let workers = options.workers.unwrap_or(if cx.children.is_none() && parts > 1 {
+    let workers = cx.options.workers.unwrap_or(if cx.children.is_none() && parts > 1 {
         1
     } else {
         crate::pool::workers(outputs.len(), crate::outputs::pdf::processi::PARALLEL)

@@ -15,7 +15,7 @@ use crate::view::View;
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Folder inside the output folder.
@@ -94,17 +94,6 @@ fn page_of(id: &str) -> String {
     format!("{id}.html")
 }
 
-/// The staff's texts as HTML (safe strings for the templates), and the images they place.
-fn converted(texts: &Texts) -> Result<(Value, Value, markdown::Images), Error> {
-    let c = texts.convert(markdown::to_html)?;
-    let safe = |t: String| Value::from_safe_string(t);
-    let testi: BTreeMap<&str, Option<Value>> =
-        c.chapters.into_iter().map(|(k, t)| (k, t.map(safe))).collect();
-    let spiegazioni: BTreeMap<String, Value> =
-        c.explanations.into_iter().map(|(k, t)| (k, safe(t))).collect();
-    Ok((Value::from(testi), Value::from(spiegazioni), c.images))
-}
-
 /// Whether a page has anything to show for this report.
 fn has_page(file: &str, view: &View) -> bool {
     match file {
@@ -140,7 +129,7 @@ pub fn site(
     let used = Used::default();
     let env: Environment<'static> =
         templating::environment(overrides.clone(), used.clone(), "html", formatter);
-    let (testi, spiegazioni, images) = converted(texts)?;
+    let (testi, spiegazioni, images) = templating::converted(texts, markdown::to_html)?;
     let (tipologie, strutture) = choices(view);
     let pagine: Vec<Value> = PAGES
         .iter()

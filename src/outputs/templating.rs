@@ -231,6 +231,21 @@ fn kind_it(kind: minijinja::ErrorKind) -> String {
     }
 }
 
+/// The staff's texts converted for one output's templates (`markdown::to_typst`, `to_html`): the
+/// chapters and the explanations as safe strings, and the images they place.
+pub fn converted(
+    texts: &crate::inputs::testi::Texts,
+    convert: crate::inputs::testi::Converter,
+) -> Result<(Value, Value, crate::markdown::Images), Error> {
+    let c = texts.convert(convert)?;
+    let safe = |t: String| Value::from_safe_string(t);
+    let testi: std::collections::BTreeMap<&str, Option<Value>> =
+        c.chapters.into_iter().map(|(k, t)| (k, t.map(safe))).collect();
+    let spiegazioni: std::collections::BTreeMap<String, Value> =
+        c.explanations.into_iter().map(|(k, t)| (k, safe(t))).collect();
+    Ok((Value::from(testi), Value::from(spiegazioni), c.images))
+}
+
 #[cfg(test)]
 mod tests {
     use super::typography;

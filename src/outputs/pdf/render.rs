@@ -14,7 +14,6 @@ use crate::outputs::templating::{self, Used, undefined};
 use crate::view::View;
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, context};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// The main template.
@@ -74,17 +73,6 @@ pub struct Rendered {
     pub images: markdown::Images,
 }
 
-/// The staff's texts as Typst markup (safe strings for the templates), and the images they place.
-fn converted(texts: &Texts) -> Result<(Value, Value, markdown::Images), Error> {
-    let c = texts.convert(markdown::to_typst)?;
-    let safe = |t: String| Value::from_safe_string(t);
-    let testi: BTreeMap<&str, Option<Value>> =
-        c.chapters.into_iter().map(|(k, t)| (k, t.map(safe))).collect();
-    let spiegazioni: BTreeMap<String, Value> =
-        c.explanations.into_iter().map(|(k, t)| (k, safe(t))).collect();
-    Ok((Value::from(testi), Value::from(spiegazioni), c.images))
-}
-
 /// Renders the Typst source of the Relazione from the view and the staff's texts.
 pub fn render(view: &View, texts: &Texts, overrides: Option<PathBuf>) -> Result<Rendered, Error> {
     render_main(view, texts, overrides, MAIN)
@@ -99,7 +87,7 @@ pub fn render_main(
 ) -> Result<Rendered, Error> {
     let used = Used::default();
     let env = environment(overrides.clone(), used.clone());
-    let (testi, spiegazioni, images) = converted(texts)?;
+    let (testi, spiegazioni, images) = crate::outputs::templating::converted(texts, markdown::to_typst)?;
     let ctx = context! { testi => testi, spiegazioni => spiegazioni, ..Value::from(Serde(view)) };
     let source = templating::render(&env, main, ctx, overrides.as_deref())?;
     let local_templates = templating::used_list(&used);
