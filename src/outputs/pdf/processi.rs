@@ -1,4 +1,5 @@
-//! Typesetting a Relazione's parts in child processes, a few at a time.
+//! Typesetting in child processes, a few at a time: the parts of a large Relazione, and every
+//! document of a batch.
 //!
 //! Typst lays out one page run mostly on one core and keeps its memo cache for the whole process
 //! (see `parti`). A large plan is cut into parts; laid out one after the other in this process
@@ -10,7 +11,8 @@
 //! Only the `relazione` binary starts children (its `main` sets `Typesetting::Children` in the run's
 //! options): a library user or a test harness typesets in its own process. A child watches its own
 //! time and memory and, over its limits, ends with the message (its `main` decides the exit): the
-//! parent gets an error for that document alone, so one Ente of a batch never ends the others.
+//! parent gets an error for that document alone, so one Ente of a batch never ends the others. A
+//! child dies with its parent.
 //!
 //! The exchange is private to one build, parent and child being the same executable: the child
 //! reads one JSON header line (date, limits, the files' names and sizes, the source's size) then
