@@ -493,6 +493,9 @@ pub struct Tabella {
     pub nome: String,
     pub colonne: Vec<String>,
     pub righe: Vec<RigaTabella>,
+    /// The sheet it was read from (file and sheet name), for a message about its figures.
+    #[serde(skip)]
+    pub origin: Location,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -5,6 +5,7 @@
 //! published value uses another definition the published value is shown as such and the output
 //! says so. Ratios without the inputs to compute them are taken from the ratios table and marked.
 
+use crate::error::{Diagnostics, Location};
 use crate::model::{ParetoRow, Report, Tabella};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -76,9 +77,12 @@ pub struct Indice {
     /// True when the value is a fraction to print as a percentage.
     pub percentuale: bool,
     pub valori: Vec<ValoreIndice>,
-    /// What the output must say about this ratio (agreement with or difference from the published
-    /// values), in Italian.
+    /// How the Relazione presents the ratio (its formula, or where its values come from), in
+    /// Italian: a statement of the adopted figures, never a cross-check.
     pub nota: String,
+    /// The OIV's cross-checks of the ratio (agreement with the published table and with the Pareto
+    /// benchmarking, the years where the formula gives another value): for the working papers.
+    pub rilievi: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -130,12 +134,70 @@ fn lines(tables: &[&Tabella]) -> Lines {
     out
 }
 
+/// The same line of the same year given different amounts by two balance tables (a figure with
+/// two values): one message per pair of tables and year, at the later table, asking which to adopt.
+fn disagreements(tables: &[&Tabella], lines: &Lines) -> Vec<(Location, String)> {
+    let mut out = Vec::new();
+    for (i, a) in tables.iter().enumerate() {
+        for b in &tables[i + 1..] {
+            let (Some(la), Some(lb)) = (lines.get(&a.nome), lines.get(&b.nome)) else { continue };
+            for (year, va) in la {
+                let Some(vb) = lb.get(year) else { continue };
+                let differ: Vec<String> = va
+                    .iter()
+                    .filter_map(|(label, x)| {
+                        let y = vb.get(label)?;
+                        ((x - y).abs() >= 0.005).then(|| {
+                            let shown = a.righe.iter().find_map(|r| {
+                                let l = if r.voce.is_empty() { &r.gruppo } else { &r.voce };
+                                (norm(l) == *label).then(|| l.clone())
+                            });
+                            let amount =
+                                |v: f64| crate::value::format_number(v, if v.fract() == 0.0 { 0 } else { 2 });
+                            format!(
+                                "{}: {} e {}",
+                                shown.unwrap_or_else(|| label.clone()),
+                                amount(*x),
+                                amount(*y)
+                            )
+                        })
+                    })
+                    .collect();
+                if !differ.is_empty() {
+                    out.push((
+                        b.origin.clone(),
+                        format!(
+                            "«{}» e «{}» danno importi diversi per il {year} ({}): la Relazione li stampa entrambi; \
+                             correggere la tabella sbagliata, o indicare qui quale adottare",
+                            a.nome,
+                            b.nome,
+                            differ.join("; ")
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn find<'a>(tables: &'a [Tabella], name: &str) -> Option<&'a Tabella> {
     tables.iter().find(|t| norm(&t.nome).starts_with(name))
 }
 
-/// The entity's health: balance tables, computed and published ratios.
-pub fn salute(report: &Report) -> Option<Salute> {
+/// The entity's health: balance tables, computed and published ratios. Where the published table
+/// gives a ratio another value than its formula, the Relazione prints the published one and the
+/// office is asked to confirm it: a warning at the ratios table, returned too for the OIV.
+pub fn salute(report: &Report, diag: &mut Diagnostics) -> (Option<Salute>, Vec<String>) {
+    let mut differences = Vec::new();
+    let s = health(report, &mut |origin, message| {
+        diag.warn(origin, message.clone());
+        differences.push(message);
+    });
+    (s, differences)
+}
+
+fn health(report: &Report, differ: &mut dyn FnMut(Location, String)) -> Option<Salute> {
     let b = report.bilancio.as_ref()?;
     let ce = find(&b.tabelle, "conto economico");
     let sp = find(&b.tabelle, "stato patrimoniale");
@@ -146,6 +208,9 @@ pub fn salute(report: &Report) -> Option<Salute> {
     }
     let sources: Vec<&Tabella> = [ce, sp, po].into_iter().flatten().collect();
     let lines = lines(&sources);
+    for (origin, message) in disagreements(&sources, &lines) {
+        differ(origin, message);
+    }
     let mut indici = Vec::new();
     let mut used_rows = Vec::new();
     for def in DEFINITIONS {
@@ -158,7 +223,11 @@ pub fn salute(report: &Report) -> Option<Salute> {
         if let Some((_, i)) = row {
             used_rows.push(i);
         }
-        indici.push(computed(def, &lines, row, &report.pareto));
+        let (indice, difference) = computed(def, &lines, row, &report.pareto);
+        if let (Some(d), Some((t, _))) = (difference, row) {
+            differ(t.origin.clone(), d);
+        }
+        indici.push(indice);
     }
     if let Some(t) = table {
         for (i, r) in t.righe.iter().enumerate().filter(|(i, _)| !used_rows.contains(i)) {
@@ -170,7 +239,8 @@ pub fn salute(report: &Report) -> Option<Salute> {
                 formula: None,
                 percentuale: is_percent(&r.voce, &valori),
                 valori,
-                nota: "Valori della tabella degli indici pubblicata: i dati di bilancio disponibili non bastano a calcolarli.".into(),
+                nota: "Valori della tabella degli indici pubblicata.".into(),
+                rilievi: vec!["i dati di bilancio disponibili non bastano a calcolarlo: valori della tabella pubblicata".into()],
             });
         }
     }
@@ -206,7 +276,13 @@ fn is_percent(name: &str, valori: &[ValoreIndice]) -> bool {
         && valori.iter().all(|v| v.valore.abs() <= 2.0)
 }
 
-fn computed(def: &Definition, lines: &Lines, row: Option<(&Tabella, usize)>, pareto: &[ParetoRow]) -> Indice {
+/// A ratio by its formula, and the warning to give when the published table differs from it.
+fn computed(
+    def: &Definition,
+    lines: &Lines,
+    row: Option<(&Tabella, usize)>,
+    pareto: &[ParetoRow],
+) -> (Indice, Option<String>) {
     // Every year and source where both lines exist.
     let mut candidates: BTreeMap<i32, Vec<(String, f64)>> = BTreeMap::new();
     for (source, years) in lines {
@@ -269,18 +345,21 @@ fn computed(def: &Definition, lines: &Lines, row: Option<(&Tabella, usize)>, par
             crate::value::format_number(v, 2)
         }
     };
-    let mut nota = format!("Calcolato come {}.", def.formula);
+    let nota = format!("Calcolato come {}.", def.formula);
+    let mut rilievi = Vec::new();
     if agree > 0 {
-        nota.push_str(&format!(
-            " Coincide con la tabella degli indici pubblicata in {agree} anni su {}.",
+        rilievi.push(format!(
+            "la formula coincide con la tabella degli indici pubblicata in {agree} anni su {}",
             published.len()
         ));
     }
-    for (year, v, p, src) in &differ {
-        nota.push_str(&format!(
-            " Per il {year} la tabella pubblicata riporta {} (riportato così com'è: definizione o dati diversi), mentre la formula sui dati di «{src}» dà {}.",
-            fmt(*p),
-            if percentuale { fmt(*v) } else { format!("{} ({} %)", crate::value::format_number(*v, 2), crate::value::format_number(*v * 100.0, 2)) }
+    let years: Vec<String> =
+        differ.iter().map(|(year, v, p, _)| format!("{year}: {} contro {}", fmt(*p), fmt(*v))).collect();
+    if let Some((_, _, _, src)) = differ.first() {
+        rilievi.push(format!(
+            "la tabella pubblicata riporta valori diversi da quelli della formula sui dati di «{src}» ({}): \
+             la Relazione riporta quelli della tabella",
+            years.join("; ")
         ));
     }
     // The Pareto benchmarking publishes some ratios with the formula's definition.
@@ -289,13 +368,31 @@ fn computed(def: &Definition, lines: &Lines, row: Option<(&Tabella, usize)>, par
         if let (Some(y), Some(cands)) = (year, year.and_then(|y| candidates.get(&y)))
             && let Some((_, v)) = cands.iter().find(|(_, v)| (v * 100.0 - p.valore).abs() <= 0.005 + 1e-9)
         {
-            nota.push_str(&format!(
-                " La formula dà per il {y} {} %, lo stesso valore del benchmarking Pareto.",
+            rilievi.push(format!(
+                "la formula dà per il {y} {} %, lo stesso valore del benchmarking Pareto",
                 crate::value::format_number(v * 100.0, 2)
             ));
         }
     }
-    Indice { area, nome, descrizione, formula: Some(def.formula.to_string()), percentuale, valori, nota }
+    let warning = differ.first().map(|(_, _, _, src)| {
+        format!(
+            "«{nome}»: la tabella degli indici pubblicata riporta valori diversi dalla formula {} sui dati di «{src}» \
+             ({}); la Relazione riporta quelli della tabella: confermarli, o correggere la tabella",
+            def.formula,
+            years.join("; ")
+        )
+    });
+    let indice = Indice {
+        area,
+        nome,
+        descrizione,
+        formula: Some(def.formula.to_string()),
+        percentuale,
+        valori,
+        nota,
+        rilievi,
+    };
+    (indice, warning)
 }
 
 /// The year of the Pareto values, read from its header (`CCIAA Modena 2023`).

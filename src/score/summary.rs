@@ -145,7 +145,8 @@ pub fn summarise(
             incoerenze.push(i.clone());
         }
     }
-    let mut salute = super::salute::salute(report);
+    let (mut salute, differences) = super::salute::salute(report, diag);
+    incoerenze.extend(differences);
     if let Some(sal) = salute.as_mut() {
         incoerenze.extend(balance_against_tree(sal, albero, anno, diag));
     }

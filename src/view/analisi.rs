@@ -164,6 +164,8 @@ pub struct IndiceView {
     /// Whether the ratio is computed by its formula (its note is printed).
     pub calcolato: bool,
     pub nota: String,
+    /// The OIV's cross-checks, printed only in its working papers.
+    pub rilievi: Vec<String>,
     /// One value per year of `anni`.
     pub valori: Vec<ValoreIndiceView>,
 }
@@ -658,6 +660,7 @@ pub(super) fn salute(s: &crate::score::salute::Salute) -> SaluteView {
             fonte: i.formula.clone().unwrap_or_else(|| "tabella degli indici".into()),
             calcolato: i.formula.is_some(),
             nota: i.nota.clone(),
+            rilievi: i.rilievi.clone(),
             valori: s
                 .anni
                 .iter()
@@ -686,7 +689,11 @@ pub(super) fn salute(s: &crate::score::salute::Salute) -> SaluteView {
         })
         .collect();
     SaluteView {
-        tabelle: [&s.conto_economico, &s.stato_patrimoniale].into_iter().flatten().map(tabella).collect(),
+        tabelle: [&s.conto_economico, &s.stato_patrimoniale, &s.proventi_oneri]
+            .into_iter()
+            .flatten()
+            .map(tabella)
+            .collect(),
         anni: s.anni.clone(),
         indici,
         grafico,

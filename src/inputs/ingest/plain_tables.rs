@@ -4,7 +4,7 @@
 use super::cells;
 use super::sheet::{Columns, Sheet};
 use super::styles;
-use crate::error::Diagnostics;
+use crate::error::{Diagnostics, Location};
 use crate::model::{AnnoSerie, ParetoRow, Report, RigaTabella, RisorsaRow, Risorse, SerieKpi, Tabella};
 use crate::value::{self, Reading, Unit};
 use calamine::Data;
@@ -131,6 +131,7 @@ pub fn read_balance(
         nome: sheet.name.clone(),
         colonne: value_cols.iter().map(|&c| header_text(c)).collect(),
         righe,
+        origin: Location { file: sheet.file.clone(), sheet: Some(sheet.name.clone()), ..Default::default() },
     });
 }
 
