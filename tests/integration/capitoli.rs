@@ -28,10 +28,9 @@ fn chapters_hold_the_published_figures() {
         "a cross-check in the public text"
     );
     let papers = flat(&pdf_text(&modena_build().out.join("Carte_di_lavoro_OIV_2024_Modena.pdf")));
-    assert!(
-        papers.contains("indicatori segnalati dalla piattaforma: 8; secondo la regola dello SMVP: 41"),
-        "{papers}"
-    );
+    // (A table cell: the status column's words fall between its lines.)
+    assert!(papers.contains("indicatori segnalati dalla piattaforma: 8; secondo la regola dello"));
+    assert!(papers.contains("SMVP: 41"));
     for heading in [
         "4. RENDICONTAZIONE OBIETTIVI INDIVIDUALI",
         "3.3.1 Stato di salute",
