@@ -65,6 +65,9 @@ pub struct Ciclo {
 pub struct Atto {
     /// What the act is: `Aggiornamento del PIAO 2024-2026`.
     pub atto: String,
+    /// Which act of the cycle it is, for those the Relazione must cite ([`TipoAtto::REQUIRED`]).
+    #[serde(default)]
+    pub tipo: Option<TipoAtto>,
     /// `gg/mm/aaaa`.
     pub data: String,
     /// Its reference: `delibera di Giunta n. 140`.
@@ -73,6 +76,65 @@ pub struct Atto {
     /// Where it is published.
     #[serde(default)]
     pub indirizzo: Option<String>,
+}
+
+/// The acts of the performance cycle by kind (`tipo` in `ciclo.atti`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TipoAtto {
+    /// The SMVP in force for the year.
+    Smvp,
+    /// Adoption of the PIAO (the plan the Relazione reports on).
+    Piao,
+    /// An update of the PIAO during the year.
+    AggiornamentoPiao,
+    /// The mid-year monitoring.
+    Monitoraggio,
+    /// Approval of the year's accounts (bilancio d'esercizio).
+    Bilancio,
+    /// Approval of the Relazione by the governing body.
+    Relazione,
+    /// The OIV's validation of the Relazione (art. 14 c.4 lett. c D.Lgs. 150/2009).
+    Validazione,
+    /// The OIV's report on the functioning of the system.
+    RelazioneOiv,
+    Altro,
+}
+
+impl TipoAtto {
+    /// The acts chapter 5 must cite: the plan, the accounts, the approval and the validation.
+    pub const REQUIRED: [TipoAtto; 4] =
+        [TipoAtto::Piao, TipoAtto::Bilancio, TipoAtto::Relazione, TipoAtto::Validazione];
+
+    /// The key written in the configuration.
+    pub fn id(self) -> &'static str {
+        match self {
+            TipoAtto::Smvp => "smvp",
+            TipoAtto::Piao => "piao",
+            TipoAtto::AggiornamentoPiao => "aggiornamento_piao",
+            TipoAtto::Monitoraggio => "monitoraggio",
+            TipoAtto::Bilancio => "bilancio",
+            TipoAtto::Relazione => "relazione",
+            TipoAtto::Validazione => "validazione",
+            TipoAtto::RelazioneOiv => "relazione_oiv",
+            TipoAtto::Altro => "altro",
+        }
+    }
+
+    /// What the act is, in a sentence of the draft list.
+    pub fn label(self) -> &'static str {
+        match self {
+            TipoAtto::Smvp => "il Sistema di misurazione e valutazione",
+            TipoAtto::Piao => "l'adozione del PIAO",
+            TipoAtto::AggiornamentoPiao => "un aggiornamento del PIAO",
+            TipoAtto::Monitoraggio => "il monitoraggio intermedio",
+            TipoAtto::Bilancio => "l'approvazione del bilancio d'esercizio",
+            TipoAtto::Relazione => "l'approvazione della Relazione sulla performance",
+            TipoAtto::Validazione => "la validazione della Relazione da parte dell'OIV",
+            TipoAtto::RelazioneOiv => "la relazione dell'OIV sul funzionamento del sistema",
+            TipoAtto::Altro => "un altro atto",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -37,19 +37,64 @@ impl Testo {
     }
 }
 
+/// A section of the Relazione that takes the Ente's own words: the file `testi/<chiave>.md`,
+/// printed under the section's heading (the templates read it as `testi.<chiave>`).
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    pub chiave: &'static str,
+    /// The section as the Relazione prints it.
+    pub sezione: &'static str,
+    /// Level of the section's heading: the text's own headings go below it.
+    pub livello: usize,
+    /// Whether the guidelines require the Ente's words there: a missing text is a draft item.
+    pub richiesto: bool,
+}
+
+const fn slot(chiave: &'static str, sezione: &'static str, livello: usize, richiesto: bool) -> Slot {
+    Slot { chiave, sezione, livello, richiesto }
+}
+
+/// Every section that takes a text, in the Relazione's order. Required: the premessa, the context,
+/// customer satisfaction and participatory evaluation (art. 19-bis D.Lgs. 150/2009), the gender
+/// balance (art. 10 c.1 lett. b) and the process (chapter 5).
+pub const SLOTS: &[Slot] = &[
+    slot("sintesi", "Sintesi per i cittadini", 1, false),
+    slot("premessa", "Premessa", 1, true),
+    slot("risultati", "1. I principali risultati raggiunti", 1, false),
+    slot("contesto", "2. Analisi del contesto e delle risorse", 1, true),
+    slot("risorse_umane", "2. Le risorse umane", 2, false),
+    slot("rendicontazione", "3. Rendicontazione della performance organizzativa", 1, false),
+    slot("obiettivi_strategici", "3.1 Obiettivi strategici", 2, false),
+    slot("obiettivi_operativi", "3.2 Obiettivi operativi", 2, false),
+    slot("performance_organizzativa", "3.3 Performance organizzativa", 2, false),
+    slot("salute", "3.3.1 Stato di salute", 3, false),
+    slot("benchmarking", "3.3.2 Benchmarking", 3, false),
+    slot("customer_satisfaction", "3.3.3 Customer satisfaction e valutazione partecipativa", 3, true),
+    slot("bilancio_di_genere", "3.4 Bilancio di genere", 2, true),
+    slot("individuali", "4. Rendicontazione obiettivi individuali", 1, false),
+    slot("processo", "5. Il processo di misurazione e valutazione", 1, true),
+];
+
+/// File of the explanations of the deviations.
+pub const SCOSTAMENTI: &str = "scostamenti.md";
+
 /// The staff's narrative texts.
 #[derive(Debug, Default, Clone)]
 pub struct Texts {
-    /// The staff's own words for the citizens' summary, printed after the generated one.
-    pub sintesi: Option<Testo>,
-    pub premessa: Option<Testo>,
-    pub contesto: Option<Testo>,
-    pub processo: Option<Testo>,
+    /// The texts of the sections ([`SLOTS`]) that were given, by key.
+    pub sezioni: BTreeMap<&'static str, Testo>,
     /// Explanations of the indicators below target, by indicator code (`## CODE` sections of
     /// `scostamenti.md`), their structured fields taken out of the text.
     pub scostamenti: BTreeMap<String, Testo>,
     /// The structured fields of each explanation, by indicator code.
     pub campi: BTreeMap<String, Campi>,
+}
+
+impl Texts {
+    /// The text of a section, by its key.
+    pub fn sezione(&self, chiave: &str) -> Option<&Testo> {
+        self.sezioni.get(chiave)
+    }
 }
 
 /// What the guidelines ask of every deviation, written as `Campo: valore` lines in its section:
@@ -112,16 +157,17 @@ impl Texts {
             let markdown = crate::error::read_text_at_most(data_dir, &file, MAX_TEXT_BYTES)?;
             Ok(Some(Testo { file, first_line: 1, markdown }))
         };
-        let read_all =
-            ["scostamenti.md", "sintesi.md", "premessa.md", "contesto.md", "processo.md"].map(read);
-        let [scostamenti, sintesi, premessa, contesto, processo] = read_all;
-        let (scostamenti, sintesi, premessa, contesto, processo) =
-            (scostamenti?, sintesi?, premessa?, contesto?, processo?);
-        let all = [&scostamenti, &sintesi, &premessa, &contesto, &processo];
-        let total: usize = all.iter().filter_map(|t| t.as_ref()).map(|t| t.markdown.len()).sum();
+        let mut sezioni = BTreeMap::new();
+        for slot in SLOTS {
+            if let Some(t) = read(&format!("{}.md", slot.chiave))? {
+                sezioni.insert(slot.chiave, t);
+            }
+        }
+        let scostamenti = read(SCOSTAMENTI)?;
+        let all: Vec<&Testo> = sezioni.values().chain(scostamenti.as_ref()).collect();
+        let total: usize = all.iter().map(|t| t.markdown.len()).sum();
         if total as u64 > MAX_TEXTS_BYTES {
-            let largest =
-                all.iter().filter_map(|t| t.as_ref()).max_by_key(|t| t.markdown.len()).expect("some text");
+            let largest = all.iter().max_by_key(|t| t.markdown.len()).expect("some text");
             return Err(Error::invalid(
                 Location::file(&dir),
                 format!(
@@ -134,7 +180,7 @@ impl Texts {
         }
         let mut scostamenti = scostamenti.map(|t| sections(&t)).unwrap_or_default();
         let campi = scostamenti.iter_mut().map(|(k, t)| (k.clone(), take_fields(t))).collect();
-        Ok(Texts { sintesi, premessa, contesto, processo, scostamenti, campi })
+        Ok(Texts { sezioni, scostamenti, campi })
     }
 }
 
@@ -214,13 +260,18 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
     }
     // Chapter 5 states the acts of the cycle and who the OIV is only from the configuration.
     let config = Location::file(&s.config.file);
-    if s.config.ciclo.atti.is_empty() {
-        out.push(Voce::new(
-            Gruppo::Scrivere,
-            config.clone(),
-            "capitolo 5: mancano gli atti e le date del ciclo della performance (ciclo.atti: approvazione \
-             del PIAO e dei suoi aggiornamenti, monitoraggio intermedio, approvazione della Relazione)",
-        ));
+    for tipo in crate::inputs::config::TipoAtto::REQUIRED {
+        if !s.config.ciclo.atti.iter().any(|a| a.tipo == Some(tipo)) {
+            out.push(Voce::new(
+                Gruppo::Scrivere,
+                config.clone(),
+                format!(
+                    "capitolo 5: manca l'atto per {} (una voce di «ciclo.atti» con «tipo: {}», la data e gli estremi)",
+                    tipo.label(),
+                    tipo.id()
+                ),
+            ));
+        }
     }
     if s.config.ciclo.oiv.is_empty() {
         out.push(Voce::new(
@@ -240,15 +291,15 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             }
         }
     }
-    for (name, t) in
-        [("premessa.md", &texts.premessa), ("contesto.md", &texts.contesto), ("processo.md", &texts.processo)]
-    {
-        match t {
-            None => out.push(Voce::new(
+    for slot in SLOTS {
+        let name = format!("{}.md", slot.chiave);
+        match texts.sezione(slot.chiave) {
+            None if slot.richiesto => out.push(Voce::new(
                 Gruppo::Scrivere,
-                Location::file(&dir.join(name)),
-                "testo mancante: il capitolo avrà solo i dati",
+                Location::file(&dir.join(&name)),
+                format!("testo mancante: la sezione «{}» lo richiede (senza, riporta solo i dati)", slot.sezione),
             )),
+            None => {}
             Some(t) if is_sample(&t.markdown) => out.push(Voce::new(
                 Gruppo::Scrivere,
                 Location::file(&t.file),
@@ -359,7 +410,7 @@ pub fn without_source(albero: &crate::model::Node) -> Vec<&str> {
 
 /// The staff's texts converted for one writer (Typst or HTML), and the images they place.
 pub struct ConvertedTexts {
-    /// `sintesi`, `premessa`, `contesto`, `processo`: the converted text, or none when not given.
+    /// Every section of [`SLOTS`] by key: the converted text, or none when not given.
     pub chapters: BTreeMap<&'static str, Option<String>>,
     /// Explanations of the deviations by indicator code.
     pub explanations: BTreeMap<String, String>,
@@ -372,10 +423,13 @@ pub type Converter =
     fn(&str, usize, crate::markdown::Origin) -> Result<crate::markdown::Converted, crate::error::Problem>;
 
 impl Texts {
-    /// Every text converted by `convert`: chapters with their headings under the chapter's (offset
-    /// 1), explanations under their indicator's (offset 3). Every text that cannot be converted is
+    /// Every text converted by `convert`: a section's headings under the section's (its slot's
+    /// level), explanations under their indicator's (offset 3). Every text that cannot be converted is
     /// a problem with its file and line, all reported together.
-    pub fn convert(&self, convert: Converter) -> Result<ConvertedTexts, Error> {
+    ///
+    /// `deepest` is the deepest section level of the document: the web edition's pages have their
+    /// chapter's heading and one level of sections (2), the PDF every level.
+    pub fn convert(&self, convert: Converter, deepest: usize) -> Result<ConvertedTexts, Error> {
         let mut problems = Vec::new();
         let mut images = Vec::new();
         let mut one = |t: &Testo, offset: usize| match convert(&t.markdown, offset, t.origin()) {
@@ -388,15 +442,12 @@ impl Texts {
                 None
             }
         };
-        let chapters = [
-            ("sintesi", &self.sintesi),
-            ("premessa", &self.premessa),
-            ("contesto", &self.contesto),
-            ("processo", &self.processo),
-        ]
-        .into_iter()
-        .map(|(k, t)| (k, t.as_ref().and_then(|t| one(t, 1))))
-        .collect();
+        let chapters = SLOTS
+            .iter()
+            .map(|slot| {
+                (slot.chiave, self.sezione(slot.chiave).and_then(|t| one(t, slot.livello.min(deepest))))
+            })
+            .collect();
         let explanations =
             self.scostamenti.iter().filter_map(|(k, t)| one(t, 3).map(|text| (k.clone(), text))).collect();
         if !problems.is_empty() {

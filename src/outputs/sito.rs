@@ -129,7 +129,7 @@ pub fn site(
     let used = Used::default();
     let env: Environment<'static> =
         templating::environment(overrides.clone(), used.clone(), "html", formatter);
-    let (testi, spiegazioni, images) = templating::converted(texts, markdown::to_html)?;
+    let (testi, spiegazioni, images) = templating::converted(texts, markdown::to_html, 2)?;
     let (tipologie, strutture) = choices(view);
     let pagine: Vec<Value> = PAGES
         .iter()

@@ -236,8 +236,9 @@ fn kind_it(kind: minijinja::ErrorKind) -> String {
 pub fn converted(
     texts: &crate::inputs::testi::Texts,
     convert: crate::inputs::testi::Converter,
+    deepest: usize,
 ) -> Result<(Value, Value, crate::markdown::Images), Error> {
-    let c = texts.convert(convert)?;
+    let c = texts.convert(convert, deepest)?;
     let safe = |t: String| Value::from_safe_string(t);
     let testi: std::collections::BTreeMap<&str, Option<Value>> =
         c.chapters.into_iter().map(|(k, t)| (k, t.map(safe))).collect();

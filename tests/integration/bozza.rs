@@ -53,14 +53,14 @@ fn definitiva_refuses_while_anything_is_open_and_check_lists_the_same() {
         data.join("testi/scostamenti.md").display()
     );
     assert!(
-        run.stderr.contains("la Relazione non può essere definitiva: 14 voci da completare"),
+        run.stderr.contains("la Relazione non può essere definitiva: 20 voci da completare"),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains(&list), "{}", run.stderr);
     let check = relazione(&["check", "--data", data.to_str().unwrap()]);
     assert_eq!(check.code, 0, "{}", check.stderr);
-    assert!(check.stderr.contains("Da completare prima della Relazione definitiva: 14 voci da completare"));
+    assert!(check.stderr.contains("Da completare prima della Relazione definitiva: 20 voci da completare"));
     assert!(check.stderr.contains(&list), "{}", check.stderr);
 }
 
@@ -71,13 +71,17 @@ fn complete_inputs_give_a_final_report_without_marks() {
     let cfg = config(
         &dir,
         "data_approvazione: 27/05/2025\nsmvp:\n  overshooting: {soglia: 110}\nciclo:\n  atti:\n    - atto: Approvazione del PIAO 2024-2026\n      \
-         data: 31/01/2024\n      estremi: delibera n. 12\n  oiv:\n    - nome: dott.ssa Anna Bianchi\n",
+         tipo: piao\n      data: 31/01/2024\n      estremi: delibera n. 12\n    - atto: Approvazione del bilancio d'esercizio 2024\n      \
+         tipo: bilancio\n      data: 29/04/2025\n    - atto: Approvazione della Relazione sulla performance 2024\n      tipo: relazione\n      \
+         data: 27/05/2025\n    - atto: Validazione dell'OIV\n      tipo: validazione\n      data: 10/06/2025\n  oiv:\n    - nome: dott.ssa Anna Bianchi\n",
     );
     std::fs::create_dir_all(dir.join("testi")).unwrap();
     for (name, text) in [
         ("premessa.md", "La Camera presenta i risultati del 2024."),
         ("contesto.md", "Il contesto è descritto nel Piano."),
         ("processo.md", "Il processo ha seguito il calendario del Sistema."),
+        ("customer_satisfaction.md", "Gli utenti hanno valutato i servizi con un questionario."),
+        ("bilancio_di_genere.md", "Il Comitato unico di garanzia ha seguito il piano delle azioni positive."),
     ] {
         std::fs::write(dir.join("testi").join(name), text).unwrap();
     }
@@ -132,6 +136,8 @@ fn complete_inputs_give_a_final_report_without_marks() {
     assert!(text.contains("3.4 Bilancio di genere") && text.contains("% donne 60,00 %"), "{text}");
     assert!(text.contains("31/01/2024 Approvazione del PIAO 2024-2026 delibera n. 12"), "{text}");
     assert!(text.contains("dott.ssa Anna Bianchi"), "{text}");
+    assert!(text.contains("10/06/2025 Validazione dell'OIV"), "{text}");
+    assert!(text.contains("Il Comitato unico di garanzia ha seguito il piano delle azioni positive."));
     assert!(text.contains("Approvata il 27/05/2025"), "the final Relazione states its approval");
     let index = std::fs::read_to_string(out.join("sito/index.html")).unwrap();
     assert!(index.contains("Approvata il 27/05/2025"), "{index}");
@@ -162,5 +168,44 @@ fn every_deviation_needs_its_cause_control_and_actions() {
         "spiegazione dell'indicatore «OC_TBS_03»: «Dipendenza: forse», attesa «interna» o «esterna»",
     ] {
         assert!(check.stderr.contains(expected), "missing «{expected}»: {}", check.stderr);
+    }
+}
+
+/// Every section of the Relazione takes the Ente's own words from its file in `testi/`, printed
+/// in the section (in the order of the document); the sections the guidelines require are draft
+/// items while their text is missing, and so are the acts chapter 5 must cite.
+#[test]
+fn every_section_takes_a_text_and_the_required_ones_are_draft_items_when_missing() {
+    needs!("pdftotext");
+    let dir = modena_data("sezioni");
+    let data = dir.join("data");
+    let check = relazione(&["check", "--data", data.to_str().unwrap()]);
+    for required in ["customer_satisfaction.md", "bilancio_di_genere.md"] {
+        assert!(
+            check
+                .stderr
+                .contains(&format!("testi/{required}:\n  - [da scrivere] testo mancante: la sezione")),
+            "{required}: {}",
+            check.stderr
+        );
+    }
+    for tipo in ["piao", "bilancio", "relazione", "validazione"] {
+        assert!(check.stderr.contains(&format!("con «tipo: {tipo}»")), "{tipo}: {}", check.stderr);
+    }
+    for slot in relazione::inputs::testi::SLOTS {
+        let words = format!("Parole dell'Ente per la sezione {}.", slot.chiave.replace('_', " "));
+        std::fs::write(data.join("testi").join(format!("{}.md", slot.chiave)), words).unwrap();
+    }
+    let out = dir.join("out");
+    let run = build(&data, &manifest().join("relazione.yaml"), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stderr.contains("testo mancante"), "{}", run.stderr);
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Modena.pdf")));
+    let mut last = 0;
+    for slot in relazione::inputs::testi::SLOTS {
+        let words = format!("Parole dell'Ente per la sezione {}.", slot.chiave.replace('_', " "));
+        let at = text.find(&words).unwrap_or_else(|| panic!("«{}» not printed", slot.chiave));
+        assert!(at > last, "«{}» printed out of the document's order", slot.chiave);
+        last = at;
     }
 }

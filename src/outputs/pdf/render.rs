@@ -87,7 +87,8 @@ pub fn render_main(
 ) -> Result<Rendered, Error> {
     let used = Used::default();
     let env = environment(overrides.clone(), used.clone());
-    let (testi, spiegazioni, images) = crate::outputs::templating::converted(texts, markdown::to_typst)?;
+    let (testi, spiegazioni, images) =
+        crate::outputs::templating::converted(texts, markdown::to_typst, usize::MAX)?;
     let ctx = context! { testi => testi, spiegazioni => spiegazioni, ..Value::from(Serde(view)) };
     let source = templating::render(&env, main, ctx, overrides.as_deref())?;
     let local_templates = templating::used_list(&used);
