@@ -376,11 +376,27 @@ pub enum Sezione {
     CustomerSatisfaction,
     /// 3.4: gender balance.
     BilancioDiGenere,
+    /// Chapter 4: the scores the Ente gives per manager for the components it does not compute
+    /// (behaviours, the area's result): a row per role, a column per component.
+    ValutazioneIndividuale,
+    /// Chapter 4: the evaluation of the other staff, in aggregate (distribution by score band).
+    ValutazionePersonale,
 }
 
 impl Sezione {
-    pub const ALL: [Sezione; 4] =
-        [Sezione::Contesto, Sezione::Personale, Sezione::CustomerSatisfaction, Sezione::BilancioDiGenere];
+    pub const ALL: [Sezione; 6] = [
+        Sezione::Contesto,
+        Sezione::Personale,
+        Sezione::CustomerSatisfaction,
+        Sezione::BilancioDiGenere,
+        Sezione::ValutazioneIndividuale,
+        Sezione::ValutazionePersonale,
+    ];
+
+    /// Every `Sezione` value staff may write, for a message: `contesto, personale, …`.
+    pub fn ids() -> String {
+        Sezione::ALL.map(Sezione::id).join(", ")
+    }
 
     /// The value staff write in the `Sezione` column.
     pub fn id(self) -> &'static str {
@@ -389,6 +405,8 @@ impl Sezione {
             Sezione::Personale => "personale",
             Sezione::CustomerSatisfaction => "customer_satisfaction",
             Sezione::BilancioDiGenere => "bilancio_di_genere",
+            Sezione::ValutazioneIndividuale => "valutazione_individuale",
+            Sezione::ValutazionePersonale => "valutazione_personale",
         }
     }
 
@@ -401,6 +419,8 @@ impl Sezione {
                 "sezione 3.3.3, customer satisfaction e valutazione partecipativa"
             }
             Sezione::BilancioDiGenere => "sezione 3.4, bilancio di genere",
+            Sezione::ValutazioneIndividuale => "capitolo 4, i punteggi dei dirigenti",
+            Sezione::ValutazionePersonale => "capitolo 4, la valutazione del personale non dirigente",
         }
     }
 }

@@ -42,6 +42,10 @@ pub struct Config {
     /// no act that is not here.
     #[serde(default)]
     pub ciclo: Ciclo,
+    /// The SMVP's scheme for the individual evaluation of managers (chapter 4): its components
+    /// and their weights per role. Without it chapter 4 states no scheme and no total.
+    #[serde(default)]
+    pub valutazione_individuale: Option<ValutazioneIndividuale>,
     /// The file it was read from (as given, `--config`): every message about a setting names it.
     #[serde(skip)]
     pub file: std::path::PathBuf,
@@ -76,6 +80,37 @@ pub struct Atto {
     /// Where it is published.
     #[serde(default)]
     pub indirizzo: Option<String>,
+}
+
+/// How the SMVP evaluates each manager: components, each with where its score comes from, and
+/// the weights of the components per role (in the order of `componenti`, summing to 100).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValutazioneIndividuale {
+    pub componenti: Vec<Componente>,
+    /// By role, as named in the individual objectives (`Segretario Generale: [40, 30, 30]`).
+    pub pesi: BTreeMap<String, Vec<f64>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Componente {
+    /// As the SMVP names it: `Competenze e comportamenti organizzativi`.
+    pub nome: String,
+    pub fonte: FonteComponente,
+}
+
+/// Where a component's score comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FonteComponente {
+    /// The Ente's official result.
+    Ente,
+    /// The role's result on its individual objectives.
+    Obiettivi,
+    /// A score the Ente gives (behaviours, the area's result…): the «Tabelle della Relazione»
+    /// section `valutazione_individuale`, a row per role and a column per component.
+    Tabella,
 }
 
 /// The acts of the performance cycle by kind (`tipo` in `ciclo.atti`).
@@ -804,6 +839,26 @@ impl Config {
                     i + 1,
                     crate::escape::URL_RULE
                 ));
+            }
+        }
+        if let Some(v) = &self.valutazione_individuale {
+            if v.componenti.is_empty() {
+                problems.push("«valutazione_individuale.componenti»: nessuna componente".into());
+            }
+            for (ruolo, pesi) in &v.pesi {
+                let sum: f64 = pesi.iter().sum();
+                if pesi.len() != v.componenti.len() {
+                    problems.push(format!(
+                        "«valutazione_individuale.pesi», «{ruolo}»: {} pesi per {} componenti (uno per componente, nello stesso ordine)",
+                        pesi.len(),
+                        v.componenti.len()
+                    ));
+                } else if pesi.iter().any(|p| !(0.0..=100.0).contains(p)) || (sum - 100.0).abs() > 0.01 {
+                    problems.push(format!(
+                        "«valutazione_individuale.pesi», «{ruolo}»: i pesi sono tra 0 e 100 e sommano a 100 (ora {})",
+                        crate::value::format_number(sum, 2)
+                    ));
+                }
             }
         }
         if let Some(ipa) = &self.ente.codice_ipa

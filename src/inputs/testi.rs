@@ -273,6 +273,7 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             ));
         }
     }
+    out.extend(evaluation_gaps(s, data_dir));
     if s.config.ciclo.oiv.is_empty() {
         out.push(Voce::new(
             Gruppo::Scrivere,
@@ -370,6 +371,74 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             Gruppo::Decidere,
             Location::file(&s.config.file),
             "manca «data_approvazione»: la data in cui la Giunta approva la Relazione",
+        ));
+    }
+    out
+}
+
+/// What chapter 4 still lacks: the SMVP's scheme (components and weights per role), a score the
+/// Ente gives for a component, and the evaluation of the other staff.
+fn evaluation_gaps(s: &Scored, data_dir: &Path) -> Vec<Voce> {
+    let mut out = Vec::new();
+    let Some(individuali) = s.report.individuali.as_ref() else { return out };
+    let config = Location::file(&s.config.file);
+    let tables = Location::file(data_dir);
+    match &s.config.valutazione_individuale {
+        None => out.push(Voce::new(
+            Gruppo::Decidere,
+            config.clone(),
+            "capitolo 4: manca «valutazione_individuale», lo schema dello SMVP per la valutazione dei dirigenti \
+             (le componenti e i loro pesi per ruolo): senza, il capitolo riporta solo gli obiettivi individuali",
+        )),
+        Some(v) => {
+            let roles: Vec<&str> = individuali.children.iter().map(|r| r.name.as_str()).collect();
+            for r in &roles {
+                if !v.pesi.contains_key(*r) {
+                    out.push(Voce::new(
+                        Gruppo::Decidere,
+                        config.clone(),
+                        format!("capitolo 4: mancano i pesi di «{r}» in «valutazione_individuale.pesi»"),
+                    ));
+                }
+            }
+            for k in v.pesi.keys().filter(|k| !roles.contains(&k.as_str())) {
+                out.push(Voce::new(
+                    Gruppo::Verificare,
+                    config.clone(),
+                    format!("«valutazione_individuale.pesi»: «{k}» non è un ruolo degli obiettivi individuali"),
+                ));
+            }
+            if let Some(val) = crate::score::valutazione::valutazione(&s.report, &s.config) {
+                for r in &val.ruoli {
+                    let missing: Vec<&str> = v
+                        .componenti
+                        .iter()
+                        .zip(&r.punteggi)
+                        .filter(|(_, p)| p.is_none())
+                        .map(|(c, _)| c.nome.as_str())
+                        .collect();
+                    if !missing.is_empty() {
+                        out.push(Voce::new(
+                            Gruppo::Scrivere,
+                            tables.clone(),
+                            format!(
+                                "capitolo 4: manca il punteggio di «{}» per {} (tracciato «Tabelle della Relazione», \
+                                 Sezione «valutazione_individuale»: una riga per ruolo, una colonna per componente)",
+                                r.ruolo,
+                                missing.iter().map(|m| format!("«{m}»")).collect::<Vec<_>>().join(", ")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if !s.report.tabelle.iter().any(|t| t.sezione == Sezione::ValutazionePersonale) {
+        out.push(Voce::new(
+            Gruppo::Scrivere,
+            tables,
+            "capitolo 4: manca la valutazione del personale non dirigente (righe con Sezione «valutazione_personale» \
+             nel tracciato «Tabelle della Relazione»: per esempio il numero di dipendenti per fascia di punteggio)",
         ));
     }
     out

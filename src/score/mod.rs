@@ -13,6 +13,7 @@ pub mod indicator;
 pub mod salute;
 pub mod serie;
 mod summary;
+pub mod valutazione;
 
 pub use summary::{BandCounts, FiguraEnte, OvershootRow, Overshooting, Significativo, Summary};
 

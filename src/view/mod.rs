@@ -12,6 +12,7 @@
 mod alberi;
 mod analisi;
 mod carte;
+mod valutazione;
 
 pub use alberi::{
     Albero, Ambito, Area, Indicatore, Individuali, Obiettivo, ObiettivoIndividuale, ObiettivoStrategico,
@@ -23,6 +24,7 @@ pub use analisi::{
     SignificativoView, SottoSoglia,
 };
 pub use carte::{CarteOiv, Criterio};
+pub use valutazione::{ComponenteView, FasciaView, RuoloValutazioneView, ValutazioneView};
 
 use crate::inputs::config::RisultatoEnte;
 use crate::model::{Decision, Level, Node};
@@ -52,6 +54,8 @@ pub struct View {
     pub albero: Option<Albero>,
     pub unita: Option<Unita>,
     pub individuali: Option<Individuali>,
+    /// Chapter 4's evaluation of the managers (with the individual objectives only).
+    pub valutazione: Option<ValutazioneView>,
     pub tempestivita: Option<Obiettivo>,
     pub conteggi_strategici: Conteggi,
     pub conteggi_operativi: Conteggi,
@@ -131,6 +135,7 @@ pub struct Tabelle {
     pub personale: Vec<crate::model::TabellaDati>,
     pub customer_satisfaction: Vec<crate::model::TabellaDati>,
     pub bilancio_di_genere: Vec<crate::model::TabellaDati>,
+    pub valutazione_personale: Vec<crate::model::TabellaDati>,
 }
 
 fn tabelle(s: &Scored) -> Tabelle {
@@ -141,6 +146,7 @@ fn tabelle(s: &Scored) -> Tabelle {
         personale: of(Sezione::Personale),
         customer_satisfaction: of(Sezione::CustomerSatisfaction),
         bilancio_di_genere: of(Sezione::BilancioDiGenere),
+        valutazione_personale: of(Sezione::ValutazionePersonale),
     }
 }
 
@@ -485,6 +491,7 @@ impl View {
             albero,
             unita: s.report.unita.as_ref().map(alberi::unita),
             individuali: s.report.individuali.as_ref().map(alberi::individuali),
+            valutazione: valutazione::valutazione(s),
             tempestivita: s.report.tempestivita.as_ref().map(|t| alberi::obiettivo(t, &[])),
             conteggi_strategici: analisi::conteggi(&s.summary.obiettivi_strategici, smvp.classi()),
             conteggi_operativi: analisi::conteggi(&s.summary.obiettivi_operativi, smvp.classi()),

@@ -199,7 +199,9 @@ fn personnel_customer_satisfaction_and_gender_balance_carry_the_published_figure
     assert!(text.contains("Donne 52 52 50 48 48 46 42 41 40 41 43 46 46"), "{text}");
     // 76,67 % women in 2024, as published in the gender analysis (the row, whole, in the web
     // edition; in the PDF the long label wraps, so its table is checked for the figure).
-    let genere = &text[text.find("3.4 Bilancio di genere Benessere").expect("3.4 with its tables")..];
+    let genere = &text[text
+        .find("Benessere organizzativo, analisi di genere e formazione")
+        .expect("3.4 with its tables")..];
     let analisi = &genere[..genere.find("Tabella 10: Analisi di genere").expect("the gender analysis")];
     assert!(analisi.contains("% di donne rispetto") && analisi.contains("77,97 % 76,67 %"), "{analisi}");
     let web = std::fs::read_to_string(b.out.join("sito/analisi.html")).unwrap();
@@ -236,7 +238,7 @@ fn a_table_row_with_an_unknown_section_is_an_error_naming_its_cell() {
     let run = build(&dir, &cfg, &out_beside(&dir));
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("tabelle.xlsx, foglio «Tabelle», cella A2: sezione «genere» sconosciuta: ammesse contesto, personale, customer_satisfaction, bilancio_di_genere"),
+        run.stderr.contains("tabelle.xlsx, foglio «Tabelle», cella A2: sezione «genere» sconosciuta: ammesse contesto, personale, customer_satisfaction, bilancio_di_genere, valutazione_individuale, valutazione_personale"),
         "{}",
         run.stderr
     );
@@ -368,4 +370,105 @@ fn the_budget_table_is_printed_and_a_figure_with_two_amounts_is_asked_about() {
     assert_eq!(w.location.sheet.as_deref(), Some("Proventi e oneri 2024"));
     // Years where the tables agree are not listed.
     assert!(!s.warnings.iter().any(|w| w.message.contains("danno importi diversi per il 2023")));
+}
+
+/// Chapter 4 composes each manager's score from the SMVP's scheme (the Ente's result, the
+/// individual objectives, the evaluator's score from the «Tabelle della Relazione») and measures
+/// how differentiated the scores are; without the scheme it measures the objectives' results and
+/// the missing scheme is a draft item.
+#[test]
+fn chapter_4_composes_the_scheme_and_measures_differentiation() {
+    needs!("pdftotext");
+    let s = scored();
+    let texts = relazione::inputs::testi::Texts::default();
+    let v = relazione::view::View::build(s, &[], &texts).valutazione.expect("individual objectives");
+    // Without the scheme: the 4 roles' objective results (99,95 % on average, all «Raggiunti»).
+    assert_eq!((v.base, v.numero), ("risultati degli obiettivi individuali", 4));
+    assert_eq!((v.distribuzione[0].numero, v.distribuzione[0].quota.as_str()), (4, "100,0\u{a0}%"));
+    let items = relazione::inputs::testi::findings(s, &texts, &modena());
+    assert!(items.iter().any(|i| i.testo.starts_with("capitolo 4: manca «valutazione_individuale»")));
+    assert!(
+        items
+            .iter()
+            .any(|i| i.testo.starts_with("capitolo 4: manca la valutazione del personale non dirigente"))
+    );
+
+    // With the scheme and the evaluator's scores for three of the four roles.
+    let dir = modena_data("valutazione");
+    let data = dir.join("data");
+    let roles = ["Segretario Generale", "Dirigente Area 1", "Dirigente Area 2", "EQ AO6"];
+    let mut yaml = std::fs::read_to_string(manifest().join("relazione.yaml")).unwrap();
+    yaml.push_str(
+        "valutazione_individuale:\n  componenti:\n    - {nome: Performance di Ente, fonte: ente}\n    \
+         - {nome: Obiettivi individuali, fonte: obiettivi}\n    - {nome: Comportamenti, fonte: tabella}\n  pesi:\n",
+    );
+    for r in roles {
+        yaml.push_str(&format!("    {r}: [40, 30, 30]\n"));
+    }
+    let cfg = dir.join("relazione.yaml");
+    std::fs::write(&cfg, yaml).unwrap();
+    let rows: Vec<Vec<(u16, C)>> = vec![
+        vec![(0, C::T("Sezione")), (1, C::T("Tabella")), (2, C::T("Voce")), (3, C::T("Comportamenti"))],
+        vec![
+            (0, C::T("valutazione_individuale")),
+            (1, C::T("Punteggi")),
+            (2, C::T(roles[0])),
+            (3, C::N(90.0)),
+        ],
+        vec![
+            (0, C::T("valutazione_individuale")),
+            (1, C::T("Punteggi")),
+            (2, C::T(roles[1])),
+            (3, C::N(80.0)),
+        ],
+        vec![
+            (0, C::T("valutazione_individuale")),
+            (1, C::T("Punteggi")),
+            (2, C::T(roles[2])),
+            (3, C::N(70.0)),
+        ],
+    ];
+    write_sheet(&data.join("Valutazioni.xlsx"), "Valutazioni", &rows);
+    let s = score(&cfg, &data).unwrap();
+    let val = relazione::score::valutazione::valutazione(&s.report, &s.config).unwrap();
+    let ente = s.report.albero.as_ref().unwrap().result().unwrap();
+    let sg = &val.ruoli[0];
+    assert_eq!(sg.ruolo, "Segretario Generale");
+    let expected = 0.4 * ente + 0.3 * sg.obiettivi.unwrap() + 0.3 * 0.9;
+    assert!((sg.totale.unwrap() - expected).abs() < 1e-12, "{:?} {expected}", sg.totale);
+    // The fourth role has no evaluator's score: no total, and the distribution stays on the
+    // objectives' results until it is given.
+    assert!(val.ruoli[3].totale.is_none() && !val.sui_totali);
+    let items = relazione::inputs::testi::findings(&s, &texts, &data);
+    assert!(
+        items
+            .iter()
+            .any(|i| i.testo.starts_with("capitolo 4: manca il punteggio di «EQ AO6» per «Comportamenti»")),
+        "{items:?}"
+    );
+    // Given, the distribution is of the totals, and they differ: a coefficient of variation above 0.
+    let mut rows = rows;
+    rows.push(vec![
+        (0, C::T("valutazione_individuale")),
+        (1, C::T("Punteggi")),
+        (2, C::T(roles[3])),
+        (3, C::N(60.0)),
+    ]);
+    write_sheet(&data.join("Valutazioni.xlsx"), "Valutazioni", &rows);
+    let s = score(&cfg, &data).unwrap();
+    let v = relazione::view::View::build(&s, &[], &texts).valutazione.unwrap();
+    assert_eq!(v.base, "punteggi complessivi");
+    assert_ne!(v.coefficiente_variazione, "0,00\u{a0}%");
+    assert!(v.ruoli[0].componenti[2].starts_with("90,00\u{a0}% (peso 30"), "{:?}", v.ruoli[0].componenti);
+    // Printed: the scheme, each role's components and total, the distribution of the totals.
+    let out = dir.join("out");
+    let run = build(&data, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Modena.pdf")));
+    assert!(text.contains("la valutazione individuale si compone di 3 componenti"), "scheme");
+    assert!(text.contains("Distribuzione dei punteggi complessivi dei 4 ruoli valutati"), "distribution");
+    assert!(text.contains(&format!(
+        "coefficiente di variazione {}",
+        v.coefficiente_variazione.replace('\u{a0}', " ")
+    )));
 }

@@ -135,7 +135,8 @@ fn every_template_variable_is_documented_and_nothing_else() {
         keys(&serde_json::to_value(relazione::view::View::build(s, &open, &texts)).unwrap(), &mut used);
     }
     // Given by the renderer beside the view: the staff's texts.
-    used.extend(["testi", "spiegazioni", "sintesi", "premessa", "contesto", "processo"].map(String::from));
+    used.extend(["testi", "spiegazioni"].map(String::from));
+    used.extend(relazione::inputs::testi::SLOTS.iter().map(|s| s.chiave.to_string()));
     // Given beside the view to the pages of the web edition (`sito::site`).
     let site = ["pagina", "pagine", "file", "titolo", "scaricabili", "formato", "dimensione", "tipologie"];
     used.extend(site.into_iter().chain(["strutture", "obiettivo"]).map(String::from));

@@ -83,14 +83,14 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Report, d
             continue;
         }
         let Some(sez_text) = sheet.text(row, c_sez) else {
-            diag.error(sheet.loc(row, c_sez), "manca la sezione della riga (contesto, personale, customer_satisfaction, bilancio_di_genere)");
+            diag.error(sheet.loc(row, c_sez), format!("manca la sezione della riga ({})", Sezione::ids()));
             continue;
         };
         let key = super::sheet::normalize(&sez_text).replace(' ', "_");
         let Some(sezione) = Sezione::ALL.into_iter().find(|s| s.id() == key) else {
             diag.error(
                 sheet.loc(row, c_sez),
-                format!("sezione «{sez_text}» sconosciuta: ammesse contesto, personale, customer_satisfaction, bilancio_di_genere"),
+                format!("sezione «{sez_text}» sconosciuta: ammesse {}", Sezione::ids()),
             );
             continue;
         };
