@@ -320,6 +320,7 @@ fn check(inputs: &Inputs, options: &pipeline::Options) -> Result<(), Error> {
         tell!("avviso: {w}");
     }
     tell_open(&prepared.open, "Da completare prima della Relazione definitiva");
+    tell_readability(&inputs.data, &prepared)?;
     let n = prepared.warnings.len();
     let files = prepared.scored.report.sources.len();
     say(format_args!(
@@ -327,6 +328,30 @@ fn check(inputs: &Inputs, options: &pipeline::Options) -> Result<(), Error> {
         if files == 1 { "file letto" } else { "file letti" },
         if n == 1 { "avviso" } else { "avvisi" }
     ))?;
+    Ok(())
+}
+
+/// The Gulpease index of every staff text and of the generated citizens' summary, each below
+/// the target with what to do.
+fn tell_readability(data: &std::path::Path, prepared: &pipeline::Prepared) -> Result<(), Error> {
+    use crate::inputs::testi::{GULPEASE_TARGET, Texts, gulpease, readability};
+    let texts = Texts::load(data)?;
+    let view = crate::view::View::build(&prepared.scored, &prepared.open, &texts);
+    let mut lines: Vec<(String, Option<f64>)> =
+        readability(&texts).into_iter().map(|(f, g)| (f.display().to_string(), g)).collect();
+    lines.push(("sintesi per i cittadini scritta dal programma".into(), gulpease(&view.sintesi.join(" "))));
+    let target = crate::value::format_number(GULPEASE_TARGET, 0);
+    tell!("\nLeggibilità (indice Gulpease, da 0 a 100; per i cittadini almeno {target}):");
+    for (what, g) in lines {
+        match g {
+            Some(g) if g < GULPEASE_TARGET => tell!(
+                "  {what}: {} – sotto {target}: frasi più brevi e parole più comuni",
+                crate::value::format_number(g, 0)
+            ),
+            Some(g) => tell!("  {what}: {}", crate::value::format_number(g.min(100.0), 0)),
+            None => tell!("  {what}: nessuna parola"),
+        }
+    }
     Ok(())
 }
 

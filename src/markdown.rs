@@ -699,6 +699,36 @@ fn strip_markup(converted: &str, target: Markup) -> String {
     }
 }
 
+/// The prose of a text, one string per block (paragraph, heading, list item, table cell, note):
+/// what a reader reads, without the markup, for measuring readability.
+pub fn prose_blocks(markdown: &str) -> Vec<String> {
+    let mut blocks = Vec::new();
+    let mut current = String::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES) {
+        match event {
+            Event::Text(t) | Event::Code(t) => current.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => current.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::FootnoteDefinition,
+            ) => {
+                if !current.trim().is_empty() {
+                    blocks.push(std::mem::take(&mut current));
+                }
+                current.clear();
+            }
+            _ => {}
+        }
+    }
+    if !current.trim().is_empty() {
+        blocks.push(current);
+    }
+    blocks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

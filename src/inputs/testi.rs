@@ -528,9 +528,83 @@ impl Texts {
     }
 }
 
+/// The Gulpease index of a Markdown text (Lucisano and Piemontese, 1988: the readability formula
+/// built for Italian), `89 + (300 × frasi − 10 × lettere) / parole`, from 0 to 100: below 80 a
+/// reader with an elementary education finds it hard, below 60 one with a lower secondary
+/// education, below 40 one with a diploma. None for a text without words.
+///
+/// A sentence ends at `.`, `!`, `?` or `…` followed by the end of the block or by a space and a
+/// word that is not lower-case or a number (so `1.250` and `il D.Lgs. 150/2009` do not end it),
+/// and every block (a heading, a list item) ends one.
+pub fn gulpease(markdown: &str) -> Option<f64> {
+    let (mut sentences, mut letters, mut words) = (0usize, 0usize, 0usize);
+    for block in crate::markdown::prose_blocks(markdown) {
+        let chars: Vec<char> = block.trim().chars().collect();
+        let mut in_block = 0;
+        for (i, c) in chars.iter().enumerate() {
+            // What follows: the end, or a space and then not a lower-case word or a number.
+            let next_word = chars[i + 1..].iter().find(|n| !n.is_whitespace());
+            let ends = matches!(c, '.' | '!' | '?' | '…')
+                && chars.get(i + 1).is_none_or(|n| n.is_whitespace())
+                && next_word.is_none_or(|n| !(n.is_lowercase() || n.is_ascii_digit()))
+                && !chars.get(i.wrapping_sub(1)).is_some_and(|p| matches!(p, '.' | '!' | '?' | '…'));
+            in_block += usize::from(ends);
+        }
+        let last_ends = chars.last().is_some_and(|c| matches!(c, '.' | '!' | '?' | '…'));
+        sentences += in_block + usize::from(!last_ends);
+        for w in block.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)) {
+            words += 1;
+            letters += w.chars().filter(|c| c.is_alphanumeric()).count();
+        }
+    }
+    (words > 0).then(|| 89.0 + (300.0 * sentences as f64 - 10.0 * letters as f64) / words as f64)
+}
+
+/// The Gulpease index every staff text should reach: easy for a reader with a lower secondary
+/// education (the guidelines ask the Relazione to be readable by citizens).
+pub const GULPEASE_TARGET: f64 = 60.0;
+
+/// Each staff text with its Gulpease index, in the order of the document (the explanations of
+/// the deviations as one text).
+pub fn readability(texts: &Texts) -> Vec<(PathBuf, Option<f64>)> {
+    let mut out: Vec<(PathBuf, Option<f64>)> = SLOTS
+        .iter()
+        .filter_map(|slot| texts.sezione(slot.chiave))
+        .map(|t| (t.file.clone(), gulpease(&t.markdown)))
+        .collect();
+    if let Some(first) = texts.scostamenti.values().next() {
+        let all: Vec<&str> = texts.scostamenti.values().map(|t| t.markdown.as_str()).collect();
+        out.push((first.file.clone(), gulpease(&all.join("\n\n"))));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gulpease_reads_short_plain_sentences_as_easy_and_long_technical_ones_as_hard() {
+        // 2 sentences, 9 words, 32 letters: 89 + (600 - 320) / 9, above 100: very easy.
+        let easy = gulpease("Il Comune ha fatto tutto. Ora tocca a noi.").unwrap();
+        assert!((easy - (89.0 + 280.0 / 9.0)).abs() < 1e-9, "{easy}");
+        let hard = gulpease(
+            "La rendicontazione dell'implementazione delle procedure amministrative interistituzionali \
+             richiede l'individuazione preliminare dei corrispondenti indicatori prestazionali.",
+        )
+        .unwrap();
+        assert!(hard < 40.0, "{hard}");
+        // Numbers and abbreviations inside a sentence do not end it; markup is not counted.
+        assert_eq!(
+            gulpease("Il D.Lgs. 150/2009 vale 1.250 euro."),
+            gulpease("Il DLgs 150/2009 vale 1250 euro.")
+        );
+        assert_eq!(
+            gulpease("**Il** *Comune* ha [fatto](https://x.it) tutto."),
+            gulpease("Il Comune ha fatto tutto.")
+        );
+        assert_eq!(gulpease("<!-- solo un commento -->"), None);
+    }
 
     #[test]
     fn sections_know_their_first_line() {

@@ -540,69 +540,63 @@ fn count(n: usize, name: &NomeLivello) -> String {
     }
 }
 
-/// What the Ente did, how it went and where it fell short, in plain sentences made only of this
-/// view's own counts and figures (nothing the inputs do not say).
+/// The citizens' summary: what the Ente set out to do and how far it got, in plain sentences
+/// with the few key figures and no internal codes. Every sentence is made of this view's counts,
+/// names and results only.
 fn sintesi(v: &View) -> Vec<String> {
     let Some(a) = &v.albero else { return Vec::new() };
     let l = &v.livelli;
-    let indicatori = a.righe.iter().filter(|r| r.indicatore).count();
-    let mut out = vec![format!(
-        "Il piano {} dell'Ente comprende {}, {} e {}, misurati da {}.",
-        v.anno,
-        count(a.ambiti.len(), &l.ambito),
-        count(v.conteggi_strategici.totale, &l.obiettivo_strategico),
-        count(v.conteggi_operativi.totale, &l.obiettivo_operativo),
-        count(indicatori, &l.indicatore),
-    )];
+    let names: Vec<&str> = a.ambiti.iter().map(|x| x.nodo.nome.as_str()).collect();
+    let mut out = vec![
+        format!(
+            "Nel {} l'Ente ha lavorato su {}: {}.",
+            v.anno,
+            count(a.ambiti.len(), &l.ambito).to_lowercase(),
+            join_and(&names)
+        ),
+        format!(
+            "Il piano aveva {} e {}.",
+            count(v.conteggi_strategici.totale, &l.obiettivo_strategico).to_lowercase(),
+            count(v.conteggi_operativi.totale, &l.obiettivo_operativo).to_lowercase()
+        ),
+    ];
     if a.ente.risultato.valore.is_some() {
-        out.push(format!(
-            "Il risultato complessivo dell'Ente è {} ({}).",
-            a.ente.risultato.testo, v.metodo.risultato_ente
-        ));
-    }
-    let per_ambito: Vec<String> = a
-        .ambiti
-        .iter()
-        .filter(|x| x.nodo.risultato.valore.is_some())
-        .map(|x| format!("{} {}", x.nodo.nome, x.nodo.risultato.testo))
-        .collect();
-    if !per_ambito.is_empty() {
-        out.push(format!("Per {}: {}.", l.ambito.nome.to_lowercase(), per_ambito.join("; ")));
+        out.push(format!("In tutto l'Ente ha fatto il {} di quanto voleva fare.", a.ente.risultato.testo));
     }
     let best = v.conteggi_strategici.righe.first();
     if let Some(b) = best.filter(|_| v.conteggi_strategici.totale > 0 && v.metodo.classi) {
         out.push(format!(
-            "{} su {} {} nella classe «{}».",
-            capitalise(&count(b.numero, &l.obiettivo_strategico)),
+            "Su {} {}, {} {} il giudizio migliore: «{}».",
             v.conteggi_strategici.totale,
-            if b.numero == 1 { "è" } else { "sono" },
+            l.obiettivo_strategico.plurale.to_lowercase(),
+            b.numero,
+            if b.numero == 1 { "ha" } else { "hanno" },
             b.etichetta
         ));
     }
-    if v.sotto_soglia.is_empty() {
-        out.push(format!(
-            "Nessun {} è sotto il {}.",
-            l.indicatore.nome.to_lowercase(),
-            v.metodo.soglia_spiegazioni
-        ));
-    } else {
-        let list: Vec<String> = v
-            .sotto_soglia
-            .iter()
-            .map(|i| format!("{} ({})", i.indicatore.nodo.titolo, i.indicatore.nodo.risultato.testo))
-            .collect();
-        out.push(format!(
-            "Sotto il {}: {}. Le cause degli scostamenti sono illustrate nella sezione 3.3 della Relazione.",
-            v.metodo.soglia_spiegazioni,
-            list.join("; ")
-        ));
+    match v.sotto_soglia.len() {
+        0 => out.push(format!("Nessun risultato è sotto il {}.", v.metodo.soglia_spiegazioni)),
+        n => {
+            out.push(format!(
+                "{} sotto il {}. La sezione 3.3 ne spiega le cause.",
+                if n == 1 { "Un risultato è".to_string() } else { format!("{n} risultati sono") },
+                v.metodo.soglia_spiegazioni
+            ));
+            for i in &v.sotto_soglia {
+                out.push(format!("{}: {}.", i.indicatore.nodo.nome, i.indicatore.nodo.risultato.testo));
+            }
+        }
     }
     out
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+/// `a`, `a e b`, `a, b e c`.
+fn join_and(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.to_string(),
+        [rest @ .., last] => format!("{} e {last}", rest.join(", ")),
+    }
 }
 
 /// One indicator of the performance tree with the codes of the levels above it: the row shape of

@@ -300,7 +300,7 @@ fn any_number_of_classes_with_the_smvps_names_and_colours() {
     let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Esempio.pdf")));
     // OS 10 at 74, 20 at 85, 21 at 90 (the OIV's): one in each of the first three classes.
     for expected in [
-        "1 obiettivo strategico su 3 è nella classe «Pienamente raggiunto (≥ 90 %)».",
+        "Su 3 obiettivi strategici, 1 ha il giudizio migliore: «Pienamente raggiunto (≥ 90 %)».",
         "Pienamente raggiunto (≥ 90 %) 1 33,33 %",
         "Raggiunto (80–90 %) 1 33,33 %",
         "Parzialmente raggiunto (70–80 %) 1 33,33 %",
