@@ -24,7 +24,7 @@ fn chapters_hold_the_published_figures() {
     ));
     let public = t.rsplit_once("DA COMPLETARE").expect("a draft").0;
     assert!(
-        !public.contains("ne individua") && !public.contains("alla lettera"),
+        !public.contains("ne individua 41") && !public.contains("applicata alla lettera"),
         "a cross-check in the public text"
     );
     let papers = flat(&pdf_text(&modena_build().out.join("Carte_di_lavoro_OIV_2024_Modena.pdf")));
