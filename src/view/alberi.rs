@@ -37,6 +37,8 @@ pub struct ObiettivoStrategico {
     #[serde(flatten)]
     pub nodo: Nodo,
     pub indicatori: Vec<Indicatore>,
+    /// How its sheet's table of indicators is set (Allegato 2).
+    pub scheda: Scheda,
     /// Weight and result of the indicators taken together, where the plan groups them.
     pub quota_indicatori: Option<Quota>,
     pub obiettivi_operativi: Vec<Obiettivo>,
@@ -66,9 +68,73 @@ pub struct Obiettivo {
     #[serde(flatten)]
     pub nodo: Nodo,
     pub indicatori: Vec<Indicatore>,
+    /// How its sheet's table of indicators is set (Allegati 2 and 3).
+    pub scheda: Scheda,
     pub unita: Vec<String>,
     /// Budget and use of the promotional resources, where the inputs give them for it.
     pub risorse: Option<String>,
+}
+
+/// The type size and column widths of an objective's table of indicators: each figure column as
+/// wide as its widest figure on one line when they all fit in two thirds of the page, otherwise
+/// as wide as its longest word (a figure wraps at its spaces, never inside a number) in the
+/// largest of three sizes that leaves the indicator a third; the indicator takes the rest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Scheda {
+    /// Points.
+    pub corpo: f64,
+    /// Points, the indicator first, then type, target, actual, deviation, ratio, score.
+    pub larghezze: Vec<u32>,
+}
+
+/// The text width of the Relazione's pages: A4 less the 2 cm side margins of `stile.typ.j2`.
+const TEXT_WIDTH_PT: f64 = 595.28 - 2.0 * 56.69;
+
+fn scheda(indicatori: &[Indicatore]) -> Scheda {
+    let headings = ["Tipologia", "Target", "Consuntivo", "Scost.", "Grado", "Punteggio"];
+    let cells = |i: &Indicatore| {
+        [
+            i.tipologia.clone().unwrap_or_default(),
+            i.target.clone(),
+            i.consuntivo.clone(),
+            i.scostamento.clone(),
+            i.rapporto.clone(),
+            // The class mark before the score takes about two characters.
+            format!("●\u{a0}{}", i.nodo.risultato.testo),
+        ]
+    };
+    // Width in ems: digits and most letters about 0,56, separators and spaces half that.
+    let chars = |s: &str| -> f64 {
+        s.chars().map(|c| if matches!(c, '.' | ',' | ' ' | '\u{a0}' | ':' | ';') { 0.28 } else { 0.56 }).sum()
+    };
+    let word = |s: &str| s.split_whitespace().map(chars).fold(0.0, f64::max);
+    // Widest content of each column in ems, whole or by its longest word; a heading in bold
+    // counts a fifth more.
+    let widest = |measure: &dyn Fn(&str) -> f64| -> Vec<f64> {
+        (0..headings.len())
+            .map(|k| {
+                let heading = chars(headings[k]) * 1.2;
+                indicatori.iter().map(|i| measure(&cells(i)[k])).fold(heading, f64::max)
+            })
+            .collect()
+    };
+    // A cell has 4 pt of margin on each side.
+    let points = |cols: &[f64], size: f64| -> Vec<f64> { cols.iter().map(|c| c * size + 9.0).collect() };
+    let room = TEXT_WIDTH_PT * 2.0 / 3.0;
+    let whole = points(&widest(&chars), 8.5);
+    let (corpo, figures) = if whole.iter().sum::<f64>() <= room {
+        (8.5, whole)
+    } else {
+        let words = widest(&word);
+        [8.5, 7.5, 6.5]
+            .into_iter()
+            .map(|size| (size, points(&words, size)))
+            .find(|(_, p)| p.iter().sum::<f64>() <= room)
+            .unwrap_or_else(|| (6.5, points(&words, 6.5)))
+    };
+    let indicator = (TEXT_WIDTH_PT - figures.iter().sum::<f64>()).max(0.0);
+    let larghezze = std::iter::once(indicator).chain(figures).map(|w| w.floor() as u32).collect();
+    Scheda { corpo, larghezze }
 }
 
 /// An indicator with its measurement.
@@ -261,7 +327,8 @@ fn operational_of(n: &Node) -> Vec<&Node> {
 }
 
 pub(super) fn obiettivo(n: &Node, unita: &[String]) -> Obiettivo {
-    Obiettivo { nodo: nodo(n), indicatori: indicators_of(n), unita: unita.to_vec(), risorse: None }
+    let indicatori = indicators_of(n);
+    Obiettivo { nodo: nodo(n), scheda: scheda(&indicatori), indicatori, unita: unita.to_vec(), risorse: None }
 }
 
 /// Units working on each objective (by code), from the organisational tree.
@@ -302,9 +369,11 @@ fn strategico(n: &Node, s: &Scored, units: &BTreeMap<String, Vec<String>>) -> Ob
                 pct(r.utilizzo())
             )
         });
+    let indicatori = indicators_of(n);
     ObiettivoStrategico {
         nodo: nodo(n),
-        indicatori: indicators_of(n),
+        scheda: scheda(&indicatori),
+        indicatori,
         quota_indicatori: group_of(n, |c| c.indicator.is_some()),
         operativi_verdi: operational_of(n)
             .iter()

@@ -131,16 +131,51 @@ fn ciclo(c: &crate::inputs::config::Ciclo) -> CicloView {
 /// The staff's tables by section (each list empty when the inputs have none).
 #[derive(Debug, Clone, Serialize)]
 pub struct Tabelle {
-    pub contesto: Vec<crate::model::TabellaDati>,
-    pub personale: Vec<crate::model::TabellaDati>,
-    pub customer_satisfaction: Vec<crate::model::TabellaDati>,
-    pub bilancio_di_genere: Vec<crate::model::TabellaDati>,
-    pub valutazione_personale: Vec<crate::model::TabellaDati>,
+    pub contesto: Vec<TabellaDatiView>,
+    pub personale: Vec<TabellaDatiView>,
+    pub customer_satisfaction: Vec<TabellaDatiView>,
+    pub bilancio_di_genere: Vec<TabellaDatiView>,
+    pub valutazione_personale: Vec<TabellaDatiView>,
+}
+
+/// A staff table with the share of the width each column needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct TabellaDatiView {
+    #[serde(flatten)]
+    pub tabella: crate::model::TabellaDati,
+    /// Relative widths (`fr`), the label column first: see [`widths`].
+    pub larghezze: Vec<usize>,
+}
+
+/// Relative column widths of a staff table, in tenths of a character: a value column as wide as
+/// its widest value (a number never wraps) or its heading's longest word in bold (a heading never
+/// runs into its neighbour, and is never hyphenated); the label column as wide as its longest
+/// label up to 24 characters (longer labels wrap), never narrower than its longest word. Each
+/// column counts two characters more for its cell's margins.
+fn widths(t: &crate::model::TabellaDati) -> Vec<usize> {
+    let chars = |s: &str| s.chars().count() * 10;
+    // Bold heading type is wider than the values' regular type.
+    let heading = |s: &str| s.split_whitespace().map(|w| chars(w) * 7 / 5).max().unwrap_or(0);
+    let longest_word = |s: &str| s.split_whitespace().map(chars).max().unwrap_or(0);
+    let label = t.righe.iter().map(|r| chars(&r.voce).min(240).max(longest_word(&r.voce))).max().unwrap_or(0);
+    let mut out = vec![label.max(heading("Voce")) + 20];
+    for (i, c) in t.colonne.iter().enumerate() {
+        let values = t.righe.iter().filter_map(|r| r.valori.get(i)).map(|v| chars(v)).max().unwrap_or(0);
+        out.push(values.max(heading(c)) + 20);
+    }
+    out
 }
 
 fn tabelle(s: &Scored) -> Tabelle {
     use crate::model::Sezione;
-    let of = |sezione: Sezione| s.report.tabelle.iter().filter(|t| t.sezione == sezione).cloned().collect();
+    let of = |sezione: Sezione| {
+        s.report
+            .tabelle
+            .iter()
+            .filter(|t| t.sezione == sezione)
+            .map(|t| TabellaDatiView { larghezze: widths(t), tabella: t.clone() })
+            .collect()
+    };
     Tabelle {
         contesto: of(Sezione::Contesto),
         personale: of(Sezione::Personale),

@@ -379,8 +379,10 @@ fn word_boxes(pdf: &std::path::Path) -> Vec<Vec<WordBox>> {
 }
 
 /// A figure too wide for its cell is drawn over its neighbour («18.231.161.719,00 €» over the
-/// deviation, «Target» into «Raggiungimento»): no two words on one line may overlap, on any page of
-/// the Relazione or of the OIV's working papers.
+/// deviation, «Target» into «Raggiungimento»), or a heading runs into the next («Altre» touching
+/// «Agricoltura»): no two words on one line may overlap, and no two words of letters may sit
+/// closer than a thin space (a space is over 1 pt even in the smallest type), on any page of the
+/// Relazione or of the OIV's working papers.
 #[test]
 fn no_word_is_drawn_over_another() {
     needs!("pdftotext");
@@ -396,6 +398,10 @@ fn no_word_is_drawn_over_another() {
                     let across = a.2.min(c.2) - a.0.max(c.0);
                     if same_line && across > 0.5 {
                         overlaps.push(format!("{} p. {}: «{}» over «{}»", pdf.display(), n + 1, a.4, c.4));
+                    }
+                    let letters = |w: &str| w.chars().all(char::is_alphabetic);
+                    if same_line && across <= 0.5 && -across < 0.8 && letters(&a.4) && letters(&c.4) {
+                        overlaps.push(format!("{} p. {}: «{}» touches «{}»", pdf.display(), n + 1, a.4, c.4));
                     }
                 }
             }
@@ -601,4 +607,94 @@ fn parts_typeset_in_child_processes_are_the_bytes_typeset_in_one_process() {
     for (name, bytes) in pdfs {
         assert!(std::fs::read(out.join(name)).unwrap() == *bytes, "{name} differs");
     }
+}
+
+/// The words of a page's body (below the running header, above the footer), in reading order.
+fn body_words(page: &[WordBox]) -> Vec<&WordBox> {
+    let mut words: Vec<&WordBox> = page.iter().filter(|w| w.1 > 52.0 && w.3 < 790.0).collect();
+    words.sort_by(|a, b| (a.1, a.0).partial_cmp(&(b.1, b.0)).unwrap());
+    words
+}
+
+/// Whether a page starts a chapter or an annex: its first line is a chapter's heading (printed in
+/// capitals) or an «Allegato N.».
+fn starts_a_chapter(page: &[WordBox]) -> bool {
+    let words = body_words(page);
+    let Some(first) = words.first() else { return false };
+    let line: Vec<&str> =
+        words.iter().filter(|w| (w.1 - first.1).abs() < 2.0).map(|w| w.4.as_str()).collect();
+    let upper = line.iter().all(|w| !w.chars().any(char::is_lowercase))
+        && line.iter().any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3);
+    upper || line.first() == Some(&"Allegato")
+}
+
+/// No page of the Relazione is more than half blank, except the one before a chapter (a chapter
+/// starts a page) and the last: a short section runs on after the one before it.
+#[test]
+fn no_page_is_half_blank_except_before_a_chapter() {
+    needs!("pdftotext");
+    let b = modena_build();
+    let pages = word_boxes(&b.pdf);
+    let (top, bottom) = (62.0, 790.0);
+    let mut blank = Vec::new();
+    for (n, page) in pages.iter().enumerate().skip(1) {
+        let Some(next) = pages.get(n + 1) else { break };
+        if starts_a_chapter(next) {
+            continue;
+        }
+        let lowest = body_words(page).iter().map(|w| w.3).fold(top, f64::max);
+        if lowest < top + 0.5 * (bottom - top) {
+            blank.push(format!(
+                "p. {}: text ends at {:.0} % of the page",
+                n + 1,
+                (lowest - top) / (bottom - top) * 100.0
+            ));
+        }
+    }
+    assert!(blank.is_empty(), "{blank:#?}");
+}
+
+/// In the objectives' sheets (Allegati 2 and 3) the indicator keeps a third of the width whatever
+/// its figures (a target of ≥ 18.000.000.000,00 € once squeezed it to a sixth; now the figures
+/// wrap at their spaces in a smaller type): measured on every sheet's heading, from «Indicatore»
+/// to «Tipologia».
+#[test]
+fn the_indicator_column_keeps_its_share_whatever_the_figures() {
+    needs!("pdftotext");
+    let b = modena_build();
+    let text_width = 595.28 - 2.0 * 56.69;
+    let mut sheets = 0;
+    for (n, page) in word_boxes(&b.pdf).iter().enumerate() {
+        for w in page.iter().filter(|w| w.4 == "Indicatore") {
+            let Some(t) = page.iter().find(|t| t.4 == "Tipologia" && (t.1 - w.1).abs() < 2.0) else {
+                continue;
+            };
+            sheets += 1;
+            let share = (t.0 - w.0) / text_width;
+            assert!(
+                share >= 0.33,
+                "p. {}: the indicator column is {:.0} % of the width",
+                n + 1,
+                share * 100.0
+            );
+        }
+    }
+    assert!(sheets > 20, "the sheets' headings: {sheets}");
+}
+
+/// A table's heading is never hyphenated (a screen reader reads «Raggiungi-mento»): no template
+/// breaks a word by hand, the house heading turns hyphenation off, and chapter 4's heading reads
+/// whole.
+#[test]
+fn table_headings_are_never_hyphenated() {
+    needs!("pdftotext");
+    for e in std::fs::read_dir(manifest().join("templates")).unwrap().flatten() {
+        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+        assert!(!text.contains('\u{ad}'), "{}: a soft hyphen", e.path().display());
+    }
+    let stile = std::fs::read_to_string(manifest().join("templates/stile.typ.j2")).unwrap();
+    let header = stile.lines().find(|l| l.starts_with("#let intestazione(")).unwrap();
+    assert!(header.contains("hyphenate: false"), "{header}");
+    let text = flat(modena_build().text());
+    assert!(text.contains("Consuntivo Target Raggiungimento"), "chapter 4's heading");
 }
