@@ -654,25 +654,33 @@ pub(super) fn salute(s: &crate::score::salute::Salute) -> SaluteView {
     let indici = s
         .indici
         .iter()
-        .map(|i| IndiceView {
-            nome: i.nome.clone(),
-            area: Some(i.area.clone()).filter(|a| !a.is_empty()),
-            fonte: i.formula.clone().unwrap_or_else(|| "tabella degli indici".into()),
-            calcolato: i.formula.is_some(),
-            nota: i.nota.clone(),
-            rilievi: i.rilievi.clone(),
-            valori: s
-                .anni
-                .iter()
-                .map(|y| match i.valori.iter().find(|v| v.anno == *y) {
-                    Some(v) => ValoreIndiceView {
-                        testo: value_text(v.valore, i.percentuale),
-                        da_tabella: v.fonte == Fonte::Tabella && i.formula.is_some(),
-                        dall_albero: matches!(v.fonte, Fonte::Albero { .. }),
-                    },
-                    None => ValoreIndiceView { testo: "–".into(), da_tabella: false, dall_albero: false },
-                })
-                .collect(),
+        .map(|i| {
+            // The formula is the source only where the Relazione prints a value it gives: a ratio
+            // whose every value is the published one says so, and prints no formula note.
+            let computed = i.valori.iter().any(|v| matches!(v.fonte, Fonte::Calcolato { .. }));
+            let formula = i.formula.clone().filter(|_| computed);
+            IndiceView {
+                nome: i.nome.clone(),
+                area: Some(i.area.clone()).filter(|a| !a.is_empty()),
+                fonte: formula.clone().unwrap_or_else(|| "tabella degli indici".into()),
+                calcolato: formula.is_some(),
+                nota: i.nota.clone(),
+                rilievi: i.rilievi.clone(),
+                valori: s
+                    .anni
+                    .iter()
+                    .map(|y| match i.valori.iter().find(|v| v.anno == *y) {
+                        Some(v) => ValoreIndiceView {
+                            testo: value_text(v.valore, i.percentuale),
+                            da_tabella: v.fonte == Fonte::Tabella && formula.is_some(),
+                            dall_albero: matches!(v.fonte, Fonte::Albero { .. }),
+                        },
+                        None => {
+                            ValoreIndiceView { testo: "–".into(), da_tabella: false, dall_albero: false }
+                        }
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let grafico = s
