@@ -698,3 +698,21 @@ fn table_headings_are_never_hyphenated() {
     let text = flat(modena_build().text());
     assert!(text.contains("Consuntivo Target Raggiungimento"), "chapter 4's heading");
 }
+
+/// Every KPI chart of Allegato 6 reads without its table: a legend (target, consuntivo) and an
+/// axis from 0 to its top value, in the charts' small type.
+#[test]
+fn every_kpi_chart_has_its_legend_and_axis() {
+    needs!("pdftotext");
+    let b = modena_build();
+    let texts = relazione::inputs::testi::Texts::default();
+    let view = relazione::view::View::build(modena_scored(), &[], &texts);
+    let charts = view.serie.as_ref().unwrap().kpi.iter().filter(|k| !k.scadenza).count();
+    assert!(charts > 20, "{charts}");
+    let small = |w: &&WordBox| w.3 - w.1 < 10.0;
+    let words: Vec<WordBox> = word_boxes(&b.pdf).into_iter().flatten().collect();
+    let count = |text: &str| words.iter().filter(small).filter(|w| w.4 == text).count();
+    assert_eq!(count("target"), charts, "legends");
+    assert_eq!(count("consuntivo"), charts, "legends");
+    assert!(count("0") >= charts, "axes from 0: {}", count("0"));
+}
