@@ -27,7 +27,7 @@ pub struct Context<'a> {
     pub scored: &'a Scored,
     pub texts: &'a Texts,
     pub view: &'a View,
-    /// The findings of every stage (they go into the workbook's «Avvisi» sheet).
+    /// The findings of every stage (they go into the working papers' workbook, sheet «Anomalie»).
     pub findings: &'a [Problem],
     pub data_dir: &'a Path,
     pub options: &'a Options,
@@ -146,7 +146,7 @@ pub struct WorkingPapers;
 
 impl Renderer for WorkingPapers {
     fn name(&self) -> String {
-        "carte di lavoro dell'OIV (PDF)".into()
+        "carte di lavoro dell'OIV (PDF e xlsx)".into()
     }
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
@@ -161,8 +161,9 @@ impl Renderer for WorkingPapers {
         let source = crate::outputs::pdf::parti::whole(&rendered.source, &name);
         let limits = Limits::for_nodes(node_count(cx.scored), blame(&rendered.local_templates));
         let t = typeset(&source, &BTreeMap::new(), cx, limits)?;
+        let workbook = crate::outputs::xlsx::working_papers(cx.scored, cx.findings, &cx.view.carte_oiv)?;
         Ok(Output {
-            files: vec![(name, t.pdf)],
+            files: vec![(name.replace(".pdf", ".xlsx"), workbook), (name, t.pdf)],
             warnings: t.warnings,
             local_templates: rendered.local_templates,
             ..Default::default()
@@ -179,7 +180,7 @@ impl Renderer for Workbook {
     }
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
-        let bytes = crate::outputs::xlsx::workbook(cx.scored, cx.findings, &cx.view.carte_oiv)?;
+        let bytes = crate::outputs::xlsx::workbook(cx.scored)?;
         Ok(Output { files: vec![(crate::outputs::xlsx::file_name(cx.scored), bytes)], ..Default::default() })
     }
 }
@@ -286,7 +287,7 @@ fn site_downloads(
         } else if let Some(k) = name.strip_prefix(&part_prefix).and_then(|r| r.split('_').next()) {
             let k = k.trim_start_matches('0');
             (format!("Relazione sulla performance {}, parte {k} di {parts}", config.anno), "documenti")
-        } else if name.ends_with(".xlsx") && !name.contains('/') {
+        } else if *name == crate::outputs::xlsx::file_name_for(config) {
             ("Cartella dei risultati".to_string(), "documenti")
         } else if let Some(file) = name.strip_prefix(&format!("{}/", crate::outputs::opendata::DIR)) {
             match crate::outputs::opendata::title(file) {

@@ -49,10 +49,16 @@ fn the_workbook_has_every_sheet() {
             "Obiettivi individuali",
             "Overshooting",
             "Risorse",
-            "Anomalie",
-            "Carte OIV"
         ]
     );
+    // The OIV's cross-checks are its working papers', in a workbook of their own that the web
+    // edition does not offer.
+    let papers = modena_out().join("Carte_di_lavoro_OIV_2024_Modena.xlsx");
+    let wb = open_workbook_auto(&papers).unwrap();
+    assert_eq!(wb.sheet_names(), ["Carte OIV", "Anomalie"]);
+    let dati = std::fs::read_to_string(modena_out().join("sito/dati.html")).unwrap();
+    assert!(!dati.contains("Carte_di_lavoro"), "the working papers are not published");
+    assert!(dati.contains("Risultati_performance_2024_Modena.xlsx"));
 }
 
 /// Every result cell of a tree sheet equals the JSON's value for the same node, to the last digit;

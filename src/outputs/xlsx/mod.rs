@@ -41,7 +41,12 @@ fn out(e: XlsxError) -> Error {
 
 /// Output file name: `Risultati_performance_2024_Modena.xlsx`.
 pub fn file_name(s: &Scored) -> String {
-    format!("Risultati_performance_{}_{}.xlsx", s.config.anno, s.config.ente.nome_breve.replace(' ', "_"))
+    file_name_for(&s.config)
+}
+
+/// The results workbook's name for an Ente's configuration.
+pub fn file_name_for(config: &crate::inputs::config::Config) -> String {
+    format!("Risultati_performance_{}_{}.xlsx", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
 struct Formats {
@@ -139,11 +144,8 @@ fn traffic_lights(ws: &mut Worksheet, smvp: &Smvp, col: u16, last_row: u32) -> R
     Ok(())
 }
 
-/// Builds the whole workbook in memory.
-pub fn workbook(s: &Scored, findings: &[Problem], carte: &crate::view::CarteOiv) -> Result<Vec<u8>, Error> {
-    let f = Formats::new();
-    let smvp = &s.config.smvp;
-    let mut wb = Workbook::new();
+/// Document properties of a workbook of this run (dated as the document, for same bytes).
+fn properties(wb: &mut Workbook, s: &Scored, title: &str) -> Result<(), Error> {
     let created = {
         use chrono::Datelike;
         let d = s.date;
@@ -151,13 +153,38 @@ pub fn workbook(s: &Scored, findings: &[Problem], carte: &crate::view::CarteOiv)
     };
     wb.set_properties(
         &DocProperties::new()
-            .set_title(format!("Risultati della performance {} – {}", s.config.anno, s.config.ente.nome))
+            .set_title(format!("{title} {} – {}", s.config.anno, s.config.ente.nome))
             .set_subject("Relazione sulla performance, art. 10 D.Lgs. 150/2009")
             .set_company(&s.config.ente.nome)
             .set_author(&s.config.ente.nome)
             .set_keywords(format!("performance, {}", s.config.anno))
             .set_creation_datetime(&created),
     );
+    Ok(())
+}
+
+/// The OIV's working papers as a workbook (not published): the validation criteria with their
+/// evidence, and every finding of the run with its file, sheet and cell.
+pub fn working_papers(
+    s: &Scored,
+    findings: &[Problem],
+    carte: &crate::view::CarteOiv,
+) -> Result<Vec<u8>, Error> {
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    properties(&mut wb, s, "Carte di lavoro dell'OIV, Relazione sulla performance")?;
+    carte_oiv(&mut wb, carte, &f)?;
+    anomalie(&mut wb, findings, &f)?;
+    wb.save_to_buffer().map_err(out)
+}
+
+/// Builds the whole results workbook in memory: the Ente's figures, published beside the
+/// Relazione (the OIV's cross-checks are in [`working_papers`]).
+pub fn workbook(s: &Scored) -> Result<Vec<u8>, Error> {
+    let f = Formats::new();
+    let smvp = &s.config.smvp;
+    let mut wb = Workbook::new();
+    properties(&mut wb, s, "Risultati della performance")?;
 
     add_sintesi(&mut wb, &f)?;
     let albero_rows = match &s.report.albero {
@@ -174,8 +201,6 @@ pub fn workbook(s: &Scored, findings: &[Problem], carte: &crate::view::CarteOiv)
     }
     overshooting(&mut wb, s, &f)?;
     risorse(&mut wb, s, &f)?;
-    anomalie(&mut wb, findings, &f)?;
-    carte_oiv(&mut wb, carte, &f)?;
     // Sintesi refers to Albero rows: fix them now that Albero is written.
     fill_sintesi(&mut wb, s, &albero_rows, &f)?;
     wb.save_to_buffer().map_err(out)
@@ -444,13 +469,9 @@ fn overshooting(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error>
         0,
         &if ov.dalla_piattaforma {
             format!(
-                "{} indicatori su {} con target segnalati dalla piattaforma (colonna OVERSHOOTING); la regola dello \
-                 SMVP (oltre il {} % del target, operatori {}) ne individua {}.",
+                "{} indicatori su {} con target segnalati dalla piattaforma (colonna OVERSHOOTING).",
                 ov.righe.len(),
-                ov.kpi_con_target,
-                crate::value::format_number(ov.soglia, 0),
-                ov.operatori.join(", "),
-                ov.calcolate.len()
+                ov.kpi_con_target
             )
         } else {
             format!(
