@@ -31,6 +31,50 @@ pub fn document(s: &Scored) -> Value {
     })
 }
 
+/// The OIV's findings in the document (warnings, cross-checks, the KPI series' rilievi): for its
+/// working papers and for `score --json`, never for publication. Paths of keys, `*` for every
+/// item of a list.
+const OIV_ONLY: &[&[&str]] = &[
+    &["avvisi"],
+    &["riepilogo", "incoerenze"],
+    &["riepilogo", "overshooting", "calcolate"],
+    &["riepilogo", "salute", "indici", "*", "rilievi"],
+    &["riepilogo", "serie", "con_anni_mancanti"],
+    &["riepilogo", "serie", "con_overshooting_ripetuto"],
+    &["riepilogo", "serie", "con_target_sotto_precedente"],
+    &["riepilogo", "serie", "senza_rilievi"],
+    &["riepilogo", "serie", "kpi", "*", "rilievi"],
+    &["riepilogo", "serie", "kpi", "*", "incoerenze"],
+    &["riepilogo", "serie", "kpi", "*", "anni_mancanti"],
+    &["riepilogo", "serie", "kpi", "*", "anni_overshooting"],
+    &["riepilogo", "serie", "kpi", "*", "target_sotto_precedente"],
+];
+
+/// The document as published with the open data: [`document`] without the OIV's findings.
+pub fn public_document(s: &Scored) -> Value {
+    let mut doc = document(s);
+    for path in OIV_ONLY {
+        remove(&mut doc, path);
+    }
+    doc
+}
+
+/// Removes the key at `path` wherever it is (`*` for every item of a list).
+fn remove(v: &mut Value, path: &[&str]) {
+    match (path, v) {
+        ([last], Value::Object(o)) => {
+            o.remove(*last);
+        }
+        (["*", rest @ ..], Value::Array(items)) => items.iter_mut().for_each(|x| remove(x, rest)),
+        ([key, rest @ ..], Value::Object(o)) => {
+            if let Some(x) = o.get_mut(*key) {
+                remove(x, rest);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn sources(r: &Report) -> Value {
     Value::Array(r.sources.iter().map(|s| json!({ "file": s.file, "contenuto": s.kind })).collect())
 }

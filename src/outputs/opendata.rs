@@ -546,7 +546,7 @@ fn dictionary(s: &Scored, tables: &[Table]) -> String {
          strategici, gruppi, obiettivi operativi, indicatori). `id` e `id_padre` ricostruiscono l'albero.\n\
          - `indicatori.csv`: i soli indicatori, con i codici di ambito, obiettivo strategico e operativo.\n\
          - `unita_organizzative.csv`: aree, settori e loro obiettivi, se forniti.\n\
-         - `relazione.json`: il modello completo con tutti i risultati, lo stesso di `relazione score --json`.\n\n\
+         - `relazione.json`: il modello completo con tutti i risultati, lo stesso di `relazione score --json` senza i rilievi dell'OIV (avvisi, confronti e rilievi sulla serie storica, che sono nelle sue carte di lavoro).\n\n\
          ## Le colonne\n\n| campo | tipo | contenuto |\n|---|---|---|\n",
     );
     let lead = tables.iter().flat_map(|t| t.lead.iter());

@@ -158,8 +158,14 @@ fn the_oivs_findings_are_in_its_working_papers_only() {
             pages.push((e.path(), squeezed(&html_text(public))));
         }
     }
+    // The open data's JSON is published too: without the findings, the warnings among them.
+    let json = std::fs::read_to_string(b.out.join("opendata/relazione.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(json.get("avvisi").is_none() && json["riepilogo"].get("incoerenze").is_none());
+    let json = squeezed(&json.to_string());
     for f in &findings {
         let f = squeezed(f);
+        assert!(!json.contains(&f), "the open data publish the OIV's finding «{f}»");
         assert!(!public_pdf.contains(&f), "the Relazione prints the OIV's finding «{f}»");
         for (page, text) in &pages {
             assert!(!text.contains(&f), "{} prints the OIV's finding «{f}»", page.display());
