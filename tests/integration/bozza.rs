@@ -132,6 +132,20 @@ fn complete_inputs_give_a_final_report_without_marks() {
     let text = pdf_text(&out.join("Relazione_performance_2024_Prova.pdf"));
     assert!(!text.contains("BOZZA") && !text.contains("Da completare"), "{text}");
     assert!(!text.to_lowercase().contains("testo di esempio"));
+    // None of the notes a reviewer found in a draft: no inline «Da completare», no sample, no
+    // cross-check of the OIV, no internal code in the citizens' summary.
+    for note in [
+        "Da completare:",
+        "Spiegazione di esempio",
+        "la tabella pubblicata riporta",
+        "ne individua",
+        "Rilievi",
+    ] {
+        assert!(!text.contains(note), "«{note}» in the final Relazione");
+    }
+    let sintesi =
+        &text[text.find("SINTESI PER I CITTADINI").expect("the summary")..text.find("PREMESSA").unwrap()];
+    assert!(!sintesi.contains("101.S1") && sintesi.contains("Il piano aveva"), "{sintesi}");
     let text = flat(&text);
     assert!(text.contains("3.4 Bilancio di genere") && text.contains("% donne 60,00 %"), "{text}");
     assert!(text.contains("31/01/2024 Approvazione del PIAO 2024-2026 delibera n. 12"), "{text}");
