@@ -441,6 +441,9 @@ pub struct TabellaDati {
 pub struct RigaDati {
     pub voce: String,
     pub valori: Vec<String>,
+    /// Where each value was read (its cell), for a message about it.
+    #[serde(skip)]
+    pub celle: Vec<Location>,
     /// A row whose label starts with «Totale».
     pub totale: bool,
 }

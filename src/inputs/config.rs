@@ -82,14 +82,42 @@ pub struct Atto {
     pub indirizzo: Option<String>,
 }
 
+/// Most components of the individual evaluation: an SMVP's scheme has three to five, and each is
+/// a column of chapter 4's table.
+pub const MAX_COMPONENTI: usize = 8;
+
 /// How the SMVP evaluates each manager: components, each with where its score comes from, and
 /// the weights of the components per role (in the order of `componenti`, summing to 100).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ValutazioneIndividuale {
     pub componenti: Vec<Componente>,
-    /// By role, as named in the individual objectives (`Segretario Generale: [40, 30, 30]`).
+    /// By role, as named in the individual objectives (`Segretario Generale: [40, 30, 30]`); a
+    /// role given twice is an error (YAML would keep the last silently).
+    #[serde(deserialize_with = "unique_roles")]
     pub pesi: BTreeMap<String, Vec<f64>>,
+}
+
+/// The weights by role, refusing a role written twice.
+fn unique_roles<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Vec<f64>>, D::Error> {
+    struct Roles;
+    impl<'de> serde::de::Visitor<'de> for Roles {
+        type Value = BTreeMap<String, Vec<f64>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("una mappa «ruolo: [pesi]»")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((role, weights)) = map.next_entry::<String, Vec<f64>>()? {
+                if out.contains_key(&role) {
+                    return Err(serde::de::Error::custom(format!("ruolo «{role}» ripetuto")));
+                }
+                out.insert(role, weights);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Roles)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -842,20 +870,30 @@ impl Config {
             }
         }
         if let Some(v) = &self.valutazione_individuale {
-            if v.componenti.is_empty() {
-                problems.push("«valutazione_individuale.componenti»: nessuna componente".into());
+            let n = v.componenti.len();
+            if n == 0 || n > MAX_COMPONENTI {
+                problems.push(format!(
+                    "«valutazione_individuale.componenti»: {n} componenti, ne servono da 1 a {MAX_COMPONENTI}"
+                ));
             }
             for (ruolo, pesi) in &v.pesi {
+                let key = format!("«valutazione_individuale.pesi», «{}»", crate::escape::terminal(ruolo));
                 let sum: f64 = pesi.iter().sum();
-                if pesi.len() != v.componenti.len() {
+                if pesi.len() != n {
                     problems.push(format!(
-                        "«valutazione_individuale.pesi», «{ruolo}»: {} pesi per {} componenti (uno per componente, nello stesso ordine)",
-                        pesi.len(),
-                        v.componenti.len()
+                        "{key}: {} pesi per {n} componenti (uno per componente, nello stesso ordine)",
+                        pesi.len()
                     ));
-                } else if pesi.iter().any(|p| !(0.0..=100.0).contains(p)) || (sum - 100.0).abs() > 0.01 {
+                } else if let Some(p) = pesi.iter().find(|p| !(0.0..=100.0).contains(*p)) {
+                    let p = if p.is_finite() {
+                        crate::value::format_number(*p, 2)
+                    } else {
+                        "non numerico".into()
+                    };
+                    problems.push(format!("{key}: un peso ({p}) non è tra 0 e 100"));
+                } else if (sum - 100.0).abs() > 0.01 {
                     problems.push(format!(
-                        "«valutazione_individuale.pesi», «{ruolo}»: i pesi sono tra 0 e 100 e sommano a 100 (ora {})",
+                        "{key}: i pesi sommano a {}, devono sommare a 100",
                         crate::value::format_number(sum, 2)
                     ));
                 }
@@ -1217,10 +1255,17 @@ pub(crate) fn yaml_error(path: &Path, e: &serde_yaml::Error) -> Error {
     let raw = e.to_string();
     let line = e.location().map(|l| l.line());
     let detail = raw.split(" at line ").next().unwrap_or(&raw);
-    // serde_yaml prefixes the path of nested keys: `smvp: unknown field ...`.
-    let (path_prefix, detail) = match detail.split_once(": ") {
-        Some((p, d)) if !p.contains(' ') => (format!(" in «{p}»"), d),
-        _ => (String::new(), detail),
+    // serde_yaml prefixes the path of nested keys: `smvp: unknown field ...`; a key may hold spaces
+    // (`valutazione_individuale.pesi.Segretario Generale[0]: invalid type ...`).
+    let phrases =
+        ["unknown field `", "invalid type: ", "invalid value: ", "duplicate field `", "missing field `"];
+    let cut = phrases.iter().filter_map(|p| detail.find(&format!(": {p}"))).min();
+    let (path_prefix, detail) = match cut {
+        Some(i) => (format!(" in «{}»", &detail[..i]), &detail[i + 2..]),
+        None => match detail.split_once(": ") {
+            Some((p, d)) if !p.contains(' ') => (format!(" in «{p}»"), d),
+            _ => (String::new(), detail),
+        },
     };
     let message = if let Some(rest) = detail.strip_prefix("unknown field `") {
         let (key, tail) = rest.split_once('`').unwrap_or((rest, ""));

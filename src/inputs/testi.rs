@@ -409,6 +409,9 @@ fn evaluation_gaps(s: &Scored, data_dir: &Path) -> Vec<Voce> {
                 ));
             }
             if let Some(val) = crate::score::valutazione::valutazione(&s.report, &s.config) {
+                for (at, why) in &val.problemi {
+                    out.push(Voce::new(Gruppo::Verificare, at.clone(), format!("capitolo 4: {why}")));
+                }
                 for r in &val.ruoli {
                     let missing: Vec<&str> = v
                         .componenti

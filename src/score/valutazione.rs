@@ -7,9 +7,11 @@
 //! total is the weighted sum, only when every component has its score: a missing score is a
 //! draft item, never a guess.
 
+use crate::error::Location;
 use crate::inputs::config::{Config, FonteComponente};
 use crate::model::{Report, Sezione};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One role's evaluation.
 #[derive(Debug, Clone, Serialize)]
@@ -34,6 +36,9 @@ pub struct Valutazione {
     pub sui_totali: bool,
     /// The scores the distribution is of (fractions), one per role with a score.
     pub valori: Vec<f64>,
+    /// What in the Ente's scores cannot be used, where it is.
+    #[serde(skip)]
+    pub problemi: Vec<(Location, String)>,
 }
 
 impl Valutazione {
@@ -53,23 +58,96 @@ impl Valutazione {
     }
 }
 
-/// A score the Ente wrote in a table cell (`92,5 %`, `92,5`, `0,925` is not accepted: scores are
-/// points out of 100), as a fraction.
-fn points(text: &str) -> Option<f64> {
-    let t = text.trim().trim_end_matches('%').trim().replace('.', "").replace(',', ".");
-    let v: f64 = t.parse().ok()?;
-    (v.is_finite() && (0.0..=200.0).contains(&v)).then_some(v / 100.0)
+/// The Ente's scores (fractions) by role and component.
+type Scores = BTreeMap<(String, String), f64>;
+
+/// A score the Ente wrote in a table cell, as a fraction: points out of 100 (`92,5`, `92,5 %`, a
+/// cell in percentage format), in Italian figures. Anything else is refused with the reason: a
+/// fraction such as `0,925` (ambiguous), a dot as the decimal sign (`9.5`), a score outside 0–100.
+fn points(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let (number, percent) = match t.strip_suffix('%') {
+        Some(n) => (n.trim_end_matches(['\u{a0}', ' ']), true),
+        None => (t, false),
+    };
+    let v = italian_number(number)
+        .ok_or_else(|| format!("«{t}» non è un punteggio (atteso in punti su 100, es. 92,5)"))?;
+    if !(0.0..=100.0).contains(&v) {
+        return Err(format!("punteggio «{t}» fuori dall'intervallo da 0 a 100"));
+    }
+    if !percent && v > 0.0 && v <= 1.0 && v.fract() != 0.0 {
+        return Err(format!("«{t}» sembra una frazione: scrivere il punteggio in punti su 100 (es. 92,5)"));
+    }
+    Ok(v / 100.0)
 }
 
-/// The score the Ente gives a role on a component, from its table.
-fn given(report: &Report, ruolo: &str, componente: &str) -> Option<f64> {
+/// A number in Italian figures: `1.250,5`, `92,5`, `−3`; groups of thousands of three digits.
+fn italian_number(text: &str) -> Option<f64> {
+    let t = text.trim().replace('\u{2212}', "-");
+    let (sign, t) = match t.strip_prefix('-') {
+        Some(rest) => (-1.0, rest.to_string()),
+        None => (1.0, t),
+    };
+    let (int, dec) = t.split_once(',').unwrap_or((&t, ""));
+    let mut groups = int.split('.');
+    let first = groups.next()?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(first) || first.len() > 3 && int.contains('.') {
+        return None;
+    }
+    let rest: Vec<&str> = groups.collect();
+    if rest.iter().any(|g| g.len() != 3 || !digits(g)) || (!dec.is_empty() && !digits(dec)) {
+        return None;
+    }
+    let plain = format!("{}{}.{}", first, rest.concat(), if dec.is_empty() { "0" } else { dec });
+    plain.parse::<f64>().ok().map(|v| sign * v)
+}
+
+/// The Ente's scores for the components it gives, from its tables (section
+/// `valutazione_individuale`), and what in them cannot be used: an unreadable score, a role
+/// given twice, a row naming no role, a column naming no component.
+fn given_scores(report: &Report, roles: &[&str], components: &[&str]) -> (Scores, Vec<(Location, String)>) {
     let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
-    let same = |a: &str, b: &str| norm(a) == norm(b);
-    report.tabelle.iter().filter(|t| t.sezione == Sezione::ValutazioneIndividuale).find_map(|t| {
-        let col = t.colonne.iter().position(|c| same(c, componente))?;
-        let row = t.righe.iter().find(|r| same(&r.voce, ruolo))?;
-        points(row.valori.get(col)?)
-    })
+    let mut scores = BTreeMap::new();
+    let mut problems = Vec::new();
+    for t in report.tabelle.iter().filter(|t| t.sezione == Sezione::ValutazioneIndividuale) {
+        for c in t.colonne.iter().filter(|c| !components.iter().any(|k| norm(k) == norm(c))) {
+            problems.push((
+                t.origin.clone(),
+                format!(
+                    "tabella «{}»: la colonna «{c}» non è una componente di «valutazione_individuale»",
+                    t.titolo
+                ),
+            ));
+        }
+        for r in &t.righe {
+            let at = r.celle.first().cloned().unwrap_or_else(|| t.origin.clone());
+            let Some(role) = roles.iter().find(|x| norm(x) == norm(&r.voce)) else {
+                problems.push((at, format!("«{}» non è un ruolo degli obiettivi individuali", r.voce)));
+                continue;
+            };
+            for (i, c) in t.colonne.iter().enumerate() {
+                let Some(k) = components.iter().find(|k| norm(k) == norm(c)) else { continue };
+                let text = r.valori.get(i).map(String::as_str).unwrap_or("");
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let cell = r.celle.get(i).cloned().unwrap_or_else(|| at.clone());
+                match points(text) {
+                    Ok(v) => {
+                        if scores.insert((role.to_string(), k.to_string()), v).is_some() {
+                            problems.push((
+                                cell,
+                                format!("punteggio di «{role}» per «{k}» dato due volte: vale il secondo"),
+                            ));
+                        }
+                    }
+                    Err(why) => problems.push((cell, why)),
+                }
+            }
+        }
+    }
+    (scores, problems)
 }
 
 /// The evaluation of every role of the individual objectives; none without them.
@@ -77,6 +155,17 @@ pub fn valutazione(report: &Report, config: &Config) -> Option<Valutazione> {
     let individuali = report.individuali.as_ref()?;
     let ente = report.albero.as_ref().and_then(|a| a.result());
     let scheme = config.valutazione_individuale.as_ref();
+    let roles: Vec<&str> = individuali.children.iter().map(|r| r.name.as_str()).collect();
+    let components: Vec<&str> = scheme
+        .map(|s| {
+            s.componenti
+                .iter()
+                .filter(|c| c.fonte == FonteComponente::Tabella)
+                .map(|c| c.nome.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let (scores, problemi) = given_scores(report, &roles, &components);
     let ruoli: Vec<Ruolo> = individuali
         .children
         .iter()
@@ -90,7 +179,9 @@ pub fn valutazione(report: &Report, config: &Config) -> Option<Valutazione> {
                         .map(|c| match c.fonte {
                             FonteComponente::Ente => ente,
                             FonteComponente::Obiettivi => obiettivi,
-                            FonteComponente::Tabella => given(report, &r.name, &c.nome),
+                            FonteComponente::Tabella => {
+                                scores.get(&(r.name.clone(), c.nome.clone())).copied()
+                            }
                         })
                         .collect()
                 })
@@ -106,7 +197,7 @@ pub fn valutazione(report: &Report, config: &Config) -> Option<Valutazione> {
         .collect();
     let sui_totali = !ruoli.is_empty() && ruoli.iter().all(|r| r.totale.is_some());
     let valori = ruoli.iter().filter_map(|r| if sui_totali { r.totale } else { r.obiettivi }).collect();
-    Some(Valutazione { ruoli, sui_totali, valori })
+    Some(Valutazione { ruoli, sui_totali, valori, problemi })
 }
 
 #[cfg(test)]
@@ -114,7 +205,7 @@ mod tests {
     use super::*;
 
     fn with(valori: &[f64]) -> Valutazione {
-        Valutazione { ruoli: Vec::new(), sui_totali: true, valori: valori.to_vec() }
+        Valutazione { ruoli: Vec::new(), sui_totali: true, valori: valori.to_vec(), problemi: Vec::new() }
     }
 
     #[test]
@@ -127,10 +218,13 @@ mod tests {
     }
 
     #[test]
-    fn a_given_score_is_points_out_of_100() {
-        assert_eq!(points("92,5 %"), Some(0.925));
-        assert_eq!(points("100"), Some(1.0));
-        assert_eq!(points("1.250"), None);
-        assert_eq!(points("buono"), None);
+    fn a_given_score_is_points_out_of_100_in_italian_figures() {
+        assert_eq!(points("92,5\u{a0}%"), Ok(0.925));
+        assert_eq!(points("92,5"), Ok(0.925));
+        assert_eq!(points("100"), Ok(1.0));
+        assert_eq!(points("0"), Ok(0.0));
+        for bad in ["1.250", "buono", "0,925", "9.5", "150", "-5 %", "1e309", "", "1,2,3"] {
+            assert!(points(bad).is_err(), "«{bad}» accepted");
+        }
     }
 }

@@ -232,9 +232,13 @@ fn a_table_row_with_an_unknown_section_is_an_error_naming_its_cell() {
     use crate::common::{C, build, config, out_beside, scratch, write_sheet};
     let dir = scratch("tabelle-sezione");
     write_sheet(&dir.join("ente.xlsx"), "Report", &crate::common::albero_rows());
+    // A title longer than a table's cell holds (it is printed in the index of tables and the
+    // PDF's tags) is refused at its cell too.
+    let long = "Analisi ".repeat(80);
     let rows: Vec<Vec<(u16, C)>> = vec![
         vec![(0, C::T("Sezione")), (1, C::T("Tabella")), (2, C::T("Voce")), (3, C::T("2024"))],
         vec![(0, C::T("genere")), (1, C::T("Analisi")), (2, C::T("Donne")), (3, C::N(5.0))],
+        vec![(0, C::T("personale")), (1, C::T(&long)), (2, C::T("Donne")), (3, C::N(5.0))],
     ];
     write_sheet(&dir.join("tabelle.xlsx"), "Tabelle", &rows);
     let cfg = config(&dir, "");
@@ -242,6 +246,12 @@ fn a_table_row_with_an_unknown_section_is_an_error_naming_its_cell() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr.contains("tabelle.xlsx, foglio «Tabelle», cella A2: sezione «genere» sconosciuta: ammesse contesto, personale, customer_satisfaction, bilancio_di_genere, valutazione_individuale, valutazione_personale"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("cella B3: testo di oltre 500 caratteri in una cella delle tabelle della Relazione"),
         "{}",
         run.stderr
     );
@@ -464,6 +474,58 @@ fn chapter_4_composes_the_scheme_and_measures_differentiation() {
             .any(|i| i.testo.starts_with("capitolo 4: manca il punteggio di «EQ AO6» per «Comportamenti»")),
         "{items:?}"
     );
+    // A score that cannot be used is an item naming its cell: a fraction, a score given twice,
+    // a column naming no component.
+    let mut bad = rows.clone();
+    bad.push(vec![
+        (0, C::T("valutazione_individuale")),
+        (1, C::T("Punteggi")),
+        (2, C::T(roles[3])),
+        (3, C::T("0,925")),
+    ]);
+    bad.push(vec![
+        (0, C::T("valutazione_individuale")),
+        (1, C::T("Altri")),
+        (2, C::T(roles[0])),
+        (3, C::N(50.0)),
+    ]);
+    bad[0].push((4, C::T("Comportamento")));
+    write_sheet(&data.join("Valutazioni.xlsx"), "Valutazioni", &bad);
+    let s = score(&cfg, &data).unwrap();
+    let items = relazione::inputs::testi::findings(&s, &texts, &data);
+    let find = |what: &str| {
+        items.iter().find(|i| i.testo.contains(what)).unwrap_or_else(|| panic!("{what}: {items:?}"))
+    };
+    let fraction = find("«0,925» sembra una frazione");
+    assert_eq!(
+        (fraction.location.sheet.as_deref(), fraction.location.cell.as_deref()),
+        (Some("Valutazioni"), Some("D5"))
+    );
+    assert!(
+        find("punteggio di «Segretario Generale» per «Comportamenti» dato due volte").location.cell.is_some()
+    );
+    find("la colonna «Comportamento» non è una componente");
+    // The scheme's own mistakes are refused with the key, in Italian.
+    for (yaml, expected) in [
+        (
+            "    Segretario Generale: [40, 30, 30]\n    Segretario Generale: [30, 40, 30]\n",
+            "ruolo «Segretario Generale» ripetuto",
+        ),
+        (
+            "    Segretario Generale: [\"40%\", 30, 30]\n",
+            "tipo non valido in «valutazione_individuale.pesi.Segretario Generale[0]»",
+        ),
+        ("    Segretario Generale: [-50, 120, 30]\n", "un peso (-50,00) non è tra 0 e 100"),
+    ] {
+        let base = std::fs::read_to_string(&cfg).unwrap();
+        let start = base.find("  pesi:\n").unwrap() + "  pesi:\n".len();
+        let wrong = dir.join("sbagliata.yaml");
+        std::fs::write(&wrong, format!("{}{yaml}", &base[..start])).unwrap();
+        let run =
+            relazione(&["check", "--data", data.to_str().unwrap(), "--config", wrong.to_str().unwrap()]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains(expected), "«{expected}»: {}", run.stderr);
+    }
     // Given, the distribution is of the totals, and they differ: a coefficient of variation above 0.
     let mut rows = rows;
     rows.push(vec![

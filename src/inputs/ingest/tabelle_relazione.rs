@@ -52,6 +52,10 @@ pub const MAX_TABLES: usize = 200;
 pub const MAX_COLUMNS: usize = 30;
 pub const MAX_CELLS: usize = 3_000;
 pub const MAX_CHARS: usize = 60_000;
+/// Longest text of one cell (a title, a label, a value): a table's cell is a figure or a few
+/// words, and a title is printed in the index of tables and the PDF's tags, where a string has a
+/// bounded length.
+pub const MAX_CELL_CHARS: usize = 500;
 
 pub fn read(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Report, diag: &mut Diagnostics) {
     let find = |h: &str| cols.find(h).expect("recognised by these headers");
@@ -101,6 +105,17 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Report, d
             );
             continue;
         };
+        let long = [c_tab, c_voce]
+            .into_iter()
+            .chain(value_cols.iter().copied())
+            .find(|&c| sheet.text(row, c).is_some_and(|t| t.chars().count() > MAX_CELL_CHARS));
+        if let Some(c) = long {
+            diag.error(
+                sheet.loc(row, c),
+                format!("testo di oltre {MAX_CELL_CHARS} caratteri in una cella delle tabelle della Relazione: riassumerlo"),
+            );
+            continue;
+        }
         let mut valori = Vec::with_capacity(value_cols.len());
         for &c in &value_cols {
             let v = match sheet.cell(row, c) {
@@ -135,7 +150,8 @@ pub fn read(sheet: &Sheet, header: usize, cols: &Columns, report: &mut Report, d
             return;
         }
         let totale = voce.to_lowercase().starts_with("totale");
-        let riga = RigaDati { voce, valori, totale };
+        let celle = value_cols.iter().map(|&c| sheet.loc(row, c)).collect();
+        let riga = RigaDati { voce, valori, celle, totale };
         match index.get(&(sezione, titolo.clone())) {
             Some(&i) => report.tabelle[i].righe.push(riga),
             None => {
