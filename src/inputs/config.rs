@@ -876,8 +876,23 @@ impl Config {
                     "«valutazione_individuale.componenti»: {n} componenti, ne servono da 1 a {MAX_COMPONENTI}"
                 ));
             }
+            // A name is one line: a line break in it would split the messages that quote it.
+            let names = v.componenti.iter().map(|c| ("valutazione_individuale.componenti", &c.nome));
+            for (key, name) in names.chain(v.pesi.keys().map(|r| ("valutazione_individuale.pesi", r))) {
+                if name.trim().is_empty()
+                    || name.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+                {
+                    problems.push(format!(
+                        "«{key}»: «{}» è vuoto o contiene a capo o caratteri di controllo",
+                        crate::escape::terminal(name).replace('\n', "⟨a capo⟩")
+                    ));
+                }
+            }
             for (ruolo, pesi) in &v.pesi {
-                let key = format!("«valutazione_individuale.pesi», «{}»", crate::escape::terminal(ruolo));
+                let key = format!(
+                    "«valutazione_individuale.pesi», «{}»",
+                    crate::escape::terminal(ruolo).replace('\n', "⟨a capo⟩")
+                );
                 let sum: f64 = pesi.iter().sum();
                 if pesi.len() != n {
                     problems.push(format!(

@@ -516,6 +516,10 @@ fn chapter_4_composes_the_scheme_and_measures_differentiation() {
             "tipo non valido in «valutazione_individuale.pesi.Segretario Generale[0]»",
         ),
         ("    Segretario Generale: [-50, 120, 30]\n", "un peso (-50,00) non è tra 0 e 100"),
+        (
+            "    \"Segretario\\nGenerale\": [40, 30, 30]\n",
+            "«Segretario⟨a capo⟩Generale» è vuoto o contiene a capo",
+        ),
     ] {
         let base = std::fs::read_to_string(&cfg).unwrap();
         let start = base.find("  pesi:\n").unwrap() + "  pesi:\n".len();
