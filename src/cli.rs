@@ -320,7 +320,7 @@ fn check(inputs: &Inputs, options: &pipeline::Options) -> Result<(), Error> {
         tell!("avviso: {w}");
     }
     tell_open(&prepared.open, "Da completare prima della Relazione definitiva");
-    tell_readability(&inputs.data, &prepared)?;
+    tell_readability(&prepared);
     let n = prepared.warnings.len();
     let files = prepared.scored.report.sources.len();
     say(format_args!(
@@ -333,13 +333,14 @@ fn check(inputs: &Inputs, options: &pipeline::Options) -> Result<(), Error> {
 
 /// The Gulpease index of every staff text and of the generated citizens' summary, each below
 /// the target with what to do.
-fn tell_readability(data: &std::path::Path, prepared: &pipeline::Prepared) -> Result<(), Error> {
-    use crate::inputs::testi::{GULPEASE_TARGET, Texts, gulpease, readability};
-    let texts = Texts::load(data)?;
-    let view = crate::view::View::build(&prepared.scored, &prepared.open, &texts);
+fn tell_readability(prepared: &pipeline::Prepared) {
+    use crate::inputs::testi::{GULPEASE_TARGET, gulpease, readability};
     let mut lines: Vec<(String, Option<f64>)> =
-        readability(&texts).into_iter().map(|(f, g)| (f.display().to_string(), g)).collect();
-    lines.push(("sintesi per i cittadini scritta dal programma".into(), gulpease(&view.sintesi.join(" "))));
+        readability(&prepared.texts).into_iter().map(|(f, g)| (f.display().to_string(), g)).collect();
+    lines.push((
+        "sintesi per i cittadini scritta dal programma".into(),
+        gulpease(&prepared.sintesi.join(" ")),
+    ));
     let target = crate::value::format_number(GULPEASE_TARGET, 0);
     tell!("\nLeggibilità (indice Gulpease, da 0 a 100; per i cittadini almeno {target}):");
     for (what, g) in lines {
@@ -352,7 +353,6 @@ fn tell_readability(data: &std::path::Path, prepared: &pipeline::Prepared) -> Re
             None => tell!("  {what}: nessuna parola"),
         }
     }
-    Ok(())
 }
 
 fn score(inputs: &Inputs, json: bool) -> Result<(), Error> {

@@ -67,6 +67,9 @@ pub struct Prepared {
     pub timings: Timings,
     /// What is still open: the output is a draft while this is not empty.
     pub open: Vec<crate::bozza::Voce>,
+    /// The staff's texts and the generated citizens' summary, for `check`'s readability.
+    pub texts: crate::inputs::testi::Texts,
+    pub sintesi: Vec<String>,
 }
 
 /// The Relazione up to its Typst source: scored inputs, the staff's texts, the view, the source.
@@ -184,7 +187,8 @@ pub fn prepare(config_path: &Path, data_dir: &Path, options: &Options) -> Result
     warnings.extend(typst_warnings);
     local_templates.sort();
     local_templates.dedup();
-    Ok(Prepared { scored, files, copies, warnings, local_templates, timings, open })
+    let sintesi = view.sintesi.clone();
+    Ok(Prepared { scored, files, copies, warnings, local_templates, timings, open, texts, sintesi })
 }
 
 /// Renders `outputs` on the pool, each timed; the first error in their order is the run's.
@@ -244,7 +248,7 @@ pub struct Built {
 /// The whole run: read, score, render, typeset, publish.
 pub fn build(config_path: &Path, data_dir: &Path, out_dir: &Path, options: &Options) -> Result<Built, Error> {
     refuse_out_inside_data(data_dir, out_dir)?;
-    let Prepared { scored, files, copies, warnings, local_templates, mut timings, open } =
+    let Prepared { scored, files, copies, warnings, local_templates, mut timings, open, .. } =
         prepare(config_path, data_dir, options)?;
     let clock = Instant::now();
     let mut staging = crate::outputs::publish::Staging::new(out_dir)?;

@@ -158,6 +158,12 @@ fn err<T>(msg: impl Into<String>) -> Result<T, ParseError> {
     Err(ParseError(msg.into()))
 }
 
+/// A label as compared: lower case, runs of white space made one space (`Dirigente  Area 1` is
+/// `dirigente area 1`).
+pub fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
 /// Texts that mean "no value".
 fn is_missing(text: &str) -> bool {
     matches!(text.to_lowercase().as_str(), "" | "n/d" | "#n/d" | "-" | "n.d." | "nd" | "n.d" | "–")

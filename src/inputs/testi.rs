@@ -408,7 +408,7 @@ fn evaluation_gaps(s: &Scored, data_dir: &Path) -> Vec<Voce> {
                     format!("«valutazione_individuale.pesi»: «{k}» non è un ruolo degli obiettivi individuali"),
                 ));
             }
-            if let Some(val) = crate::score::valutazione::valutazione(&s.report, &s.config) {
+            if let Some(val) = &s.summary.valutazione {
                 for (at, why) in &val.problemi {
                     out.push(Voce::new(Gruppo::Verificare, at.clone(), format!("capitolo 4: {why}")));
                 }

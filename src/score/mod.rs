@@ -112,7 +112,7 @@ pub fn summarise(
     config: &crate::inputs::config::Config,
 ) -> Result<(Summary, Vec<Problem>), Error> {
     let mut diag = Diagnostics::default();
-    let s = summary::summarise(
+    let mut s = summary::summarise(
         report,
         &config.file,
         &config.smvp,
@@ -120,6 +120,7 @@ pub fn summarise(
         config.anno,
         &mut diag,
     );
+    s.valutazione = valutazione::valutazione(report, config);
     diag.finish(s)
 }
 

@@ -7,6 +7,7 @@
 
 use crate::error::{Diagnostics, Location};
 use crate::model::{ParetoRow, Report, Tabella};
+use crate::value::normalize as norm;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -92,10 +93,6 @@ pub struct Salute {
     pub proventi_oneri: Option<Tabella>,
     pub indici: Vec<Indice>,
     pub anni: Vec<i32>,
-}
-
-fn norm(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
 /// Decimals a published number was written with (its shortest exact decimal form): a value

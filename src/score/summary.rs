@@ -26,6 +26,10 @@ pub struct Summary {
     pub serie: Option<super::serie::AnalisiSerie>,
     /// Figures the inputs give twice with different values, in words (also warnings).
     pub incoerenze: Vec<String>,
+    /// Chapter 4's evaluation of the managers, with the individual objectives (set by
+    /// [`super::summarise`], which has the whole configuration; not in the JSON document).
+    #[serde(skip)]
+    pub valutazione: Option<super::valutazione::Valutazione>,
 }
 
 /// One figure of the Ente's performance.
@@ -171,6 +175,7 @@ pub fn summarise(
         salute,
         serie,
         incoerenze,
+        valutazione: None,
     }
 }
 
@@ -338,7 +343,7 @@ fn balance_against_tree(
 }
 
 fn same_name(a: &str, b: &str) -> bool {
-    let n = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let n = crate::value::normalize;
     n(a) == n(b)
 }
 

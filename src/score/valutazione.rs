@@ -70,8 +70,8 @@ fn points(text: &str) -> Result<f64, String> {
         Some(n) => (n.trim_end_matches(['\u{a0}', ' ']), true),
         None => (t, false),
     };
-    let v = italian_number(number)
-        .ok_or_else(|| format!("«{t}» non è un punteggio (atteso in punti su 100, es. 92,5)"))?;
+    let (v, _) = crate::value::parse_number(number)
+        .map_err(|_| format!("«{t}» non è un punteggio (atteso in punti su 100, es. 92,5)"))?;
     if !(0.0..=100.0).contains(&v) {
         return Err(format!("punteggio «{t}» fuori dall'intervallo da 0 a 100"));
     }
@@ -81,33 +81,11 @@ fn points(text: &str) -> Result<f64, String> {
     Ok(v / 100.0)
 }
 
-/// A number in Italian figures: `1.250,5`, `92,5`, `−3`; groups of thousands of three digits.
-fn italian_number(text: &str) -> Option<f64> {
-    let t = text.trim().replace('\u{2212}', "-");
-    let (sign, t) = match t.strip_prefix('-') {
-        Some(rest) => (-1.0, rest.to_string()),
-        None => (1.0, t),
-    };
-    let (int, dec) = t.split_once(',').unwrap_or((&t, ""));
-    let mut groups = int.split('.');
-    let first = groups.next()?;
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if !digits(first) || first.len() > 3 && int.contains('.') {
-        return None;
-    }
-    let rest: Vec<&str> = groups.collect();
-    if rest.iter().any(|g| g.len() != 3 || !digits(g)) || (!dec.is_empty() && !digits(dec)) {
-        return None;
-    }
-    let plain = format!("{}{}.{}", first, rest.concat(), if dec.is_empty() { "0" } else { dec });
-    plain.parse::<f64>().ok().map(|v| sign * v)
-}
-
 /// The Ente's scores for the components it gives, from its tables (section
 /// `valutazione_individuale`), and what in them cannot be used: an unreadable score, a role
 /// given twice, a row naming no role, a column naming no component.
 fn given_scores(report: &Report, roles: &[&str], components: &[&str]) -> (Scores, Vec<(Location, String)>) {
-    let norm = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    let norm = crate::value::normalize;
     let mut scores = BTreeMap::new();
     let mut problems = Vec::new();
     for t in report.tabelle.iter().filter(|t| t.sezione == Sezione::ValutazioneIndividuale) {

@@ -55,7 +55,7 @@ fn fonte(f: FonteComponente) -> &'static str {
 }
 
 pub(super) fn valutazione(s: &Scored) -> Option<ValutazioneView> {
-    let v = crate::score::valutazione::valutazione(&s.report, &s.config)?;
+    let v = s.summary.valutazione.as_ref()?;
     let classi = s.config.smvp.classi();
     let scheme = s.config.valutazione_individuale.as_ref();
     let componenti = scheme

@@ -13,10 +13,8 @@ pub struct Sheet {
     range: Range<Data>,
 }
 
-/// Lower-cases, trims and folds runs of white space: header cells are compared in this form.
-pub fn normalize(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
-}
+/// Header cells are compared lower-cased with their white space folded.
+pub use crate::value::normalize;
 
 impl Sheet {
     pub fn new(file: &Path, name: &str, book: super::Book, range: Range<Data>) -> Self {
