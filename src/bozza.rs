@@ -72,15 +72,22 @@ struct Verifiche {
     verificati: Vec<Verificato>,
 }
 
-#[derive(Debug, Deserialize)]
+/// A check the office documented: the warning it verified and how.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Verificato {
-    testo: String,
-    motivazione: String,
+pub struct Verificato {
+    pub testo: String,
+    pub motivazione: String,
 }
 
 /// The acknowledgements of `verifiche.yaml` (none without the file).
 fn acknowledged(data_dir: &Path) -> Result<Vec<String>, Error> {
+    Ok(verifiche(data_dir)?.into_iter().map(|x| x.testo).collect())
+}
+
+/// The checks of `verifiche.yaml` (none without the file): the OIV's evidence that the office
+/// verified what the run found.
+pub fn verifiche(data_dir: &Path) -> Result<Vec<Verificato>, Error> {
     let path = data_dir.join(VERIFICHE);
     if std::fs::symlink_metadata(&path).is_err() {
         return Ok(Vec::new());
@@ -102,7 +109,7 @@ fn acknowledged(data_dir: &Path) -> Result<Vec<String>, Error> {
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
-    Ok(v.verificati.into_iter().map(|x| x.testo).collect())
+    Ok(v.verificati)
 }
 
 /// Every open item: `items` (texts, chapters, configuration) and the run's warnings not

@@ -18,6 +18,7 @@
 use crate::error::{Error, Problem};
 use crate::inputs::config::Config;
 use crate::inputs::decisions::Decisions;
+use crate::model::Report;
 use crate::outputs::{Context, Output, Renderer};
 use crate::score::{self, Scored};
 use std::path::{Path, PathBuf};
@@ -37,7 +38,16 @@ pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Score
     warnings.extend(score::score(&mut report, &config.smvp, &decisions)?);
     let (summary, summary_warnings) = score::summarise(&report, &config)?;
     warnings.extend(summary_warnings);
-    Ok(Scored { config, report, summary, warnings, date })
+    let piano = match (crate::inputs::ingest::plan(data_dir, &config.smvp)?, &report.albero) {
+        (Some(Report { albero: Some(plan), .. }), Some(actual)) => Some(score::piano::compare(
+            &plan,
+            actual,
+            crate::error::Location::file(&data_dir.join(score::piano::DIR)),
+        )),
+        _ => None,
+    };
+    let verifiche = crate::bozza::verifiche(data_dir)?;
+    Ok(Scored { config, report, summary, warnings, date, piano, decisioni: decisions, verifiche })
 }
 
 /// Time spent in each stage of a run, in order.

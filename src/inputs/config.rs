@@ -256,6 +256,9 @@ pub struct Ente {
     /// The Ente's code in the IPA index (indicepa.gov.it), written in every row of the open data.
     #[serde(default)]
     pub codice_ipa: Option<String>,
+    /// The city of the seat (`Modena`): the place of the OIV's validation document.
+    #[serde(default)]
+    pub sede: Option<String>,
 }
 
 /// Scoring settings. Every field has the default that reproduces the platform (Integra) reports.

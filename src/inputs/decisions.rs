@@ -20,6 +20,9 @@
 //!   - codice: "A01"
 //!     valutazione: 60         # punti, oppure "non valutabile"
 //!     atto: "Scheda obiettivo, verbale OIV n. 4"
+//! validazione:               # la conclusione dell'OIV, quando l'ha presa
+//!   conclusione: validata_con_osservazioni   # validata | validata_con_osservazioni | non_validata
+//!   osservazioni: "..."      # facoltativo
 //! ```
 //!
 //! A `valutazione` is shown beside the computed result; it replaces it in the roll-up only where
@@ -41,6 +44,49 @@ pub struct Decisions {
     pub esclusioni: Vec<Esclusione>,
     #[serde(default)]
     pub valutazioni: Vec<Valutazione>,
+    /// The OIV's conclusion on the Relazione, once it has decided: until then the validation
+    /// document is a draft that only proposes one.
+    #[serde(default)]
+    pub validazione: Option<ConclusioneOiv>,
+}
+
+/// What the OIV concluded, as it records it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConclusioneOiv {
+    pub conclusione: Conclusione,
+    /// Its observations, printed under the conclusion.
+    #[serde(default)]
+    pub osservazioni: Option<String>,
+}
+
+/// The outcomes of a validation (art. 14 c.4 lett. c D.Lgs. 150/2009).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Conclusione {
+    Validata,
+    ValidataConOsservazioni,
+    NonValidata,
+}
+
+impl Conclusione {
+    /// The key written in `decisioni.yaml` and in the open data.
+    pub fn id(self) -> &'static str {
+        match self {
+            Conclusione::Validata => "validata",
+            Conclusione::ValidataConOsservazioni => "validata_con_osservazioni",
+            Conclusione::NonValidata => "non_validata",
+        }
+    }
+
+    /// In a sentence: «la Relazione è …».
+    pub fn label(self) -> &'static str {
+        match self {
+            Conclusione::Validata => "validata",
+            Conclusione::ValidataConOsservazioni => "validata con osservazioni",
+            Conclusione::NonValidata => "non validata",
+        }
+    }
 }
 
 /// The OIV's own judgement of an objective: points, or not assessable.

@@ -273,6 +273,20 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             ));
         }
     }
+    // A change to the plan during the year is valid only with the act that approved it.
+    let changes = s.piano.as_ref().map_or(0, |p| p.variazioni.len());
+    let update = crate::inputs::config::TipoAtto::AggiornamentoPiao;
+    if changes > 0 && !s.config.ciclo.atti.iter().any(|a| a.tipo == Some(update)) {
+        out.push(Voce::new(
+            Gruppo::Decidere,
+            config.clone(),
+            format!(
+                "{changes} modifiche al Piano in corso d'anno (confronto con «{}/»): atto da indicare (una voce di                  «ciclo.atti» con «tipo: {}», la data e gli estremi)",
+                crate::score::piano::DIR,
+                update.id()
+            ),
+        ));
+    }
     out.extend(evaluation_gaps(s, data_dir));
     if s.config.ciclo.oiv.is_empty() {
         out.push(Voce::new(

@@ -11,6 +11,7 @@ pub mod pdf;
 pub mod publish;
 pub mod sito;
 pub mod templating;
+pub mod validazione;
 pub mod xlsx;
 
 use crate::error::{Error, Problem};
@@ -82,6 +83,7 @@ pub fn all(parts: Vec<(String, String)>, limits: Limits) -> Vec<Box<dyn Renderer
         .map(|(k, (file, source))| Box::new(PdfPart { file, source, number: k + 1, of, limits }) as _)
         .collect();
     list.push(Box::new(WorkingPapers));
+    list.push(Box::new(ValidationDocument));
     list.push(Box::new(Workbook));
     list.push(Box::new(OpenData));
     list.push(Box::new(WebEdition));
@@ -171,6 +173,37 @@ impl Renderer for WorkingPapers {
     }
 }
 
+/// The OIV's draft validation document (PDF) and its outcome as data (JSON and CSV).
+pub struct ValidationDocument;
+
+impl Renderer for ValidationDocument {
+    fn name(&self) -> String {
+        "documento di validazione dell'OIV (PDF, JSON e CSV)".into()
+    }
+
+    fn render(&self, cx: &Context) -> Result<Output, Error> {
+        let overrides = Some(crate::outputs::templating::override_dir(cx.data_dir));
+        let rendered = crate::outputs::pdf::render::render_main(
+            cx.view,
+            cx.texts,
+            overrides,
+            crate::outputs::pdf::render::VALIDAZIONE,
+        )?;
+        let name = validazione_name(&cx.scored.config);
+        let source = crate::outputs::pdf::parti::whole(&rendered.source, &name);
+        let limits = Limits::for_nodes(node_count(cx.scored), blame(&rendered.local_templates));
+        let t = typeset(&source, &BTreeMap::new(), cx, limits)?;
+        let (json, csv) = validazione::files(cx.scored, &cx.view.carte_oiv, &name)?;
+        let record = esito_name(&cx.scored.config);
+        Ok(Output {
+            files: vec![(name, t.pdf), (format!("{record}.json"), json), (format!("{record}.csv"), csv)],
+            warnings: t.warnings,
+            local_templates: rendered.local_templates,
+            ..Default::default()
+        })
+    }
+}
+
 /// The results workbook (xlsx).
 pub struct Workbook;
 
@@ -247,6 +280,37 @@ pub fn carte_name(config: &crate::inputs::config::Config) -> String {
     format!("Carte_di_lavoro_OIV_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
 }
 
+/// Output file name of the OIV's validation document: `Documento_di_validazione_2024_Modena.pdf`.
+pub fn validazione_name(config: &crate::inputs::config::Config) -> String {
+    format!("Documento_di_validazione_{}_{}.pdf", config.anno, config.ente.nome_breve.replace(' ', "_"))
+}
+
+/// Output file name (without extension) of the validation outcome as data: `Esito_validazione_2024_Modena`.
+pub fn esito_name(config: &crate::inputs::config::Config) -> String {
+    format!("Esito_validazione_{}_{}", config.anno, config.ente.nome_breve.replace(' ', "_"))
+}
+
+/// The OIV's documents the web edition offers (art. 31 D.Lgs. 33/2013): the validation document,
+/// its outcome as data and the working papers that hold its evidence, with their titles.
+fn oiv_document(name: &str, config: &crate::inputs::config::Config) -> Option<String> {
+    let carte = carte_name(config);
+    let esito = esito_name(config);
+    let title = if name == validazione_name(config) {
+        "Documento di validazione dell'OIV"
+    } else if name == format!("{esito}.json") {
+        "Esito della validazione, dati (JSON)"
+    } else if name == format!("{esito}.csv") {
+        "Esito della validazione per criterio, dati (CSV)"
+    } else if name == carte {
+        "Carte di lavoro dell'OIV"
+    } else if name == carte.replace(".pdf", ".xlsx") {
+        "Carte di lavoro dell'OIV (xlsx)"
+    } else {
+        return None;
+    };
+    Some(title.to_string())
+}
+
 /// What a typesetting over its limits is blamed on: local templates when any is used.
 pub fn blame(local_templates: &[PathBuf]) -> crate::outputs::pdf::typeset::Cause {
     if local_templates.is_empty() {
@@ -289,6 +353,8 @@ fn site_downloads(
             (format!("Relazione sulla performance {}, parte {k} di {parts}", config.anno), "documenti")
         } else if *name == crate::outputs::xlsx::file_name_for(config) {
             ("Cartella dei risultati".to_string(), "documenti")
+        } else if let Some(t) = oiv_document(name, config) {
+            (t, "documenti")
         } else if let Some(file) = name.strip_prefix(&format!("{}/", crate::outputs::opendata::DIR)) {
             match crate::outputs::opendata::title(file) {
                 Some(t) => (t.to_string(), "dati"),

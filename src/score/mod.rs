@@ -10,6 +10,7 @@
 //! through `view` where it needs display values, and none of them is imported back here.
 
 pub mod indicator;
+pub mod piano;
 pub mod salute;
 pub mod serie;
 mod summary;
@@ -36,6 +37,12 @@ pub struct Scored {
     pub warnings: Vec<Problem>,
     /// The document's date, resolved once (see `Config::document_date`).
     pub date: chrono::NaiveDate,
+    /// The changes from the start-of-year plan (`data/piano/`), when it is there.
+    pub piano: Option<piano::Piano>,
+    /// The evaluator's decisions as recorded (`decisioni.yaml`), the OIV's conclusion among them.
+    pub decisioni: Decisions,
+    /// The checks the office documented (`verifiche.yaml`).
+    pub verifiche: Vec<crate::bozza::Verificato>,
 }
 
 /// Sums of weights may differ from 100 by rounding noise only.

@@ -558,10 +558,11 @@ impl View {
                 })
                 .unwrap_or_default(),
             bozza: bozza(open),
-            carte_oiv: carte::carte(s, open, texts),
+            carte_oiv: CarteOiv::default(),
             sintesi: Vec::new(),
         };
         view.sintesi = sintesi(&view);
+        view.carte_oiv = carte::carte(s, open, texts, &view.sintesi);
         view
     }
 }

@@ -55,7 +55,9 @@ fn each_criterion_turns_red_when_its_evidence_goes() {
     std::fs::remove_file(dir.join("testi/scostamenti.md")).unwrap();
     let c = carte(&dir, &cfg);
     assert_eq!(status(&c, "Ogni scostamento"), "non soddisfatto");
-    assert!(c.criteri.iter().any(|x| x.dettagli.contains(&"«101.S1»: nessuna spiegazione".to_string())));
+    assert!(
+        c.criteri.iter().any(|x| x.dettagli.contains(&"«101.S1» (80,00 %): nessuna spiegazione".to_string()))
+    );
 
     // A source missing.
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -82,10 +84,12 @@ fn a_figure_altered_against_the_platform_turns_the_recomputation_red() {
     write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
     let c = carte(&dir, &cfg);
     assert_eq!(status(&c, "I risultati sono ricalcolati"), "non soddisfatto");
+    let recomputed =
+        c.criteri.iter().find(|x| x.criterio.starts_with("I risultati sono ricalcolati")).unwrap();
     assert!(
-        c.criteri[0].dettagli.iter().any(|d| d.contains("«101.S1»: calcolato 100,00 %, piattaforma 50,00 %")),
+        recomputed.dettagli.iter().any(|d| d.contains("«101.S1»: calcolato 100,00 %, piattaforma 50,00 %")),
         "{:?}",
-        c.criteri[0].dettagli
+        recomputed.dettagli
     );
 }
 
@@ -182,7 +186,8 @@ fn the_oivs_findings_are_in_its_working_papers_only() {
 fn no_public_template_reads_the_oivs_fields() {
     for e in std::fs::read_dir(manifest().join("templates")).unwrap().flatten() {
         let name = e.file_name().to_string_lossy().to_string();
-        if name == "carte_oiv.typ.j2" || !name.ends_with(".j2") {
+        // The OIV's own documents: its working papers and its validation document.
+        if name == "carte_oiv.typ.j2" || name == "validazione.typ.j2" || !name.ends_with(".j2") {
             continue;
         }
         let text = std::fs::read_to_string(e.path()).unwrap();
@@ -190,4 +195,207 @@ fn no_public_template_reads_the_oivs_fields() {
             assert!(!text.contains(field), "{name} reads «{field}», a field of the OIV's working papers");
         }
     }
+}
+
+/// A plan export in `piano/`: the start-of-year tree, as the platform exports it before any value,
+/// with the strategic indicator's target `>= 8 N.` where the Relazione has `>= 10 N.`.
+fn write_plan(dir: &std::path::Path) {
+    let mut rows = albero_rows();
+    rows[7] = vec![
+        (8, C::P(1.0)),
+        (9, C::T("101.S1 - Indicatore strategico")),
+        (10, C::T(">= 8 N.")),
+        (12, C::P(1.0)),
+    ];
+    rows[10].retain(|(c, _)| *c != 11);
+    std::fs::create_dir_all(dir.join("piano")).unwrap();
+    write_sheet(&dir.join("piano/ente_inizio_anno.xlsx"), "Report", &rows);
+}
+
+const UPDATE_ACT: &str = "ciclo:\n  atti:\n    - atto: Aggiornamento del PIAO 2024-2026\n      tipo: aggiornamento_piao\n      \
+                          data: 30/07/2024\n      estremi: delibera n. 140\n";
+
+#[test]
+fn a_target_changed_during_the_year_is_named_with_both_targets_and_its_act() {
+    let dir = albero_dir("carte-piano", &albero_rows());
+    let cfg = config(&dir, "");
+    // Without the plan the criterion says what is missing, and nothing else.
+    let c = carte(&dir, &cfg);
+    let plan =
+        c.criteri.iter().find(|x| x.criterio.starts_with("La Relazione è coerente con il Piano")).unwrap();
+    assert_eq!(plan.stato, "da verificare");
+    assert!(plan.evidenza.contains("manca l'esportazione del piano di inizio anno"), "{}", plan.evidenza);
+    assert!(plan.dettagli.is_empty() && !c.piano_letto);
+
+    write_plan(&dir);
+    // The plan is read as the plan, never as a second copy of the results.
+    let s = crate::common::score(&cfg, &dir).unwrap();
+    assert_eq!(s.report.albero.as_ref().unwrap().result(), Some(1.0));
+    let c = carte(&dir, &cfg);
+    assert_eq!(status(&c, "La Relazione è coerente con il Piano"), "da verificare");
+    let changes: Vec<(&str, &str, &str, &str)> = c
+        .variazioni
+        .iter()
+        .map(|v| (v.codice.as_str(), v.prima.as_str(), v.dopo.as_str(), v.atto.as_str()))
+        .collect();
+    assert_eq!(changes, [("101.S1", ">= 8 N.", ">= 10 N.", "atto da indicare")]);
+    // Without the act that approved it, the Relazione has an item to complete.
+    let texts = relazione::inputs::testi::Texts::load(&dir).unwrap();
+    let items = relazione::inputs::testi::findings(&s, &texts, &dir);
+    assert!(
+        items
+            .iter()
+            .any(|v| v.testo.contains("1 modifiche al Piano") && v.testo.contains("atto da indicare"))
+    );
+
+    let cfg = config(&dir, UPDATE_ACT);
+    let c = carte(&dir, &cfg);
+    assert_eq!(status(&c, "La Relazione è coerente con il Piano"), "verificato");
+    assert_eq!(c.variazioni[0].atto, "Aggiornamento del PIAO 2024-2026 (delibera n. 140) del 30/07/2024");
+
+    // The working papers print the indicator with both targets.
+    needs!("pdftotext");
+    let out = out_beside(&dir);
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let papers = flat(&pdf_text(&out.join("Carte_di_lavoro_OIV_2024_Prova.pdf")));
+    assert!(papers.contains("MODIFICHE AL PIANO IN CORSO D’ANNO"), "no section of the changes");
+    for expected in ["101.S1", "target modificato", "≥ 8 N.", "≥ 10 N.", "delibera n. 140"] {
+        assert!(papers.contains(expected), "the papers lack «{expected}»");
+    }
+}
+
+/// Each new criterion, from its evidence to its absence.
+#[test]
+fn every_criterion_of_the_guidelines_turns_red_or_open_when_its_evidence_goes() {
+    let mut rows = albero_rows();
+    rows[9] = vec![(6, C::P(1.0)), (7, C::T("101.A - Trasparenza e anticorruzione")), (12, C::P(1.0))];
+    let dir = albero_dir("carte-criteri", &rows);
+    let acts = "ciclo:\n  atti:\n    - {atto: PIAO 2024-2026, tipo: piao, data: 31/01/2024}\n    \
+                - {atto: Monitoraggio, tipo: monitoraggio, data: 30/07/2024}\n    \
+                - {atto: Approvazione della Relazione, tipo: relazione, data: 27/05/2025}\n";
+    let cfg = config(&dir, acts);
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    let plain = "Il processo segue il calendario del Sistema. I dati sono raccolti ogni sei mesi. L'OIV li controlla.";
+    std::fs::write(dir.join("testi/processo.md"), plain).unwrap();
+    std::fs::write(dir.join("testi/customer_satisfaction.md"), "Gli utenti hanno dato un voto ai servizi.")
+        .unwrap();
+    let tables = vec![
+        vec![(0, C::T("Sezione")), (1, C::T("Tabella")), (2, C::T("Voce")), (3, C::T("2024"))],
+        vec![
+            (0, C::T("customer_satisfaction")),
+            (1, C::T("Indagine")),
+            (2, C::T("Soddisfatti")),
+            (3, C::P(0.9)),
+        ],
+    ];
+    write_sheet(&dir.join("tabelle.xlsx"), "Tabelle", &tables);
+    std::fs::write(
+        dir.join("verifiche.yaml"),
+        "verificati:\n  - testo: \"2 indicatori senza fonte dichiarata (colonna «Fonte»): 101.S1, 101.A1\"\n    \
+         motivazione: Fonti interne verificate sul gestionale\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("decisioni.yaml"),
+        "esclusioni:\n  - codice: \"101.A1\"\n    esito: non_valutabile\n    motivazione: Dato non disponibile\n    \
+         atto: Verbale OIV n. 3 del 18/04/2025\n",
+    )
+    .unwrap();
+    let c = carte(&dir, &cfg);
+    for name in [
+        "Il processo di misurazione",
+        "La misurazione tiene conto degli obiettivi di anticorruzione",
+        "La Relazione dà conto della customer satisfaction",
+        "Le verifiche dell'ufficio",
+        "Le decisioni dell'OIV",
+        "Tutti gli obiettivi e gli indicatori hanno un risultato",
+        "La Relazione è sintetica",
+    ] {
+        assert_eq!(
+            status(&c, name),
+            "verificato",
+            "{name}: {:?}",
+            c.criteri.iter().find(|x| x.criterio.starts_with(name))
+        );
+    }
+    // Without individual objectives there is nothing to show differentiation: never verified.
+    assert_eq!(status(&c, "Le valutazioni individuali"), "da verificare");
+
+    // The approval after 30 June of the next year, the validation before the approval.
+    let late = acts.replace("27/05/2025", "15/07/2025");
+    assert_eq!(status(&carte(&dir, &config(&dir, &late)), "Il processo di misurazione"), "non soddisfatto");
+    let early = format!("{acts}    - {{atto: Validazione, tipo: validazione, data: 20/05/2025}}\n");
+    assert_eq!(status(&carte(&dir, &config(&dir, &early)), "Il processo di misurazione"), "non soddisfatto");
+    // The process text removed; a hard text (long words, no full stop) in its place.
+    std::fs::remove_file(dir.join("testi/processo.md")).unwrap();
+    assert_eq!(status(&carte(&dir, &cfg), "Il processo di misurazione"), "non soddisfatto");
+    let hard = "Considerata l'opportunità dell'implementazione dell'infrastrutturazione organizzativa \
+                interistituzionale conseguentemente predisposta nell'amministrazione camerale";
+    std::fs::write(dir.join("testi/processo.md"), hard).unwrap();
+    assert_eq!(status(&carte(&dir, &cfg), "La Relazione è sintetica"), "non soddisfatto");
+    // The users' view: text and data removed.
+    std::fs::remove_file(dir.join("testi/customer_satisfaction.md")).unwrap();
+    std::fs::remove_file(dir.join("tabelle.xlsx")).unwrap();
+    assert_eq!(
+        status(&carte(&dir, &cfg), "La Relazione dà conto della customer satisfaction"),
+        "non soddisfatto"
+    );
+    // The office's checks and the OIV's act removed.
+    std::fs::remove_file(dir.join("verifiche.yaml")).unwrap();
+    std::fs::write(
+        dir.join("decisioni.yaml"),
+        "esclusioni:\n  - codice: \"101.A1\"\n    esito: non_valutabile\n    motivazione: Dato non disponibile\n",
+    )
+    .unwrap();
+    let c = carte(&dir, &cfg);
+    assert_eq!(status(&c, "Le verifiche dell'ufficio"), "da verificare");
+    assert_eq!(status(&c, "Le decisioni dell'OIV"), "da verificare");
+    // No decision at all is no evidence either.
+    std::fs::remove_file(dir.join("decisioni.yaml")).unwrap();
+    assert_eq!(status(&carte(&dir, &cfg), "Le decisioni dell'OIV"), "da verificare");
+    // No objective speaks of anticorruption or transparency.
+    write_sheet(&dir.join("ente.xlsx"), "Report", &albero_rows());
+    assert_eq!(status(&carte(&dir, &cfg), "La misurazione tiene conto"), "da verificare");
+    // An indicator without a value and without a decision.
+    let mut rows = albero_rows();
+    rows[10].retain(|(c, _)| *c != 11);
+    write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
+    assert_eq!(status(&carte(&dir, &cfg), "Tutti gli obiettivi e gli indicatori"), "non soddisfatto");
+}
+
+#[test]
+fn every_indicator_below_its_target_counts_not_only_those_below_the_threshold() {
+    // 9,6 of 10: above the 95 % threshold, below the target.
+    let mut rows = albero_rows();
+    rows[7][3] = (11, C::T("9,6 N."));
+    let dir = albero_dir("carte-sotto-target", &rows);
+    let cfg = config(&dir, "smvp:\n  soglia_spiegazioni: 95\n");
+    let c = carte(&dir, &cfg);
+    assert_eq!(status(&c, "Ogni scostamento"), "da verificare");
+    assert!(c.criteri.iter().any(|x| x.dettagli.iter().any(|d| d.starts_with("«101.S1» (96,00 %)"))));
+    std::fs::create_dir_all(dir.join("testi")).unwrap();
+    std::fs::write(dir.join("testi/scostamenti.md"), "## 101.S1\n\nUn dipendente in meno per tre mesi.\n")
+        .unwrap();
+    assert_eq!(status(&carte(&dir, &cfg), "Ogni scostamento"), "verificato");
+}
+
+#[test]
+fn the_proposal_follows_from_the_criteria() {
+    let dir = albero_dir("carte-proposta", &albero_rows());
+    let cfg = config(&dir, "");
+    let c = carte(&dir, &cfg);
+    // Criteria to verify, none essential not satisfied.
+    assert!(c.criteri.iter().filter(|x| x.essenziale).all(|x| x.stato != "non soddisfatto"));
+    assert_eq!(c.validazione.proposta, "validata con osservazioni");
+    // One essential criterion turned red: an indicator below the threshold without explanation.
+    let mut rows = albero_rows();
+    rows[7][3] = (11, C::T("5 N."));
+    write_sheet(&dir.join("ente.xlsx"), "Report", &rows);
+    let c = carte(&dir, &cfg);
+    assert_eq!(status(&c, "Ogni scostamento"), "non soddisfatto");
+    assert_eq!(c.validazione.proposta, "non validata");
+    assert!(c.validazione.motivo.contains("«Ogni scostamento dal target è evidenziato e motivato»"));
+    // The document stays a draft until the OIV records its conclusion, whatever the proposal.
+    assert!(c.validazione.bozza && c.validazione.conclusione.is_none());
 }

@@ -199,7 +199,13 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
         .max_depth(MAX_DEPTH)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            // The start-of-year plan (`piano/`) is read apart, as the plan: never as results.
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(name.starts_with('.')
+                    || (e.depth() == 1 && e.file_type().is_dir() && name == crate::score::piano::DIR))
+        });
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
@@ -307,6 +313,20 @@ pub fn ingest(dir: &Path, smvp: &crate::inputs::config::Smvp) -> Result<(Report,
     check_unique_codes(&report, &mut diag);
     link(&mut report, &mut diag);
     diag.finish(report)
+}
+
+/// The start-of-year plan export in `piano/` under the data folder, read as the data are (its
+/// errors are the run's); its warnings are not findings (a plan has targets and no values yet).
+/// None without the folder; a link in its place is refused, as every link under the data is.
+pub fn plan(dir: &Path, smvp: &crate::inputs::config::Smvp) -> Result<Option<Report>, Error> {
+    let folder = dir.join(crate::score::piano::DIR);
+    match std::fs::symlink_metadata(&folder) {
+        Ok(m) if m.file_type().is_symlink() => {
+            Err(Error::invalid(Location::file(&folder), crate::error::LINK_REFUSED))
+        }
+        Ok(m) if m.is_dir() => ingest(&folder, smvp).map(|(report, _)| Some(report)),
+        _ => Ok(None),
+    }
 }
 
 /// A workbook's bytes, shared by calamine and the styles reader.

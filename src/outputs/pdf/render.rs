@@ -22,6 +22,9 @@ pub const MAIN: &str = "relazione.typ.j2";
 /// The main template of the OIV's working papers.
 pub const CARTE_OIV: &str = "carte_oiv.typ.j2";
 
+/// The main template of the OIV's validation document.
+pub const VALIDAZIONE: &str = "validazione.typ.j2";
+
 /// Escapes every value a template prints, except the safe strings the filters return.
 fn formatter(
     out: &mut minijinja::Output,
