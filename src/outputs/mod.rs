@@ -163,7 +163,20 @@ impl Renderer for WorkingPapers {
         let source = crate::outputs::pdf::parti::whole(&rendered.source, &name);
         let limits = Limits::for_nodes(node_count(cx.scored), blame(&rendered.local_templates));
         let t = typeset(&source, &BTreeMap::new(), cx, limits)?;
-        let workbook = crate::outputs::xlsx::working_papers(cx.scored, cx.findings, &cx.view.carte_oiv)?;
+        // Published with the OIV's documents: files named from the data's folder, never the host's.
+        let base = cx.data_dir.parent().unwrap_or(Path::new(""));
+        let findings: Vec<Problem> = cx
+            .findings
+            .iter()
+            .cloned()
+            .map(|mut p| {
+                if let Ok(rel) = p.location.file.strip_prefix(base) {
+                    p.location.file = rel.to_path_buf();
+                }
+                p
+            })
+            .collect();
+        let workbook = crate::outputs::xlsx::working_papers(cx.scored, &findings, &cx.view.carte_oiv)?;
         Ok(Output {
             files: vec![(name.replace(".pdf", ".xlsx"), workbook), (name, t.pdf)],
             warnings: t.warnings,

@@ -795,7 +795,7 @@ fn validazione(s: &Scored, criteri: &[Criterio], open: &[crate::bozza::Voce]) ->
     if !open.is_empty() {
         da_completare.push(format!(
             "la Relazione ha ancora {} da completare: si valida la Relazione approvata",
-            crate::pipeline::voci(open.len())
+            if open.len() == 1 { "1 voce".to_string() } else { format!("{} voci", open.len()) }
         ));
     }
     if approvazione.is_none() {

@@ -155,6 +155,52 @@ fn complete_inputs_give_a_final_report_without_marks() {
     assert!(text.contains("Approvata il 27/05/2025"), "the final Relazione states its approval");
     let index = std::fs::read_to_string(out.join("sito/index.html")).unwrap();
     assert!(index.contains("Approvata il 27/05/2025"), "{index}");
+
+    // The OIV's validation document: a draft, visibly in its tagged text, until the OIV records its
+    // conclusion and the configuration gives the place.
+    let validation = out.join("Documento_di_validazione_2024_Prova.pdf");
+    let text = flat(&pdf_text(&validation));
+    assert!(text.contains("BOZZA: questo documento non può ancora essere firmato"), "{text}");
+    assert!(
+        text.contains("il luogo della validazione") && text.contains("la conclusione dell'OIV"),
+        "{text}"
+    );
+    let yaml = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("  nome_breve: Prova\n", "  nome_breve: Prova\n  sede: Prova\n");
+    std::fs::write(&cfg, yaml).unwrap();
+    std::fs::write(
+        dir.join("decisioni.yaml"),
+        "validazione:\n  conclusione: validata\n  osservazioni: Si raccomanda di indicare le fonti esterne.\n",
+    )
+    .unwrap();
+    let run = build_with(&dir, &cfg, &out, &["--definitiva"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = flat(&pdf_text(&validation));
+    assert!(
+        !text.contains("BOZZA") && !text.contains("Da completare") && !text.contains("da indicare"),
+        "{text}"
+    );
+    for expected in [
+        "l’OIV conclude: la Relazione sulla performance 2024 è validata.",
+        "Osservazioni dell’OIV: Si raccomanda di indicare le fonti esterne.",
+        "Prova, 10/06/2025",
+        "dott.ssa Anna Bianchi",
+        "Approvazione della Relazione sulla performance 2024 del 27/05/2025",
+    ] {
+        assert!(text.contains(expected), "missing «{expected}»: {text}");
+    }
+    let info = String::from_utf8(tool("pdfinfo", &[validation.to_str().unwrap()]).stdout).unwrap();
+    assert!(
+        info.contains("Title:           Documento di validazione della Relazione sulla performance 2024"),
+        "{info}"
+    );
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("Esito_validazione_2024_Prova.json")).unwrap())
+            .unwrap();
+    assert_eq!(record["esito"], "validata");
+    assert_eq!(record["stato_documento"], "definitivo");
+    assert_eq!(record["data"], "2025-06-10");
     let _ = std::fs::remove_dir_all(&out);
 }
 

@@ -69,19 +69,33 @@ fn the_explanations_of_indicators_below_95_are_printed() {
     }
 }
 
+/// Every PDF of a run (the Relazione, the OIV's working papers and its validation document) is
+/// tagged, archival (PDF/A-2b), accessible (PDF/UA-1), in Italian, with its fonts embedded.
 #[test]
 fn the_pdf_is_tagged_archival_and_embeds_its_fonts() {
     needs!("pdfinfo", "pdffonts", "qpdf");
-    let pdf = modena_pdf().to_str().unwrap().to_string();
+    let out = modena_pdf().parent().unwrap().to_path_buf();
+    for (file, title) in [
+        ("Relazione_performance_2024_Modena.pdf", "BOZZA – Relazione sulla performance 2024"),
+        (
+            "Carte_di_lavoro_OIV_2024_Modena.pdf",
+            "BOZZA – Carte di lavoro dell'OIV – Relazione sulla performance 2024",
+        ),
+        (
+            "Documento_di_validazione_2024_Modena.pdf",
+            "BOZZA – Documento di validazione della Relazione sulla performance 2024",
+        ),
+    ] {
+        // Drafts (the sample texts, no OIV conclusion): their titles say so.
+        pdf_is_archival(&out.join(file), &format!("{title} – Camera di commercio di Modena"));
+    }
+}
+
+fn pdf_is_archival(pdf: &std::path::Path, title: &str) {
+    let pdf = pdf.to_str().unwrap().to_string();
     let info = String::from_utf8(tool("pdfinfo", &[&pdf]).stdout).unwrap();
     assert!(info.contains("Tagged:          yes"), "{info}");
-    assert!(
-        // A draft (the sample texts): the title says so.
-        info.contains(
-            "Title:           BOZZA – Relazione sulla performance 2024 – Camera di commercio di Modena"
-        ),
-        "{info}"
-    );
+    assert!(info.contains(&format!("Title:           {title}")), "{info}");
     let meta = String::from_utf8(tool("pdfinfo", &["-meta", &pdf]).stdout).unwrap();
     assert!(meta.contains("<pdfaid:part>2</pdfaid:part><pdfaid:conformance>B</pdfaid:conformance>"));
     assert!(meta.contains("<pdfuaid:part>1</pdfuaid:part>"));
@@ -388,8 +402,9 @@ fn no_word_is_drawn_over_another() {
     needs!("pdftotext");
     let b = modena_build();
     let carte = b.out.join("Carte_di_lavoro_OIV_2024_Modena.pdf");
+    let validation = b.out.join("Documento_di_validazione_2024_Modena.pdf");
     let mut overlaps = Vec::new();
-    for pdf in [&b.pdf, &carte] {
+    for pdf in [&b.pdf, &carte, &validation] {
         for (n, words) in word_boxes(pdf).iter().enumerate() {
             for (i, a) in words.iter().enumerate() {
                 for c in &words[i + 1..] {
@@ -460,7 +475,9 @@ fn no_heading_is_left_at_the_foot_of_a_page() {
     needs!("pdftotext");
     let b = modena_build();
     let carte = b.out.join("Carte_di_lavoro_OIV_2024_Modena.pdf");
-    let alone: Vec<String> = [&b.pdf, &carte].into_iter().flat_map(|p| headings_alone(p)).collect();
+    let validation = b.out.join("Documento_di_validazione_2024_Modena.pdf");
+    let alone: Vec<String> =
+        [&b.pdf, &carte, &validation].into_iter().flat_map(|p| headings_alone(p)).collect();
     assert!(alone.is_empty(), "{alone:#?}");
 }
 

@@ -51,14 +51,23 @@ fn the_workbook_has_every_sheet() {
             "Risorse",
         ]
     );
-    // The OIV's cross-checks are its working papers', in a workbook of their own that the web
-    // edition does not offer.
+    // The OIV's cross-checks are its working papers', in a workbook of their own, offered with the
+    // OIV's other documents (art. 31 D.Lgs. 33/2013), apart from the results.
     let papers = modena_out().join("Carte_di_lavoro_OIV_2024_Modena.xlsx");
     let wb = open_workbook_auto(&papers).unwrap();
     assert_eq!(wb.sheet_names(), ["Carte OIV", "Anomalie"]);
     let dati = std::fs::read_to_string(modena_out().join("sito/dati.html")).unwrap();
-    assert!(!dati.contains("Carte_di_lavoro"), "the working papers are not published");
     assert!(dati.contains("Risultati_performance_2024_Modena.xlsx"));
+    for file in [
+        "Carte_di_lavoro_OIV_2024_Modena.xlsx",
+        "Carte_di_lavoro_OIV_2024_Modena.pdf",
+        "Documento_di_validazione_2024_Modena.pdf",
+        "Esito_validazione_2024_Modena.json",
+        "Esito_validazione_2024_Modena.csv",
+    ] {
+        assert!(dati.contains(&format!("documenti/{file}")), "the web edition does not offer {file}");
+        assert!(modena_out().join("sito/documenti").join(file).is_file(), "{file} is not copied");
+    }
 }
 
 /// Every result cell of a tree sheet equals the JSON's value for the same node, to the last digit;

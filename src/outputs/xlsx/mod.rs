@@ -522,19 +522,32 @@ fn risorse(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
 /// The OIV's working papers: each validation criterion with its evidence, status and details.
 fn carte_oiv(wb: &mut Workbook, carte: &crate::view::CarteOiv, f: &Formats) -> Result<(), Error> {
     let ws = wb.add_worksheet().set_name("Carte OIV").map_err(out)?;
-    header(ws, f, &[("Criterio", 40.0), ("Evidenza", 70.0), ("Stato", 16.0), ("Dettagli", 90.0)])?;
+    header(
+        ws,
+        f,
+        &[
+            ("Criterio", 40.0),
+            ("Riferimento", 30.0),
+            ("Evidenza", 70.0),
+            ("Stato", 16.0),
+            ("Dettagli", 90.0),
+            ("Da riscontrare sugli atti", 60.0),
+        ],
+    )?;
     for (i, c) in carte.criteri.iter().enumerate() {
         let row = i as u32 + 1;
         text(ws, row, 0, &c.criterio)?;
-        text(ws, row, 1, &c.evidenza)?;
+        text(ws, row, 1, c.riferimento)?;
+        text(ws, row, 2, &c.evidenza)?;
         let status = match c.banda {
             "verde" => &f.green,
             "rosso" => &f.red,
             _ => &f.yellow,
         };
-        ws.write_string_with_format(row, 2, c.stato, status).map_err(out)?;
-        text(ws, row, 3, &c.dettagli.join("\n"))?;
-        for col in [0, 1, 3] {
+        ws.write_string_with_format(row, 3, c.stato, status).map_err(out)?;
+        text(ws, row, 4, &c.dettagli.join("\n"))?;
+        text(ws, row, 5, c.controlli)?;
+        for col in [0, 1, 2, 4, 5] {
             ws.set_cell_format(row, col, &f.wrap).map_err(out)?;
         }
     }
