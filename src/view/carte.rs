@@ -754,25 +754,27 @@ fn proposal(criteri: &[Criterio]) -> (Conclusione, String) {
     }
 }
 
-/// The files the figures were read from, by name only (a host's folders are nobody's business).
+/// The files the figures were read from, with what each was recognised as, by name only (a
+/// host's folders are nobody's business).
 fn examined(s: &Scored) -> Vec<String> {
-    let mut files = std::collections::BTreeSet::new();
-    for tree in [&s.report.albero, &s.report.unita, &s.report.individuali, &s.report.tempestivita]
-        .into_iter()
-        .flatten()
-    {
-        tree.walk(&mut |n: &Node| {
-            if let Some(f) = n.origin.file.file_name() {
-                files.insert(f.to_string_lossy().into_owned());
+    let mut files: Vec<String> = s
+        .report
+        .sources
+        .iter()
+        .map(|x| {
+            let name = std::path::Path::new(&x.file).file_name().map(|f| f.to_string_lossy().into_owned());
+            let mut kinds: Vec<&str> = Vec::new();
+            for k in x.kind.split("; ") {
+                if !kinds.contains(&k) {
+                    kinds.push(k);
+                }
             }
-        });
-    }
-    for t in &s.report.tabelle {
-        if let Some(f) = t.origin.file.file_name() {
-            files.insert(f.to_string_lossy().into_owned());
-        }
-    }
-    files.into_iter().collect()
+            format!("«{}» ({})", name.unwrap_or_default(), kinds.join("; "))
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    files
 }
 
 fn validazione(s: &Scored, criteri: &[Criterio], open: &[crate::bozza::Voce]) -> ValidazioneView {
