@@ -27,8 +27,8 @@ lint:
 ci: test lint
 
 ## Gli strumenti dei test: poppler-utils (pdftotext, pdfinfo, pdffonts) e qpdf leggono il PDF; Chromium e
-## axe-core (npm, in tests/browser) verificano l'accessibilità dell'edizione web; frictionless (PyPI)
-## valida il pacchetto dei dati aperti. Ciascuno è installato solo se manca.
+## axe-core (npm, in tests/browser) verificano l'accessibilità dell'edizione web; frictionless e pyshacl (PyPI)
+## validano il pacchetto dei dati aperti e la scheda DCAT. Ciascuno è installato solo se manca.
 tools:
 	@if ! command -v pdftotext >/dev/null 2>&1 || ! command -v qpdf >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then \
 	  echo "Installo poppler-utils, qpdf e chromium (servono ai test del PDF e dell'edizione web)..."; \
@@ -39,11 +39,13 @@ tools:
 	  echo "Installo axe-core e playwright-core (npm ci in tests/browser)..."; \
 	  cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null; \
 	fi
-	@if ! python3 -c "import frictionless" >/dev/null 2>&1; then \
-	  echo "Installo frictionless (valida i dati aperti)..."; \
-	  python3 -m pip install --quiet --disable-pip-version-check frictionless >/dev/null 2>&1 || \
-	  python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages frictionless >/dev/null; \
-	fi
+	@for m in frictionless pyshacl; do \
+	  if ! python3 -c "import $$m" >/dev/null 2>&1; then \
+	    echo "Installo $$m (valida i dati aperti e la scheda DCAT)..."; \
+	    python3 -m pip install --quiet --disable-pip-version-check $$m >/dev/null 2>&1 || \
+	    python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages $$m >/dev/null; \
+	  fi; \
+	done
 
 ## Ricalcola la cartella dei risultati con LibreOffice e confronta i risultati (installa LibreOffice se manca)
 verifica-xlsx:

@@ -227,6 +227,9 @@ pub struct Pubblicazione {
     /// The page *Amministrazione trasparente › Performance › Relazione sulla performance*.
     #[serde(default)]
     pub amministrazione_trasparente: Option<String>,
+    /// The e-mail address that answers for the open data (the DCAT-AP_IT record's contact point).
+    #[serde(default)]
+    pub contatto: Option<String>,
 }
 
 impl Config {
@@ -839,7 +842,10 @@ impl Config {
                 problems.push(format!("«{key}»: numero fuori scala ({v:e}): al massimo un miliardo"));
             }
         }
-        for (key, text) in [("ente.nome", &self.ente.nome), ("ente.nome_breve", &self.ente.nome_breve)] {
+        let sede = self.ente.sede.clone().unwrap_or_default();
+        for (key, text) in
+            [("ente.nome", &self.ente.nome), ("ente.nome_breve", &self.ente.nome_breve), ("ente.sede", &sede)]
+        {
             if text.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
                 problems.push(format!("«{key}»: contiene a capo o caratteri di controllo"));
             }
@@ -856,6 +862,20 @@ impl Config {
                 && !is_web_address(u)
             {
                 problems.push(format!("«{key}»: «{u}» non è un indirizzo web: {}", crate::escape::URL_RULE));
+            }
+        }
+        if let Some(mail) = &p.contatto {
+            let address = mail.strip_prefix("mailto:").unwrap_or(mail);
+            let ok = address.split('@').count() == 2
+                && address.split('@').all(|part| !part.is_empty())
+                && !address
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "<>\"'()[],;:\\".contains(c));
+            if !ok {
+                problems.push(format!(
+                    "«pubblicazione.contatto»: «{}» non è un indirizzo di posta elettronica (nome@dominio.it)",
+                    crate::escape::terminal(mail)
+                ));
             }
         }
         for (i, a) in self.ciclo.atti.iter().enumerate() {
@@ -1022,6 +1042,26 @@ impl Config {
 }
 
 impl Config {
+    /// What keeps the DCAT-AP_IT record from being written or from being complete, in Italian: the
+    /// address of the open data (without it no IRI is absolute) and the IPA code (the publisher's
+    /// identifier), each a draft item.
+    pub fn record_missing(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.pubblicazione.dati_aperti.as_deref().is_none_or(|u| u.trim().is_empty()) {
+            out.push(
+                "manca «pubblicazione.dati_aperti» (l'indirizzo della cartella dei dati aperti): senza, la scheda DCAT-AP_IT \
+                 non è scritta, perché i suoi identificativi devono essere indirizzi completi",
+            );
+        }
+        if self.ente.codice_ipa.as_deref().is_none_or(|c| c.trim().is_empty()) {
+            out.push(
+                "manca «ente.codice_ipa» (il codice dell'Ente nell'indice IPA): è l'identificativo dell'editore nella scheda \
+                 DCAT-AP_IT e in ogni riga dei dati aperti",
+            );
+        }
+        out
+    }
+
     /// Every number of the configuration with its key, for the finiteness check.
     fn numbers(&self) -> Vec<(String, f64)> {
         let s = &self.smvp;

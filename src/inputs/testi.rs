@@ -287,6 +287,9 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             ),
         ));
     }
+    for missing in s.config.record_missing() {
+        out.push(Voce::new(Gruppo::Decidere, config.clone(), format!("dati aperti: {missing}")));
+    }
     out.extend(evaluation_gaps(s, data_dir));
     if s.config.ciclo.oiv.is_empty() {
         out.push(Voce::new(

@@ -438,73 +438,205 @@ fn datapackage(s: &Scored, tables: &[Table]) -> serde_json::Value {
     })
 }
 
-/// The dataset's DCAT-AP_IT metadata (RDF/XML), for the national catalogue dati.gov.it: publisher
-/// with its IPA code, theme, temporal coverage, licence and one distribution per file. Addresses
-/// are those of `pubblicazione.dati_aperti` where configured, otherwise relative file names.
-fn dcat(s: &Scored, tables: &[Table]) -> String {
+/// The DCAT-AP_IT 2.0 record of the open data, valid DCAT-AP 3.0.1 too: every resource has both
+/// classes (`dcat:Catalog` and `dcatapit:Catalog`, and so on), so that CKAN's DCAT harvesters
+/// (ckanext-dcat, ckanext-dcatapit: dati.gov.it) find the dataset; IRIs are absolute, under
+/// `pubblicazione.dati_aperti` (two copies of the record name one dataset); media types are IANA
+/// IRIs; the period is given as `dcat:` and `schema:` dates (the Italian harvester reads the
+/// latter). Without the address there is no absolute IRI to give: no record (see
+/// [`Config::record_missing`]).
+fn dcat(s: &Scored, tables: &[Table], base: &str) -> String {
     let c = &s.config;
-    let base = c.pubblicazione.dati_aperti.as_deref().map(|u| format!("{}/", u.trim_end_matches('/')));
-    let url = |file: &str| xml(&format!("{}{file}", base.as_deref().unwrap_or("")));
+    let base = format!("{}/", base.trim_end_matches('/'));
+    let record = format!("{base}{RECORD}");
+    let iri = |fragment: &str| xml(&format!("{record}#{fragment}"));
+    let url = |file: &str| xml(&format!("{base}{file}"));
     let ipa = c.ente.codice_ipa.clone().unwrap_or_default();
+    let ente = xml(&c.ente.nome);
     let identifier =
         format!("{}:relazione-performance-{}", if ipa.is_empty() { "ente" } else { &ipa }, c.anno);
-    let licence = c.licence_uri().map_or(String::new(), |u| {
+    let typed = |classes: &[&str]| -> String {
+        classes.iter().map(|k| format!("    <rdf:type rdf:resource=\"{k}\"/>\n")).collect()
+    };
+    let agent = |fragment: &str| {
         format!(
-            "    <dct:license>\n      <dct:LicenseDocument rdf:about=\"{}\">\n        <dct:type rdf:resource=\"http://purl.org/adms/licencetype/Attribution\"/>\n        <foaf:name>{}</foaf:name>\n      </dct:LicenseDocument>\n    </dct:license>\n",
-            xml(&u),
+            "  <rdf:Description rdf:about=\"{}\">\n{}    <foaf:name>{ente}</foaf:name>\n    <dct:identifier>{}</dct:identifier>\n  </rdf:Description>\n",
+            iri(fragment),
+            typed(&[FOAF_AGENT, DCATAPIT_AGENT]),
+            xml(&ipa)
+        )
+    };
+    let licence = c.licence_uri().map(|u| xml(&u));
+    let mut distributions = String::new();
+    let mut links = String::new();
+    let mut files: Vec<(&str, String, &str, &str)> =
+        tables.iter().map(|t| (t.file, t.title.clone(), "CSV", "text/csv")).collect();
+    files.push((JSON, title(JSON).unwrap_or(JSON).to_string(), "JSON", "application/json"));
+    let formats: Vec<(&str, &str)> = files.iter().map(|(_, _, f, m)| (*f, *m)).collect();
+    for (file, title, format, media) in files.iter().cloned() {
+        let fragment = format!("distribuzione-{}", file.replace(['.', '/'], "-"));
+        links.push_str(&format!("    <dcat:distribution rdf:resource=\"{}\"/>\n", iri(&fragment)));
+        let licence = licence
+            .as_ref()
+            .map(|l| format!("    <dct:license rdf:resource=\"{l}\"/>\n"))
+            .unwrap_or_default();
+        distributions.push_str(&format!(
+            "  <rdf:Description rdf:about=\"{}\">\n{}    <dct:title xml:lang=\"it\">{}</dct:title>\n    <dct:description xml:lang=\"it\">{} – {}, {}.</dct:description>\n    <dcat:accessURL rdf:resource=\"{u}\"/>\n    <dcat:downloadURL rdf:resource=\"{u}\"/>\n    <dct:format rdf:resource=\"http://publications.europa.eu/resource/authority/file-type/{format}\"/>\n    <dcat:mediaType rdf:resource=\"http://www.iana.org/assignments/media-types/{media}\"/>\n{licence}  </rdf:Description>\n",
+            iri(&fragment),
+            typed(&[DCAT_DISTRIBUTION, DCATAPIT_DISTRIBUTION]),
+            xml(&title),
+            xml(&title),
+            ente,
+            c.anno,
+            u = url(file),
+        ));
+    }
+    let licence_document = licence.as_ref().map_or(String::new(), |l| {
+        format!(
+            "  <rdf:Description rdf:about=\"{l}\">\n{}    <dct:type rdf:resource=\"http://purl.org/adms/licencetype/Attribution\"/>\n    <foaf:name>{}</foaf:name>\n  </rdf:Description>\n",
+            typed(&[DCT_LICENSE_DOCUMENT, DCATAPIT_LICENSE_DOCUMENT]),
             xml(&c.licenza_dati)
         )
     });
-    let mut distributions = String::new();
-    for tb in tables {
-        distributions.push_str(&format!(
-            "  <dcat:distribution>\n    <dcatapit:Distribution rdf:about=\"{u}\">\n      <dct:title>{t}</dct:title>\n      <dcat:accessURL rdf:resource=\"{u}\"/>\n      <dcat:downloadURL rdf:resource=\"{u}\"/>\n      <dct:format rdf:resource=\"http://publications.europa.eu/resource/authority/file-type/CSV\"/>\n      <dcat:mediaType>text/csv</dcat:mediaType>\n{licence}    </dcatapit:Distribution>\n  </dcat:distribution>\n",
-            u = url(tb.file),
-            t = xml(&tb.title),
-        ));
-    }
+    let keywords: String =
+        ["performance", "relazione sulla performance", "obiettivi", "indicatori", "D.Lgs. 150/2009"]
+            .iter()
+            .map(|k| format!("    <dcat:keyword xml:lang=\"it\">{k}</dcat:keyword>\n"))
+            .chain(std::iter::once(format!(
+                "    <dcat:keyword xml:lang=\"it\">{}</dcat:keyword>\n",
+                xml(&c.ente.nome_breve)
+            )))
+            .collect();
+    let contact = c.pubblicazione.contatto.as_deref().map_or(String::new(), |mail| {
+        let mail = if mail.starts_with("mailto:") { mail.to_string() } else { format!("mailto:{mail}") };
+        format!(
+            "  <rdf:Description rdf:about=\"{}\">\n{}    <vcard:fn>{ente}</vcard:fn>\n    <vcard:hasEmail rdf:resource=\"{}\"/>\n  </rdf:Description>\n",
+            iri("contatto"),
+            typed(&[VCARD_ORGANIZATION, VCARD_KIND, DCATAPIT_ORGANIZATION]),
+            xml(&mail)
+        )
+    });
+    let contact_link = if contact.is_empty() {
+        String::new()
+    } else {
+        format!("    <dcat:contactPoint rdf:resource=\"{}\"/>\n", iri("contatto"))
+    };
+    let homepage_iri = c.pubblicazione.sito.as_deref().map(xml);
+    let homepage = homepage_iri
+        .as_deref()
+        .map(|h| format!("    <foaf:homepage rdf:resource=\"{h}\"/>\n"))
+        .unwrap_or_default();
+    let modified = s.date.format("%Y-%m-%d");
+    let date = "http://www.w3.org/2001/XMLSchema#date";
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcat="http://www.w3.org/ns/dcat#"
   xmlns:dct="http://purl.org/dc/terms/" xmlns:foaf="http://xmlns.com/foaf/0.1/"
-  xmlns:dcatapit="http://dati.gov.it/onto/dcatapit#" xmlns:xsd="http://www.w3.org/2001/XMLSchema#">
-<dcatapit:Dataset rdf:about="{dataset}">
-  <dct:identifier>{identifier}</dct:identifier>
-  <dct:title xml:lang="it">Relazione sulla performance {anno} – {ente}</dct:title>
-  <dct:description xml:lang="it">Risultati dell'albero della performance {anno} (art. 10 D.Lgs. 150/2009): obiettivi, indicatori, target, consuntivi e gradi di raggiungimento.</dct:description>
-  <dcat:theme rdf:resource="http://publications.europa.eu/resource/authority/data-theme/GOVE"/>
-  <dct:modified rdf:datatype="http://www.w3.org/2001/XMLSchema#date">{modified}</dct:modified>
-  <dct:language rdf:resource="http://publications.europa.eu/resource/authority/language/ITA"/>
-  <dct:accrualPeriodicity rdf:resource="http://publications.europa.eu/resource/authority/frequency/ANNUAL"/>
-  <dct:temporal>
-    <dct:PeriodOfTime>
-      <dcat:startDate rdf:datatype="http://www.w3.org/2001/XMLSchema#date">{anno}-01-01</dcat:startDate>
-      <dcat:endDate rdf:datatype="http://www.w3.org/2001/XMLSchema#date">{anno}-12-31</dcat:endDate>
-    </dct:PeriodOfTime>
-  </dct:temporal>
-  <dct:publisher>
-    <dcatapit:Agent>
-      <foaf:name>{ente}</foaf:name>
-      <dct:identifier>{ipa}</dct:identifier>
-    </dcatapit:Agent>
-  </dct:publisher>
-  <dct:rightsHolder>
-    <dcatapit:Agent>
-      <foaf:name>{ente}</foaf:name>
-      <dct:identifier>{ipa}</dct:identifier>
-    </dcatapit:Agent>
-  </dct:rightsHolder>
-{distributions}</dcatapit:Dataset>
-</rdf:RDF>
+  xmlns:dcatapit="http://dati.gov.it/onto/dcatapit#" xmlns:vcard="http://www.w3.org/2006/vcard/ns#"
+  xmlns:schema="http://schema.org/" xmlns:skos="http://www.w3.org/2004/02/skos/core#">
+  <rdf:Description rdf:about="{catalog}">
+{catalog_types}    <dct:title xml:lang="it">Dati aperti della Relazione sulla performance – {ente}</dct:title>
+    <dct:description xml:lang="it">I dati della Relazione sulla performance (art. 10 D.Lgs. 150/2009) pubblicati da {ente}.</dct:description>
+    <dct:publisher rdf:resource="{publisher}"/>
+    <dct:modified rdf:datatype="{date}">{modified}</dct:modified>
+    <dct:language rdf:resource="http://publications.europa.eu/resource/authority/language/ITA"/>
+{homepage}    <dcat:dataset rdf:resource="{dataset}"/>
+  </rdf:Description>
+  <rdf:Description rdf:about="{dataset}">
+{dataset_types}    <dct:identifier>{identifier}</dct:identifier>
+    <dct:title xml:lang="it">Relazione sulla performance {anno} – {ente}</dct:title>
+    <dct:description xml:lang="it">Risultati dell'albero della performance {anno} (art. 10 D.Lgs. 150/2009): obiettivi, indicatori, target, consuntivi e gradi di raggiungimento.</dct:description>
+    <dcat:theme rdf:resource="http://publications.europa.eu/resource/authority/data-theme/GOVE"/>
+{keywords}    <dct:modified rdf:datatype="{date}">{modified}</dct:modified>
+    <dct:language rdf:resource="http://publications.europa.eu/resource/authority/language/ITA"/>
+    <dct:accrualPeriodicity rdf:resource="http://publications.europa.eu/resource/authority/frequency/ANNUAL"/>
+    <dct:temporal rdf:resource="{period}"/>
+    <dct:publisher rdf:resource="{publisher}"/>
+    <dct:rightsHolder rdf:resource="{publisher}"/>
+{contact_link}{links}  </rdf:Description>
+  <rdf:Description rdf:about="{period}">
+    <rdf:type rdf:resource="http://purl.org/dc/terms/PeriodOfTime"/>
+    <dcat:startDate rdf:datatype="{date}">{anno}-01-01</dcat:startDate>
+    <dcat:endDate rdf:datatype="{date}">{anno}-12-31</dcat:endDate>
+    <schema:startDate rdf:datatype="{date}">{anno}-01-01</schema:startDate>
+    <schema:endDate rdf:datatype="{date}">{anno}-12-31</schema:endDate>
+  </rdf:Description>
+{agent}{contact}{licence_document}{distributions}{vocabulary}</rdf:RDF>
 "#,
-        dataset = url("dcat-ap_it.rdf"),
+        catalog = iri("catalogo"),
+        catalog_types = typed(&[DCAT_CATALOG, DCATAPIT_CATALOG]),
+        dataset = iri("dataset"),
+        dataset_types = typed(&[DCAT_DATASET, DCATAPIT_DATASET]),
+        publisher = iri("ente"),
+        period = iri("periodo"),
+        agent = agent("ente"),
+        vocabulary = vocabulary(&formats, homepage_iri.as_deref(), licence.is_some()),
         identifier = xml(&identifier),
         anno = c.anno,
-        ente = xml(&c.ente.nome),
-        ipa = xml(&ipa),
-        modified = s.date.format("%Y-%m-%d"),
     )
 }
+
+/// The classes of the vocabulary terms the record uses, as the vocabularies declare them (so that
+/// a harvester validating ranges without loading every vocabulary finds them): the EU file types
+/// and IANA media types of the distributions, the language, the frequency, the homepage, the
+/// ADMS licence type.
+fn vocabulary(formats: &[(&str, &str)], homepage: Option<&str>, licence: bool) -> String {
+    let mut out = String::new();
+    let mut term = |iri: &str, class: &str, label: Option<&str>| {
+        let label = label
+            .map(|l| format!("    <skos:prefLabel xml:lang=\"it\">{l}</skos:prefLabel>\n"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "  <rdf:Description rdf:about=\"{iri}\">\n    <rdf:type rdf:resource=\"{class}\"/>\n{label}  </rdf:Description>\n"
+        ));
+    };
+    let mut seen = Vec::new();
+    for (format, media) in formats {
+        if seen.contains(format) {
+            continue;
+        }
+        seen.push(format);
+        term(
+            &format!("http://publications.europa.eu/resource/authority/file-type/{format}"),
+            DCT_MEDIA_TYPE_OR_EXTENT,
+            None,
+        );
+        term(&format!("http://www.iana.org/assignments/media-types/{media}"), DCT_MEDIA_TYPE, None);
+    }
+    term("http://publications.europa.eu/resource/authority/language/ITA", DCT_LINGUISTIC_SYSTEM, None);
+    term("http://publications.europa.eu/resource/authority/frequency/ANNUAL", DCT_FREQUENCY, None);
+    if let Some(h) = homepage {
+        term(h, FOAF_DOCUMENT, None);
+    }
+    if licence {
+        term("http://purl.org/adms/licencetype/Attribution", SKOS_CONCEPT, Some("Attribuzione"));
+    }
+    out
+}
+
+const DCT_MEDIA_TYPE_OR_EXTENT: &str = "http://purl.org/dc/terms/MediaTypeOrExtent";
+const DCT_MEDIA_TYPE: &str = "http://purl.org/dc/terms/MediaType";
+const DCT_LINGUISTIC_SYSTEM: &str = "http://purl.org/dc/terms/LinguisticSystem";
+const DCT_FREQUENCY: &str = "http://purl.org/dc/terms/Frequency";
+const FOAF_DOCUMENT: &str = "http://xmlns.com/foaf/0.1/Document";
+const SKOS_CONCEPT: &str = "http://www.w3.org/2004/02/skos/core#Concept";
+
+/// The record's file name in the open-data folder.
+pub const RECORD: &str = "dcat-ap_it.rdf";
+
+const DCAT_CATALOG: &str = "http://www.w3.org/ns/dcat#Catalog";
+const DCAT_DATASET: &str = "http://www.w3.org/ns/dcat#Dataset";
+const DCAT_DISTRIBUTION: &str = "http://www.w3.org/ns/dcat#Distribution";
+const DCATAPIT_CATALOG: &str = "http://dati.gov.it/onto/dcatapit#Catalog";
+const DCATAPIT_DATASET: &str = "http://dati.gov.it/onto/dcatapit#Dataset";
+const DCATAPIT_DISTRIBUTION: &str = "http://dati.gov.it/onto/dcatapit#Distribution";
+const DCATAPIT_AGENT: &str = "http://dati.gov.it/onto/dcatapit#Agent";
+const DCATAPIT_ORGANIZATION: &str = "http://dati.gov.it/onto/dcatapit#Organization";
+const DCATAPIT_LICENSE_DOCUMENT: &str = "http://dati.gov.it/onto/dcatapit#LicenseDocument";
+const DCT_LICENSE_DOCUMENT: &str = "http://purl.org/dc/terms/LicenseDocument";
+const FOAF_AGENT: &str = "http://xmlns.com/foaf/0.1/Agent";
+const VCARD_ORGANIZATION: &str = "http://www.w3.org/2006/vcard/ns#Organization";
+const VCARD_KIND: &str = "http://www.w3.org/2006/vcard/ns#Kind";
 
 /// Every file of the open-data folder: (relative path, bytes). `json` is the `score --json`
 /// document (made by the `json` writer: writers do not call each other).
@@ -519,7 +651,9 @@ pub fn files(s: &Scored, json: &[u8]) -> Vec<(String, Vec<u8>)> {
     }
     let package = serde_json::to_vec_pretty(&datapackage(s, &tables)).unwrap_or_default();
     out.push((format!("{DIR}/datapackage.json"), package));
-    out.push((format!("{DIR}/dcat-ap_it.rdf"), dcat(s, &tables).into_bytes()));
+    if let Some(base) = s.config.pubblicazione.dati_aperti.as_deref().filter(|u| !u.trim().is_empty()) {
+        out.push((format!("{DIR}/{RECORD}"), dcat(s, &tables, base).into_bytes()));
+    }
     out.push((format!("{DIR}/{JSON}"), json.to_vec()));
     out.push((format!("{DIR}/README.md"), dictionary(s, &tables).into_bytes()));
     out
@@ -530,8 +664,7 @@ fn dictionary(s: &Scored, tables: &[Table]) -> String {
         "# Dati aperti – Relazione sulla performance {anno}, {ente}\n\n\
          Licenza: {licenza}{uri}. Ogni file CSV ha una riga di intestazione ed è in UTF-8, separatore virgola, \
          decimali con il punto, date ISO 8601 (`2024-06-30`), valori non arrotondati; i campi `_pct` sono in \
-         punti percentuali. `datapackage.json` descrive ogni file (Frictionless Table Schema); `dcat-ap_it.rdf` \
-         è la scheda del dataset per il catalogo nazionale (DCAT-AP_IT). La cartella `per_excel/` ha gli stessi \
+         punti percentuali. `datapackage.json` descrive ogni file (Frictionless Table Schema).{record} La cartella `per_excel/` ha gli stessi \
          file per i fogli di calcolo in italiano (separatore punto e virgola, decimali con la virgola, date \
          `gg/mm/aaaa`). Un testo che inizia con `=`, `+`, `-` o `@` è preceduto da un apostrofo, perché nessun \
          foglio di calcolo lo esegua come formula.\n\n",
@@ -539,6 +672,12 @@ fn dictionary(s: &Scored, tables: &[Table]) -> String {
         ente = s.config.ente.nome,
         licenza = s.config.licenza_dati,
         uri = s.config.licence_uri().map(|u| format!(" ({u})")).unwrap_or_default(),
+        record = if s.config.pubblicazione.dati_aperti.is_some() {
+            " `dcat-ap_it.rdf` è la scheda del dataset per il catalogo nazionale (DCAT-AP_IT, valida anche come \
+             DCAT-AP 3.0.1)."
+        } else {
+            ""
+        },
     );
     out.push_str(
         "## I file\n\n\

@@ -53,14 +53,14 @@ fn definitiva_refuses_while_anything_is_open_and_check_lists_the_same() {
         data.join("testi/scostamenti.md").display()
     );
     assert!(
-        run.stderr.contains("la Relazione non può essere definitiva: 22 voci da completare"),
+        run.stderr.contains("la Relazione non può essere definitiva: 24 voci da completare"),
         "{}",
         run.stderr
     );
     assert!(run.stderr.contains(&list), "{}", run.stderr);
     let check = relazione(&["check", "--data", data.to_str().unwrap()]);
     assert_eq!(check.code, 0, "{}", check.stderr);
-    assert!(check.stderr.contains("Da completare prima della Relazione definitiva: 22 voci da completare"));
+    assert!(check.stderr.contains("Da completare prima della Relazione definitiva: 24 voci da completare"));
     assert!(check.stderr.contains(&list), "{}", check.stderr);
 }
 
@@ -73,8 +73,13 @@ fn complete_inputs_give_a_final_report_without_marks() {
         "data_approvazione: 27/05/2025\nsmvp:\n  overshooting: {soglia: 110}\nciclo:\n  atti:\n    - atto: Approvazione del PIAO 2024-2026\n      \
          tipo: piao\n      data: 31/01/2024\n      estremi: delibera n. 12\n    - atto: Approvazione del bilancio d'esercizio 2024\n      \
          tipo: bilancio\n      data: 29/04/2025\n    - atto: Approvazione della Relazione sulla performance 2024\n      tipo: relazione\n      \
-         data: 27/05/2025\n    - atto: Validazione dell'OIV\n      tipo: validazione\n      data: 10/06/2025\n  oiv:\n    - nome: dott.ssa Anna Bianchi\n",
+         data: 27/05/2025\n    - atto: Validazione dell'OIV\n      tipo: validazione\n      data: 10/06/2025\n  oiv:\n    - nome: dott.ssa Anna Bianchi\n\
+         pubblicazione:\n  dati_aperti: https://dati.esempio.it/prova/2024\n",
     );
+    let with_ipa = std::fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("  nome_breve: Prova\n", "  nome_breve: Prova\n  codice_ipa: cciaa_pr\n");
+    std::fs::write(&cfg, with_ipa).unwrap();
     std::fs::create_dir_all(dir.join("testi")).unwrap();
     for (name, text) in [
         ("premessa.md", "La Camera presenta i risultati del 2024."),

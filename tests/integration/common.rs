@@ -102,10 +102,10 @@ fn present(name: &str) -> bool {
         std::env::var_os("PATH").is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(exe).is_file()))
     };
     match name {
-        "frictionless" => {
+        "frictionless" | "pyshacl" => {
             on_path("python3")
                 && Command::new("python3")
-                    .args(["-c", "import frictionless"])
+                    .args(["-c", &format!("import {name}")])
                     .output()
                     .is_ok_and(|o| o.status.success())
         }

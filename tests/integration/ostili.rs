@@ -1292,7 +1292,8 @@ fn a_noncharacter_in_the_configuration_keeps_the_rdf_well_formed() {
     // YAML refuses these characters raw; its escapes bring them in.
     std::fs::write(
         &cfg,
-        "ente:\n  nome: \"Camera \\uFFFE\\uFFFF <di> & Prova\"\n  nome_breve: Prova\nanno: 2024\n",
+        "ente:\n  nome: \"Camera \\uFFFE\\uFFFF <di> & Prova\"\n  nome_breve: Prova\nanno: 2024\n\
+         pubblicazione:\n  dati_aperti: https://dati.esempio.it/prova\n",
     )
     .unwrap();
     let out = out_beside(&dir);
