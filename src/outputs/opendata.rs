@@ -8,8 +8,9 @@
 //! every file, the copy for Italian spreadsheets (`per_excel/`: `;`, comma decimals, BOM,
 //! `gg/mm/aaaa` dates), the DCAT-AP_IT metadata and the Italian data dictionary.
 //!
-//! A text field that starts with `=`, `+`, `-`, `@` (or a tab or carriage return) is prefixed with
-//! an apostrophe, so that no spreadsheet opening the CSV runs it as a formula.
+//! In the copies for spreadsheets (`per_excel/`) a text field that starts with `=`, `+`, `-`, `@`
+//! (or a tab or carriage return) is prefixed with an apostrophe, so that no spreadsheet opening it
+//! runs it as a formula; the machine-readable files keep every text as it is.
 
 use crate::escape::xml;
 use crate::inputs::config::Config;
@@ -329,6 +330,7 @@ pub fn title(file: &str) -> Option<&'static str> {
             Some("Obiettivi delle unità organizzative, per Excel in italiano (CSV con punto e virgola)")
         }
         JSON => Some("Modello completo dei risultati (JSON)"),
+        "README.md" => Some("Dizionario dei dati: file, colonne, formati (testo)"),
         _ => None,
     }
 }
@@ -340,8 +342,13 @@ enum Dialect {
     Excel,
 }
 
-fn csv_text(s: &str, sep: char) -> String {
-    crate::escape::csv(&crate::escape::csv_for_spreadsheet(s), sep)
+/// A text field: for a spreadsheet (`per_excel/`) a text that would run as a formula gets its
+/// apostrophe; the machine-readable file keeps the text as it is (a program reads it as data).
+fn csv_text(s: &str, d: Dialect) -> String {
+    match d {
+        Dialect::Excel => crate::escape::csv(&crate::escape::csv_for_spreadsheet(s), ';'),
+        Dialect::Standard => crate::escape::csv(s, ','),
+    }
 }
 
 /// A number as written: shortest form that reads back to the same value; non-finite is empty.
@@ -366,7 +373,7 @@ fn csv(table: &Table, d: Dialect) -> String {
         let line: Vec<String> = r
             .iter()
             .map(|f| match f {
-                Field::Text(s) => csv_text(s, sep),
+                Field::Text(s) => csv_text(s, d),
                 Field::Num(v) => v.map(|v| number(v, d)).unwrap_or_default(),
                 Field::Int(v) => v.to_string(),
                 Field::Date(Some(x)) if d == Dialect::Excel => x.format("%d/%m/%Y").to_string(),
@@ -402,9 +409,10 @@ fn datapackage(s: &Scored, tables: &[Table]) -> serde_json::Value {
                 })
                 .collect();
             let mut schema = json!({ "fields": fields, "missingValues": [""] });
-            // The tree tables: `id` is unique and every `id_padre` names a row of the same file.
+            // `id` is unique in every file; in the tree tables every `id_padre` names a row of the
+            // same file.
+            schema["primaryKey"] = json!(["id"]);
             if tb.lead.is_empty() {
-                schema["primaryKey"] = json!(["id"]);
                 schema["foreignKeys"] =
                     json!([{ "fields": ["id_padre"], "reference": { "resource": "", "fields": ["id"] } }]);
             }
@@ -666,8 +674,9 @@ fn dictionary(s: &Scored, tables: &[Table]) -> String {
          decimali con il punto, date ISO 8601 (`2024-06-30`), valori non arrotondati; i campi `_pct` sono in \
          punti percentuali. `datapackage.json` descrive ogni file (Frictionless Table Schema).{record} La cartella `per_excel/` ha gli stessi \
          file per i fogli di calcolo in italiano (separatore punto e virgola, decimali con la virgola, date \
-         `gg/mm/aaaa`). Un testo che inizia con `=`, `+`, `-` o `@` è preceduto da un apostrofo, perché nessun \
-         foglio di calcolo lo esegua come formula.\n\n",
+         `gg/mm/aaaa`); lì un testo che inizia con `=`, `+`, `-` o `@` è preceduto da un apostrofo, perché nessun \
+         foglio di calcolo lo esegua come formula (i file principali lo riportano com'è). In ogni file `id` è \
+         la chiave: unica per riga.\n\n",
         anno = s.config.anno,
         ente = s.config.ente.nome,
         licenza = s.config.licenza_dati,

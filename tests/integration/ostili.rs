@@ -553,8 +553,12 @@ fn injection_strings_render_literally() {
     // Directional overrides cannot reorder the text: they are shown as what they are.
     assert!(text.contains("⟨U+202E⟩testo al contrario⟨U+202C⟩ e ⟨U+200F⟩marca RTL"), "{text}");
     assert!(text.contains("campanella e tab fine"));
-    let csv = std::fs::read_to_string(out.join("opendata/indicatori.csv")).unwrap();
+    // The copy for spreadsheets neutralises formulas; the machine-readable file keeps the text.
+    let csv = std::fs::read_to_string(out.join("opendata/per_excel/indicatori.csv")).unwrap();
     assert!(csv.contains("'=cmd|' /C calc'!A0") && csv.contains("'+SUM(1,2)") && csv.contains("'@SOMMA(A1)"));
+    let csv = std::fs::read_to_string(out.join("opendata/indicatori.csv")).unwrap();
+    assert!(csv.contains(",\"=cmd|' /C calc'!A0\",") || csv.contains(",=cmd|' /C calc'!A0,"), "{csv}");
+    assert!(!csv.contains("'+SUM") && !csv.contains("'@SOMMA") && !csv.contains("'-"), "{csv}");
     // In the web edition markup in a cell is text: escaped, never an element.
     let html = std::fs::read_to_string(out.join("sito/indicatori.html")).unwrap();
     assert!(

@@ -80,6 +80,7 @@ fn the_web_edition_stands_alone_with_a_page_per_objective() {
         "documenti/Relazione_performance_2024_Modena.pdf",
         "dati/obiettivi.csv",
         "dati/datapackage.json",
+        "dati/README.md",
         "dati/per_excel/indicatori.csv",
     ] {
         assert!(dati.contains(&format!("href=\"{f}\"")), "dati.html does not offer {f}");
