@@ -733,3 +733,44 @@ fn every_kpi_chart_has_its_legend_and_axis() {
     assert_eq!(count("consuntivo"), charts, "legends");
     assert!(count("0") >= charts, "axes from 0: {}", count("0"));
 }
+
+/// What a screen reader and a reader with low vision meet in every PDF of a run: Italian in every
+/// structure element (Typst tags code as English unless told), no table header cell without a
+/// name, no text set below 6 pt.
+#[test]
+fn every_pdf_speaks_italian_names_its_header_cells_and_sets_no_text_below_6_pt() {
+    needs!("qpdf");
+    let out = modena_pdf().parent().unwrap().to_path_buf();
+    let scratch = scratch("pdf-struttura");
+    for file in [
+        "Relazione_performance_2024_Modena.pdf",
+        "Carte_di_lavoro_OIV_2024_Modena.pdf",
+        "Documento_di_validazione_2024_Modena.pdf",
+    ] {
+        let plain = scratch.join(file);
+        let run = tool(
+            "qpdf",
+            &["--qdf", "--object-streams=disable", out.join(file).to_str().unwrap(), plain.to_str().unwrap()],
+        );
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        // Latin-1 keeps every byte a char: the object syntax is ASCII.
+        let text: String = std::fs::read(&plain).unwrap().iter().map(|&b| b as char).collect();
+        let langs: Vec<&str> = text.match_indices("/Lang (").map(|(i, _)| &text[i + 7..i + 12]).collect();
+        assert!(!langs.is_empty() && langs.iter().all(|l| l.starts_with("it")), "{file}: {langs:?}");
+        let mut empty = 0;
+        for obj in text.split("endobj") {
+            if obj.contains("/S /TH") {
+                let k = obj.split("/K [").nth(1).map(|r| r.trim_start().starts_with(']'));
+                empty += usize::from(k == Some(true));
+            }
+        }
+        assert_eq!(empty, 0, "{file}: table header cells without content");
+        let sizes: Vec<f64> = text
+            .match_indices(" Tf")
+            .filter_map(|(i, _)| text[..i].rsplit(|c: char| c.is_whitespace()).next()?.parse().ok())
+            .collect();
+        assert!(!sizes.is_empty(), "{file}: no text operators found");
+        let smallest = sizes.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!(smallest >= 6.0 - 1e-9, "{file}: text at {smallest} pt");
+    }
+}
