@@ -18,7 +18,6 @@
 use crate::error::{Error, Problem};
 use crate::inputs::config::Config;
 use crate::inputs::decisions::Decisions;
-use crate::model::Report;
 use crate::outputs::{Context, Output, Renderer};
 use crate::score::{self, Scored};
 use std::path::{Path, PathBuf};
@@ -38,14 +37,20 @@ pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Score
     warnings.extend(score::score(&mut report, &config.smvp, &decisions)?);
     let (summary, summary_warnings) = score::summarise(&report, &config)?;
     warnings.extend(summary_warnings);
-    let piano = match (crate::inputs::ingest::plan(data_dir, &config.smvp)?, &report.albero) {
-        (Some(Report { albero: Some(plan), .. }), Some(actual)) => Some(score::piano::compare(
-            &plan,
-            actual,
-            crate::error::Location::file(&data_dir.join(score::piano::DIR)),
-        )),
-        _ => None,
-    };
+    let piano = crate::inputs::ingest::plan(data_dir, &config.smvp)?.map(|(mut plan, folder)| {
+        // Named as the Relazione's trees are, so that a node is matched by its place.
+        let mut pairs = Vec::new();
+        for (p, a, prefix) in
+            [(&mut plan.albero, &report.albero, "albero"), (&mut plan.unita, &report.unita, "unita")]
+        {
+            if let (Some(p), Some(a)) = (p.as_mut(), a.as_ref()) {
+                p.assign_ids(prefix);
+                pairs.push((&*p, a));
+            }
+        }
+        let pairs: Vec<(&crate::model::Node, &crate::model::Node)> = pairs;
+        score::piano::compare(&pairs, crate::error::Location::file(&folder))
+    });
     let verifiche = crate::bozza::verifiche(data_dir)?;
     Ok(Scored { config, report, summary, warnings, date, piano, decisioni: decisions, verifiche })
 }

@@ -32,6 +32,10 @@ pub struct Config {
     /// their results in the gender balance (3.4).
     #[serde(default)]
     pub obiettivi_pari_opportunita: Vec<String>,
+    /// Codes of the objectives that carry the PIAO's anticorruption and transparency measures
+    /// (L. 190/2012): the OIV's working papers show their results.
+    #[serde(default)]
+    pub obiettivi_anticorruzione: Vec<String>,
     /// URI of the open-data licence, for the DCAT-AP_IT metadata; known licences need none.
     #[serde(default)]
     pub licenza_dati_uri: Option<String>,
@@ -843,9 +847,21 @@ impl Config {
             }
         }
         let sede = self.ente.sede.clone().unwrap_or_default();
-        for (key, text) in
-            [("ente.nome", &self.ente.nome), ("ente.nome_breve", &self.ente.nome_breve), ("ente.sede", &sede)]
-        {
+        let mut one_line: Vec<(String, String)> = vec![
+            ("ente.nome".into(), self.ente.nome.clone()),
+            ("ente.nome_breve".into(), self.ente.nome_breve.clone()),
+            ("ente.sede".into(), sede),
+        ];
+        // Who signs and which acts are cited: one line each, printed in signatures and lists.
+        for (i, m) in self.ciclo.oiv.iter().enumerate() {
+            one_line.push((format!("ciclo.oiv[{}].nome", i + 1), m.nome.clone()));
+            one_line.push((format!("ciclo.oiv[{}].incarico", i + 1), m.incarico.clone().unwrap_or_default()));
+        }
+        for (i, a) in self.ciclo.atti.iter().enumerate() {
+            one_line.push((format!("ciclo.atti[{}].atto", i + 1), a.atto.clone()));
+            one_line.push((format!("ciclo.atti[{}].estremi", i + 1), a.estremi.clone().unwrap_or_default()));
+        }
+        for (key, text) in &one_line {
             if text.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
                 problems.push(format!("«{key}»: contiene a capo o caratteri di controllo"));
             }

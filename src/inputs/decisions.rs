@@ -79,7 +79,16 @@ impl Conclusione {
         }
     }
 
-    /// In a sentence: «la Relazione è …».
+    /// The end of «la Relazione sulla performance 2024 …».
+    pub fn frase(self) -> &'static str {
+        match self {
+            Conclusione::Validata => "è validata",
+            Conclusione::ValidataConOsservazioni => "è validata con osservazioni",
+            Conclusione::NonValidata => "non è validata",
+        }
+    }
+
+    /// As a label: «validata», «non validata».
     pub fn label(self) -> &'static str {
         match self {
             Conclusione::Validata => "validata",

@@ -281,7 +281,7 @@ pub fn findings(s: &Scored, texts: &Texts, data_dir: &Path) -> Vec<Voce> {
             Gruppo::Decidere,
             config.clone(),
             format!(
-                "{changes} modifiche al Piano in corso d'anno (confronto con «{}/»): atto da indicare (una voce di                  «ciclo.atti» con «tipo: {}», la data e gli estremi)",
+                "{changes} modifiche al Piano in corso d'anno (confronto con «{}/»): atto da indicare (una voce di «ciclo.atti» con «tipo: {}», la data e gli estremi)",
                 crate::score::piano::DIR,
                 update.id()
             ),

@@ -76,7 +76,13 @@ fn remove(v: &mut Value, path: &[&str]) {
 }
 
 fn sources(r: &Report) -> Value {
-    Value::Array(r.sources.iter().map(|s| json!({ "file": s.file, "contenuto": s.kind })).collect())
+    // The file's name, never the host's folders (the document is published).
+    let name = |f: &str| {
+        std::path::Path::new(f)
+            .file_name()
+            .map_or_else(|| f.to_string(), |n| n.to_string_lossy().into_owned())
+    };
+    Value::Array(r.sources.iter().map(|s| json!({ "file": name(&s.file), "contenuto": s.kind })).collect())
 }
 
 fn pct(f: Option<f64>) -> Value {

@@ -85,19 +85,21 @@ pub fn files(
     };
     let json = serde_json::to_vec_pretty(&record)
         .map_err(|e| crate::error::Error::Output(format!("esito della validazione non scrivibile: {e}")))?;
+    // Opened by people in a spreadsheet: a text that would run as a formula keeps its apostrophe.
+    let text = |t: &str| escape::csv(&escape::csv_for_spreadsheet(t), ',');
     let mut csv = String::from(
         "anno_di_riferimento,ente,codice_ipa,criterio,riferimento,essenziale,esito,evidenza\r\n",
     );
     for c in &record.criteri {
         let fields = [
             s.config.anno.to_string(),
-            escape::csv(&s.config.ente.nome, ','),
-            escape::csv(s.config.ente.codice_ipa.as_deref().unwrap_or(""), ','),
-            escape::csv(c.criterio, ','),
-            escape::csv(c.riferimento, ','),
+            text(&s.config.ente.nome),
+            text(s.config.ente.codice_ipa.as_deref().unwrap_or("")),
+            text(c.criterio),
+            text(c.riferimento),
             c.essenziale.to_string(),
             c.esito.clone(),
-            escape::csv(c.evidenza, ','),
+            text(c.evidenza),
         ];
         csv.push_str(&fields.join(","));
         csv.push_str("\r\n");

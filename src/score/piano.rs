@@ -73,15 +73,16 @@ impl Entry<'_> {
     }
 }
 
-/// The nodes of a tree below its root, by code (the id path for a node without a code), in order.
+/// The nodes of a tree below its root, by identifier (the codes from the root down: an indicator
+/// whose code appears under two objectives is two nodes), in order. Both trees must have their
+/// identifiers ([`Node::assign_ids`], with the same prefix).
 fn entries(root: &Node) -> Vec<(String, Entry<'_>)> {
     let mut out = Vec::new();
     fn walk<'a>(n: &'a Node, out: &mut Vec<(String, Entry<'a>)>) {
         for c in &n.children {
             // The grouping rows (`Obiettivi operativi`) are the layout's, not the plan's.
             if c.level != Level::Gruppo {
-                let key = if c.code.trim().is_empty() { c.id.clone() } else { c.code.trim().to_string() };
-                out.push((key, Entry { node: c }));
+                out.push((c.id.clone(), Entry { node: c }));
             }
             walk(c, out);
         }
@@ -90,9 +91,20 @@ fn entries(root: &Node) -> Vec<(String, Entry<'_>)> {
     out
 }
 
-/// The changes from `plan` to `actual` (both performance trees), in the Relazione's order, the
-/// removed nodes after, in the plan's.
-pub fn compare(plan: &Node, actual: &Node, origine: Location) -> Piano {
+/// The changes from the plan's trees to the Relazione's (the performance tree, the organisational
+/// units' where both have them), each tree in the Relazione's order, the removed nodes after, in
+/// the plan's. `pairs` are (plan, actual) with the same identifier prefix.
+pub fn compare(pairs: &[(&Node, &Node)], origine: Location) -> Piano {
+    let mut out = Piano { origine, confrontati: 0, variazioni: Vec::new() };
+    for (plan, actual) in pairs {
+        let p = compare_tree(plan, actual);
+        out.confrontati += p.0;
+        out.variazioni.extend(p.1);
+    }
+    out
+}
+
+fn compare_tree(plan: &Node, actual: &Node) -> (usize, Vec<Variazione>) {
     let before = entries(plan);
     let after = entries(actual);
     let by_code: BTreeMap<&str, &Entry> = before.iter().map(|(k, e)| (k.as_str(), e)).collect();
@@ -128,7 +140,7 @@ pub fn compare(plan: &Node, actual: &Node, origine: Location) -> Piano {
             variazioni.push(change(Tipo::Soppresso, p, p.target().unwrap_or(p.weight()), String::new()));
         }
     }
-    Piano { origine, confrontati: before.len(), variazioni }
+    (before.len(), variazioni)
 }
 
 #[cfg(test)]
@@ -153,6 +165,7 @@ mod tests {
         let mut os = node(Level::ObiettivoStrategico, "101", 100.0);
         os.children = children;
         root.children = vec![os];
+        root.assign_ids("albero");
         root
     }
 
@@ -161,7 +174,7 @@ mod tests {
         let plan = tree(vec![kpi("A", 50.0, ">= 10 N."), kpi("B", 50.0, "<= 2 gg"), kpi("C", 0.0, "100 %")]);
         let actual =
             tree(vec![kpi("A", 60.0, ">=  10 N."), kpi("B", 40.0, "<= 3 gg"), kpi("D", 0.0, "1 N.")]);
-        let p = compare(&plan, &actual, Location::default());
+        let p = compare(&[(&plan, &actual)], Location::default());
         let found: Vec<(Tipo, &str, &str, &str)> = p
             .variazioni
             .iter()
@@ -178,6 +191,13 @@ mod tests {
             ]
         );
         assert_eq!(p.confrontati, 4);
-        assert!(compare(&plan, &plan, Location::default()).variazioni.is_empty());
+        assert!(compare(&[(&plan, &plan)], Location::default()).variazioni.is_empty());
+        // A code under two objectives is two indicators, each compared with its own.
+        let mut twice = tree(vec![kpi("A", 50.0, ">= 10 N.")]);
+        let mut os2 = node(Level::ObiettivoStrategico, "102", 0.0);
+        os2.children = vec![kpi("A", 20.0, ">= 10 N.")];
+        twice.children.push(os2);
+        twice.assign_ids("albero");
+        assert!(compare(&[(&twice, &twice)], Location::default()).variazioni.is_empty());
     }
 }

@@ -69,6 +69,12 @@ pub struct ValidazioneView {
     pub motivo: String,
     /// The OIV's conclusion once recorded, with its observations.
     pub conclusione: Option<&'static str>,
+    /// The conclusion as the end of a sentence: `è validata`, `non è validata`.
+    pub conclusione_frase: Option<&'static str>,
+    /// Whether the OIV's decisions and the office's checks were given (the document names only
+    /// what it examined).
+    pub con_decisioni: bool,
+    pub con_verifiche: bool,
     pub conclusione_id: Option<&'static str>,
     pub osservazioni: Option<String>,
     /// The acts the document refers to, as sentences.
@@ -186,17 +192,40 @@ fn plan(s: &Scored, variazioni: &[VariazioneView]) -> Criterio {
             format!("{} «{}» {}, {}{valori} — {}", v.livello, v.codice, v.nome, v.tipo, v.atto)
         })
         .collect();
+    let mut dettagli: Vec<String> = dettagli;
+    let late = acts(s, TipoAtto::AggiornamentoPiao).len() - updates_in_year(s).len();
+    if late > 0 {
+        dettagli.push(format!(
+            "atti di aggiornamento del PIAO datati fuori dal {}: {late} (non valgono per le modifiche dell'anno)",
+            s.config.anno
+        ));
+    }
     criterio(spec, evidenza, dettagli, if senza_atto == 0 { OK } else { TODO })
 }
 
 /// What a change shows when no act of the configuration approves it.
 pub const ATTO_DA_INDICARE: &str = "atto da indicare";
 
-/// The changes from the plan, each with the acts that updated the plan (all of them: the
-/// configuration does not say which changed what).
+/// The acts that updated the plan during the year (a change approved after the year's end did
+/// not govern it): all of them, as the configuration does not say which changed what.
+fn updates_in_year(s: &Scored) -> Vec<String> {
+    s.config
+        .ciclo
+        .atti
+        .iter()
+        .filter(|a| a.tipo == Some(TipoAtto::AggiornamentoPiao))
+        .filter(|a| crate::value::parse_date(&a.data).is_ok_and(|d| d.year() == s.config.anno))
+        .map(|a| {
+            let estremi = a.estremi.as_ref().map(|e| format!(" ({e})")).unwrap_or_default();
+            format!("{}{estremi} del {}", a.atto, show_date(&a.data))
+        })
+        .collect()
+}
+
+/// The changes from the plan, each with the acts that updated the plan in the year.
 fn variazioni(s: &Scored) -> Vec<VariazioneView> {
     let Some(p) = &s.piano else { return Vec::new() };
-    let updates = acts(s, TipoAtto::AggiornamentoPiao);
+    let updates = updates_in_year(s);
     let atto = if updates.is_empty() { ATTO_DA_INDICARE.to_string() } else { updates.join("; ") };
     p.variazioni
         .iter()
@@ -475,7 +504,7 @@ fn process(s: &Scored, texts: &crate::inputs::testi::Texts) -> Criterio {
     match texts.sezione("processo") {
         None => ko.push("la descrizione del processo (testi/processo.md) manca".to_string()),
         Some(t) if crate::bozza::is_sample(&t.markdown) => {
-            ko.push(format!("la descrizione del processo ({}) è un testo di esempio", t.file.display()))
+            ko.push("la descrizione del processo (testi/processo.md) è un testo di esempio".to_string())
         }
         Some(_) => {}
     }
@@ -573,7 +602,7 @@ fn readable(texts: &crate::inputs::testi::Texts, sintesi: &[String]) -> Criterio
     let dettagli =
         indici.iter().map(|(n, g)| format!("{n}: indice Gulpease {}", format_number(*g, 0))).collect();
     let evidenza = format!(
-        "testi misurati con l'indice Gulpease: {}; sotto {} (difficili anche per chi ha un diploma): {hard}; sotto          {}: {medium}",
+        "testi misurati con l'indice Gulpease: {}; sotto {} (difficili anche per chi ha un diploma): {hard}; sotto {}: {medium}",
         indici.len(),
         format_number(GULPEASE_DIFFICILE, 0),
         format_number(crate::inputs::testi::GULPEASE_TARGET, 0)
@@ -594,10 +623,39 @@ fn anticorruption(s: &Scored) -> Criterio {
     let spec = Spec {
         criterio: "La misurazione tiene conto degli obiettivi di anticorruzione e trasparenza",
         riferimento: "art. 1, comma 8-bis, L. 190/2012; art. 44 D.Lgs. 33/2013",
-        controlli: "il collegamento con la sezione «Rischi corruttivi e trasparenza» del PIAO (gli obiettivi \
-                    sono riconosciuti dal nome: altri possono esserlo sotto un altro nome)",
+        controlli: "il collegamento con la sezione «Rischi corruttivi e trasparenza» del PIAO",
         essenziale: false,
     };
+    let result = |n: &Node| {
+        let r = n.outcome.as_ref().and_then(|o| o.result);
+        r.map_or("nessun risultato".into(), |r| format!("{} %", format_number(r * 100.0, 2)))
+    };
+    let configured = &s.config.obiettivi_anticorruzione;
+    if !configured.is_empty() {
+        // The objectives the Ente names: each must be in the tree with its result.
+        let mut dettagli = Vec::new();
+        let mut missing = 0;
+        for code in configured {
+            match s.report.albero.as_ref().and_then(|a| a.find_objective(code)) {
+                Some(n) if n.outcome.as_ref().is_some_and(|o| o.result.is_some()) => {
+                    dettagli.push(format!("{} «{}» {}: {}", n.level.label(), n.code, n.name, result(n)))
+                }
+                Some(n) => {
+                    missing += 1;
+                    dettagli.push(format!("{} «{}»: nessun risultato", n.level.label(), n.code))
+                }
+                None => {
+                    missing += 1;
+                    dettagli.push(format!("«{code}»: non è un obiettivo dell'albero della performance"))
+                }
+            }
+        }
+        let evidenza = format!(
+            "obiettivi di anticorruzione e trasparenza indicati in configurazione: {}; senza risultato: {missing}",
+            configured.len()
+        );
+        return criterio(spec, evidenza, dettagli, if missing == 0 { OK } else { KO });
+    }
     let mut found = Vec::new();
     for tree in [&s.report.albero, &s.report.individuali].into_iter().flatten() {
         tree.walk(&mut |n: &Node| {
@@ -606,17 +664,21 @@ fn anticorruption(s: &Scored) -> Criterio {
                 && ["corruzion", "anticorr", "trasparen"].iter().any(|w| name.contains(w))
                 && !found.iter().any(|(c, _): &(String, String)| *c == n.code)
             {
-                let r = n.outcome.as_ref().and_then(|o| o.result);
-                let r = r.map_or("nessun risultato".into(), |r| format!("{} %", format_number(r * 100.0, 2)));
-                found.push((n.code.clone(), format!("{} «{}» {}: {r}", n.level.label(), n.code, n.name)));
+                found.push((
+                    n.code.clone(),
+                    format!("{} «{}» {}: {}", n.level.label(), n.code, n.name, result(n)),
+                ));
             }
         });
     }
+    // A word in a name is a clue, not evidence: the Ente names its objectives in
+    // `obiettivi_anticorruzione`.
     let evidenza = format!(
-        "obiettivi e indicatori il cui nome richiama l'anticorruzione o la trasparenza: {}",
+        "obiettivi e indicatori il cui nome richiama l'anticorruzione o la trasparenza: {} (riconosciuti dal nome: \
+         indicarli in «obiettivi_anticorruzione» in relazione.yaml)",
         found.len()
     );
-    let status = if found.is_empty() { TODO } else { OK };
+    let status = TODO;
     criterio(spec, evidenza, found.into_iter().map(|(_, d)| d).collect(), status)
 }
 
@@ -721,6 +783,8 @@ fn overshooting(s: &Scored) -> Option<Criterio> {
         essenziale: false,
     };
     let agree = !o.dalla_piattaforma || o.righe.len() == o.calcolate.len();
+    // Indicators far above their target say the target was not challenging: the OIV judges.
+    let none_over = o.righe.is_empty() && o.calcolate.is_empty() && o.kpi_con_target > 0;
     let evidenza = if o.dalla_piattaforma {
         format!(
             "indicatori segnalati dalla piattaforma: {}; secondo la regola dello SMVP: {}",
@@ -730,7 +794,7 @@ fn overshooting(s: &Scored) -> Option<Criterio> {
     } else {
         format!("indicatori oltre la soglia secondo la regola dello SMVP: {}", o.righe.len())
     };
-    Some(criterio(spec, evidenza, Vec::new(), if agree { OK } else { TODO }))
+    Some(criterio(spec, evidenza, Vec::new(), if agree && none_over { OK } else { TODO }))
 }
 
 /// The proposal that follows from the statuses: an essential criterion not satisfied → not
@@ -741,13 +805,23 @@ fn proposal(criteri: &[Criterio]) -> (Conclusione, String) {
     };
     let essential = names(&|c| c.essenziale && c.stato == KO.0);
     if !essential.is_empty() {
-        return (Conclusione::NonValidata, format!("criteri essenziali non soddisfatti: {essential}"));
+        let open = names(&|c| c.essenziale && c.stato == TODO.0);
+        let open = if open.is_empty() {
+            String::new()
+        } else {
+            format!("; criteri essenziali da verificare: {open}")
+        };
+        return (Conclusione::NonValidata, format!("criteri essenziali non soddisfatti: {essential}{open}"));
     }
     let ko = names(&|c| c.stato == KO.0);
     let todo = names(&|c| c.stato == TODO.0);
     match (ko.is_empty(), todo.is_empty()) {
         (true, true) => (Conclusione::Validata, "tutti i criteri sono verificati".into()),
-        (false, _) => (Conclusione::ValidataConOsservazioni, format!("criteri non soddisfatti: {ko}")),
+        (false, true) => (Conclusione::ValidataConOsservazioni, format!("criteri non soddisfatti: {ko}")),
+        (false, false) => (
+            Conclusione::ValidataConOsservazioni,
+            format!("criteri non soddisfatti: {ko}; criteri da verificare sugli atti: {todo}"),
+        ),
         (true, false) => {
             (Conclusione::ValidataConOsservazioni, format!("criteri da verificare sugli atti: {todo}"))
         }
@@ -787,6 +861,16 @@ fn validazione(s: &Scored, criteri: &[Criterio], open: &[crate::bozza::Voce]) ->
     let data = act_date(s, TipoAtto::Validazione);
     let approvazione = act_date(s, TipoAtto::Relazione);
     let mut da_completare = Vec::new();
+    if recorded.is_some_and(|r| {
+        r.conclusione != Conclusione::Validata
+            && r.osservazioni.as_deref().is_none_or(|o| o.trim().is_empty())
+    }) {
+        da_completare.push(
+            "le osservazioni dell'OIV (decisioni.yaml, «validazione: osservazioni: …»): una conclusione diversa da \
+             «validata» ne dice le ragioni"
+                .to_string(),
+        );
+    }
     if recorded.is_none() {
         da_completare.push(
             "la conclusione dell'OIV (decisioni.yaml, «validazione: conclusione: …»): fino ad allora la conclusione è \
@@ -811,6 +895,11 @@ fn validazione(s: &Scored, criteri: &[Criterio], open: &[crate::bozza::Voce]) ->
             v.format("%d/%m/%Y"),
             a.format("%d/%m/%Y")
         )),
+        (Some(v), _) if v.year() != s.config.anno + 1 => da_completare.push(format!(
+            "la data della validazione ({}) non è dell'anno dopo quello della Relazione ({}): correggerla in ciclo.atti",
+            v.format("%d/%m/%Y"),
+            s.config.anno + 1
+        )),
         _ => {}
     }
     if s.config.ente.sede.as_deref().is_none_or(|l| l.trim().is_empty()) {
@@ -824,6 +913,12 @@ fn validazione(s: &Scored, criteri: &[Criterio], open: &[crate::bozza::Voce]) ->
         proposta_id: proposta.id(),
         motivo,
         conclusione: recorded.map(|r| r.conclusione.label()),
+        conclusione_frase: recorded.map(|r| r.conclusione.frase()),
+        con_decisioni: {
+            let d = &s.decisioni;
+            !(d.sostituzioni.is_empty() && d.esclusioni.is_empty() && d.valutazioni.is_empty())
+        },
+        con_verifiche: !s.verifiche.is_empty(),
         conclusione_id: recorded.map(|r| r.conclusione.id()),
         osservazioni: recorded.and_then(|r| r.osservazioni.clone()).filter(|o| !o.trim().is_empty()),
         riferimenti,

@@ -248,6 +248,11 @@ fn a_target_changed_during_the_year_is_named_with_both_targets_and_its_act() {
             .any(|v| v.testo.contains("1 modifiche al Piano") && v.testo.contains("atto da indicare"))
     );
 
+    // An update dated after the year did not govern it: the change is still without its act.
+    let late = config(&dir, &UPDATE_ACT.replace("30/07/2024", "15/03/2026"));
+    let c = carte(&dir, &late);
+    assert_eq!(status(&c, "La Relazione è coerente con il Piano"), "da verificare");
+    assert_eq!(c.variazioni[0].atto, "atto da indicare");
     let cfg = config(&dir, UPDATE_ACT);
     let c = carte(&dir, &cfg);
     assert_eq!(status(&c, "La Relazione è coerente con il Piano"), "verificato");
@@ -271,7 +276,7 @@ fn every_criterion_of_the_guidelines_turns_red_or_open_when_its_evidence_goes() 
     let mut rows = albero_rows();
     rows[9] = vec![(6, C::P(1.0)), (7, C::T("101.A - Trasparenza e anticorruzione")), (12, C::P(1.0))];
     let dir = albero_dir("carte-criteri", &rows);
-    let acts = "ciclo:\n  atti:\n    - {atto: PIAO 2024-2026, tipo: piao, data: 31/01/2024}\n    \
+    let acts = "obiettivi_anticorruzione: [\"101\"]\nciclo:\n  atti:\n    - {atto: PIAO 2024-2026, tipo: piao, data: 31/01/2024}\n    \
                 - {atto: Monitoraggio, tipo: monitoraggio, data: 30/07/2024}\n    \
                 - {atto: Approvazione della Relazione, tipo: relazione, data: 27/05/2025}\n";
     let cfg = config(&dir, acts);
@@ -354,9 +359,16 @@ fn every_criterion_of_the_guidelines_turns_red_or_open_when_its_evidence_goes() 
     // No decision at all is no evidence either.
     std::fs::remove_file(dir.join("decisioni.yaml")).unwrap();
     assert_eq!(status(&carte(&dir, &cfg), "Le decisioni dell'OIV"), "da verificare");
-    // No objective speaks of anticorruption or transparency.
+    // A name is a clue, not evidence: without the configured objectives, to verify; a configured
+    // objective that is not in the tree, not satisfied.
+    let named_only = acts.replace("obiettivi_anticorruzione: [\"101\"]\n", "");
+    assert_eq!(
+        status(&carte(&dir, &config(&dir, &named_only)), "La misurazione tiene conto"),
+        "da verificare"
+    );
+    let wrong = acts.replace("[\"101\"]", "[\"101.Z\"]");
+    assert_eq!(status(&carte(&dir, &config(&dir, &wrong)), "La misurazione tiene conto"), "non soddisfatto");
     write_sheet(&dir.join("ente.xlsx"), "Report", &albero_rows());
-    assert_eq!(status(&carte(&dir, &cfg), "La misurazione tiene conto"), "da verificare");
     // An indicator without a value and without a decision.
     let mut rows = albero_rows();
     rows[10].retain(|(c, _)| *c != 11);
@@ -398,4 +410,26 @@ fn the_proposal_follows_from_the_criteria() {
     assert!(c.validazione.motivo.contains("«Ogni scostamento dal target è evidenziato e motivato»"));
     // The document stays a draft until the OIV records its conclusion, whatever the proposal.
     assert!(c.validazione.bozza && c.validazione.conclusione.is_none());
+    // A conclusion other than «validata» gives its reasons: without observations it is a draft.
+    std::fs::write(dir.join("decisioni.yaml"), "validazione:\n  conclusione: non_validata\n").unwrap();
+    let c = carte(&dir, &cfg);
+    assert_eq!(c.validazione.conclusione_frase, Some("non è validata"));
+    assert!(
+        c.validazione.da_completare.iter().any(|d| d.starts_with("le osservazioni dell'OIV")),
+        "{:?}",
+        c.validazione
+    );
+}
+
+#[test]
+fn a_signatory_or_an_act_on_two_lines_is_refused() {
+    let dir = albero_dir("carte-firmatari", &albero_rows());
+    for yaml in ["ciclo:\n  oiv:\n    - nome: \"dott.ssa\\nAnna\"\n", "ente2: x\n"] {
+        let cfg = config(&dir, yaml);
+        let loaded = relazione::inputs::config::Config::load(&cfg);
+        assert!(loaded.is_err(), "{yaml}");
+    }
+    let cfg = config(&dir, "ciclo:\n  oiv:\n    - nome: \"dott.ssa\\nAnna\"\n");
+    let e = relazione::inputs::config::Config::load(&cfg).unwrap_err().to_string();
+    assert!(e.contains("«ciclo.oiv[1].nome»: contiene a capo o caratteri di controllo"), "{e}");
 }

@@ -204,7 +204,9 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
             let name = e.file_name().to_string_lossy();
             e.depth() == 0
                 || !(name.starts_with('.')
-                    || (e.depth() == 1 && e.file_type().is_dir() && name == crate::score::piano::DIR))
+                    || (e.depth() == 1
+                        && (e.file_type().is_dir() || e.file_type().is_symlink())
+                        && is_plan_name(&name)))
         });
     for entry in walker {
         let entry = match entry {
@@ -318,15 +320,45 @@ pub fn ingest(dir: &Path, smvp: &crate::inputs::config::Smvp) -> Result<(Report,
 /// The start-of-year plan export in `piano/` under the data folder, read as the data are (its
 /// errors are the run's); its warnings are not findings (a plan has targets and no values yet).
 /// None without the folder; a link in its place is refused, as every link under the data is.
-pub fn plan(dir: &Path, smvp: &crate::inputs::config::Smvp) -> Result<Option<Report>, Error> {
-    let folder = dir.join(crate::score::piano::DIR);
+pub fn plan(dir: &Path, smvp: &crate::inputs::config::Smvp) -> Result<Option<(Report, PathBuf)>, Error> {
+    let Some(folder) = plan_folder(dir) else { return Ok(None) };
     match std::fs::symlink_metadata(&folder) {
         Ok(m) if m.file_type().is_symlink() => {
             Err(Error::invalid(Location::file(&folder), crate::error::LINK_REFUSED))
         }
-        Ok(m) if m.is_dir() => ingest(&folder, smvp).map(|(report, _)| Some(report)),
+        Ok(m) if m.is_dir() => {
+            let any = std::fs::read_dir(&folder)
+                .map_err(|e| Error::io(&folder, e))?
+                .flatten()
+                .any(|e| is_workbook(&e.path()));
+            if !any {
+                return Err(Error::invalid(
+                    Location::file(&folder),
+                    "la cartella del piano di inizio anno non contiene report della piattaforma: metterci \
+                     l'esportazione fatta all'adozione del PIAO, oppure toglierla",
+                ));
+            }
+            ingest(&folder, smvp).map(|(report, _)| Some((report, folder)))
+        }
         _ => Ok(None),
     }
+}
+
+/// The plan's folder directly under the data folder: `piano/`, in any case (`Piano/`).
+fn plan_folder(dir: &Path) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(is_plan_name))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+/// Whether a folder name is the plan's (`piano`, whatever its case).
+fn is_plan_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case(crate::score::piano::DIR)
 }
 
 /// A workbook's bytes, shared by calamine and the styles reader.
