@@ -234,6 +234,14 @@ pub struct Pubblicazione {
     /// The e-mail address that answers for the open data (the DCAT-AP_IT record's contact point).
     #[serde(default)]
     pub contatto: Option<String>,
+    /// The Ente's accessibility statement (AgID's form), its privacy notice and its legal notes:
+    /// the web edition's footer links them.
+    #[serde(default)]
+    pub dichiarazione_accessibilita: Option<String>,
+    #[serde(default)]
+    pub privacy: Option<String>,
+    #[serde(default)]
+    pub note_legali: Option<String>,
 }
 
 impl Config {
@@ -871,6 +879,9 @@ impl Config {
             ("pubblicazione.sito", &p.sito),
             ("pubblicazione.dati_aperti", &p.dati_aperti),
             ("pubblicazione.amministrazione_trasparente", &p.amministrazione_trasparente),
+            ("pubblicazione.dichiarazione_accessibilita", &p.dichiarazione_accessibilita),
+            ("pubblicazione.privacy", &p.privacy),
+            ("pubblicazione.note_legali", &p.note_legali),
             ("licenza_dati_uri", &self.licenza_dati_uri),
         ];
         for (key, url) in addresses {

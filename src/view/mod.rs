@@ -232,9 +232,18 @@ pub struct PubblicazioneView {
     pub sito: Option<String>,
     pub dati_aperti: Option<String>,
     pub amministrazione_trasparente: Option<String>,
+    /// The footer's links a PA site carries (Designers Italia): Amministrazione trasparente, the
+    /// accessibility statement, privacy, legal notes; only those configured.
+    pub collegamenti: Vec<CollegamentoView>,
     /// The open-data licence (`CC BY 4.0`) and its URI where known.
     pub licenza: String,
     pub licenza_uri: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CollegamentoView {
+    pub titolo: &'static str,
+    pub indirizzo: String,
 }
 
 /// How the results were computed, in words generated from the configuration.
@@ -493,6 +502,20 @@ impl View {
                 sito: s.config.pubblicazione.sito.clone(),
                 dati_aperti: s.config.pubblicazione.dati_aperti.clone(),
                 amministrazione_trasparente: s.config.pubblicazione.amministrazione_trasparente.clone(),
+                collegamenti: {
+                    let p = &s.config.pubblicazione;
+                    [
+                        ("Amministrazione trasparente – Performance", &p.amministrazione_trasparente),
+                        ("Dichiarazione di accessibilità", &p.dichiarazione_accessibilita),
+                        ("Informativa sulla privacy", &p.privacy),
+                        ("Note legali", &p.note_legali),
+                    ]
+                    .into_iter()
+                    .filter_map(|(titolo, u)| {
+                        u.clone().map(|indirizzo| CollegamentoView { titolo, indirizzo })
+                    })
+                    .collect()
+                },
                 licenza: s.config.licenza_dati.clone(),
                 licenza_uri: s.config.licence_uri(),
             },
@@ -613,10 +636,13 @@ fn sintesi(v: &View) -> Vec<String> {
     match v.sotto_soglia.len() {
         0 => out.push(format!("Nessun risultato è sotto il {}.", v.metodo.soglia_spiegazioni)),
         n => {
+            // Said only when every one has its cause (a draft may still lack some).
+            let explained = v.sotto_soglia.iter().all(|x| x.causa.is_some());
             out.push(format!(
-                "{} sotto il {}. La sezione 3.3 ne spiega le cause.",
+                "{} sotto il {}.{}",
                 if n == 1 { "Un risultato è".to_string() } else { format!("{n} risultati sono") },
-                v.metodo.soglia_spiegazioni
+                v.metodo.soglia_spiegazioni,
+                if explained { " Per ciascuno la Relazione spiega la causa dello scostamento." } else { "" }
             ));
             for i in &v.sotto_soglia {
                 out.push(format!("{}: {}.", i.indicatore.nodo.nome, i.indicatore.nodo.risultato.testo));

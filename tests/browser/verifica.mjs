@@ -32,7 +32,7 @@ const browser = await chromium.launch({
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const result = { pages: pages.length, violations: [], unreachable: [], screenshots: [], filtro: null,
-  dialogs: [], refused: [] };
+  dialogs: [], refused: [], reflow: [], inert: [], menu: null, ricerca: null };
 // Pages screenshotted at both widths: the home page, the indicators table, one objective.
 const shown = new Set(["index.html", "indicatori.html", "analisi.html",
   pages.find((p) => p.startsWith("albero.")) ?? ""]);
@@ -76,6 +76,25 @@ await Promise.all([worker(), worker()]);
   }
   await context.close();
 }
+// Reflow (WCAG 1.4.10): at 320 and 360 px no page is wider than the screen (tables scroll inside
+// their own region); a scrolling region is a tab stop only when it scrolls.
+for (const width of [320, 360, 1280]) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "it-IT" });
+  const page = await context.newPage();
+  for (const name of pages) {
+    await page.goto(pathToFileURL(join(site, name)).href);
+    const r = await page.evaluate(() => ({
+      wide: document.documentElement.scrollWidth,
+      inert: [...document.querySelectorAll(".scorre[tabindex]")]
+        .filter((s) => s.clientWidth > 0 && s.scrollWidth <= s.clientWidth + 1)
+        .map((s) => s.getAttribute("aria-label")),
+    }));
+    if (width < 1280 && r.wide > width) result.reflow.push({ page: name, width, wide: r.wide });
+    for (const label of r.inert) result.inert.push({ page: name, width, region: label });
+  }
+  if (width === 320) result.menu = await menu(page);
+  await context.close();
+}
 for (const width of [1280, 360]) {
   const context = await browser.newContext({ viewport: { width, height: 900 }, locale: "it-IT" });
   const page = await context.newPage();
@@ -85,7 +104,10 @@ for (const width of [1280, 360]) {
     await page.screenshot({ path: file, fullPage: width === 1280 });
     result.screenshots.push(file);
   }
-  if (width === 1280) result.filtro = await filter(page);
+  if (width === 1280) {
+    result.filtro = await filter(page);
+    result.ricerca = await search(page);
+  }
   await context.close();
 }
 await browser.close();
@@ -108,6 +130,38 @@ async function keyboard(page) {
   return page.evaluate(() => [...document.querySelectorAll("[data-k]")]
     .filter((e) => !window.__raggiunti.has(e.getAttribute("data-k")))
     .map((e) => e.outerHTML.slice(0, 120)));
+}
+
+// On a phone the menu is folded under its button, which opens it.
+async function menu(page) {
+  await page.goto(pathToFileURL(join(site, "index.html")).href);
+  const before = await page.isVisible("#voci-menu");
+  await page.click(".apri-menu");
+  const after = await page.isVisible("#voci-menu");
+  const expanded = await page.getAttribute(".apri-menu", "aria-expanded");
+  return { before, after, expanded };
+}
+
+// The search ignores accents and case, and the choice is kept in the address: reloading the
+// address gives the same rows.
+async function search(page) {
+  await page.goto(pathToFileURL(join(site, "indicatori.html")).href);
+  // A word with an accent in some row, typed without it.
+  const word = await page.evaluate(() => {
+    for (const r of document.querySelectorAll("#tabella-indicatori tbody tr")) {
+      const m = r.textContent.match(/[A-Za-z]*[àèéìòù][A-Za-z]*/);
+      if (m && m[0].length > 4) return m[0];
+    }
+    return "";
+  });
+  const plain = word.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toUpperCase();
+  await page.fill("#f-testo", plain);
+  const shown = await page.locator("#tabella-indicatori tbody tr:not([hidden])").count();
+  const url = page.url();
+  await page.goto(url);
+  const again = await page.locator("#tabella-indicatori tbody tr:not([hidden])").count();
+  const field = await page.inputValue("#f-testo");
+  return { word, plain, shown, url: url.split("?")[1] || "", again, field };
 }
 
 // On the indicators page: the filters appear with the script, and choosing a band by keyboard

@@ -275,7 +275,7 @@ fn the_citizens_summary_speaks_plainly_with_the_results_figures() {
         "Il piano aveva 10 obiettivi strategici e 18 obiettivi operativi.",
         "In tutto l'Ente ha fatto il 99,62 % di quanto voleva fare.",
         "Su 10 obiettivi strategici, 10 hanno il giudizio migliore: «Raggiunti (≥ 95 %)».",
-        "2 risultati sono sotto il 95 %. La sezione 3.3 ne spiega le cause.",
+        "2 risultati sono sotto il 95 %. Per ciascuno la Relazione spiega la causa dello scostamento.",
         "Grado di rilascio di strumenti digitali: 93,68 %.",
     ] {
         assert!(sintesi.contains(expected), "missing «{expected}» in {sintesi}");

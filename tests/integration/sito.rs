@@ -137,6 +137,19 @@ fn every_page_passes_axe_core_in_chromium_and_the_keyboard_reaches_every_control
         assert!(p.metadata().unwrap().len() > 10_000, "{}", p.display());
     }
     assert_eq!(r["screenshots"].as_array().unwrap().len(), 8);
+    // Phones: no page wider than 320 or 360 px, the menu folded under its button, tab stops only
+    // on tables that scroll.
+    assert_eq!(r["reflow"], serde_json::json!([]), "pages wider than the screen");
+    assert_eq!(r["inert"], serde_json::json!([]), "tab stops on tables that do not scroll");
+    assert_eq!(r["menu"], serde_json::json!({ "before": false, "after": true, "expanded": "true" }));
+    // The search ignores accents and case; the choice is in the address and survives a reload.
+    let q = &r["ricerca"];
+    assert!(!q["word"].as_str().unwrap().is_empty(), "{q}");
+    let shown = q["shown"].as_u64().unwrap();
+    assert!(shown > 0, "«{}» typed as «{}» finds nothing: {q}", q["word"], q["plain"]);
+    assert_eq!(q["again"], q["shown"], "{q}");
+    assert_eq!(q["field"], q["plain"], "{q}");
+    assert!(q["url"].as_str().unwrap().starts_with("testo="), "{q}");
 }
 
 /// Parses RFC 4180 CSV (quoted fields with commas, doubled quotes, line breaks).
@@ -392,4 +405,39 @@ fn a_hostile_plan_s_web_edition_runs_nothing_in_chromium() {
     assert_eq!(r["dialogs"], serde_json::json!([]), "a page opened a dialog");
     assert_eq!(r["refused"], serde_json::json!([]), "a page raised an error or a policy violation");
     assert_eq!(r["violations"], serde_json::json!([]), "axe-core violations");
+}
+
+/// A PA site links, in its footer, its accessibility statement, Amministrazione trasparente, privacy
+/// and legal notes (Designers Italia): each link only when the configuration gives its address.
+#[test]
+fn the_footer_links_only_what_the_configuration_gives() {
+    let dir = albero_dir("piede", &albero_rows());
+    let out = out_beside(&dir);
+    let cfg = config(&dir, "");
+    assert_eq!(build(&dir, &cfg, &out).code, 0);
+    let index = std::fs::read_to_string(out.join("sito/index.html")).unwrap();
+    for absent in [
+        "Dichiarazione di accessibilità",
+        "Informativa sulla privacy",
+        "Note legali",
+        "Amministrazione trasparente",
+    ] {
+        assert!(!index.contains(absent), "{absent} claimed without an address");
+    }
+    let cfg = config(
+        &dir,
+        "pubblicazione:\n  dichiarazione_accessibilita: https://form.agid.gov.it/view/abc\n  privacy: https://www.esempio.it/privacy\n  \
+         note_legali: https://www.esempio.it/note-legali\n  amministrazione_trasparente: https://www.esempio.it/at/performance\n",
+    );
+    let run = build(&dir, &cfg, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let index = std::fs::read_to_string(out.join("sito/index.html")).unwrap();
+    for (href, title) in [
+        ("https://form.agid.gov.it/view/abc", "Dichiarazione di accessibilità"),
+        ("https://www.esempio.it/privacy", "Informativa sulla privacy"),
+        ("https://www.esempio.it/note-legali", "Note legali"),
+        ("https://www.esempio.it/at/performance", "Amministrazione trasparente – Performance"),
+    ] {
+        assert!(index.contains(&format!("<a href=\"{href}\">{title}</a>")), "{title}: {index}");
+    }
 }
