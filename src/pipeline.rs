@@ -52,7 +52,8 @@ pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Score
         score::piano::compare(&pairs, crate::error::Location::file(&folder))
     });
     let verifiche = crate::bozza::verifiche(data_dir)?;
-    Ok(Scored { config, report, summary, warnings, date, piano, decisioni: decisions, verifiche })
+    let impronta = crate::inputs::impronta::impronta(&config.file, data_dir)?;
+    Ok(Scored { config, report, summary, warnings, date, piano, decisioni: decisions, verifiche, impronta })
 }
 
 /// Time spent in each stage of a run, in order.

@@ -7,5 +7,6 @@ pub mod blank_inputs;
 pub mod config;
 pub mod decisions;
 pub mod immagini;
+pub mod impronta;
 pub mod ingest;
 pub mod testi;

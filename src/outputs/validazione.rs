@@ -29,6 +29,9 @@ struct Record<'a> {
     /// `bozza` while anything keeps the document from being signed, else `definitivo`.
     stato_documento: &'static str,
     documento: &'a str,
+    /// SHA-256 of the inputs the document was made from (see `inputs::impronta`).
+    impronta_dati: &'a str,
+    osservazioni: Option<&'a str>,
     criteri: Vec<Criterio<'a>>,
 }
 
@@ -71,6 +74,8 @@ pub fn files(
         esito_proposto: v.proposta_id,
         stato_documento: if v.bozza { "bozza" } else { "definitivo" },
         documento,
+        impronta_dati: &carte.versione.impronta,
+        osservazioni: v.osservazioni.as_deref(),
         criteri: carte
             .criteri
             .iter()

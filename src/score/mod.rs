@@ -43,6 +43,8 @@ pub struct Scored {
     pub decisioni: Decisions,
     /// The checks the office documented (`verifiche.yaml`).
     pub verifiche: Vec<crate::bozza::Verificato>,
+    /// The fingerprint of the inputs: which version of the data a document was made from.
+    pub impronta: crate::inputs::impronta::Impronta,
 }
 
 /// Sums of weights may differ from 100 by rounding noise only.

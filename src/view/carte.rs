@@ -25,6 +25,16 @@ pub struct CarteOiv {
     pub piano_letto: bool,
     /// The validation document's own content.
     pub validazione: ValidazioneView,
+    /// Which version of the inputs the papers examine: SHA-256 of the data and the configuration,
+    /// the number of files, the document's date.
+    pub versione: VersioneView,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct VersioneView {
+    pub impronta: String,
+    pub file: usize,
+    pub data: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -957,7 +967,13 @@ pub(super) fn carte(
     let non_soddisfatti = criteri.iter().filter(|c| c.stato == KO.0).count();
     let da_verificare = criteri.iter().filter(|c| c.stato == TODO.0).count();
     let validazione = validazione(s, &criteri, open);
+    let versione = VersioneView {
+        impronta: s.impronta.sha256.clone(),
+        file: s.impronta.file,
+        data: s.date.format("%d/%m/%Y").to_string(),
+    };
     CarteOiv {
+        versione,
         non_soddisfatti,
         da_verificare,
         aperte: open.len(),

@@ -433,3 +433,35 @@ fn a_signatory_or_an_act_on_two_lines_is_refused() {
     let e = relazione::inputs::config::Config::load(&cfg).unwrap_err().to_string();
     assert!(e.contains("«ciclo.oiv[1].nome»: contiene a capo o caratteri di controllo"), "{e}");
 }
+
+/// The working papers say which version of the inputs the OIV examined: the same inputs give the
+/// same fingerprint in another folder; one changed word gives another, printed in the papers and in
+/// the validation outcome.
+#[test]
+fn the_papers_name_the_version_of_the_inputs_they_examined() {
+    let a = albero_dir("impronta-a", &albero_rows());
+    let b = scratch("impronta-b");
+    std::fs::copy(a.join("ente.xlsx"), b.join("ente.xlsx")).unwrap();
+    std::fs::create_dir_all(a.join("testi")).unwrap();
+    std::fs::create_dir_all(b.join("testi")).unwrap();
+    std::fs::write(a.join("testi/premessa.md"), "Una premessa.").unwrap();
+    std::fs::write(b.join("testi/premessa.md"), "Una premessa.").unwrap();
+    let (ca, cb) = (config(&a, ""), config(&b, ""));
+    let fingerprint = |dir: &std::path::Path, cfg: &std::path::Path| carte(dir, cfg).versione.impronta;
+    let first = fingerprint(&a, &ca);
+    assert_eq!(first.len(), 64, "{first}");
+    assert_eq!(first, fingerprint(&b, &cb), "the same inputs in another folder");
+    std::fs::write(b.join("testi/premessa.md"), "Una premessa diversa.").unwrap();
+    let changed = fingerprint(&b, &cb);
+    assert_ne!(first, changed, "a changed text");
+    let out = out_beside(&b);
+    let run = build(&b, &cb, &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let record: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("Esito_validazione_2024_Prova.json")).unwrap())
+            .unwrap();
+    assert_eq!(record["impronta_dati"], changed.as_str());
+    needs!("pdftotext");
+    let papers = flat(&pdf_text(&out.join("Carte_di_lavoro_OIV_2024_Prova.pdf")));
+    assert!(papers.contains(&changed), "the papers do not print the fingerprint");
+}
