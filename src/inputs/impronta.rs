@@ -17,8 +17,24 @@ pub struct Impronta {
     pub file: usize,
 }
 
-/// Fingerprints the configuration and every regular file under the data folder (hidden files,
-/// links and Office lock files excluded, as reading excludes them).
+/// What a file may be for the run to read it: a workbook, a text or YAML file, an image.
+fn is_input(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_lowercase().as_str(),
+            "xlsx" | "xlsm" | "xls" | "ods" | "md" | "yaml" | "yml" | "png" | "jpg" | "jpeg" | "svg"
+        )
+    })
+}
+
+/// The bytes read into the fingerprint, over all files: beyond, a file counts by its name and
+/// length (a hostile folder of huge files costs seconds, not minutes; every input the run reads
+/// is far smaller, each bounded by its own reader).
+pub const MAX_HASHED_BYTES: u64 = 256 << 20;
+
+/// Fingerprints the configuration and every file under the data folder the run can read
+/// (workbooks, texts, YAML, images; hidden files, links and Office lock files excluded, as
+/// reading excludes them), streaming.
 pub fn impronta(config: &Path, data_dir: &Path) -> Result<Impronta, Error> {
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     let walker = walkdir::WalkDir::new(data_dir)
@@ -29,7 +45,7 @@ pub fn impronta(config: &Path, data_dir: &Path) -> Result<Impronta, Error> {
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker.flatten() {
         let name = entry.file_name().to_string_lossy();
-        if !entry.file_type().is_file() || name.starts_with("~$") {
+        if !entry.file_type().is_file() || name.starts_with("~$") || !is_input(entry.path()) {
             continue;
         }
         let rel = entry.path().strip_prefix(data_dir).unwrap_or(entry.path());
@@ -37,22 +53,39 @@ pub fn impronta(config: &Path, data_dir: &Path) -> Result<Impronta, Error> {
     }
     files.sort();
     let mut h = Sha256::new();
-    let config_bytes = std::fs::read(config).map_err(|e| Error::io(config, e))?;
-    feed(&mut h, "relazione.yaml (configurazione)", &config_bytes);
+    let mut budget = MAX_HASHED_BYTES;
+    feed(&mut h, "relazione.yaml (configurazione)", config, &mut budget)?;
     for (rel, path) in &files {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        feed(&mut h, rel, &bytes);
+        feed(&mut h, rel, path, &mut budget)?;
     }
     Ok(Impronta { sha256: hex(&h.finish()), file: files.len() + 1 })
 }
 
 /// A file into the digest: its name and length first, so that no two sets of files give the
-/// same stream.
-fn feed(h: &mut Sha256, name: &str, bytes: &[u8]) {
+/// same stream; then its bytes, read in blocks, while the budget lasts.
+fn feed(h: &mut Sha256, name: &str, path: &Path, budget: &mut u64) -> Result<(), Error> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     h.update(&(name.len() as u64).to_be_bytes());
     h.update(name.as_bytes());
-    h.update(&(bytes.len() as u64).to_be_bytes());
-    h.update(bytes);
+    h.update(&len.to_be_bytes());
+    if len > *budget {
+        return Ok(());
+    }
+    *budget -= len;
+    let mut block = vec![0u8; 64 * 1024];
+    let mut left = len;
+    while left > 0 {
+        let n = file.read(&mut block).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        let n = n.min(left as usize);
+        h.update(&block[..n]);
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -1380,3 +1380,19 @@ fn a_typesetting_over_its_limits_fails_its_ente_alone() {
     assert!(run.stderr.contains("errore: impaginazione interrotta, oltre 7"), "{}", run.stderr);
     assert!(!alone.join("Relazione_performance_2024_Prova.pdf").exists());
 }
+
+/// Huge files beside the data (an unused 3 GB image, a film) cannot make the inputs' fingerprint
+/// read for minutes or hold gigabytes: it reads at most `MAX_HASHED_BYTES` in blocks, then counts
+/// a file by its name and length. Sparse files: instant to make, as slow to read as real ones.
+#[test]
+fn huge_files_in_the_data_folder_are_fingerprinted_within_budget() {
+    let dir = albero_dir("impronta-enorme", &albero_rows());
+    for (name, size) in [("grafico.png", 3u64 << 30), ("film.svg", 250 << 20)] {
+        std::fs::File::create(dir.join(name)).unwrap().set_len(size).unwrap();
+    }
+    let cfg = config(&dir, "");
+    let out = out_beside(&dir);
+    let m = build_measured(&dir, &cfg, &out, "huge unused files");
+    assert_eq!(m.run.code, 0, "{}", m.run.stderr);
+    eprintln!("huge unused files: {:.2} s, {} MiB", m.seconds, m.peak_bytes >> 20);
+}
