@@ -156,8 +156,8 @@ pub fn xml(text: &str) -> String {
 }
 
 /// Why a URL is refused, in Italian.
-pub const URL_RULE: &str = "solo indirizzi web completi (https://… o http://…) o di posta (mailto:…), senza spazi, \
-                            virgolette, parentesi angolari o caratteri di controllo";
+pub const URL_RULE: &str = "solo indirizzi web completi (https://… o http://…), senza nome utente, spazi, \
+                            virgolette, parentesi angolari o caratteri di controllo (nei testi anche di posta: mailto:…)";
 
 /// A URL that may be published as a link (PDF, web edition, RDF): `http`, `https` or `mailto`, with
 /// a host (or an address), and only characters a URL may carry unencoded and every sink keeps (the
@@ -188,18 +188,45 @@ pub fn url(text: &str) -> Option<&str> {
     } else {
         return None;
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit('@').next().unwrap_or("");
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // No user name before the host (`https://ente.it@altro.it/` goes to `altro.it`).
+    if authority.contains('@') {
+        return None;
+    }
+    // A bracket only around an IPv6 host; a port only in digits.
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(r) => match r.split_once(']') {
+            Some((ip, port)) if ip.chars().all(|c| c.is_ascii_hexdigit() || c == ':') => (ip, port),
+            _ => return None,
+        },
+        None => match authority.split_once(':') {
+            Some((h, p)) => (h, &authority[h.len()..][..p.len() + 1]),
+            None => (authority, ""),
+        },
+    };
+    let port_ok = port.is_empty()
+        || port.strip_prefix(':').is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
     let host_ok = !host.is_empty()
-        && !host.starts_with(['.', '-', ':'])
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c) || !c.is_ascii());
-    host_ok.then_some(text)
+        && !host.starts_with(['.', '-'])
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c) || !c.is_ascii());
+    let path = &rest[authority.len()..];
+    // Brackets only in the host; every `%` starts an escape of two hex digits.
+    let path_ok = !path.contains(['[', ']'])
+        && path
+            .split('%')
+            .skip(1)
+            .all(|p| p.len() >= 2 && p.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit));
+    (host_ok && port_ok && path_ok).then_some(text)
 }
 
 /// A CSV field for a spreadsheet user: a text that a spreadsheet would run as a formula gets a
 /// leading apostrophe (formula injection); quoting is the CSV writer's.
 pub fn csv_for_spreadsheet(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
+    // What a spreadsheet sees first: the characters the CSV writer drops do not count.
+    let shown = text.trim_start_matches(|c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\r' | '\n')) || PRIVATE.contains(&c)
+    });
+    if shown.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() }
 }
 
 /// A field of a machine-readable CSV (RFC 4180): quoted when it holds a separator, a quote or a
@@ -291,9 +318,24 @@ mod tests {
             "mailto:",
             "data:text/html,x",
             "https://.x",
+            // A user name before the host, a port in letters, brackets in a path, a broken escape.
+            "https://ente.it@altro.it/",
+            "https://x.it:abc/",
+            "https://x.it/a[b]/",
+            "https://x.it/%zz/",
+            "https://x.it/%4",
         ] {
             assert_eq!(url(bad), None, "{bad}");
         }
+        assert_eq!(url("https://x.it:8443/a%20b/"), Some("https://x.it:8443/a%20b/"));
+    }
+
+    #[test]
+    fn a_formula_behind_invisible_characters_is_still_neutralised() {
+        for text in ["=1+2", "\u{e000}=1+2", "\u{7f}=1+1", "\u{1}@SOMMA(A1)"] {
+            assert!(csv_for_spreadsheet(text).starts_with('\''), "{text:?}");
+        }
+        assert_eq!(csv_for_spreadsheet("Camera"), "Camera");
     }
 
     #[test]

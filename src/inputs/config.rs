@@ -891,13 +891,37 @@ impl Config {
                 problems.push(format!("«{key}»: «{u}» non è un indirizzo web: {}", crate::escape::URL_RULE));
             }
         }
+        // The folder of the open data: every identifier of the DCAT record is built on it, so it
+        // names a folder (no query, fragment or file).
+        if let Some(u) = &p.dati_aperti
+            && is_web_address(u)
+        {
+            let last = u.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            let host_only = u.trim_end_matches('/').matches('/').count() < 3;
+            if u.contains(['?', '#']) || (!host_only && last.contains('.')) {
+                problems.push(format!(
+                    "«pubblicazione.dati_aperti»: «{}» deve essere l'indirizzo della cartella dei dati aperti \
+                     (senza «?», «#» né il nome di un file)",
+                    crate::escape::terminal(u)
+                ));
+            }
+        }
+        for (key, text) in [("ente.nome", &self.ente.nome), ("ente.nome_breve", &self.ente.nome_breve)] {
+            if text.trim().is_empty() {
+                problems.push(format!("«{key}»: è vuoto"));
+            }
+        }
         if let Some(mail) = &p.contatto {
             let address = mail.strip_prefix("mailto:").unwrap_or(mail);
-            let ok = address.split('@').count() == 2
-                && address.split('@').all(|part| !part.is_empty())
-                && !address
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || "<>\"'()[],;:\\".contains(c));
+            // A plain address: letters, digits and `._%+-` before the `@`, a domain with a dot after.
+            let ok = address.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && local.chars().all(|c| c.is_ascii_alphanumeric() || "._%+-".contains(c))
+                    && domain.contains('.')
+                    && !domain.starts_with(['.', '-'])
+                    && !domain.ends_with(['.', '-'])
+                    && domain.chars().all(|c| c.is_ascii_alphanumeric() || ".-".contains(c))
+            });
             if !ok {
                 problems.push(format!(
                     "«pubblicazione.contatto»: «{}» non è un indirizzo di posta elettronica (nome@dominio.it)",
@@ -1078,6 +1102,12 @@ impl Config {
             out.push(
                 "manca «pubblicazione.dati_aperti» (l'indirizzo della cartella dei dati aperti): senza, la scheda DCAT-AP_IT \
                  non è scritta, perché i suoi identificativi devono essere indirizzi completi",
+            );
+        }
+        if self.licence_uri().is_none() {
+            out.push(
+                "manca «licenza_dati_uri» (l'indirizzo del testo della licenza dei dati aperti, che lo strumento non \
+                 conosce dal nome): la scheda DCAT-AP_IT dà la licenza di ogni distribuzione con il suo indirizzo",
             );
         }
         if self.ente.codice_ipa.as_deref().is_none_or(|c| c.trim().is_empty()) {

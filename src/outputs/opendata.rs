@@ -501,8 +501,9 @@ fn dcat(s: &Scored, tables: &[Table], base: &str) -> String {
     }
     let licence_document = licence.as_ref().map_or(String::new(), |l| {
         format!(
-            "  <rdf:Description rdf:about=\"{l}\">\n{}    <dct:type rdf:resource=\"http://purl.org/adms/licencetype/Attribution\"/>\n    <foaf:name>{}</foaf:name>\n  </rdf:Description>\n",
+            "  <rdf:Description rdf:about=\"{l}\">\n{}    <dct:type rdf:resource=\"{}\"/>\n    <foaf:name>{}</foaf:name>\n  </rdf:Description>\n",
             typed(&[DCT_LICENSE_DOCUMENT, DCATAPIT_LICENSE_DOCUMENT]),
+            licence_type(&c.licenza_dati).0,
             xml(&c.licenza_dati)
         )
     });
@@ -578,7 +579,11 @@ fn dcat(s: &Scored, tables: &[Table], base: &str) -> String {
         publisher = iri("ente"),
         period = iri("periodo"),
         agent = agent("ente"),
-        vocabulary = vocabulary(&formats, homepage_iri.as_deref(), licence.is_some()),
+        vocabulary = vocabulary(
+            &formats,
+            homepage_iri.as_deref(),
+            licence.is_some().then(|| licence_type(&c.licenza_dati))
+        ),
         identifier = xml(&identifier),
         anno = c.anno,
     )
@@ -588,7 +593,7 @@ fn dcat(s: &Scored, tables: &[Table], base: &str) -> String {
 /// a harvester validating ranges without loading every vocabulary finds them): the EU file types
 /// and IANA media types of the distributions, the language, the frequency, the homepage, the
 /// ADMS licence type.
-fn vocabulary(formats: &[(&str, &str)], homepage: Option<&str>, licence: bool) -> String {
+fn vocabulary(formats: &[(&str, &str)], homepage: Option<&str>, licence: Option<(&str, &str)>) -> String {
     let mut out = String::new();
     let mut term = |iri: &str, class: &str, label: Option<&str>| {
         let label = label
@@ -616,8 +621,8 @@ fn vocabulary(formats: &[(&str, &str)], homepage: Option<&str>, licence: bool) -
     if let Some(h) = homepage {
         term(h, FOAF_DOCUMENT, None);
     }
-    if licence {
-        term("http://purl.org/adms/licencetype/Attribution", SKOS_CONCEPT, Some("Attribuzione"));
+    if let Some((iri, label)) = licence {
+        term(iri, SKOS_CONCEPT, Some(label));
     }
     out
 }
@@ -628,6 +633,19 @@ const DCT_LINGUISTIC_SYSTEM: &str = "http://purl.org/dc/terms/LinguisticSystem";
 const DCT_FREQUENCY: &str = "http://purl.org/dc/terms/Frequency";
 const FOAF_DOCUMENT: &str = "http://xmlns.com/foaf/0.1/Document";
 const SKOS_CONCEPT: &str = "http://www.w3.org/2004/02/skos/core#Concept";
+
+/// The ADMS licence type of a licence, by its name: public domain (CC0), share-alike (`SA`),
+/// otherwise attribution (CC BY, IODL).
+fn licence_type(name: &str) -> (&'static str, &'static str) {
+    let n = name.to_uppercase().replace(['-', '_'], " ");
+    if n.contains("CC0") || n.contains("PUBLIC DOMAIN") || n.contains("PDDL") {
+        ("http://purl.org/adms/licencetype/PublicDomain", "Pubblico dominio")
+    } else if n.split_whitespace().any(|w| w == "SA") {
+        ("http://purl.org/adms/licencetype/ShareAlike", "Condividi allo stesso modo")
+    } else {
+        ("http://purl.org/adms/licencetype/Attribution", "Attribuzione")
+    }
+}
 
 /// The record's file name in the open-data folder.
 pub const RECORD: &str = "dcat-ap_it.rdf";
@@ -659,7 +677,11 @@ pub fn files(s: &Scored, json: &[u8]) -> Vec<(String, Vec<u8>)> {
     }
     let package = serde_json::to_vec_pretty(&datapackage(s, &tables)).unwrap_or_default();
     out.push((format!("{DIR}/datapackage.json"), package));
-    if let Some(base) = s.config.pubblicazione.dati_aperti.as_deref().filter(|u| !u.trim().is_empty()) {
+    // Written only complete: an address to build identifiers on, the publisher's IPA code, the
+    // licence's address (each missing one is a draft item).
+    if let Some(base) =
+        s.config.pubblicazione.dati_aperti.as_deref().filter(|_| s.config.record_missing().is_empty())
+    {
         out.push((format!("{DIR}/{RECORD}"), dcat(s, &tables, base).into_bytes()));
     }
     out.push((format!("{DIR}/{JSON}"), json.to_vec()));
@@ -681,7 +703,7 @@ fn dictionary(s: &Scored, tables: &[Table]) -> String {
         ente = s.config.ente.nome,
         licenza = s.config.licenza_dati,
         uri = s.config.licence_uri().map(|u| format!(" ({u})")).unwrap_or_default(),
-        record = if s.config.pubblicazione.dati_aperti.is_some() {
+        record = if s.config.pubblicazione.dati_aperti.is_some() && s.config.record_missing().is_empty() {
             " `dcat-ap_it.rdf` è la scheda del dataset per il catalogo nazionale (DCAT-AP_IT, valida anche come \
              DCAT-AP 3.0.1)."
         } else {

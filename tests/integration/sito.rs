@@ -1,8 +1,8 @@
 //! The web edition and the open data, as a reader, a browser and a data portal see them.
 
 use crate::common::{
-    albero_dir, albero_rows, build, config, manifest, modena_build, modena_data, needs, out_beside, scratch,
-    tool, write_sheet,
+    C, albero_dir, albero_rows, build, config, manifest, modena_build, modena_data, needs, out_beside,
+    scratch, tool, write_sheet,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -365,12 +365,19 @@ fn the_pdf_and_the_web_edition_point_to_each_other_where_configured() {
 #[test]
 fn a_hostile_plan_s_web_edition_runs_nothing_in_chromium() {
     needs!("axe-core");
-    let dir = albero_dir("sito-ostile", &albero_rows());
+    // Words longer than any phone is wide: in an objective's name (a page's title), in the Ente's
+    // name (every page's header), in a heading, a code block and a link of a text.
+    let long = "Sovraintendenzaprovincialeinterdipartimentaledellecameredicommercio".repeat(3);
+    let mut rows = albero_rows();
+    rows[9][1] = (7, C::T(Box::leak(format!("101.A - {long}").into_boxed_str())));
+    let dir = albero_dir("sito-ostile", &rows);
     let cfg = dir.join("relazione.yaml");
     std::fs::write(
         &cfg,
-        "ente:\n  nome: \"Camera <script>alert('nome')</script> \\\" onmouseover=alert(1) x=\\\"\"\n  \
-         nome_breve: Prova\nanno: 2024\n",
+        format!(
+            "ente:\n  nome: \"Camera <script>alert('nome')</script> \\\" onmouseover=alert(1) x=\\\" {long}\"\n  \
+             nome_breve: Prova\nanno: 2024\n"
+        ),
     )
     .unwrap();
     std::fs::create_dir_all(dir.join("testi")).unwrap();
@@ -381,10 +388,11 @@ fn a_hostile_plan_s_web_edition_runs_nothing_in_chromium() {
     .unwrap();
     std::fs::write(
         dir.join("testi/premessa.md"),
-        "# Premessa \u{202E}evil\n\nTesto `</code><script>alert('code')</script>` e \\<img src=x onerror=alert('img')\\>[^n].\n\n\
+        format!("# Premessa \u{202E}evil\n\nTesto `</code><script>alert('code')</script>` e \\<img src=x onerror=alert('img')\\>[^n].\n\n\
          ![\\\"\\>\\<script\\>alert('alt')\\</script\\>](grafico.svg)\n\n\
          | \\<b\\>x\\</b\\> | \"\\>\\<svg onload=alert('cella')\\> |\n|---|---|\n| a | b |\n\n\
-         [^n]: Nota \\<script\\>alert('nota')\\</script\\>\n",
+         [^n]: Nota \\<script\\>alert('nota')\\</script\\>\n\n\
+         ## Titolo{long}\n\n```\n{long} {long}\n```\n\nVedi https://www.esempio.it/{long}/{long}.\n"),
     )
     .unwrap();
     let out = out_beside(&dir);
@@ -405,6 +413,7 @@ fn a_hostile_plan_s_web_edition_runs_nothing_in_chromium() {
     assert_eq!(r["dialogs"], serde_json::json!([]), "a page opened a dialog");
     assert_eq!(r["refused"], serde_json::json!([]), "a page raised an error or a policy violation");
     assert_eq!(r["violations"], serde_json::json!([]), "axe-core violations");
+    assert_eq!(r["reflow"], serde_json::json!([]), "pages wider than a phone");
 }
 
 /// A PA site links, in its footer, its accessibility statement, Amministrazione trasparente, privacy
@@ -440,4 +449,25 @@ fn the_footer_links_only_what_the_configuration_gives() {
     ] {
         assert!(index.contains(&format!("<a href=\"{href}\">{title}</a>")), "{title}: {index}");
     }
+}
+
+/// The addresses the DCAT record is built on are refused unless they can be: the open data's
+/// folder without a query, a fragment or a file; a contact that is a plain e-mail address.
+#[test]
+fn the_records_addresses_are_checked_before_anything_is_built() {
+    let dir = albero_dir("indirizzi-dcat", &albero_rows());
+    for (yaml, key) in [
+        ("pubblicazione:\n  dati_aperti: https://x.it/od/?a=1\n", "«pubblicazione.dati_aperti»"),
+        ("pubblicazione:\n  dati_aperti: https://x.it/od/#sez\n", "«pubblicazione.dati_aperti»"),
+        ("pubblicazione:\n  dati_aperti: https://x.it/od/dcat-ap_it.rdf\n", "«pubblicazione.dati_aperti»"),
+        ("pubblicazione:\n  dati_aperti: https://ente.it@altro.it/od/\n", "«pubblicazione.dati_aperti»"),
+        ("pubblicazione:\n  contatto: \"u{r}|p^@x.it\"\n", "«pubblicazione.contatto»"),
+        ("pubblicazione:\n  contatto: \"urp@x.it\\u202e\"\n", "«pubblicazione.contatto»"),
+    ] {
+        let cfg = config(&dir, yaml);
+        let e = relazione::inputs::config::Config::load(&cfg).map(|_| ()).unwrap_err().to_string();
+        assert!(e.contains(key), "{yaml}: {e}");
+    }
+    let cfg = config(&dir, "pubblicazione:\n  dati_aperti: https://x.it/od\n  contatto: urp@x.it\n");
+    assert!(relazione::inputs::config::Config::load(&cfg).is_ok());
 }
