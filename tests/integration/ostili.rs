@@ -1296,7 +1296,7 @@ fn a_noncharacter_in_the_configuration_keeps_the_rdf_well_formed() {
     // YAML refuses these characters raw; its escapes bring them in.
     std::fs::write(
         &cfg,
-        "ente:\n  nome: \"Camera \\uFFFE\\uFFFF <di> & Prova\"\n  nome_breve: Prova\nanno: 2024\n\
+        "ente:\n  nome: \"Camera \\uFFFE\\uFFFF <di> & Prova\"\n  nome_breve: Prova\n  codice_ipa: cciaa_pr\nanno: 2024\n\
          pubblicazione:\n  dati_aperti: https://dati.esempio.it/prova\n",
     )
     .unwrap();
