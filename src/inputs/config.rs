@@ -1093,9 +1093,14 @@ impl Config {
 }
 
 impl Config {
-    /// What keeps the DCAT-AP_IT record from being written or from being complete, in Italian: the
-    /// address of the open data (without it no IRI is absolute) and the IPA code (the publisher's
-    /// identifier), each a draft item.
+    /// Whether the open data carry their DCAT-AP_IT record: only complete, with the address of
+    /// the open data (without it no IRI is absolute), the IPA code (the publisher's identifier)
+    /// and the licence's address; each missing one is a draft item ([`Config::record_missing`]).
+    pub fn writes_dcat_record(&self) -> bool {
+        self.pubblicazione.dati_aperti.is_some() && self.record_missing().is_empty()
+    }
+
+    /// Each thing missing for the DCAT-AP_IT record (see [`Config::writes_dcat_record`]).
     pub fn record_missing(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
         if self.pubblicazione.dati_aperti.as_deref().is_none_or(|u| u.trim().is_empty()) {

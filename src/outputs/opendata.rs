@@ -680,7 +680,7 @@ pub fn files(s: &Scored, json: &[u8]) -> Vec<(String, Vec<u8>)> {
     // Written only complete: an address to build identifiers on, the publisher's IPA code, the
     // licence's address (each missing one is a draft item).
     if let Some(base) =
-        s.config.pubblicazione.dati_aperti.as_deref().filter(|_| s.config.record_missing().is_empty())
+        s.config.pubblicazione.dati_aperti.as_deref().filter(|_| s.config.writes_dcat_record())
     {
         out.push((format!("{DIR}/{RECORD}"), dcat(s, &tables, base).into_bytes()));
     }
@@ -703,7 +703,7 @@ fn dictionary(s: &Scored, tables: &[Table]) -> String {
         ente = s.config.ente.nome,
         licenza = s.config.licenza_dati,
         uri = s.config.licence_uri().map(|u| format!(" ({u})")).unwrap_or_default(),
-        record = if s.config.pubblicazione.dati_aperti.is_some() && s.config.record_missing().is_empty() {
+        record = if s.config.writes_dcat_record() {
             " `dcat-ap_it.rdf` è la scheda del dataset per il catalogo nazionale (DCAT-AP_IT, valida anche come \
              DCAT-AP 3.0.1)."
         } else {

@@ -235,6 +235,8 @@ pub struct PubblicazioneView {
     /// The footer's links a PA site carries (Designers Italia): Amministrazione trasparente, the
     /// accessibility statement, privacy, legal notes; only those configured.
     pub collegamenti: Vec<CollegamentoView>,
+    /// Whether the open data carry their DCAT-AP_IT record (written only complete).
+    pub scheda_dcat: bool,
     /// The open-data licence (`CC BY 4.0`) and its URI where known.
     pub licenza: String,
     pub licenza_uri: Option<String>,
@@ -516,6 +518,7 @@ impl View {
                     })
                     .collect()
                 },
+                scheda_dcat: s.config.writes_dcat_record(),
                 licenza: s.config.licenza_dati.clone(),
                 licenza_uri: s.config.licence_uri(),
             },
