@@ -19,6 +19,15 @@ pub struct Location {
 }
 
 impl Location {
+    /// The file named from `base` (the folder that holds the data), as the office sees it and as
+    /// a published document may show it: never with the host's folders above.
+    pub fn from_base(mut self, base: &Path) -> Self {
+        if let Ok(rel) = self.file.strip_prefix(base) {
+            self.file = rel.to_path_buf();
+        }
+        self
+    }
+
     pub fn file(file: &Path) -> Self {
         Location { file: file.to_path_buf(), ..Default::default() }
     }

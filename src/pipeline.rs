@@ -119,9 +119,7 @@ pub fn draft(scored: Scored, data_dir: &Path, options: &Options) -> Result<Draft
         .iter()
         .cloned()
         .map(|mut v| {
-            if let Ok(rel) = v.location.file.strip_prefix(base) {
-                v.location.file = rel.to_path_buf();
-            }
+            v.location = v.location.from_base(base);
             v
         })
         .collect();

@@ -143,6 +143,17 @@ impl Renderer for PdfPart {
     }
 }
 
+/// A one-part document of the OIV from its main template (`CARTE_OIV`, `VALIDAZIONE`), typeset as
+/// `name`: the PDF and the local templates it used.
+fn typeset_document(cx: &Context, template: &str, name: &str) -> Result<(Typeset, Vec<PathBuf>), Error> {
+    let overrides = Some(crate::outputs::templating::override_dir(cx.data_dir));
+    let rendered = crate::outputs::pdf::render::render_main(cx.view, cx.texts, overrides, template)?;
+    let source = crate::outputs::pdf::parti::whole(&rendered.source, name);
+    let limits = Limits::for_nodes(node_count(cx.scored), blame(&rendered.local_templates));
+    let t = typeset(&source, &BTreeMap::new(), cx, limits)?;
+    Ok((t, rendered.local_templates))
+}
+
 /// The OIV's working papers: a PDF of their own, from their own template.
 pub struct WorkingPapers;
 
@@ -152,17 +163,8 @@ impl Renderer for WorkingPapers {
     }
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
-        let overrides = Some(crate::outputs::templating::override_dir(cx.data_dir));
-        let rendered = crate::outputs::pdf::render::render_main(
-            cx.view,
-            cx.texts,
-            overrides,
-            crate::outputs::pdf::render::CARTE_OIV,
-        )?;
         let name = carte_name(&cx.scored.config);
-        let source = crate::outputs::pdf::parti::whole(&rendered.source, &name);
-        let limits = Limits::for_nodes(node_count(cx.scored), blame(&rendered.local_templates));
-        let t = typeset(&source, &BTreeMap::new(), cx, limits)?;
+        let (t, local_templates) = typeset_document(cx, crate::outputs::pdf::render::CARTE_OIV, &name)?;
         // Published with the OIV's documents: files named from the data's folder, never the host's.
         let base = cx.data_dir.parent().unwrap_or(Path::new(""));
         let findings: Vec<Problem> = cx
@@ -170,9 +172,7 @@ impl Renderer for WorkingPapers {
             .iter()
             .cloned()
             .map(|mut p| {
-                if let Ok(rel) = p.location.file.strip_prefix(base) {
-                    p.location.file = rel.to_path_buf();
-                }
+                p.location = p.location.from_base(base);
                 p
             })
             .collect();
@@ -180,7 +180,7 @@ impl Renderer for WorkingPapers {
         Ok(Output {
             files: vec![(name.replace(".pdf", ".xlsx"), workbook), (name, t.pdf)],
             warnings: t.warnings,
-            local_templates: rendered.local_templates,
+            local_templates,
             ..Default::default()
         })
     }
@@ -195,23 +195,14 @@ impl Renderer for ValidationDocument {
     }
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
-        let overrides = Some(crate::outputs::templating::override_dir(cx.data_dir));
-        let rendered = crate::outputs::pdf::render::render_main(
-            cx.view,
-            cx.texts,
-            overrides,
-            crate::outputs::pdf::render::VALIDAZIONE,
-        )?;
         let name = validazione_name(&cx.scored.config);
-        let source = crate::outputs::pdf::parti::whole(&rendered.source, &name);
-        let limits = Limits::for_nodes(node_count(cx.scored), blame(&rendered.local_templates));
-        let t = typeset(&source, &BTreeMap::new(), cx, limits)?;
+        let (t, local_templates) = typeset_document(cx, crate::outputs::pdf::render::VALIDAZIONE, &name)?;
         let (json, csv) = validazione::files(cx.scored, &cx.view.carte_oiv, &name)?;
         let record = esito_name(&cx.scored.config);
         Ok(Output {
             files: vec![(name, t.pdf), (format!("{record}.json"), json), (format!("{record}.csv"), csv)],
             warnings: t.warnings,
-            local_templates: rendered.local_templates,
+            local_templates,
             ..Default::default()
         })
     }

@@ -137,16 +137,13 @@ fn criterio(
 
 /// The acts of a kind in the configuration, each as `Aggiornamento del PIAO (delibera n. 140) del 30/07/2024`.
 fn acts(s: &Scored, tipo: TipoAtto) -> Vec<String> {
-    s.config
-        .ciclo
-        .atti
-        .iter()
-        .filter(|a| a.tipo == Some(tipo))
-        .map(|a| {
-            let estremi = a.estremi.as_ref().map(|e| format!(" ({e})")).unwrap_or_default();
-            format!("{}{estremi} del {}", a.atto, show_date(&a.data))
-        })
-        .collect()
+    s.config.ciclo.atti.iter().filter(|a| a.tipo == Some(tipo)).map(act_text).collect()
+}
+
+/// An act as cited: `Aggiornamento del PIAO (delibera n. 140) del 30/07/2024`.
+fn act_text(a: &crate::inputs::config::Atto) -> String {
+    let estremi = a.estremi.as_ref().map(|e| format!(" ({e})")).unwrap_or_default();
+    format!("{}{estremi} del {}", a.atto, show_date(&a.data))
 }
 
 /// A configured date as printed (`gg/mm/aaaa`); as written when it does not read as a date.
@@ -225,10 +222,7 @@ fn updates_in_year(s: &Scored) -> Vec<String> {
         .iter()
         .filter(|a| a.tipo == Some(TipoAtto::AggiornamentoPiao))
         .filter(|a| crate::value::parse_date(&a.data).is_ok_and(|d| d.year() == s.config.anno))
-        .map(|a| {
-            let estremi = a.estremi.as_ref().map(|e| format!(" ({e})")).unwrap_or_default();
-            format!("{}{estremi} del {}", a.atto, show_date(&a.data))
-        })
+        .map(act_text)
         .collect()
 }
 
