@@ -92,6 +92,8 @@ for (const width of [320, 360, 1280]) {
   const page = await context.newPage();
   for (const name of pages) {
     await page.goto(pathToFileURL(join(site, name)).href);
+    // The page as it settles: fonts in, the script's last word on which regions scroll.
+    await page.evaluate(() => document.fonts.ready.then(() => new Promise((r) => setTimeout(r, 50))));
     const r = await page.evaluate(() => ({
       wide: document.documentElement.scrollWidth,
       inert: [...document.querySelectorAll(".scorre[tabindex]")]
