@@ -117,6 +117,21 @@ pub enum Command {
         #[arg(long)]
         tabelle: bool,
     },
+    /// Confronta due versioni della Relazione (la cartella di uscita di due build, o i loro
+    /// relazione.json): valori, elementi, decisioni e testi cambiati, sul terminale e in
+    /// Confronto_<data>.pdf e .html
+    #[command(help_template = HELP)]
+    Confronta {
+        /// La versione precedente (es. la bozza esaminata dall'OIV)
+        #[arg(value_name = "VECCHIA")]
+        vecchia: PathBuf,
+        /// La versione nuova
+        #[arg(value_name = "NUOVA")]
+        nuova: PathBuf,
+        /// Cartella in cui scrivere il confronto in PDF e HTML
+        #[arg(long, default_value = ".", value_name = "CARTELLA")]
+        out: PathBuf,
+    },
     /// Scrive i modelli incorporati del documento, da copiare in templates/ accanto ai dati per
     /// personalizzarli
     #[command(help_template = HELP)]
@@ -241,6 +256,7 @@ pub fn run(cli: Cli, launch: &Launch) -> Result<(), Error> {
     match cli.command {
         Command::Check { inputs } => check(&inputs, &options(launch, None, false, None)),
         Command::Score { inputs, json } => score(&inputs, json),
+        Command::Confronta { vecchia, nuova, out } => confronta(&vecchia, &nuova, &out, launch),
         Command::Anteprima { inputs, porta } => anteprima(inputs, porta, launch),
         Command::Build { lotto: Some(root), out, tempi, definitiva, parte_kb, .. } => {
             batch(&root, &out, &options(launch, None, definitiva, parte_kb), tempi)
@@ -309,6 +325,35 @@ fn say(line: std::fmt::Arguments) -> Result<(), Error> {
         std::io::ErrorKind::BrokenPipe => Error::PipeClosed,
         _ => Error::io(std::path::Path::new("<stdout>"), e),
     })
+}
+
+/// `relazione confronta`: the comparison on the terminal, then its PDF and HTML files. It
+/// succeeds whatever the differences; only an unreadable version or an unwritable file fails.
+fn confronta(
+    old: &std::path::Path,
+    new: &std::path::Path,
+    out: &std::path::Path,
+    launch: &Launch,
+) -> Result<(), Error> {
+    let (a, b) = (crate::confronto::load(old)?, crate::confronto::load(new)?);
+    let date = match std::env::var("SOURCE_DATE_EPOCH").ok() {
+        Some(epoch) => epoch
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0))
+            .map(|d| d.date_naive())
+            .ok_or_else(|| Error::Output(format!("SOURCE_DATE_EPOCH non valido: «{epoch}»")))?,
+        None => chrono::Local::now().date_naive(),
+    };
+    let c = crate::confronto::compare(&a, &b, date);
+    for line in crate::confronto::lines(&c) {
+        say(format_args!("{line}"))?;
+    }
+    for f in crate::confronto::write(&c, out, date, Some(launch.on_overrun))? {
+        say(format_args!("Scritto {}", f.display()))?;
+    }
+    Ok(())
 }
 
 fn check(inputs: &Inputs, options: &pipeline::Options) -> Result<(), Error> {

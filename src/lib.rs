@@ -16,6 +16,7 @@
 pub mod anteprima;
 pub mod bozza;
 pub mod cli;
+pub mod confronto;
 pub mod error;
 pub mod escape;
 pub mod fonts;

@@ -52,6 +52,28 @@ impl Level {
         }
     }
 
+    /// The level whose [`Level::id`] this is (as the open data and `relazione.json` write it).
+    pub fn from_id(id: &str) -> Option<Level> {
+        use Level::*;
+        [
+            Ente,
+            Ambito,
+            ObiettivoStrategico,
+            Gruppo,
+            ObiettivoOperativo,
+            Indicatore,
+            Struttura,
+            Area,
+            Settore,
+            ObiettivoUnita,
+            Valutati,
+            Ruolo,
+            ObiettivoIndividuale,
+        ]
+        .into_iter()
+        .find(|l| l.id() == id)
+    }
+
     /// Italian label for messages and the report.
     pub fn label(self) -> &'static str {
         match self {
@@ -103,6 +125,70 @@ pub struct Node {
     /// Where the row was read.
     #[serde(skip)]
     pub origin: Location,
+    /// Last year's figures, when last year's results were given (`score::precedente`).
+    #[serde(skip)]
+    pub previous: Option<Previous>,
+}
+
+/// This node last year.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Previous {
+    /// Not in last year's trees: new this year.
+    New {
+        year: i32,
+    },
+    Found(Box<PreviousFigures>),
+}
+
+impl Previous {
+    /// The year compared with.
+    pub fn year(&self) -> i32 {
+        match self {
+            Previous::New { year } => *year,
+            Previous::Found(f) => f.year,
+        }
+    }
+}
+
+/// A node's figures last year, as last year's Relazione gave them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviousFigures {
+    pub year: i32,
+    pub by: MatchedBy,
+    /// Percentage points.
+    pub result: Option<f64>,
+    pub value: Option<f64>,
+    pub unit: Option<crate::value::Unit>,
+    pub target: Option<String>,
+    pub actual: Option<String>,
+}
+
+/// How a node was recognised in last year's trees: by its identifier (its codes from the root
+/// down), else by its code alone at the same level, else by its name at the same level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchedBy {
+    Id,
+    Code,
+    Name,
+}
+
+impl MatchedBy {
+    pub fn label(self) -> &'static str {
+        match self {
+            MatchedBy::Id => "per posizione e codici",
+            MatchedBy::Code => "per codice",
+            MatchedBy::Name => "per nome",
+        }
+    }
+
+    /// As the open data write it.
+    pub fn id(self) -> &'static str {
+        match self {
+            MatchedBy::Id => "id",
+            MatchedBy::Code => "codice",
+            MatchedBy::Name => "nome",
+        }
+    }
 }
 
 impl Node {
@@ -120,6 +206,7 @@ impl Node {
             outcome: None,
             children: Vec::new(),
             origin,
+            previous: None,
         }
     }
 

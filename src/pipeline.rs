@@ -35,6 +35,8 @@ pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Score
         root.name = config.ente.nome.clone();
     }
     warnings.extend(score::score(&mut report, &config.smvp, &decisions)?);
+    let precedente = crate::inputs::precedente::read(data_dir, &config)?
+        .map(|p| score::precedente::attach(&mut report, &p));
     let (summary, summary_warnings) = score::summarise(&report, &config)?;
     warnings.extend(summary_warnings);
     let piano = crate::inputs::ingest::plan(data_dir, &config.smvp)?.map(|(mut plan, folder)| {
@@ -53,7 +55,18 @@ pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Score
     });
     let verifiche = crate::bozza::verifiche(data_dir)?;
     let impronta = crate::inputs::impronta::impronta(&config.file, data_dir)?;
-    Ok(Scored { config, report, summary, warnings, date, piano, decisioni: decisions, verifiche, impronta })
+    Ok(Scored {
+        config,
+        report,
+        summary,
+        warnings,
+        date,
+        piano,
+        decisioni: decisions,
+        verifiche,
+        impronta,
+        precedente,
+    })
 }
 
 /// Time spent in each stage of a run, in order.

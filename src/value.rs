@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use std::fmt;
 
 /// Unit written after a number: the common units of public plans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// `N.`: a count or a plain number.

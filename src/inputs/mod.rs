@@ -9,4 +9,5 @@ pub mod decisions;
 pub mod immagini;
 pub mod impronta;
 pub mod ingest;
+pub mod precedente;
 pub mod testi;

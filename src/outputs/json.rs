@@ -10,8 +10,10 @@ use crate::model::{Node, Report};
 use crate::score::Scored;
 use serde_json::{Value, json};
 
-/// The format's version: 2 made every key Italian (1 mixed `result`/`risultato`).
-pub const VERSIONE: u32 = 2;
+/// The format's version: 2 made every key Italian (1 mixed `result`/`risultato`); 3 added the
+/// inputs' fingerprint and the document's date, and the staff's texts to the published document
+/// (what `relazione confronta` compares).
+pub const VERSIONE: u32 = 3;
 
 /// The whole document.
 pub fn document(s: &Scored) -> Value {
@@ -21,6 +23,8 @@ pub fn document(s: &Scored) -> Value {
         "versione": VERSIONE,
         "ente": { "nome": s.config.ente.nome, "nome_breve": s.config.ente.nome_breve },
         "anno": s.config.anno,
+        "impronta": { "sha256": s.impronta.sha256, "file": s.impronta.file },
+        "data_documento": s.date.format("%Y-%m-%d").to_string(),
         "albero": albero,
         "unita_organizzative": tree(&s.report.unita),
         "tempestivita_pagamenti": tree(&s.report.tempestivita),
@@ -50,13 +54,45 @@ const OIV_ONLY: &[&[&str]] = &[
     &["riepilogo", "serie", "kpi", "*", "target_sotto_precedente"],
 ];
 
-/// The document as published with the open data: [`document`] without the OIV's findings.
-pub fn public_document(s: &Scored) -> Value {
+/// The document as published with the open data: [`document`] without the OIV's findings, with
+/// the staff's texts as a reader reads them, so that two versions can be compared text by text.
+pub fn public_document(s: &Scored, texts: &crate::inputs::testi::Texts) -> Value {
     let mut doc = document(s);
     for path in OIV_ONLY {
         remove(&mut doc, path);
     }
+    doc["testi"] = testi(texts);
     doc
+}
+
+/// The sections' texts in the Relazione's order, and the explanations of the deviations by code
+/// with their published fields (the OIV's own observations are its working papers'): their prose,
+/// a paragraph per block, without markup and without what a reader never sees (HTML comments,
+/// where staff leave notes).
+fn testi(texts: &crate::inputs::testi::Texts) -> Value {
+    let sezioni: Vec<Value> = crate::inputs::testi::SLOTS
+        .iter()
+        .filter_map(|slot| {
+            texts.sezione(slot.chiave).map(
+                |t| json!({ "chiave": slot.chiave, "sezione": slot.sezione, "testo": prose(&t.markdown) }),
+            )
+        })
+        .collect();
+    let scostamenti: Vec<Value> = texts
+        .scostamenti
+        .iter()
+        .map(|(code, t)| {
+            let c = texts.campi.get(code).cloned().unwrap_or_default();
+            json!({
+                "codice": code,
+                "testo": prose(&t.markdown),
+                "causa": c.causa,
+                "dipendenza": c.dipendenza,
+                "azioni": c.azioni,
+            })
+        })
+        .collect();
+    json!({ "sezioni": sezioni, "scostamenti": scostamenti })
 }
 
 /// Removes the key at `path` wherever it is (`*` for every item of a list).
@@ -73,6 +109,10 @@ fn remove(v: &mut Value, path: &[&str]) {
         }
         _ => {}
     }
+}
+
+fn prose(markdown: &str) -> String {
+    crate::markdown::prose_blocks(markdown).iter().map(|b| b.trim()).collect::<Vec<_>>().join("\n\n")
 }
 
 fn sources(r: &Report) -> Value {

@@ -231,7 +231,7 @@ impl Renderer for OpenData {
     }
 
     fn render(&self, cx: &Context) -> Result<Output, Error> {
-        let json = serde_json::to_vec_pretty(&crate::outputs::json::public_document(cx.scored))
+        let json = serde_json::to_vec_pretty(&crate::outputs::json::public_document(cx.scored, cx.texts))
             .map_err(|e| Error::Output(format!("modello JSON non scrivibile: {e}")))?;
         Ok(Output { files: crate::outputs::opendata::files(cx.scored, &json), ..Default::default() })
     }

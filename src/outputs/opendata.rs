@@ -131,6 +131,33 @@ const COLUMNS: &[Col] = &[
     col("target_ministeriale", Tipo::SiNo, "si se il target è fissato dal Ministero"),
     col("fonte", Tipo::Testo, "fonte del dato, se indicata"),
     col("descrizione", Tipo::Testo, "descrizione dell'indicatore, se indicata"),
+    col(
+        "abbinamento_anno_precedente",
+        Tipo::Testo,
+        "come la riga è stata ritrovata nei risultati dell'anno precedente: id (stessa posizione e codici), codice, \
+         nome; nuovo se non c'era; vuoto se i risultati dell'anno precedente non sono stati forniti",
+    ),
+    col(
+        "risultato_anno_precedente_pct",
+        Tipo::Numero,
+        "risultato dell'anno precedente, in punti percentuali",
+    ),
+    col(
+        "variazione_risultato_pp",
+        Tipo::Numero,
+        "risultato meno quello dell'anno precedente, in punti percentuali",
+    ),
+    col("valore_anno_precedente", Tipo::Numero, "valore dell'anno precedente, nell'unità di misura"),
+    col(
+        "variazione_valore_pp",
+        Tipo::Numero,
+        "per i valori in percentuale: valore meno quello dell'anno precedente, in punti percentuali",
+    ),
+    col(
+        "variazione_valore_pct",
+        Tipo::Numero,
+        "per gli altri valori: variazione rispetto al valore dell'anno precedente, in percentuale di quello",
+    ),
     col("origine", Tipo::Testo, "file, foglio e cella della riga nei dati di partenza"),
 ];
 
@@ -205,7 +232,8 @@ fn node_row(config: &Config, n: &Node, parent: &str) -> Vec<Field> {
         None => (String::new(), String::new()),
     };
     let origin = n.origin.short();
-    vec![
+    let last = previous_fields(n);
+    let mut row = vec![
         Field::Int(config.anno.into()),
         t(&config.ente.nome),
         t(config.ente.codice_ipa.clone().unwrap_or_default()),
@@ -238,7 +266,53 @@ fn node_row(config: &Config, n: &Node, parent: &str) -> Vec<Field> {
         Field::SiNo(ind.map(|i| i.target_ministeriale)),
         t(ind.and_then(|i| i.fonte.clone()).unwrap_or_default()),
         t(ind.and_then(|i| i.descrizione.clone()).unwrap_or_default()),
-        t(origin),
+    ];
+    row.extend(last);
+    row.push(t(origin));
+    row
+}
+
+/// The columns of last year's figures (`abbinamento_anno_precedente` … `variazione_valore_pct`).
+fn previous_fields(n: &Node) -> [Field; 6] {
+    use crate::model::Previous;
+    use crate::score::precedente::{Change, result_change, value_change};
+    let f = match &n.previous {
+        None => {
+            return [
+                t(""),
+                Field::Num(None),
+                Field::Num(None),
+                Field::Num(None),
+                Field::Num(None),
+                Field::Num(None),
+            ];
+        }
+        Some(Previous::New { .. }) => {
+            return [
+                t("nuovo"),
+                Field::Num(None),
+                Field::Num(None),
+                Field::Num(None),
+                Field::Num(None),
+                Field::Num(None),
+            ];
+        }
+        Some(Previous::Found(f)) => f,
+    };
+    let value_change = value_change(n);
+    [
+        t(f.by.id()),
+        Field::Num(f.result),
+        Field::Num(result_change(n)),
+        Field::Num(n.indicator.as_ref().and(f.value)),
+        Field::Num(match value_change {
+            Some(Change::Points(p)) => Some(p),
+            _ => None,
+        }),
+        Field::Num(match value_change {
+            Some(Change::Relative(r)) => Some(r),
+            _ => None,
+        }),
     ]
 }
 

@@ -179,6 +179,26 @@ pub fn site(
     Ok(Sito { files, local_templates: templating::used_list(&used) })
 }
 
+/// The comparison of two versions as one page of its own (`relazione confronta`): built-in template,
+/// HTML-escaping formatter, no script at all; its styles are in the page, so its policy allows
+/// those and nothing else.
+pub fn standalone_page(data: Value, template: &str) -> Result<String, Error> {
+    let env = templating::environment(None, Used::default(), "html", formatter);
+    let html = templating::render(&env, template, data, None)?;
+    let head =
+        html.find("<head>").ok_or_else(|| Error::Output(format!("modello {template}: manca «<head>»")))?;
+    let at = head + "<head>".len();
+    Ok(format!(
+        "{}\n<meta http-equiv=\"Content-Security-Policy\" content=\"{STANDALONE_CSP}\">{}",
+        &html[..at],
+        &html[at..]
+    ))
+}
+
+/// The policy of a page that stands alone: its own inline styles, nothing else.
+pub const STANDALONE_CSP: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+
 /// The Content-Security-Policy of every page: scripts only from the site's own files (no inline
 /// script, no event handler attribute, no `javascript:` URL runs), styles and images from the site,
 /// no plugins, no `<base>`, forms only to the site. One escape missed elsewhere cannot run.

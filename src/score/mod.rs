@@ -11,6 +11,7 @@
 
 pub mod indicator;
 pub mod piano;
+pub mod precedente;
 pub mod salute;
 pub mod serie;
 mod summary;
@@ -45,6 +46,9 @@ pub struct Scored {
     pub verifiche: Vec<crate::bozza::Verificato>,
     /// The fingerprint of the inputs: which version of the data a document was made from.
     pub impronta: crate::inputs::impronta::Impronta,
+    /// What matched last year's results (`data/anno_precedente/`), when they were given; each
+    /// node carries its own figures ([`crate::model::Node::previous`]).
+    pub precedente: Option<precedente::Confronto>,
 }
 
 /// Sums of weights may differ from 100 by rounding noise only.

@@ -57,7 +57,8 @@ pub struct Significativo {
     pub result: Option<f64>,
     #[serde(rename = "unita")]
     pub unit: crate::value::Unit,
-    /// Previous year's actual, from the multi-year series (same name).
+    /// Previous year's actual, from the multi-year series (same name), else from last year's
+    /// Relazione (`data/anno_precedente/`).
     pub precedente: Option<f64>,
     pub variazione: Option<f64>,
     /// System mean from the benchmarking (same name) and its year.
@@ -380,6 +381,11 @@ fn significativi(
             .and_then(|s| s.anni.iter().find(|a| a.anno == anno - 1))
             .and_then(|a| match a.consuntivo {
                 crate::value::Reading::Quantita { quantita } => Some(quantita.value),
+                _ => None,
+            })
+            // Else last year's Relazione, where it was given and the indicator found in it.
+            .or(match &n.previous {
+                Some(crate::model::Previous::Found(f)) => f.value,
                 _ => None,
             });
         let pareto = report.pareto.iter().find(|p| same_name(&p.indicatore, &n.name));

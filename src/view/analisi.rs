@@ -530,11 +530,17 @@ pub(super) fn significativi(s: &Scored) -> Vec<SignificativoView> {
         .iter()
         .map(|i| {
             // «n.d.» always says why: the figure is not in the inputs.
-            let no_series = format!("n.d.: {} non nella serie storica", s.config.anno - 1);
-            let variazione = i.variazione.map_or(no_series, |v| {
-                let sign = if v > 0.0 { "+" } else { "" };
-                format!("{sign}{}", with_unit(v, i.unit))
-            });
+            let last = s.config.anno - 1;
+            let variazione = match (i.precedente, i.value) {
+                (Some(before), Some(now)) => match crate::score::precedente::change(before, now, i.unit) {
+                    Some(c) => super::change_text(Some(c)),
+                    None => format!("n.d.: valore {last} pari a zero"),
+                },
+                _ if s.precedente.is_some() => {
+                    format!("n.d.: {last} non nella serie storica né nella Relazione {last}")
+                }
+                _ => format!("n.d.: {last} non nella serie storica"),
+            };
             SignificativoView {
                 titolo: format!("{} – {}", i.code, i.name),
                 consuntivo: i.actual.clone(),

@@ -83,6 +83,59 @@ pub struct View {
     pub bozza: Vec<FileBozza>,
     /// The OIV's working papers: the validation criteria with their evidence.
     pub carte_oiv: CarteOiv,
+    /// Last year's results beside this year's: where they come from and what matched (each node
+    /// has its own figures in `precedente`); none when they were not given.
+    pub confronto_precedente: Option<ConfrontoView>,
+}
+
+/// What last year's results are and what of them matched this year's nodes.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConfrontoView {
+    /// The file read (its name only).
+    pub file: String,
+    /// Last year's results are recomputed from its export with this year's SMVP (not as published).
+    pub ricalcolato: bool,
+    /// `12 per posizione e codici, 3 per codice, 1 per nome`.
+    pub abbinati: String,
+    /// Objectives and indicators new this year.
+    pub nuovi: usize,
+    /// Last year's objectives and indicators not in this year's plan.
+    pub tolti: Vec<ToltoView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ToltoView {
+    pub livello: &'static str,
+    pub codice: String,
+    pub nome: String,
+    pub risultato: String,
+}
+
+fn confronto(c: &crate::score::precedente::Confronto) -> ConfrontoView {
+    use crate::model::MatchedBy;
+    let abbinati =
+        [(c.per_id, MatchedBy::Id), (c.per_codice, MatchedBy::Code), (c.per_nome, MatchedBy::Name)]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, by)| format!("{n} {}", by.label()))
+            .collect::<Vec<_>>()
+            .join(", ");
+    ConfrontoView {
+        file: c.file.clone(),
+        ricalcolato: c.ricalcolato,
+        abbinati: if abbinati.is_empty() { "nessuno".into() } else { abbinati },
+        nuovi: c.nuovi,
+        tolti: c
+            .tolti
+            .iter()
+            .map(|t| ToltoView {
+                livello: t.livello,
+                codice: t.codice.clone(),
+                nome: t.nome.clone(),
+                risultato: pp(t.risultato, 2),
+            })
+            .collect(),
+    }
 }
 
 /// Chapter 5's acts and the OIV, as configured (empty lists when not given).
@@ -356,6 +409,77 @@ pub struct Nodo {
     /// Its result against that target (`100,00 %`): what the Ente figure averages when the SMVP
     /// says so.
     pub raggiungimento: Option<String>,
+    /// Last year's figures beside this year's; none when last year's results were not given.
+    pub precedente: Option<PrecedenteView>,
+}
+
+/// A node's figures last year (`data/anno_precedente/`), printed beside this year's.
+#[derive(Debug, Clone, Serialize)]
+pub struct PrecedenteView {
+    /// Last year.
+    pub anno: i32,
+    /// Not in last year's trees.
+    pub nuovo: bool,
+    /// How it was recognised: `per posizione e codici`, `per codice`, `per nome`; empty if new.
+    pub abbinamento: &'static str,
+    /// Last year's result (`97,10 %`), `–` without one, `nuovo` for a new node.
+    pub risultato: String,
+    /// This year's result less last year's, in points (`+2,51 p.p.`), or `–`.
+    pub variazione: String,
+    /// Last year's actual as written (`1.100 N.`), for indicators.
+    pub consuntivo: Option<String>,
+    /// The change of the value (`+13,64 %`, `−1,20 p.p.`), or `–`, for indicators.
+    pub variazione_valore: Option<String>,
+    /// Last year's target as written, for indicators.
+    pub target: Option<String>,
+}
+
+/// A change as printed: `+2,51 p.p.` (points between percentages), `+13,64 %` (relative), `–`.
+pub(crate) fn change_text(c: Option<crate::score::precedente::Change>) -> String {
+    use crate::score::precedente::Change;
+    let signed = |v: f64| {
+        let sign = if v > 0.0 { "+" } else { "" };
+        format!("{sign}{}", number(v, 2))
+    };
+    match c {
+        Some(Change::Points(p)) => format!("{}\u{a0}p.p.", signed(p)),
+        Some(Change::Relative(r)) => format!("{}\u{a0}%", signed(r)),
+        None => "–".into(),
+    }
+}
+
+/// Last year's figures of a node, as printed.
+fn precedente(n: &Node) -> Option<PrecedenteView> {
+    use crate::model::Previous;
+    use crate::score::precedente::Change;
+    let anno = n.previous.as_ref()?.year();
+    let f = match n.previous.as_ref()? {
+        Previous::New { .. } => {
+            return Some(PrecedenteView {
+                anno,
+                nuovo: true,
+                abbinamento: "",
+                risultato: "nuovo".into(),
+                variazione: "–".into(),
+                consuntivo: None,
+                variazione_valore: None,
+                target: None,
+            });
+        }
+        Previous::Found(f) => f,
+    };
+    let ind = n.indicator.as_deref();
+    Some(PrecedenteView {
+        anno,
+        nuovo: false,
+        abbinamento: f.by.label(),
+        risultato: pp(f.result, 2),
+        variazione: change_text(crate::score::precedente::result_change(n).map(Change::Points)),
+        consuntivo: ind
+            .map(|_| f.actual.clone().filter(|a| !a.trim().is_empty()).unwrap_or_else(|| "–".into())),
+        variazione_valore: ind.map(|_| change_text(crate::score::precedente::value_change(n))),
+        target: ind.map(|_| f.target.clone().unwrap_or_else(|| "–".into())),
+    })
 }
 
 /// A number in Italian format with a typographic minus (`−1.250,50`), as every figure is printed.
@@ -465,6 +589,7 @@ pub fn nodo(n: &Node) -> Nodo {
         valutazione_oiv: o.and_then(|o| o.valutazione_oiv.clone()),
         target_obiettivo: n.target_obiettivo.map(threshold),
         raggiungimento: o.and_then(|o| o.raggiungimento).map(|r| pct(Some(r))),
+        precedente: precedente(n),
     }
 }
 
@@ -586,6 +711,7 @@ impl View {
             bozza: bozza(open),
             carte_oiv: CarteOiv::default(),
             sintesi: Vec::new(),
+            confronto_precedente: s.precedente.as_ref().map(confronto),
         };
         view.sintesi = sintesi(&view);
         view.carte_oiv = carte::carte(s, open, texts, &view.sintesi);

@@ -178,7 +178,7 @@ fn describe_unknown(sheet: &Sheet) -> String {
 }
 
 /// Workbook extensions read.
-fn is_workbook(path: &Path) -> bool {
+pub fn is_workbook(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| matches!(e.to_lowercase().as_str(), "xlsx" | "xlsm" | "xls" | "ods"))
@@ -200,13 +200,14 @@ fn discover(dir: &Path, diag: &mut Diagnostics) -> Vec<PathBuf> {
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            // The start-of-year plan (`piano/`) is read apart, as the plan: never as results.
+            // The start-of-year plan (`piano/`) and last year's results (`anno_precedente/`) are
+            // read apart, each as what it is: never as this year's results.
             let name = e.file_name().to_string_lossy();
             e.depth() == 0
                 || !(name.starts_with('.')
                     || (e.depth() == 1
                         && (e.file_type().is_dir() || e.file_type().is_symlink())
-                        && is_plan_name(&name)))
+                        && is_apart(&name)))
         });
     for entry in walker {
         let entry = match entry {
@@ -359,6 +360,11 @@ fn plan_folder(dir: &Path) -> Option<PathBuf> {
 /// Whether a folder name is the plan's (`piano`, whatever its case).
 fn is_plan_name(name: &str) -> bool {
     name.eq_ignore_ascii_case(crate::score::piano::DIR)
+}
+
+/// Whether a folder under the data folder is read apart from the data (the plan, last year's).
+fn is_apart(name: &str) -> bool {
+    is_plan_name(name) || name.eq_ignore_ascii_case(crate::inputs::precedente::DIR)
 }
 
 /// A workbook's bytes, shared by calamine and the styles reader.

@@ -81,6 +81,16 @@ pub fn render(view: &View, texts: &Texts, overrides: Option<PathBuf>) -> Result<
     render_main(view, texts, overrides, MAIN)
 }
 
+/// The main template of the comparison of two versions (`relazione confronta`).
+pub const CONFRONTO: &str = "confronto.typ.j2";
+
+/// Renders a document made from other data than a Relazione's view (the comparison of two
+/// versions), with the built-in templates only and the same escaping formatter.
+pub fn render_data(data: Value, main: &str) -> Result<String, Error> {
+    let env = environment(None, Used::default());
+    templating::render(&env, main, data, None)
+}
+
 /// Renders a document from its main template (`MAIN`, `CARTE_OIV`).
 pub fn render_main(
     view: &View,

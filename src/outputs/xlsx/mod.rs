@@ -201,6 +201,7 @@ pub fn workbook(s: &Scored) -> Result<Vec<u8>, Error> {
     }
     overshooting(&mut wb, s, &f)?;
     risorse(&mut wb, s, &f)?;
+    anno_precedente(&mut wb, s, &f)?;
     // Sintesi refers to Albero rows: fix them now that Albero is written.
     fill_sintesi(&mut wb, s, &albero_rows, &f)?;
     wb.save_to_buffer().map_err(out)
@@ -516,6 +517,107 @@ fn risorse(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
         }
     }
     ws.autofilter(0, 0, (r.obiettivi.len() + r.progetti.len()).max(1) as u32, 6).map_err(out)?;
+    Ok(())
+}
+
+/// This year beside last year (`data/anno_precedente/`): every objective and indicator of the
+/// performance tree and of the units' tree with both results and values and their changes (Excel
+/// formulas on the two cells, with the tool's values cached), then last year's nodes not found.
+fn anno_precedente(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Error> {
+    use crate::model::Previous;
+    use crate::score::precedente::{Change, value_change};
+    let Some(c) = &s.precedente else { return Ok(()) };
+    let (now, last) = (s.config.anno, c.anno);
+    let names = [
+        ("Livello".to_string(), 20.0),
+        ("Codice".into(), 12.0),
+        ("Denominazione".into(), 50.0),
+        (format!("Come ritrovato nel {last}"), 20.0),
+        (format!("Risultato {now}"), 12.0),
+        (format!("Risultato {last}"), 12.0),
+        ("Variazione del risultato (p.p.)".into(), 14.0),
+        (format!("Consuntivo {now}"), 18.0),
+        (format!("Consuntivo {last}"), 18.0),
+        (format!("Valore {now}"), 14.0),
+        (format!("Valore {last}"), 14.0),
+        ("Variazione del valore".into(), 12.0),
+        ("Unità della variazione".into(), 12.0),
+    ];
+    let cols: Vec<(&str, f64)> = names.iter().map(|(n, w)| (n.as_str(), *w)).collect();
+    let ws = wb.add_worksheet().set_name("Anno precedente").map_err(out)?;
+    header(ws, f, &cols)?;
+    let points = Format::new().set_num_format("+0.00;-0.00;0.00");
+    let mut nodes: Vec<&Node> = Vec::new();
+    for tree in [&s.report.albero, &s.report.unita].into_iter().flatten() {
+        tree.walk(&mut |n| {
+            if !matches!(n.level, Level::Gruppo | Level::Valutati) {
+                nodes.push(n)
+            }
+        });
+    }
+    let mut row = 0u32;
+    for n in nodes {
+        row += 1;
+        let r = row + 1;
+        text(ws, row, 0, n.level.label())?;
+        text(ws, row, 1, &n.code)?;
+        text(ws, row, 2, &n.name)?;
+        if let Some(x) = n.result() {
+            ws.write_number_with_format(row, 4, x, &f.pct).map_err(out)?;
+        }
+        let ind = n.indicator.as_deref();
+        if let Some(i) = ind {
+            text(ws, row, 7, &i.actual_text)?;
+            if let Some(v) = i.value {
+                ws.write_number_with_format(row, 9, v, &f.num).map_err(out)?;
+            }
+        }
+        let fig = match &n.previous {
+            Some(Previous::Found(fig)) => fig,
+            _ => {
+                text(ws, row, 3, "nuovo")?;
+                continue;
+            }
+        };
+        text(ws, row, 3, fig.by.label())?;
+        if let Some(x) = fig.result {
+            ws.write_number_with_format(row, 5, x / 100.0, &f.pct).map_err(out)?;
+        }
+        if let Some(d) = crate::score::precedente::result_change(n) {
+            ws.write_formula_with_format(row, 6, formula(format!("(E{r}-F{r})*100"), d), &points)
+                .map_err(out)?;
+        }
+        if ind.is_some() {
+            text(ws, row, 8, fig.actual.as_deref().unwrap_or(""))?;
+            if let Some(v) = fig.value {
+                ws.write_number_with_format(row, 10, v, &f.num).map_err(out)?;
+            }
+        }
+        match value_change(n) {
+            Some(Change::Points(p)) => {
+                ws.write_formula_with_format(row, 11, formula(format!("J{r}-K{r}"), p), &points)
+                    .map_err(out)?;
+                text(ws, row, 12, "p.p.")?;
+            }
+            Some(Change::Relative(p)) => {
+                let e = format!("(J{r}-K{r})/ABS(K{r})*100");
+                ws.write_formula_with_format(row, 11, formula(e, p), &points).map_err(out)?;
+                text(ws, row, 12, "%")?;
+            }
+            None => {}
+        }
+    }
+    for t in &c.tolti {
+        row += 1;
+        text(ws, row, 0, t.livello)?;
+        text(ws, row, 1, &t.codice)?;
+        text(ws, row, 2, &t.nome)?;
+        text(ws, row, 3, &format!("non più presente nel {now}"))?;
+        if let Some(x) = t.risultato {
+            ws.write_number_with_format(row, 5, x / 100.0, &f.pct).map_err(out)?;
+        }
+    }
+    ws.autofilter(0, 0, row.max(1), cols.len() as u16 - 1).map_err(out)?;
     Ok(())
 }
 

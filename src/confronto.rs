@@ -1,0 +1,751 @@
+//! `relazione confronta VECCHIA NUOVA`: what changed between two versions of a Relazione (the
+//! draft the OIV examined and the version the Giunta approves), read from the `relazione.json`
+//! each build publishes with its open data: every figure of every node (value, target, result,
+//! class…), every node added or removed, every decision added, removed or changed, and every text
+//! changed, section by section, with the words removed and added.
+//!
+//! Both documents are data from outside: bounded in size, read as JSON of a known format version,
+//! and every string they hold goes to its sink through `escape` (the terminal, Typst, HTML).
+
+use crate::error::{Error, Location, read_input};
+use crate::value::format_number;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Largest `relazione.json` read (see `inputs::precedente`).
+const MAX_BYTES: u64 = 64 << 20;
+
+/// Above this many word pairs a text's changed middle is reported whole (removed, then added)
+/// rather than aligned word by word: the alignment's cost is their product.
+const MAX_ALIGN: usize = 4_000_000;
+
+/// Words of unchanged text printed before a change, to find it.
+const CONTEXT_WORDS: usize = 6;
+
+/// One version: its file and the document read from it.
+pub struct Versione {
+    pub file: PathBuf,
+    doc: Value,
+}
+
+/// The version's `relazione.json`: the file itself, or in a build's output folder
+/// `opendata/relazione.json` (else `relazione.json` directly in the folder).
+pub fn load(path: &Path) -> Result<Versione, Error> {
+    let file = if path.is_dir() {
+        let inside = path.join(crate::outputs::opendata::DIR).join(crate::outputs::opendata::JSON);
+        if inside.is_file() { inside } else { path.join(crate::outputs::opendata::JSON) }
+    } else {
+        path.to_path_buf()
+    };
+    if !file.exists() {
+        return Err(Error::invalid(
+            Location::file(&file),
+            "non esiste: indicare la cartella di uscita di una build (con opendata/relazione.json) o un relazione.json",
+        ));
+    }
+    let root = file.parent().unwrap_or(Path::new(""));
+    let bytes = read_input(root, &file, MAX_BYTES)?;
+    let refuse = |msg: String| Error::invalid(Location::file(&file), msg);
+    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        refuse(format!("non è un relazione.json leggibile (riga {}, colonna {})", e.line(), e.column()))
+    })?;
+    match doc.get("versione").and_then(Value::as_u64) {
+        Some(v) if crate::inputs::precedente::VERSIONI.contains(&(v as u32)) => {}
+        Some(v) => {
+            return Err(refuse(format!(
+                "è nel formato versione {v}, che questo programma non conosce (legge le versioni da {} a {})",
+                crate::inputs::precedente::VERSIONI.start(),
+                crate::inputs::precedente::VERSIONI.end()
+            )));
+        }
+        None => {
+            return Err(refuse(
+                "non dice la versione del formato («versione»): non è un relazione.json di questo programma"
+                    .into(),
+            ));
+        }
+    }
+    if !doc.get("albero").is_some_and(Value::is_object) {
+        return Err(refuse("non contiene l'albero della performance («albero»)".into()));
+    }
+    Ok(Versione { file, doc })
+}
+
+/// What a version is, as the comparison's heading says it.
+#[derive(Debug, Clone, Serialize)]
+pub struct VersioneView {
+    pub file: String,
+    pub ente: String,
+    pub anno: String,
+    /// The inputs' fingerprint (`sha256`), where the version records it (format 3 on).
+    pub impronta: Option<String>,
+    /// The document's date, `gg/mm/aaaa`, where recorded.
+    pub data: Option<String>,
+}
+
+/// A field of a node that changed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Campo {
+    pub campo: &'static str,
+    pub prima: String,
+    pub dopo: String,
+}
+
+/// A node (or an Ente figure) that changed, was added or was removed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NodoCambiato {
+    /// `Indicatore 301.S0 – Fatturato export provinciale`.
+    pub dove: String,
+    /// `modificato`, `aggiunto`, `tolto`.
+    pub cambiamento: &'static str,
+    pub campi: Vec<Campo>,
+}
+
+/// A decision added, removed or changed on a node.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DecisioneCambiata {
+    pub dove: String,
+    /// `aggiunta`, `tolta`, `cambiata`.
+    pub cambiamento: &'static str,
+    pub prima: String,
+    pub dopo: String,
+}
+
+/// One place where a text changed: the words before it, and the words removed and added there.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Modifica {
+    pub dopo_le_parole: String,
+    pub tolte: String,
+    pub aggiunte: String,
+}
+
+/// A text that changed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TestoCambiato {
+    /// `3. Rendicontazione della performance organizzativa`, `Scostamento di 701.S1`.
+    pub sezione: String,
+    /// `modificato`, `aggiunto`, `tolto`.
+    pub cambiamento: &'static str,
+    pub modifiche: Vec<Modifica>,
+    pub parole_tolte: usize,
+    pub parole_aggiunte: usize,
+}
+
+/// The whole comparison.
+#[derive(Debug, Clone, Serialize)]
+pub struct Confronto {
+    pub vecchia: VersioneView,
+    pub nuova: VersioneView,
+    /// The two versions are of different Enti or years: said first, the comparison still made.
+    pub avvertenze: Vec<String>,
+    pub nodi: Vec<NodoCambiato>,
+    pub decisioni: Vec<DecisioneCambiata>,
+    pub testi: Vec<TestoCambiato>,
+    /// Whether either version lacks its texts (format 2): text changes cannot be told.
+    pub testi_mancanti: Vec<String>,
+    /// The date of the comparison, `gg/mm/aaaa`.
+    pub data: String,
+}
+
+impl Confronto {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.nodi.is_empty() && self.decisioni.is_empty() && self.testi.is_empty()
+    }
+}
+
+fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Bool(b)) => if *b { "sì" } else { "no" }.into(),
+        _ => String::new(),
+    }
+}
+
+fn view_of(v: &Versione) -> VersioneView {
+    let d = &v.doc;
+    VersioneView {
+        file: v.file.display().to_string(),
+        ente: text_of(d.pointer("/ente/nome")),
+        anno: text_of(d.get("anno")),
+        impronta: d.pointer("/impronta/sha256").and_then(Value::as_str).map(str::to_string),
+        data: d
+            .get("data_documento")
+            .and_then(Value::as_str)
+            .and_then(|t| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").ok())
+            .map(crate::value::format_date),
+    }
+}
+
+/// How a field is printed.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// Percentage points.
+    Points,
+    /// A fraction printed as a percentage (the Ente figures of `riepilogo`).
+    Fraction,
+    Number,
+    Text,
+}
+
+/// The fields compared on every node (`indicatore.*` inside its indicator), with their labels.
+const FIELDS: &[(&str, &str, Kind)] = &[
+    ("nome", "denominazione", Kind::Text),
+    ("peso", "peso", Kind::Points),
+    ("peso_effettivo", "peso effettivo", Kind::Points),
+    ("risultato", "risultato", Kind::Points),
+    ("classe", "classe", Kind::Text),
+    ("valutazione", "valutazione", Kind::Text),
+    ("valutazione_oiv", "valutazione dell'OIV", Kind::Text),
+    ("target_obiettivo", "target dell'obiettivo", Kind::Points),
+    ("raggiungimento", "raggiungimento", Kind::Points),
+    ("indicatore/target", "target", Kind::Text),
+    ("indicatore/consuntivo", "consuntivo", Kind::Text),
+    ("indicatore/valore", "valore", Kind::Number),
+    ("indicatore/unita", "unità di misura", Kind::Text),
+    ("indicatore/rapporto", "grado (consuntivo su target)", Kind::Points),
+    ("indicatore/scostamento", "scostamento", Kind::Number),
+    ("indicatore/misure", "misure", Kind::Text),
+    ("indicatore/algoritmo", "algoritmo", Kind::Text),
+    ("indicatore/fonte", "fonte", Kind::Text),
+];
+
+/// Two values of a field as printed: numbers with as many decimals as tell them apart.
+fn pair(a: Option<&Value>, b: Option<&Value>, kind: Kind) -> Option<(String, String)> {
+    let a = a.filter(|v| !v.is_null());
+    let b = b.filter(|v| !v.is_null());
+    if a == b {
+        return None;
+    }
+    let num = |v: Option<&Value>, decimals: u8| -> String {
+        match v {
+            None => "–".into(),
+            Some(Value::Number(n)) => {
+                let x = n.as_f64().unwrap_or(f64::NAN);
+                match kind {
+                    Kind::Points => format!("{}\u{a0}%", format_number(x, decimals)),
+                    Kind::Fraction => format!("{}\u{a0}%", format_number(x * 100.0, decimals)),
+                    _ => format_number(x, decimals),
+                }
+            }
+            Some(other) => text_of(Some(other)),
+        }
+    };
+    Some(match kind {
+        Kind::Text => {
+            let t =
+                |v: Option<&Value>| Some(text_of(v)).filter(|s| !s.is_empty()).unwrap_or_else(|| "–".into());
+            (t(a), t(b))
+        }
+        _ => {
+            let mut decimals = 2;
+            while decimals < 9 && num(a, decimals) == num(b, decimals) {
+                decimals += 1;
+            }
+            (num(a, decimals), num(b, decimals))
+        }
+    })
+}
+
+fn field<'a>(node: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('/').try_fold(node, |v, k| v.get(k))
+}
+
+/// Every node of a tree by identifier, depth first, with its parent chain's order kept.
+fn nodes(tree: Option<&Value>) -> Vec<(&str, &Value)> {
+    let mut out = Vec::new();
+    // An explicit stack: a hostile document's depth is bounded by the JSON reader, never by ours.
+    let mut stack: Vec<&Value> = tree.into_iter().collect();
+    while let Some(n) = stack.pop() {
+        if let Some(id) = n.get("id").and_then(Value::as_str) {
+            out.push((id, n));
+        }
+        if let Some(children) = n.get("figli").and_then(Value::as_array) {
+            stack.extend(children.iter().rev());
+        }
+    }
+    out
+}
+
+/// `Indicatore 301.S0 – Fatturato export provinciale`.
+fn where_of(n: &Value) -> String {
+    let level = n
+        .get("livello")
+        .and_then(Value::as_str)
+        .and_then(crate::model::Level::from_id)
+        .map(|l| {
+            let label = l.label();
+            let mut c = label.chars();
+            c.next().map(|f| f.to_uppercase().chain(c).collect::<String>()).unwrap_or_default()
+        })
+        .unwrap_or_else(|| "Elemento".into());
+    let code = text_of(n.get("codice"));
+    let name = text_of(n.get("nome"));
+    match (code.is_empty() || code == name || level == "Ente", name.is_empty()) {
+        (true, _) => format!("{level} {name}"),
+        (false, true) => format!("{level} {code}"),
+        (false, false) => format!("{level} {code} – {name}"),
+    }
+}
+
+/// A decision (`{tipo, esito, motivazione, organo, …}`) in words.
+fn decision_words(d: &Value) -> String {
+    if d.is_null() {
+        return "–".into();
+    }
+    let organo = match text_of(d.get("organo")).as_str() {
+        "oiv" => "OIV",
+        "giunta" => "Giunta",
+        "segretario_generale" => "Segretario generale",
+        "ufficio" => "ufficio",
+        _ => "",
+    };
+    let what = match text_of(d.get("tipo")).as_str() {
+        "sostituzione" => "risultato sostituito".to_string(),
+        "esclusione" => format!("escluso ({})", text_of(d.get("esito"))),
+        other => other.to_string(),
+    };
+    let why = text_of(d.get("motivazione"));
+    let by = if organo.is_empty() { String::new() } else { format!(" ({organo})") };
+    if why.is_empty() { format!("{what}{by}") } else { format!("{what}{by}: {why}") }
+}
+
+const TREES: &[&str] = &["albero", "unita_organizzative", "tempestivita_pagamenti", "obiettivi_individuali"];
+
+fn compare_trees(
+    old: &Value,
+    new: &Value,
+    nodi: &mut Vec<NodoCambiato>,
+    decisioni: &mut Vec<DecisioneCambiata>,
+) {
+    for tree in TREES {
+        let before = nodes(old.get(*tree));
+        let after = nodes(new.get(*tree));
+        let before_by_id: BTreeMap<&str, &Value> = before.iter().copied().collect();
+        let after_by_id: BTreeMap<&str, &Value> = after.iter().copied().collect();
+        for (id, n) in &after {
+            let Some(o) = before_by_id.get(id) else {
+                nodi.push(NodoCambiato { dove: where_of(n), cambiamento: "aggiunto", campi: Vec::new() });
+                continue;
+            };
+            let campi: Vec<Campo> = FIELDS
+                .iter()
+                .filter_map(|(path, label, kind)| {
+                    pair(field(o, path), field(n, path), *kind).map(|(prima, dopo)| Campo {
+                        campo: label,
+                        prima,
+                        dopo,
+                    })
+                })
+                .collect();
+            if !campi.is_empty() {
+                nodi.push(NodoCambiato { dove: where_of(n), cambiamento: "modificato", campi });
+            }
+            let (d0, d1) =
+                (o.get("decisione").unwrap_or(&Value::Null), n.get("decisione").unwrap_or(&Value::Null));
+            if d0 != d1 {
+                decisioni.push(DecisioneCambiata {
+                    dove: where_of(n),
+                    cambiamento: match (d0.is_null(), d1.is_null()) {
+                        (true, _) => "aggiunta",
+                        (_, true) => "tolta",
+                        _ => "cambiata",
+                    },
+                    prima: decision_words(d0),
+                    dopo: decision_words(d1),
+                });
+            }
+        }
+        for (id, o) in &before {
+            if !after_by_id.contains_key(id) {
+                nodi.push(NodoCambiato { dove: where_of(o), cambiamento: "tolto", campi: Vec::new() });
+                if o.get("decisione").is_some_and(|d| !d.is_null()) {
+                    decisioni.push(DecisioneCambiata {
+                        dove: where_of(o),
+                        cambiamento: "tolta",
+                        prima: decision_words(&o["decisione"]),
+                        dopo: "–".into(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The Ente's figures other than the official one (which is the tree's root), by label.
+fn compare_figures(old: &Value, new: &Value, nodi: &mut Vec<NodoCambiato>) {
+    let figures = |d: &Value| -> BTreeMap<String, Value> {
+        d.pointer("/riepilogo/figure_ente")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .skip(1)
+                    .map(|f| {
+                        (text_of(f.get("etichetta")), f.get("risultato").cloned().unwrap_or(Value::Null))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (before, after) = (figures(old), figures(new));
+    let labels: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for label in labels {
+        if let Some((prima, dopo)) = pair(before.get(label), after.get(label), Kind::Fraction) {
+            nodi.push(NodoCambiato {
+                dove: format!("Ente: {label}"),
+                cambiamento: "modificato",
+                campi: vec![Campo { campo: "risultato", prima, dopo }],
+            });
+        }
+    }
+}
+
+/// The texts of a version by section: (key, title, text).
+fn texts(d: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for s in d.pointer("/testi/sezioni").and_then(Value::as_array).into_iter().flatten() {
+        out.push((
+            format!("sezione:{}", text_of(s.get("chiave"))),
+            text_of(s.get("sezione")),
+            text_of(s.get("testo")),
+        ));
+    }
+    for s in d.pointer("/testi/scostamenti").and_then(Value::as_array).into_iter().flatten() {
+        let code = text_of(s.get("codice"));
+        let mut text = text_of(s.get("testo"));
+        for (label, key) in
+            [("Causa", "causa"), ("Dipendenza", "dipendenza"), ("Azioni correttive", "azioni")]
+        {
+            let v = text_of(s.get(key));
+            if !v.is_empty() {
+                text.push_str(&format!("\n{label}: {v}"));
+            }
+        }
+        out.push((format!("scostamento:{code}"), format!("Scostamento di {code}"), text));
+    }
+    out
+}
+
+fn compare_texts(old: &Value, new: &Value) -> Vec<TestoCambiato> {
+    let (before, after) = (texts(old), texts(new));
+    let before_by: BTreeMap<&str, (&str, &str)> =
+        before.iter().map(|(k, t, x)| (k.as_str(), (t.as_str(), x.as_str()))).collect();
+    let after_keys: std::collections::BTreeSet<&str> = after.iter().map(|(k, _, _)| k.as_str()).collect();
+    let mut out = Vec::new();
+    for (key, title, text) in &after {
+        let old_text = before_by.get(key.as_str()).map(|(_, x)| *x);
+        let changes = words_diff(old_text.unwrap_or(""), text);
+        if changes.is_empty() && old_text.is_some() {
+            continue;
+        }
+        out.push(TestoCambiato {
+            sezione: title.clone(),
+            cambiamento: if old_text.is_some() { "modificato" } else { "aggiunto" },
+            parole_tolte: changes.iter().map(|m| m.tolte.split_whitespace().count()).sum(),
+            parole_aggiunte: changes.iter().map(|m| m.aggiunte.split_whitespace().count()).sum(),
+            modifiche: changes,
+        });
+    }
+    for (key, title, text) in &before {
+        if !after_keys.contains(key.as_str()) {
+            let changes = words_diff(text, "");
+            out.push(TestoCambiato {
+                sezione: title.clone(),
+                cambiamento: "tolto",
+                parole_tolte: text.split_whitespace().count(),
+                parole_aggiunte: 0,
+                modifiche: changes,
+            });
+        }
+    }
+    out
+}
+
+/// The changes from `a` to `b`, word by word: each run of removed and added words with the words
+/// before it. Whitespace alone is no change.
+pub fn words_diff(a: &str, b: &str) -> Vec<Modifica> {
+    let x: Vec<&str> = a.split_whitespace().collect();
+    let y: Vec<&str> = b.split_whitespace().collect();
+    let prefix = x.iter().zip(&y).take_while(|(p, q)| p == q).count();
+    let suffix = x[prefix..].iter().rev().zip(y[prefix..].iter().rev()).take_while(|(p, q)| p == q).count();
+    let (xm, ym) = (&x[prefix..x.len() - suffix], &y[prefix..y.len() - suffix]);
+    if xm.is_empty() && ym.is_empty() {
+        return Vec::new();
+    }
+    // Operations on the middle: (kept, removed, added) word by word.
+    let ops = if xm.len().saturating_mul(ym.len()) <= MAX_ALIGN { align(xm, ym) } else { whole(xm, ym) };
+    let mut out = Vec::new();
+    let mut kept: Vec<&str> = x[..prefix].to_vec();
+    let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    let mut context: Vec<&str> = Vec::new();
+    let flush =
+        |removed: &mut Vec<&str>, added: &mut Vec<&str>, context: &[&str], out: &mut Vec<Modifica>| {
+            if !removed.is_empty() || !added.is_empty() {
+                out.push(Modifica {
+                    dopo_le_parole: context.join(" "),
+                    tolte: removed.join(" "),
+                    aggiunte: added.join(" "),
+                });
+                removed.clear();
+                added.clear();
+            }
+        };
+    for op in ops {
+        match op {
+            Op::Keep(w) => {
+                flush(&mut removed, &mut added, &context, &mut out);
+                kept.push(w);
+            }
+            Op::Remove(w) | Op::Add(w) if removed.is_empty() && added.is_empty() => {
+                context = kept[kept.len().saturating_sub(CONTEXT_WORDS)..].to_vec();
+                if matches!(op, Op::Remove(_)) { removed.push(w) } else { added.push(w) }
+            }
+            Op::Remove(w) => removed.push(w),
+            Op::Add(w) => added.push(w),
+        }
+    }
+    flush(&mut removed, &mut added, &context, &mut out);
+    out
+}
+
+#[derive(Clone, Copy)]
+enum Op<'a> {
+    Keep(&'a str),
+    Remove(&'a str),
+    Add(&'a str),
+}
+
+/// The longest common subsequence's alignment (dynamic programming on the trimmed middle).
+fn align<'a>(x: &[&'a str], y: &[&'a str]) -> Vec<Op<'a>> {
+    let (n, m) = (x.len(), y.len());
+    let mut l = vec![0u32; (n + 1) * (m + 1)];
+    let at = |i: usize, j: usize| i * (m + 1) + j;
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            l[at(i, j)] =
+                if x[i] == y[j] { l[at(i + 1, j + 1)] + 1 } else { l[at(i + 1, j)].max(l[at(i, j + 1)]) };
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut ops = Vec::with_capacity(n + m);
+    while i < n || j < m {
+        if i < n && j < m && x[i] == y[j] {
+            ops.push(Op::Keep(x[i]));
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || l[at(i, j + 1)] >= l[at(i + 1, j)]) {
+            ops.push(Op::Add(y[j]));
+            j += 1;
+        } else {
+            ops.push(Op::Remove(x[i]));
+            i += 1;
+        }
+    }
+    // Removals first within a run, as a reader reads a replacement.
+    let mut out = Vec::with_capacity(ops.len());
+    let mut run: (Vec<Op>, Vec<Op>) = (Vec::new(), Vec::new());
+    for op in ops {
+        match op {
+            Op::Keep(_) => {
+                out.append(&mut run.0);
+                out.append(&mut run.1);
+                out.push(op);
+            }
+            Op::Remove(_) => run.0.push(op),
+            Op::Add(_) => run.1.push(op),
+        }
+    }
+    out.append(&mut run.0);
+    out.append(&mut run.1);
+    out
+}
+
+/// A middle too long to align: removed whole, then added whole.
+fn whole<'a>(x: &[&'a str], y: &[&'a str]) -> Vec<Op<'a>> {
+    x.iter().map(|w| Op::Remove(w)).chain(y.iter().map(|w| Op::Add(w))).collect()
+}
+
+/// Compares two versions.
+pub fn compare(old: &Versione, new: &Versione, date: chrono::NaiveDate) -> Confronto {
+    let (vecchia, nuova) = (view_of(old), view_of(new));
+    let mut avvertenze = Vec::new();
+    if crate::value::normalize(&vecchia.ente) != crate::value::normalize(&nuova.ente) {
+        avvertenze
+            .push(format!("le due versioni sono di Enti diversi («{}» e «{}»)", vecchia.ente, nuova.ente));
+    }
+    if vecchia.anno != nuova.anno {
+        avvertenze.push(format!("le due versioni sono di anni diversi ({} e {})", vecchia.anno, nuova.anno));
+    }
+    let mut nodi = Vec::new();
+    let mut decisioni = Vec::new();
+    compare_trees(&old.doc, &new.doc, &mut nodi, &mut decisioni);
+    compare_figures(&old.doc, &new.doc, &mut nodi);
+    let testi_mancanti: Vec<String> = [(&vecchia, &old.doc), (&nuova, &new.doc)]
+        .into_iter()
+        .filter(|(_, d)| d.get("testi").is_none())
+        .map(|(v, _)| v.file.clone())
+        .collect();
+    Confronto {
+        testi: compare_texts(&old.doc, &new.doc),
+        vecchia,
+        nuova,
+        avvertenze,
+        nodi,
+        decisioni,
+        testi_mancanti,
+        data: crate::value::format_date(date),
+    }
+}
+
+/// The comparison as the terminal prints it (each line escaped by the caller's sink).
+pub fn lines(c: &Confronto) -> Vec<String> {
+    let version = |label: &str, v: &VersioneView| {
+        let mut s = format!("{label}: {} (Relazione {} – {})", v.file, v.anno, v.ente);
+        if let Some(d) = &v.data {
+            s.push_str(&format!(", del {d}"));
+        }
+        if let Some(h) = &v.impronta {
+            s.push_str(&format!(", impronta {}", &h[..h.len().min(16)]));
+        }
+        s
+    };
+    let mut out = vec![version("Versione precedente", &c.vecchia), version("Versione nuova", &c.nuova)];
+    for a in &c.avvertenze {
+        out.push(format!("Attenzione: {a}."));
+    }
+    for f in &c.testi_mancanti {
+        out.push(format!(
+            "Attenzione: {f} non contiene i testi (formato precedente): i testi non sono confrontati."
+        ));
+    }
+    if c.is_empty() {
+        out.push("Nessuna differenza: valori, decisioni e testi coincidono.".into());
+        return out;
+    }
+    out.push(format!("Valori ed elementi cambiati: {}", c.nodi.len()));
+    for n in &c.nodi {
+        match n.cambiamento {
+            "modificato" => {
+                out.push(format!("  {}:", n.dove));
+                for f in &n.campi {
+                    out.push(format!("    {}: {} → {}", f.campo, f.prima, f.dopo));
+                }
+            }
+            other => out.push(format!("  {}: {other}", n.dove)),
+        }
+    }
+    out.push(format!("Decisioni cambiate: {}", c.decisioni.len()));
+    for d in &c.decisioni {
+        out.push(format!("  {}: decisione {} ({} → {})", d.dove, d.cambiamento, d.prima, d.dopo));
+    }
+    out.push(format!("Testi cambiati: {}", c.testi.len()));
+    for t in &c.testi {
+        out.push(format!(
+            "  {} ({}: {} parole tolte, {} aggiunte)",
+            t.sezione, t.cambiamento, t.parole_tolte, t.parole_aggiunte
+        ));
+        for m in &t.modifiche {
+            let at = if m.dopo_le_parole.is_empty() {
+                "all'inizio".to_string()
+            } else {
+                format!("dopo «…{}»", m.dopo_le_parole)
+            };
+            let mut what = Vec::new();
+            if !m.tolte.is_empty() {
+                what.push(format!("tolto «{}»", m.tolte));
+            }
+            if !m.aggiunte.is_empty() {
+                what.push(format!("aggiunto «{}»", m.aggiunte));
+            }
+            out.push(format!("    {at}: {}", what.join(", ")));
+        }
+    }
+    out
+}
+
+/// `Confronto_<aaaa-mm-gg>`: the name of the comparison's files, from its date.
+pub fn file_stem(date: chrono::NaiveDate) -> String {
+    format!("Confronto_{}", date.format("%Y-%m-%d"))
+}
+
+/// Writes the comparison as `Confronto_<data>.pdf` (PDF/A-2b and PDF/UA-1, like every document
+/// the OIV files) and `Confronto_<data>.html` in `dir`, each whole or not at all.
+pub fn write(
+    c: &Confronto,
+    dir: &Path,
+    date: chrono::NaiveDate,
+    on_overrun: Option<fn(&str)>,
+) -> Result<Vec<PathBuf>, Error> {
+    use crate::outputs::pdf::typeset::{Cause, Limits, typeset};
+    use minijinja::value::Serde;
+    let stem = file_stem(date);
+    let ctx = minijinja::context! {
+        ente => minijinja::context! { nome => c.nuova.ente.clone() },
+        anno => c.nuova.anno.clone(),
+        classi => Vec::<String>::new(),
+        bozza => Vec::<String>::new(),
+        c => Serde(c),
+    };
+    let source =
+        crate::outputs::pdf::render::render_data(ctx.clone(), crate::outputs::pdf::render::CONFRONTO)?;
+    let source = crate::outputs::pdf::parti::whole(&source, &format!("{stem}.pdf"));
+    let size = c.nodi.len() + c.testi.iter().map(|t| t.modifiche.len()).sum::<usize>();
+    let limits = Limits { on_overrun, ..Limits::for_nodes(size, Cause::Inputs) };
+    let pdf = typeset(&source, BTreeMap::new(), date, limits)?.pdf;
+    let html = crate::outputs::sito::standalone_page(ctx, "confronto.html.j2")?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let mut written = Vec::new();
+    for (name, bytes) in [(format!("{stem}.pdf"), pdf), (format!("{stem}.html"), html.into_bytes())] {
+        let path = dir.join(&name);
+        let tmp = dir.join(format!(".{name}.parziale"));
+        std::fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
+        std::fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_words_removed_and_added_are_told_with_the_words_before_them() {
+        let d = words_diff(
+            "Il progetto è stato avviato a marzo e concluso.",
+            "Il progetto è stato avviato a maggio e concluso.",
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].tolte, "marzo");
+        assert_eq!(d[0].aggiunte, "maggio");
+        assert_eq!(d[0].dopo_le_parole, "Il progetto è stato avviato a");
+        assert!(words_diff("a  b\nc", "a b c").is_empty(), "whitespace alone is no change");
+        let two = words_diff("uno due tre quattro cinque", "uno DUE tre quattro cinque sei");
+        assert_eq!(two.len(), 2);
+        assert_eq!((two[0].tolte.as_str(), two[0].aggiunte.as_str()), ("due", "DUE"));
+        assert_eq!((two[1].tolte.as_str(), two[1].aggiunte.as_str()), ("", "sei"));
+    }
+
+    #[test]
+    fn a_middle_too_long_to_align_is_removed_and_added_whole() {
+        let a: String = (0..3000).map(|i| format!("a{i} ")).collect();
+        let b: String = (0..3000).map(|i| format!("b{i} ")).collect();
+        let d = words_diff(&format!("inizio {a} fine"), &format!("inizio {b} fine"));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].tolte.split_whitespace().count(), 3000);
+        assert_eq!(d[0].aggiunte.split_whitespace().count(), 3000);
+    }
+
+    #[test]
+    fn numbers_are_printed_with_the_decimals_that_tell_them_apart() {
+        let (a, b) = (serde_json::json!(99.61), serde_json::json!(99.612));
+        assert_eq!(
+            pair(Some(&a), Some(&b), Kind::Points),
+            Some(("99,610\u{a0}%".into(), "99,612\u{a0}%".into()))
+        );
+        assert_eq!(pair(Some(&a), Some(&a), Kind::Points), None);
+    }
+}

@@ -1,0 +1,332 @@
+//! Last year's results, for printing beside this year's: the `relazione.json` this tool published
+//! with last year's open data (its own stable format), or, where staff have only that, last
+//! year's export in a layout the readers know (the flat layout), placed in `data/anno_precedente/`.
+//!
+//! A file of another year, another Ente or a format version this program does not know is refused
+//! with its name: a wrong comparison printed in a public document is worse than none.
+
+use crate::error::{Error, Location, read_input};
+use crate::inputs::config::Config;
+use crate::model::{Level, Node};
+use crate::value::Unit;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The subfolder of the data folder that holds last year's results.
+pub const DIR: &str = "anno_precedente";
+
+/// The format versions of `relazione.json` this program reads (see `outputs::json::VERSIONE`).
+pub const VERSIONI: std::ops::RangeInclusive<u32> = 2..=crate::outputs::json::VERSIONE;
+
+/// Largest `relazione.json` read: a chamber's is ~300 KB; a plan of 10.000 indicators ~15 MB.
+const MAX_BYTES: u64 = 64 << 20;
+
+/// Where last year's figures were read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Formato {
+    /// Last year's `relazione.json`: its results as published.
+    Json,
+    /// Last year's export of the workbooks: its results recomputed with this year's SMVP.
+    Esportazione,
+}
+
+/// Last year's results as read.
+#[derive(Debug, Clone)]
+pub struct AnnoPrecedente {
+    /// The file (or, for an export, the folder) read.
+    pub origine: PathBuf,
+    pub anno: i32,
+    pub formato: Formato,
+    /// Each tree with the prefix of its identifiers (`albero`, `unita`, …).
+    pub alberi: Vec<(String, Nodo)>,
+}
+
+/// One node of last year's trees: what is printed beside this year's.
+#[derive(Debug, Clone)]
+pub struct Nodo {
+    pub id: String,
+    pub level: Option<Level>,
+    pub code: String,
+    pub name: String,
+    /// Percentage points.
+    pub result: Option<f64>,
+    pub value: Option<f64>,
+    pub unit: Option<Unit>,
+    pub target: Option<String>,
+    pub actual: Option<String>,
+    pub children: Vec<Nodo>,
+}
+
+impl Nodo {
+    fn of(n: &Node) -> Nodo {
+        let ind = n.indicator.as_deref();
+        Nodo {
+            id: n.id.clone(),
+            level: Some(n.level),
+            code: n.code.clone(),
+            name: n.name.clone(),
+            result: n.result().map(|r| r * 100.0),
+            value: ind.and_then(|i| i.value),
+            unit: ind.map(|i| i.unit),
+            target: ind.map(|i| i.target_text.clone()),
+            actual: ind.map(|i| i.actual_text.clone()),
+            children: n.children.iter().map(Nodo::of).collect(),
+        }
+    }
+
+    /// This node and every descendant, depth first.
+    pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Nodo)) {
+        f(self);
+        for c in &self.children {
+            c.walk(f);
+        }
+    }
+}
+
+/// The part of `relazione.json` read here (every other key is ignored).
+#[derive(Deserialize)]
+struct Documento {
+    versione: Option<u32>,
+    anno: Option<i32>,
+    ente: Option<EnteDoc>,
+    albero: Option<NodoDoc>,
+    unita_organizzative: Option<NodoDoc>,
+    tempestivita_pagamenti: Option<NodoDoc>,
+    obiettivi_individuali: Option<NodoDoc>,
+}
+
+#[derive(Deserialize)]
+struct EnteDoc {
+    nome: String,
+}
+
+#[derive(Deserialize)]
+struct NodoDoc {
+    id: String,
+    livello: String,
+    #[serde(default)]
+    codice: String,
+    #[serde(default)]
+    nome: String,
+    risultato: Option<f64>,
+    indicatore: Option<IndicatoreDoc>,
+    #[serde(default)]
+    figli: Vec<NodoDoc>,
+}
+
+#[derive(Deserialize)]
+struct IndicatoreDoc {
+    target: Option<String>,
+    consuntivo: Option<String>,
+    valore: Option<f64>,
+    unita: Option<Unit>,
+}
+
+impl NodoDoc {
+    fn into_nodo(self) -> Nodo {
+        let ind = self.indicatore;
+        Nodo {
+            level: Level::from_id(&self.livello),
+            id: self.id,
+            code: self.codice,
+            name: self.nome,
+            result: self.risultato.filter(|r| r.is_finite()),
+            value: ind.as_ref().and_then(|i| i.valore).filter(|v| v.is_finite()),
+            unit: ind.as_ref().and_then(|i| i.unita),
+            target: ind.as_ref().and_then(|i| i.target.clone()),
+            actual: ind.and_then(|i| i.consuntivo),
+            children: self.figli.into_iter().map(NodoDoc::into_nodo).collect(),
+        }
+    }
+}
+
+/// Reads last year's results from `anno_precedente/` under the data folder, if it is there.
+pub fn read(data_dir: &Path, config: &Config) -> Result<Option<AnnoPrecedente>, Error> {
+    let Some(folder) = folder(data_dir) else { return Ok(None) };
+    let meta = std::fs::symlink_metadata(&folder).map_err(|e| Error::io(&folder, e))?;
+    if meta.file_type().is_symlink() {
+        return Err(Error::invalid(Location::file(&folder), crate::error::LINK_REFUSED));
+    }
+    if !meta.is_dir() {
+        return Ok(None);
+    }
+    let mut jsons = Vec::new();
+    let mut books = false;
+    for e in std::fs::read_dir(&folder).map_err(|e| Error::io(&folder, e))?.flatten() {
+        let p = e.path();
+        let name = e.file_name().to_string_lossy().to_lowercase();
+        if name.starts_with('.') {
+            continue;
+        }
+        if name.ends_with(".json") {
+            jsons.push(p);
+        } else if crate::inputs::ingest::is_workbook(&p) {
+            books = true;
+        }
+    }
+    jsons.sort();
+    match (jsons.as_slice(), books) {
+        ([one], false) => read_json(data_dir, one, config).map(Some),
+        ([], true) => read_export(&folder, config).map(Some),
+        ([], false) => Err(Error::invalid(
+            Location::file(&folder),
+            format!(
+                "la cartella dell'anno precedente è vuota: metterci il file relazione.json pubblicato con i dati \
+                 aperti del {} (oppure l'esportazione della piattaforma), o toglierla",
+                config.anno - 1
+            ),
+        )),
+        _ => Err(Error::invalid(
+            Location::file(&folder),
+            "la cartella dell'anno precedente deve contenere un solo relazione.json, oppure solo \
+             l'esportazione della piattaforma: lasciare l'uno o l'altra",
+        )),
+    }
+}
+
+/// The folder directly under the data folder, in any case (`Anno_precedente/`).
+fn folder(data_dir: &Path) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(data_dir)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|n| n.eq_ignore_ascii_case(DIR)))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found.into_iter().next()
+}
+
+/// Last year's `relazione.json`, checked to be this Ente's, of last year, in a known format.
+fn read_json(data_dir: &Path, path: &Path, config: &Config) -> Result<AnnoPrecedente, Error> {
+    let bytes = read_input(data_dir, path, MAX_BYTES)?;
+    let refuse = |msg: String| Error::invalid(Location::file(path), msg);
+    let doc: Documento = serde_json::from_slice(&bytes).map_err(|e| {
+        refuse(format!(
+            "non è un relazione.json leggibile (riga {}, colonna {}): metterci il file relazione.json dei dati \
+             aperti dell'anno precedente, senza modificarlo",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let atteso = config.anno - 1;
+    match doc.versione {
+        Some(v) if VERSIONI.contains(&v) => {}
+        Some(v) => {
+            return Err(refuse(format!(
+                "è nel formato versione {v}, che questo programma non conosce (legge le versioni da {} a {}): \
+                 usare il relazione.json prodotto da questo programma",
+                VERSIONI.start(),
+                VERSIONI.end()
+            )));
+        }
+        None => {
+            return Err(refuse(
+                "non dice la versione del formato («versione»): non è un relazione.json di questo programma"
+                    .into(),
+            ));
+        }
+    }
+    match doc.anno {
+        Some(a) if a == atteso => {}
+        Some(a) => {
+            return Err(refuse(format!(
+                "è la Relazione del {a}, non quella dell'anno precedente ({atteso}): mettere il relazione.json del \
+                 {atteso}"
+            )));
+        }
+        None => return Err(refuse("non dice l'anno («anno»)".into())),
+    }
+    let ente = doc.ente.as_ref().map(|e| e.nome.as_str()).unwrap_or_default();
+    if crate::value::normalize(ente) != crate::value::normalize(&config.ente.nome) {
+        return Err(refuse(format!(
+            "è la Relazione di «{ente}», non di «{}» (ente.nome in {}): mettere il relazione.json di questo Ente",
+            config.ente.nome,
+            config.file.display()
+        )));
+    }
+    let mut alberi = Vec::new();
+    for (prefix, tree) in [
+        ("albero", doc.albero),
+        ("unita", doc.unita_organizzative),
+        ("tempestivita", doc.tempestivita_pagamenti),
+        ("individuali", doc.obiettivi_individuali),
+    ] {
+        if let Some(t) = tree {
+            alberi.push((prefix.to_string(), t.into_nodo()));
+        }
+    }
+    if alberi.is_empty() {
+        return Err(refuse("non contiene l'albero della performance («albero»)".into()));
+    }
+    Ok(AnnoPrecedente { origine: path.to_path_buf(), anno: atteso, formato: Formato::Json, alberi })
+}
+
+/// Last year's export, read as the data are and scored with this year's SMVP. Its files carry no
+/// year: one whose name gives a year (`…_2024.xlsx`) must give last year's.
+fn read_export(folder: &Path, config: &Config) -> Result<AnnoPrecedente, Error> {
+    let atteso = config.anno - 1;
+    for e in std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let years = years_in(&name);
+        if !years.is_empty() && !years.contains(&atteso) {
+            return Err(Error::invalid(
+                Location::file(&e.path()),
+                format!(
+                    "il nome del file indica il {}, non l'anno precedente ({atteso}): mettere l'esportazione del {atteso}",
+                    years[0]
+                ),
+            ));
+        }
+    }
+    let (mut report, _) = crate::inputs::ingest::ingest(folder, &config.smvp)?;
+    crate::score::score(&mut report, &config.smvp, &crate::inputs::decisions::Decisions::default())?;
+    let mut alberi = Vec::new();
+    for (prefix, tree) in [
+        ("albero", &report.albero),
+        ("unita", &report.unita),
+        ("tempestivita", &report.tempestivita),
+        ("individuali", &report.individuali),
+    ] {
+        if let Some(t) = tree {
+            alberi.push((prefix.to_string(), Nodo::of(t)));
+        }
+    }
+    Ok(AnnoPrecedente { origine: folder.to_path_buf(), anno: atteso, formato: Formato::Esportazione, alberi })
+}
+
+/// The four-digit years (1990–2099) a file name gives, standing alone between non-digits.
+fn years_in(name: &str) -> Vec<i32> {
+    let b = name.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i - start == 4
+                && let Ok(y) = name[start..i].parse::<i32>()
+                && (1990..2100).contains(&y)
+            {
+                out.push(y);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_year_is_four_digits_standing_alone() {
+        assert_eq!(years_in("Obiettivi_2023.xlsx"), vec![2023]);
+        assert_eq!(years_in("Serie_2020_2024.xlsx"), vec![2020, 2024]);
+        assert!(years_in("codice_120231.xlsx").is_empty());
+        assert!(years_in("Obiettivi.xlsx").is_empty());
+    }
+}
