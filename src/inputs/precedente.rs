@@ -280,18 +280,25 @@ fn read_export(folder: &Path, config: &Config) -> Result<AnnoPrecedente, Error> 
     }
     let (mut report, _) = crate::inputs::ingest::ingest(folder, &config.smvp)?;
     crate::score::score(&mut report, &config.smvp, &crate::inputs::decisions::Decisions::default())?;
-    let mut alberi = Vec::new();
-    for (prefix, tree) in [
-        ("albero", &report.albero),
-        ("unita", &report.unita),
-        ("tempestivita", &report.tempestivita),
-        ("individuali", &report.individuali),
-    ] {
-        if let Some(t) = tree {
-            alberi.push((prefix.to_string(), Nodo::of(t)));
+    Ok(AnnoPrecedente::of_report(&report, folder, atteso))
+}
+
+impl AnnoPrecedente {
+    /// A scored report taken as last year's (an export recomputed with this year's SMVP).
+    pub fn of_report(report: &crate::model::Report, origine: &Path, anno: i32) -> AnnoPrecedente {
+        let mut alberi = Vec::new();
+        for (prefix, tree) in [
+            ("albero", &report.albero),
+            ("unita", &report.unita),
+            ("tempestivita", &report.tempestivita),
+            ("individuali", &report.individuali),
+        ] {
+            if let Some(t) = tree {
+                alberi.push((prefix.to_string(), Nodo::of(t)));
+            }
         }
+        AnnoPrecedente { origine: origine.to_path_buf(), anno, formato: Formato::Esportazione, alberi }
     }
-    Ok(AnnoPrecedente { origine: folder.to_path_buf(), anno: atteso, formato: Formato::Esportazione, alberi })
 }
 
 /// The four-digit years (1990–2099) a file name gives, standing alone between non-digits.

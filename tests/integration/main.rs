@@ -2,6 +2,7 @@
 //! fixtures. One binary means Typst is linked once per test run, and the Modena outputs are built
 //! once and shared (`common::modena_build`).
 
+mod anni;
 mod anteprima;
 mod architecture;
 mod bozza;

@@ -130,7 +130,11 @@ fn every_template_variable_is_documented_and_nothing_else() {
     use relazione::bozza::{Gruppo, Voce};
     let open =
         [Voce::new(Gruppo::Scrivere, relazione::error::Location::file(std::path::Path::new("x.md")), "y")];
-    for s in [modena_scored(), &other] {
+    // Modena beside a last year made of its own results: the fields of the comparison.
+    let mut beside = crate::common::score(&manifest().join("relazione.yaml"), &modena()).unwrap();
+    let last = relazione::inputs::precedente::AnnoPrecedente::of_report(&beside.report, &modena(), 2023);
+    beside.precedente = Some(relazione::score::precedente::attach(&mut beside.report, &last));
+    for s in [modena_scored(), &other, &beside] {
         let texts = relazione::inputs::testi::Texts::default();
         keys(&serde_json::to_value(relazione::view::View::build(s, &open, &texts)).unwrap(), &mut used);
     }

@@ -191,3 +191,20 @@ fn the_validator_catches_a_renamed_a_missing_and_a_mistyped_key() {
 fn modena_json_text() -> String {
     serde_json::to_string(&relazione::outputs::json::document(modena_scored())).unwrap()
 }
+
+/// The document published with the open data (`relazione.json`, what `relazione confronta` and next
+/// year's run read) is the schema's: the same keys, less the OIV's findings, plus the texts.
+#[test]
+fn the_published_relazione_json_is_the_schemas_with_its_texts() {
+    let path = modena_build().out.join("opendata/relazione.json");
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let errors: Vec<String> = errors_of(&doc).into_iter().filter(|e| !e.contains("required key")).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let sections: Vec<&str> =
+        doc["testi"]["sezioni"].as_array().unwrap().iter().map(|s| s["chiave"].as_str().unwrap()).collect();
+    assert_eq!(sections, ["premessa", "contesto", "processo"]);
+    // What a reader reads: no markup, no comment left for the office.
+    let premessa = doc["testi"]["sezioni"][0]["testo"].as_str().unwrap();
+    assert!(!premessa.contains("<!--") && !premessa.contains('*'), "{premessa}");
+    assert!(doc["avvisi"].is_null(), "the OIV's findings are not published");
+}

@@ -152,7 +152,7 @@ fn csv_numbers_equal_the_json() {
 }
 
 /// RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn parse_csv(text: &str) -> Vec<Vec<String>> {
     let mut records = Vec::new();
     let (mut record, mut field) = (Vec::new(), String::new());
     let (mut quoted, mut chars) = (false, text.chars().peekable());
