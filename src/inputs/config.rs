@@ -39,6 +39,11 @@ pub struct Config {
     /// URI of the open-data licence, for the DCAT-AP_IT metadata; known licences need none.
     #[serde(default)]
     pub licenza_dati_uri: Option<String>,
+    /// Last year's results (its published `relazione.json`, or a folder holding it or last year's
+    /// export), where they are not in `anno_precedente/` under the data folder: a path relative to
+    /// this file's folder.
+    #[serde(default)]
+    pub anno_precedente: Option<std::path::PathBuf>,
     /// Where the Ente publishes the Relazione: the PDF and the web edition point to each other.
     #[serde(default)]
     pub pubblicazione: Pubblicazione,

@@ -140,9 +140,37 @@ impl NodoDoc {
     }
 }
 
-/// Reads last year's results from `anno_precedente/` under the data folder, if it is there.
+/// Reads last year's results from `anno_precedente/` under the data folder, or from where the
+/// configuration says (`anno_precedente`, relative to its folder); none when neither is there.
 pub fn read(data_dir: &Path, config: &Config) -> Result<Option<AnnoPrecedente>, Error> {
-    let Some(folder) = folder(data_dir) else { return Ok(None) };
+    let named =
+        config.anno_precedente.as_ref().map(|p| config.file.parent().unwrap_or(Path::new("")).join(p));
+    if let (Some(named), Some(here)) = (&named, folder(data_dir)) {
+        return Err(Error::invalid(
+            Location::file(&here),
+            format!(
+                "i risultati dell'anno precedente sono sia qui sia in «anno_precedente» di {} ({}): tenere una sola fonte",
+                config.file.display(),
+                named.display()
+            ),
+        ));
+    }
+    if let Some(named) = named {
+        let meta = std::fs::symlink_metadata(&named).map_err(|e| Error::io(&named, e))?;
+        if meta.is_file() {
+            let root = named.parent().unwrap_or(Path::new(""));
+            return read_json(root, &named, config).map(Some);
+        }
+        return read_folder(data_dir, named, config);
+    }
+    match folder(data_dir) {
+        Some(folder) => read_folder(data_dir, folder, config),
+        None => Ok(None),
+    }
+}
+
+/// A folder of last year's results: one `relazione.json`, or last year's export.
+fn read_folder(data_dir: &Path, folder: PathBuf, config: &Config) -> Result<Option<AnnoPrecedente>, Error> {
     let meta = std::fs::symlink_metadata(&folder).map_err(|e| Error::io(&folder, e))?;
     if meta.file_type().is_symlink() {
         return Err(Error::invalid(Location::file(&folder), crate::error::LINK_REFUSED));
@@ -166,7 +194,9 @@ pub fn read(data_dir: &Path, config: &Config) -> Result<Option<AnnoPrecedente>, 
     }
     jsons.sort();
     match (jsons.as_slice(), books) {
-        ([one], false) => read_json(data_dir, one, config).map(Some),
+        ([one], false) => {
+            read_json(if one.starts_with(data_dir) { data_dir } else { &folder }, one, config).map(Some)
+        }
         ([], true) => read_export(&folder, config).map(Some),
         ([], false) => Err(Error::invalid(
             Location::file(&folder),

@@ -218,3 +218,59 @@ fn confronta_names_the_value_and_the_text_that_changed_and_nothing_else() {
         assert!(text.contains(expected), "the PDF lacks «{expected}»: {text}");
     }
 }
+
+#[test]
+fn last_years_export_is_recomputed_and_said_so_and_one_named_for_another_year_is_refused() {
+    let dir = albero_dir("anni-esportazione", &albero_rows());
+    let cfg = config(&dir, "");
+    let last = dir.join("anno_precedente");
+    std::fs::create_dir_all(&last).unwrap();
+    let mut rows = albero_rows();
+    rows[7][3] = (11, C::T("9 N."));
+    write_sheet(&last.join("Performance_2023.xlsx"), "Report", &rows);
+    let s = score(&cfg, &dir).unwrap();
+    let c = s.precedente.as_ref().expect("last year read");
+    assert!(c.ricalcolato, "an export's results are recomputed, and said so");
+    assert_eq!((c.per_id, c.nuovi, c.tolti.len()), (8, 0, 0), "every node, groups included");
+    // Last year is not read as this year's data.
+    assert_eq!(s.report.albero.as_ref().unwrap().result(), Some(1.0));
+    let mut found = None;
+    s.report.albero.as_ref().unwrap().walk(&mut |n| {
+        if n.code == "101.S1" {
+            found = n.previous.clone();
+        }
+    });
+    match found {
+        Some(relazione::model::Previous::Found(f)) => {
+            assert_eq!((f.value, f.result), (Some(9.0), Some(90.0)));
+            assert_eq!(f.actual.as_deref(), Some("9 N."));
+        }
+        other => panic!("{other:?}"),
+    }
+    let view = relazione::view::View::build(&s, &[], &Default::default());
+    let ente = &view.albero.as_ref().unwrap().ente;
+    assert_eq!(ente.precedente.as_ref().unwrap().variazione, "+5,00\u{a0}p.p.", "95 % last year, 100 % now");
+
+    // A file whose name gives another year is not last year's export.
+    std::fs::rename(last.join("Performance_2023.xlsx"), last.join("Performance_2024.xlsx")).unwrap();
+    let e = score(&cfg, &dir).unwrap_err().to_string();
+    assert!(e.contains("Performance_2024.xlsx") && e.contains("indica il 2024"), "{e}");
+    std::fs::remove_dir_all(&last).unwrap();
+
+    // Named in the configuration instead, relative to its folder.
+    let elsewhere = dir.join("storico");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let mut doc = relazione::outputs::json::public_document(&s, &Default::default());
+    doc["anno"] = 2023.into();
+    doc["albero"]["risultato"] = 80.into();
+    std::fs::write(elsewhere.join("relazione_2023.json"), doc.to_string()).unwrap();
+    let named = config(&dir, "anno_precedente: storico/relazione_2023.json\n");
+    let s = score(&named, &dir).unwrap();
+    assert_eq!(s.precedente.as_ref().unwrap().file, "relazione_2023.json");
+    assert!(!s.precedente.as_ref().unwrap().ricalcolato);
+    // Both places at once: one source only.
+    std::fs::create_dir_all(&last).unwrap();
+    std::fs::copy(elsewhere.join("relazione_2023.json"), last.join("relazione.json")).unwrap();
+    let e = score(&named, &dir).unwrap_err().to_string();
+    assert!(e.contains("tenere una sola fonte"), "{e}");
+}
