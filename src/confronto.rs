@@ -24,6 +24,15 @@ const MAX_ALIGN: usize = 4_000_000;
 /// Words of unchanged text printed before a change, to find it.
 const CONTEXT_WORDS: usize = 6;
 
+/// Words of a run removed or added printed; the rest are counted (a rewritten chapter is a change
+/// to read in the two versions, not a list of its words).
+const SHOWN_WORDS: usize = 150;
+
+/// Rows of changed figures and changes of texts listed in the PDF: beyond these the PDF says how
+/// many more there are and the HTML file and the terminal list them all (a document that would
+/// take minutes to set is no filing copy).
+const PDF_ITEMS: usize = 1000;
+
 /// One version: its file and the document read from it.
 pub struct Versione {
     pub file: PathBuf,
@@ -117,8 +126,11 @@ pub struct DecisioneCambiata {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Modifica {
     pub dopo_le_parole: String,
+    /// The words removed (the first [`SHOWN_WORDS`], then how many more).
     pub tolte: String,
     pub aggiunte: String,
+    pub parole_tolte: usize,
+    pub parole_aggiunte: usize,
 }
 
 /// A text that changed.
@@ -147,6 +159,8 @@ pub struct Confronto {
     pub testi_mancanti: Vec<String>,
     /// The date of the comparison, `gg/mm/aaaa`.
     pub data: String,
+    /// Changes not listed in this copy (the PDF's, see [`PDF_ITEMS`]): 0 where all are.
+    pub omessi: usize,
 }
 
 impl Confronto {
@@ -444,8 +458,8 @@ fn compare_texts(old: &Value, new: &Value) -> Vec<TestoCambiato> {
         out.push(TestoCambiato {
             sezione: title.clone(),
             cambiamento: if old_text.is_some() { "modificato" } else { "aggiunto" },
-            parole_tolte: changes.iter().map(|m| m.tolte.split_whitespace().count()).sum(),
-            parole_aggiunte: changes.iter().map(|m| m.aggiunte.split_whitespace().count()).sum(),
+            parole_tolte: changes.iter().map(|m| m.parole_tolte).sum(),
+            parole_aggiunte: changes.iter().map(|m| m.parole_aggiunte).sum(),
             modifiche: changes,
         });
     }
@@ -481,13 +495,22 @@ pub fn words_diff(a: &str, b: &str) -> Vec<Modifica> {
     let mut kept: Vec<&str> = x[..prefix].to_vec();
     let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     let mut context: Vec<&str> = Vec::new();
+    let shown = |words: &[&str]| {
+        let mut s = words[..words.len().min(SHOWN_WORDS)].join(" ");
+        if words.len() > SHOWN_WORDS {
+            s.push_str(&format!(" … (e altre {} parole)", words.len() - SHOWN_WORDS));
+        }
+        s
+    };
     let flush =
         |removed: &mut Vec<&str>, added: &mut Vec<&str>, context: &[&str], out: &mut Vec<Modifica>| {
             if !removed.is_empty() || !added.is_empty() {
                 out.push(Modifica {
                     dopo_le_parole: context.join(" "),
-                    tolte: removed.join(" "),
-                    aggiunte: added.join(" "),
+                    tolte: shown(removed),
+                    aggiunte: shown(added),
+                    parole_tolte: removed.len(),
+                    parole_aggiunte: added.len(),
                 });
                 removed.clear();
                 added.clear();
@@ -597,7 +620,34 @@ pub fn compare(old: &Versione, new: &Versione, date: chrono::NaiveDate) -> Confr
         decisioni,
         testi_mancanti,
         data: crate::value::format_date(date),
+        omessi: 0,
     }
+}
+
+/// The comparison as the PDF lists it: at most [`PDF_ITEMS`] nodes and text changes, the rest
+/// counted.
+fn for_pdf(c: &Confronto) -> Confronto {
+    let mut short = c.clone();
+    let mut budget = PDF_ITEMS;
+    let mut omessi = 0;
+    // A node takes a row per changed field.
+    let rows = |n: &NodoCambiato| n.campi.len().max(1);
+    let fit = short.nodi.iter().scan(0, |used, n| {
+        *used += rows(n);
+        Some(*used)
+    });
+    let keep = fit.take_while(|used| *used <= budget).count();
+    omessi += short.nodi[keep..].iter().map(rows).sum::<usize>();
+    budget -= short.nodi[..keep].iter().map(rows).sum::<usize>();
+    short.nodi.truncate(keep);
+    for t in &mut short.testi {
+        let keep = t.modifiche.len().min(budget);
+        omessi += t.modifiche.len() - keep;
+        t.modifiche.truncate(keep);
+        budget -= keep;
+    }
+    short.omessi = omessi;
+    short
 }
 
 /// The comparison as the terminal prints it (each line escaped by the caller's sink).
@@ -682,20 +732,23 @@ pub fn write(
     use crate::outputs::pdf::typeset::{Cause, Limits, typeset};
     use minijinja::value::Serde;
     let stem = file_stem(date);
-    let ctx = minijinja::context! {
-        ente => minijinja::context! { nome => c.nuova.ente.clone() },
-        anno => c.nuova.anno.clone(),
-        classi => Vec::<String>::new(),
-        bozza => Vec::<String>::new(),
-        c => Serde(c),
+    let context = |c: &Confronto| {
+        minijinja::context! {
+            ente => minijinja::context! { nome => c.nuova.ente.clone() },
+            anno => c.nuova.anno.clone(),
+            classi => Vec::<String>::new(),
+            bozza => Vec::<String>::new(),
+            c => Serde(c.clone()),
+        }
     };
+    let short = for_pdf(c);
     let source =
-        crate::outputs::pdf::render::render_data(ctx.clone(), crate::outputs::pdf::render::CONFRONTO)?;
+        crate::outputs::pdf::render::render_data(context(&short), crate::outputs::pdf::render::CONFRONTO)?;
     let source = crate::outputs::pdf::parti::whole(&source, &format!("{stem}.pdf"));
-    let size = c.nodi.len() + c.testi.iter().map(|t| t.modifiche.len()).sum::<usize>();
+    let size = short.nodi.len() + short.testi.iter().map(|t| t.modifiche.len()).sum::<usize>();
     let limits = Limits { on_overrun, ..Limits::for_nodes(size, Cause::Inputs) };
     let pdf = typeset(&source, BTreeMap::new(), date, limits)?.pdf;
-    let html = crate::outputs::sito::standalone_page(ctx, "confronto.html.j2")?;
+    let html = crate::outputs::sito::standalone_page(context(c), "confronto.html.j2")?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     let mut written = Vec::new();
     for (name, bytes) in [(format!("{stem}.pdf"), pdf), (format!("{stem}.html"), html.into_bytes())] {

@@ -274,3 +274,74 @@ fn last_years_export_is_recomputed_and_said_so_and_one_named_for_another_year_is
     let e = score(&named, &dir).unwrap_err().to_string();
     assert!(e.contains("tenere una sola fonte"), "{e}");
 }
+
+/// A version as a hostile party could write it: `n` indicators whose values are `value(k)`, names
+/// made of markup for every sink, and a long text.
+fn hostile_version(n: usize, value: impl Fn(usize) -> usize, text: &str) -> Value {
+    let name = "<img src=x onerror=alert(1)> #read(\"/etc/passwd\") \u{1b}[2J ]; = x";
+    let figli: Vec<Value> = (0..n)
+        .map(|k| {
+            serde_json::json!({
+                "id": format!("albero.i{k}"), "livello": "indicatore", "codice": format!("I{k}"), "nome": name,
+                "risultato": (k % 100) as f64, "decisione": null,
+                "indicatore": { "valore": value(k) as f64, "consuntivo": format!("{} N.", value(k)), "target": ">= 1 N." },
+                "figli": [],
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "versione": 3, "anno": 2024, "ente": { "nome": name },
+        "albero": { "id": "albero", "livello": "ente", "codice": "ente", "nome": name, "risultato": 50.0, "figli": figli },
+        "testi": { "sezioni": [{ "chiave": "premessa", "sezione": name, "testo": text }], "scostamenti": [] },
+    })
+}
+
+#[test]
+fn confronta_on_two_large_hostile_versions_stays_within_its_budget_and_escapes_every_string() {
+    let dir = scratch("confronta-ostile");
+    // 20.000 indicators, every value changed; a text of 200.000 words rewritten in the middle.
+    let words = |tag: &str| (0..200_000).map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join(" ");
+    let a = hostile_version(20_000, |k| k, &format!("inizio {} fine", words("a")));
+    let b = hostile_version(20_000, |k| k + 1, &format!("inizio {} fine", words("b")));
+    let (pa, pb) = (dir.join("a.json"), dir.join("b.json"));
+    std::fs::write(&pa, a.to_string()).unwrap();
+    std::fs::write(&pb, b.to_string()).unwrap();
+    let out = dir.join("uscita");
+    let m = relazione_measured(&[
+        "confronta",
+        pa.to_str().unwrap(),
+        pb.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(m.run.code, 0, "{}", m.run.stderr);
+    within_budget(&m, "confronta on 2 × 20.000 changed indicators and a rewritten text of 200.000 words");
+    assert!(m.run.stdout.contains("Valori ed elementi cambiati: 20000"));
+    assert!(!m.run.stdout.contains('\u{1b}'), "a control character reached the terminal");
+    let html_file = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().extension().is_some_and(|x| x == "html"));
+    let html = std::fs::read_to_string(html_file.unwrap().path()).unwrap();
+    assert!(!html.contains("<img"), "markup from the versions reached the HTML");
+    assert!(html.contains("&lt;img src=x"));
+    assert!(html.contains("e altre 199850 parole"), "a rewritten text is summed up, not listed word by word");
+
+    // Nested deeper than any real tree: refused, named, at once.
+    let deep = format!("{}{}", "{\"figli\":[".repeat(100_000), "]}".repeat(100_000));
+    std::fs::write(&pa, deep).unwrap();
+    let m = relazione_measured(&[
+        "confronta",
+        pa.to_str().unwrap(),
+        pb.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(m.run.code, 1);
+    assert!(
+        m.run.stderr.contains("a.json") && m.run.stderr.contains("non è un relazione.json leggibile"),
+        "{}",
+        m.run.stderr
+    );
+    within_budget(&m, "confronta on a document nested 100.000 deep");
+}
