@@ -8,7 +8,7 @@ use std::path::Path;
 
 /// Last year's `relazione.json` made from this year's Modena results: the same tree, with the
 /// Ente's result and the result of OS 301 changed.
-fn last_year(ente: &str, anno: i64) -> Value {
+pub(crate) fn last_year(ente: &str, anno: i64) -> Value {
     let texts = relazione::inputs::testi::Texts::default();
     let mut doc = relazione::outputs::json::public_document(modena_scored(), &texts);
     doc["anno"] = anno.into();
@@ -20,7 +20,7 @@ fn last_year(ente: &str, anno: i64) -> Value {
     doc
 }
 
-fn put_last_year(data: &Path, doc: &Value) -> std::path::PathBuf {
+pub(crate) fn put_last_year(data: &Path, doc: &Value) -> std::path::PathBuf {
     let dir = data.join("anno_precedente");
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("relazione.json");

@@ -269,10 +269,9 @@ fn stripped_copy(src: &Path, dst: &Path) {
     assert!(stripped > 0, "no cached formula value in {}", src.display());
 }
 
-/// LibreOffice recalculates a workbook whose cached values were removed; every result,
-/// raggiungimento and class of the tree sheets must equal the JSON (to 1e-9), the Ente's figures
-/// on Sintesi too, and no cell of any sheet may be an error. Needs `soffice`.
-pub(crate) fn assert_recalculation_matches(out: &Path, workbook: &str) {
+/// The workbook `out/workbook` without its cached values, recalculated by LibreOffice: the folder
+/// it is in (kept while the value lives) and its path.
+fn recalculate(out: &Path, workbook: &str) -> (Scratch, std::path::PathBuf) {
     let work = scratch(&format!("ricalcolo-{workbook}"));
     let input = work.join(workbook);
     stripped_copy(&out.join(workbook), &input);
@@ -285,8 +284,72 @@ pub(crate) fn assert_recalculation_matches(out: &Path, workbook: &str) {
         .status()
         .expect("soffice not found: run `make verifica-xlsx`");
     assert!(status.success());
+    let path = recalc.join(workbook);
+    (work, path)
+}
+
+/// The sheet «Anno precedente» recalculated: each change of result and of value equals the open
+/// data's (which are the tool's), to 1e-9.
+#[test]
+#[ignore = "needs LibreOffice: make verifica-xlsx"]
+fn libreoffice_recalculates_the_changes_from_last_year() {
+    let dir = modena_data("ricalcolo-anno-precedente");
+    let data = dir.join("data");
+    let mut last = crate::anni::last_year("Camera di commercio di Modena", 2023);
+    // A value changed too, so that a relative change is recalculated.
+    let os = &mut last["albero"]["figli"][0]["figli"][0]["figli"][0]["figli"][0];
+    assert_eq!(os["codice"], "301.S0");
+    os["indicatore"]["valore"] = 17_000_000_000.0.into();
+    crate::anni::put_last_year(&data, &last);
+    let out = dir.join("out");
+    let run = build(&data, &manifest().join("relazione.yaml"), &out);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let workbook = "Risultati_performance_2024_Modena.xlsx";
+    assert_recalculation_matches(&out, workbook);
+    let (_work, recalculated) = recalculate(&out, workbook);
+    let mut wb = open_workbook_auto(&recalculated).unwrap();
+    let sheet = wb.worksheet_range("Anno precedente").unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    let col = |h: &str| header.iter().position(|x| x == h).unwrap();
+    let (code, result, value) =
+        (col("Codice"), col("Variazione del risultato (p.p.)"), col("Variazione del valore"));
+    let csv = parse_csv(&std::fs::read_to_string(out.join("opendata/obiettivi.csv")).unwrap());
+    let at = |h: &str| csv[0].iter().position(|x| x == h).unwrap();
+    let (c_code, c_result, c_pp, c_pct) = (
+        at("codice"),
+        at("variazione_risultato_pp"),
+        at("variazione_valore_pp"),
+        at("variazione_valore_pct"),
+    );
+    let mut compared = 0;
+    for (row, csv_row) in
+        sheet.rows().skip(1).zip(csv.iter().skip(1).filter(|r| r[at("livello")] != "gruppo"))
+    {
+        assert_eq!(row[code].to_string(), csv_row[c_code]);
+        for (cell, expected) in [
+            (&row[result], &csv_row[c_result]),
+            (&row[value], &csv_row[if csv_row[c_pp].is_empty() { c_pct } else { c_pp }]),
+        ] {
+            match (float(cell), expected.parse::<f64>().ok()) {
+                (Some(got), Some(want)) => {
+                    assert!((got - want).abs() < 1e-9, "{}: {got} against {want}", csv_row[c_code]);
+                    compared += 1;
+                }
+                (None, None) => {}
+                (got, want) => panic!("{}: {got:?} against {want:?}", csv_row[c_code]),
+            }
+        }
+    }
+    assert!(compared > 200, "{compared}: results and values of the performance tree");
+}
+
+/// LibreOffice recalculates a workbook whose cached values were removed; every result,
+/// raggiungimento and class of the tree sheets must equal the JSON (to 1e-9), the Ente's figures
+/// on Sintesi too, and no cell of any sheet may be an error. Needs `soffice`.
+pub(crate) fn assert_recalculation_matches(out: &Path, workbook: &str) {
+    let (_work, recalculated) = recalculate(out, workbook);
     let j = json(out);
-    let mut wb = open_workbook_auto(recalc.join(workbook)).unwrap();
+    let mut wb = open_workbook_auto(&recalculated).unwrap();
     let mut errors = Vec::new();
     for sheet in wb.sheet_names() {
         let range = wb.worksheet_range(&sheet).unwrap();
