@@ -373,6 +373,20 @@ fn check(inputs: &Inputs, options: &pipeline::Options) -> Result<(), Error> {
         if files == 1 { "file letto" } else { "file letti" },
         if n == 1 { "avviso" } else { "avvisi" }
     ))?;
+    if let Some(c) = &prepared.scored.precedente {
+        say(format_args!(
+            "Anno precedente ({}, {}): elementi ritrovati {}; nuovi {}; non più presenti {}.",
+            c.file,
+            if c.ricalcolato {
+                "risultati ricalcolati con le regole di quest'anno"
+            } else {
+                "risultati pubblicati"
+            },
+            c.abbinati(),
+            c.nuovi,
+            c.tolti.len()
+        ))?;
+    }
     Ok(())
 }
 

@@ -39,6 +39,22 @@ pub struct Tolto {
     pub risultato: Option<f64>,
 }
 
+impl Confronto {
+    /// How many nodes were found and how: `338 per posizione e codici, 1 per nome`, or `nessuno`.
+    pub fn abbinati(&self) -> String {
+        let parts: Vec<String> = [
+            (self.per_id, MatchedBy::Id),
+            (self.per_codice, MatchedBy::Code),
+            (self.per_nome, MatchedBy::Name),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, by)| format!("{n} {}", by.label()))
+        .collect();
+        if parts.is_empty() { "nessuno".into() } else { parts.join(", ") }
+    }
+}
+
 /// A change from last year.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Change {

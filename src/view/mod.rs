@@ -112,18 +112,10 @@ pub struct ToltoView {
 }
 
 fn confronto(c: &crate::score::precedente::Confronto) -> ConfrontoView {
-    use crate::model::MatchedBy;
-    let abbinati =
-        [(c.per_id, MatchedBy::Id), (c.per_codice, MatchedBy::Code), (c.per_nome, MatchedBy::Name)]
-            .into_iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, by)| format!("{n} {}", by.label()))
-            .collect::<Vec<_>>()
-            .join(", ");
     ConfrontoView {
         file: c.file.clone(),
         ricalcolato: c.ricalcolato,
-        abbinati: if abbinati.is_empty() { "nessuno".into() } else { abbinati },
+        abbinati: c.abbinati(),
         nuovi: c.nuovi,
         tolti: c
             .tolti
