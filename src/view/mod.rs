@@ -742,6 +742,14 @@ fn sintesi(v: &View) -> Vec<String> {
     ];
     if a.ente.risultato.valore.is_some() {
         out.push(format!("In tutto l'Ente ha fatto il {} di quanto voleva fare.", a.ente.risultato.testo));
+        // Only from last year's Relazione as published (a recomputed figure is not what it said).
+        if let (Some(p), Some(c)) = (&a.ente.precedente, &v.confronto_precedente)
+            && !p.nuovo
+            && !c.ricalcolato
+            && p.risultato != "–"
+        {
+            out.push(format!("Nel {} aveva fatto il {}.", p.anno, p.risultato));
+        }
     }
     let best = v.conteggi_strategici.righe.first();
     if let Some(b) = best.filter(|_| v.conteggi_strategici.totale > 0 && v.metodo.classi) {

@@ -81,6 +81,7 @@ fn last_years_ente_result_stands_beside_this_years_in_the_pdf_the_web_home_the_w
     assert!(home.contains("<strong>99,62\u{a0}%</strong>"), "this year's result is not on the home page");
     assert!(home.contains("Nel 2023 era pari al <strong>91,23\u{a0}%</strong>"), "last year's is not");
     assert!(home.contains("87,50\u{a0}% (+12,50\u{a0}p.p.)"), "OS 301's result of 2023 is not beside 2024's");
+    assert!(home.contains("Nel 2023 aveva fatto il 91,23\u{a0}%."), "the citizens' summary does not compare");
 
     // The PDF: chapter 1 and chapter 3.
     needs!("pdftotext");
