@@ -336,6 +336,7 @@ fn confronta(
     launch: &Launch,
 ) -> Result<(), Error> {
     let (a, b) = (crate::confronto::load(old)?, crate::confronto::load(new)?);
+    crate::confronto::check_out(out, &[&a, &b])?;
     let date = match std::env::var("SOURCE_DATE_EPOCH").ok() {
         Some(epoch) => epoch
             .trim()

@@ -36,6 +36,9 @@ const PDF_ITEMS: usize = 1000;
 /// One version: its file and the document read from it.
 pub struct Versione {
     pub file: PathBuf,
+    /// The build's output folder it is in, if it is in one: nothing is written there (the next
+    /// build replaces it whole).
+    pub dir: Option<PathBuf>,
     doc: Value,
 }
 
@@ -57,7 +60,8 @@ pub fn load(path: &Path) -> Result<Versione, Error> {
     let root = file.parent().unwrap_or(Path::new(""));
     let bytes = read_input(root, &file, MAX_BYTES)?;
     let refuse = |msg: String| Error::invalid(Location::file(&file), msg);
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| {
+    let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
         refuse(format!("non è un relazione.json leggibile (riga {}, colonna {})", e.line(), e.column()))
     })?;
     match doc.get("versione").and_then(Value::as_u64) {
@@ -79,7 +83,34 @@ pub fn load(path: &Path) -> Result<Versione, Error> {
     if !doc.get("albero").is_some_and(Value::is_object) {
         return Err(refuse("non contiene l'albero della performance («albero»)".into()));
     }
-    Ok(Versione { file, doc })
+    let mut count = 0;
+    for tree in TREES {
+        let mut ids = std::collections::BTreeSet::new();
+        for (id, _, _) in nodes(doc.get(*tree)) {
+            count += 1;
+            if !ids.insert(id) {
+                let id: String = id.chars().take(80).collect();
+                return Err(refuse(format!(
+                    "l'identificativo «{id}» compare due volte in «{tree}»: il file è stato modificato"
+                )));
+            }
+        }
+    }
+    if count > crate::inputs::precedente::MAX_NODES {
+        return Err(refuse(format!(
+            "ha {} elementi, più dei {} di qualunque Relazione",
+            format_number(count as f64, 0),
+            format_number(crate::inputs::precedente::MAX_NODES as f64, 0)
+        )));
+    }
+    let dir = if path.is_dir() {
+        Some(path.to_path_buf())
+    } else {
+        root.parent()
+            .filter(|_| root.file_name().is_some_and(|n| n == crate::outputs::opendata::DIR))
+            .map(Path::to_path_buf)
+    };
+    Ok(Versione { file, dir, doc })
 }
 
 /// What a version is, as the comparison's heading says it.
@@ -143,6 +174,9 @@ pub struct TestoCambiato {
     pub modifiche: Vec<Modifica>,
     pub parole_tolte: usize,
     pub parole_aggiunte: usize,
+    /// A changed stretch was too long to align word by word: it is given as removed and added
+    /// whole (the words are right; the places are coarser).
+    pub per_intero: bool,
 }
 
 /// The whole comparison.
@@ -159,8 +193,12 @@ pub struct Confronto {
     pub testi_mancanti: Vec<String>,
     /// The date of the comparison, `gg/mm/aaaa`.
     pub data: String,
-    /// Changes not listed in this copy (the PDF's, see [`PDF_ITEMS`]): 0 where all are.
-    pub omessi: usize,
+    /// How many nodes, decisions and texts changed (the lists of a copy may be shorter).
+    pub numero_nodi: usize,
+    pub numero_decisioni: usize,
+    pub numero_testi: usize,
+    /// Changes not listed in this copy (the PDF's, see [`PDF_ITEMS`]), `1.250`; empty where all are.
+    pub omessi: String,
 }
 
 impl Confronto {
@@ -239,6 +277,9 @@ fn pair(a: Option<&Value>, b: Option<&Value>, kind: Kind) -> Option<(String, Str
             None => "–".into(),
             Some(Value::Number(n)) => {
                 let x = n.as_f64().unwrap_or(f64::NAN);
+                if !x.is_finite() || x.abs() > 1e15 {
+                    return "fuori scala".into();
+                }
                 match kind {
                     Kind::Points => format!("{}\u{a0}%", format_number(x, decimals)),
                     Kind::Fraction => format!("{}\u{a0}%", format_number(x * 100.0, decimals)),
@@ -268,24 +309,40 @@ fn field<'a>(node: &'a Value, path: &str) -> Option<&'a Value> {
     path.split('/').try_fold(node, |v, k| v.get(k))
 }
 
-/// Every node of a tree by identifier, depth first, with its parent chain's order kept.
-fn nodes(tree: Option<&Value>) -> Vec<(&str, &Value)> {
+/// Every node of a tree by identifier, depth first, with its parent.
+fn nodes(tree: Option<&Value>) -> Vec<(&str, &Value, Option<&Value>)> {
     let mut out = Vec::new();
     // An explicit stack: a hostile document's depth is bounded by the JSON reader, never by ours.
-    let mut stack: Vec<&Value> = tree.into_iter().collect();
-    while let Some(n) = stack.pop() {
+    let mut stack: Vec<(&Value, Option<&Value>)> = tree.into_iter().map(|t| (t, None)).collect();
+    while let Some((n, parent)) = stack.pop() {
         if let Some(id) = n.get("id").and_then(Value::as_str) {
-            out.push((id, n));
+            out.push((id, n, parent));
         }
         if let Some(children) = n.get("figli").and_then(Value::as_array) {
-            stack.extend(children.iter().rev());
+            stack.extend(children.iter().rev().map(|c| (c, Some(n))));
         }
     }
     out
 }
 
-/// `Indicatore 301.S0 – Fatturato export provinciale`.
-fn where_of(n: &Value) -> String {
+/// `Indicatore 301.S0 – Fatturato export provinciale`; a group with its objective (`Gruppo
+/// Indicatori di 301`); outside the performance tree, with its tree (`Unità organizzative: …`).
+fn where_of(n: &Value, parent: Option<&Value>, tree: &str) -> String {
+    let place = node_words(n);
+    let place = match (n.get("livello").and_then(Value::as_str), parent) {
+        (Some("gruppo"), Some(p)) => format!("{place} di {}", text_of(p.get("codice"))),
+        _ => place,
+    };
+    match tree {
+        "unita_organizzative" => format!("Unità organizzative: {place}"),
+        "tempestivita_pagamenti" => format!("Tempestività dei pagamenti: {place}"),
+        "obiettivi_individuali" => format!("Obiettivi individuali: {place}"),
+        _ => place,
+    }
+}
+
+/// A node's level, code and name.
+fn node_words(n: &Value) -> String {
     let level = n
         .get("livello")
         .and_then(Value::as_str)
@@ -338,11 +395,12 @@ fn compare_trees(
     for tree in TREES {
         let before = nodes(old.get(*tree));
         let after = nodes(new.get(*tree));
-        let before_by_id: BTreeMap<&str, &Value> = before.iter().copied().collect();
-        let after_by_id: BTreeMap<&str, &Value> = after.iter().copied().collect();
-        for (id, n) in &after {
+        let before_by_id: BTreeMap<&str, &Value> = before.iter().map(|(id, n, _)| (*id, *n)).collect();
+        let after_by_id: BTreeMap<&str, &Value> = after.iter().map(|(id, n, _)| (*id, *n)).collect();
+        for (id, n, parent) in &after {
+            let dove = || where_of(n, *parent, tree);
             let Some(o) = before_by_id.get(id) else {
-                nodi.push(NodoCambiato { dove: where_of(n), cambiamento: "aggiunto", campi: Vec::new() });
+                nodi.push(NodoCambiato { dove: dove(), cambiamento: "aggiunto", campi: Vec::new() });
                 continue;
             };
             let campi: Vec<Campo> = FIELDS
@@ -356,13 +414,13 @@ fn compare_trees(
                 })
                 .collect();
             if !campi.is_empty() {
-                nodi.push(NodoCambiato { dove: where_of(n), cambiamento: "modificato", campi });
+                nodi.push(NodoCambiato { dove: dove(), cambiamento: "modificato", campi });
             }
             let (d0, d1) =
                 (o.get("decisione").unwrap_or(&Value::Null), n.get("decisione").unwrap_or(&Value::Null));
             if d0 != d1 {
                 decisioni.push(DecisioneCambiata {
-                    dove: where_of(n),
+                    dove: dove(),
                     cambiamento: match (d0.is_null(), d1.is_null()) {
                         (true, _) => "aggiunta",
                         (_, true) => "tolta",
@@ -373,12 +431,13 @@ fn compare_trees(
                 });
             }
         }
-        for (id, o) in &before {
+        for (id, o, parent) in &before {
             if !after_by_id.contains_key(id) {
-                nodi.push(NodoCambiato { dove: where_of(o), cambiamento: "tolto", campi: Vec::new() });
+                let dove = where_of(o, *parent, tree);
+                nodi.push(NodoCambiato { dove: dove.clone(), cambiamento: "tolto", campi: Vec::new() });
                 if o.get("decisione").is_some_and(|d| !d.is_null()) {
                     decisioni.push(DecisioneCambiata {
-                        dove: where_of(o),
+                        dove,
                         cambiamento: "tolta",
                         prima: decision_words(&o["decisione"]),
                         dopo: "–".into(),
@@ -451,7 +510,7 @@ fn compare_texts(old: &Value, new: &Value) -> Vec<TestoCambiato> {
     let mut out = Vec::new();
     for (key, title, text) in &after {
         let old_text = before_by.get(key.as_str()).map(|(_, x)| *x);
-        let changes = words_diff(old_text.unwrap_or(""), text);
+        let (changes, per_intero) = diff(old_text.unwrap_or(""), text);
         if changes.is_empty() && old_text.is_some() {
             continue;
         }
@@ -461,6 +520,7 @@ fn compare_texts(old: &Value, new: &Value) -> Vec<TestoCambiato> {
             parole_tolte: changes.iter().map(|m| m.parole_tolte).sum(),
             parole_aggiunte: changes.iter().map(|m| m.parole_aggiunte).sum(),
             modifiche: changes,
+            per_intero,
         });
     }
     for (key, title, text) in &before {
@@ -472,6 +532,7 @@ fn compare_texts(old: &Value, new: &Value) -> Vec<TestoCambiato> {
                 parole_tolte: text.split_whitespace().count(),
                 parole_aggiunte: 0,
                 modifiche: changes,
+                per_intero: false,
             });
         }
     }
@@ -481,18 +542,63 @@ fn compare_texts(old: &Value, new: &Value) -> Vec<TestoCambiato> {
 /// The changes from `a` to `b`, word by word: each run of removed and added words with the words
 /// before it. Whitespace alone is no change.
 pub fn words_diff(a: &str, b: &str) -> Vec<Modifica> {
-    let x: Vec<&str> = a.split_whitespace().collect();
-    let y: Vec<&str> = b.split_whitespace().collect();
-    let prefix = x.iter().zip(&y).take_while(|(p, q)| p == q).count();
+    diff(a, b).0
+}
+
+/// The operations from `a` to `b`, word by word, and whether some changed stretch was too long to
+/// align and is given as removed and added whole. Paragraphs are aligned first, then the words of
+/// each run of changed paragraphs: a long text with a few words changed costs its paragraphs'
+/// alignment, not its words'.
+fn ops<'a>(a: &'a str, b: &'a str) -> (Vec<Op<&'a str>>, bool) {
+    let blocks = |t: &'a str| -> Vec<Vec<&'a str>> {
+        t.split("\n\n").map(|p| p.split_whitespace().collect::<Vec<_>>()).filter(|w| !w.is_empty()).collect()
+    };
+    let (pa, pb) = (blocks(a), blocks(b));
+    let (xa, xb): (Vec<&[&str]>, Vec<&[&str]>) =
+        (pa.iter().map(Vec::as_slice).collect(), pb.iter().map(Vec::as_slice).collect());
+    let (block_ops, mut rough) = trimmed(&xa, &xb);
+    let mut out = Vec::new();
+    let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
+    let mut run = |removed: &mut Vec<&'a str>, added: &mut Vec<&'a str>, out: &mut Vec<Op<&'a str>>| {
+        let (word_ops, r) = trimmed(removed, added);
+        rough |= r;
+        out.extend(word_ops);
+        removed.clear();
+        added.clear();
+    };
+    for op in block_ops {
+        match op {
+            Op::Keep(p) => {
+                run(&mut removed, &mut added, &mut out);
+                out.extend(p.iter().map(|w| Op::Keep(*w)));
+            }
+            Op::Remove(p) => removed.extend_from_slice(p),
+            Op::Add(p) => added.extend_from_slice(p),
+        }
+    }
+    run(&mut removed, &mut added, &mut out);
+    (out, rough)
+}
+
+/// The alignment of two sequences: their common prefix and suffix kept, the middle aligned (or,
+/// over [`MAX_ALIGN`] pairs, removed and added whole, which the flag says).
+fn trimmed<T: PartialEq + Copy>(x: &[T], y: &[T]) -> (Vec<Op<T>>, bool) {
+    let prefix = x.iter().zip(y).take_while(|(p, q)| p == q).count();
     let suffix = x[prefix..].iter().rev().zip(y[prefix..].iter().rev()).take_while(|(p, q)| p == q).count();
     let (xm, ym) = (&x[prefix..x.len() - suffix], &y[prefix..y.len() - suffix]);
-    if xm.is_empty() && ym.is_empty() {
-        return Vec::new();
-    }
-    // Operations on the middle: (kept, removed, added) word by word.
-    let ops = if xm.len().saturating_mul(ym.len()) <= MAX_ALIGN { align(xm, ym) } else { whole(xm, ym) };
+    let rough = xm.len().saturating_mul(ym.len()) > MAX_ALIGN;
+    let middle = if rough { whole(xm, ym) } else { align(xm, ym) };
+    let mut out: Vec<Op<T>> = x[..prefix].iter().map(|w| Op::Keep(*w)).collect();
+    out.extend(middle);
+    out.extend(x[x.len() - suffix..].iter().map(|w| Op::Keep(*w)));
+    (out, rough)
+}
+
+/// [`words_diff`], and whether a stretch was given whole.
+fn diff(a: &str, b: &str) -> (Vec<Modifica>, bool) {
+    let (ops, rough) = ops(a, b);
     let mut out = Vec::new();
-    let mut kept: Vec<&str> = x[..prefix].to_vec();
+    let mut kept: Vec<&str> = Vec::new();
     let (mut removed, mut added): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
     let mut context: Vec<&str> = Vec::new();
     let shown = |words: &[&str]| {
@@ -531,18 +637,18 @@ pub fn words_diff(a: &str, b: &str) -> Vec<Modifica> {
         }
     }
     flush(&mut removed, &mut added, &context, &mut out);
-    out
+    (out, rough)
 }
 
 #[derive(Clone, Copy)]
-enum Op<'a> {
-    Keep(&'a str),
-    Remove(&'a str),
-    Add(&'a str),
+enum Op<T> {
+    Keep(T),
+    Remove(T),
+    Add(T),
 }
 
 /// The longest common subsequence's alignment (dynamic programming on the trimmed middle).
-fn align<'a>(x: &[&'a str], y: &[&'a str]) -> Vec<Op<'a>> {
+fn align<T: PartialEq + Copy>(x: &[T], y: &[T]) -> Vec<Op<T>> {
     let (n, m) = (x.len(), y.len());
     let mut l = vec![0u32; (n + 1) * (m + 1)];
     let at = |i: usize, j: usize| i * (m + 1) + j;
@@ -569,7 +675,7 @@ fn align<'a>(x: &[&'a str], y: &[&'a str]) -> Vec<Op<'a>> {
     }
     // Removals first within a run, as a reader reads a replacement.
     let mut out = Vec::with_capacity(ops.len());
-    let mut run: (Vec<Op>, Vec<Op>) = (Vec::new(), Vec::new());
+    let mut run: (Vec<Op<T>>, Vec<Op<T>>) = (Vec::new(), Vec::new());
     for op in ops {
         match op {
             Op::Keep(_) => {
@@ -587,8 +693,8 @@ fn align<'a>(x: &[&'a str], y: &[&'a str]) -> Vec<Op<'a>> {
 }
 
 /// A middle too long to align: removed whole, then added whole.
-fn whole<'a>(x: &[&'a str], y: &[&'a str]) -> Vec<Op<'a>> {
-    x.iter().map(|w| Op::Remove(w)).chain(y.iter().map(|w| Op::Add(w))).collect()
+fn whole<T: Copy>(x: &[T], y: &[T]) -> Vec<Op<T>> {
+    x.iter().map(|w| Op::Remove(*w)).chain(y.iter().map(|w| Op::Add(*w))).collect()
 }
 
 /// Compares two versions.
@@ -620,7 +726,19 @@ pub fn compare(old: &Versione, new: &Versione, date: chrono::NaiveDate) -> Confr
         decisioni,
         testi_mancanti,
         data: crate::value::format_date(date),
-        omessi: 0,
+        numero_nodi: 0,
+        numero_decisioni: 0,
+        numero_testi: 0,
+        omessi: String::new(),
+    }
+    .counted()
+}
+
+impl Confronto {
+    fn counted(mut self) -> Confronto {
+        (self.numero_nodi, self.numero_decisioni, self.numero_testi) =
+            (self.nodi.len(), self.decisioni.len(), self.testi.len());
+        self
     }
 }
 
@@ -646,12 +764,26 @@ fn for_pdf(c: &Confronto) -> Confronto {
         t.modifiche.truncate(keep);
         budget -= keep;
     }
-    short.omessi = omessi;
+    short.omessi = if omessi == 0 { String::new() } else { format_number(omessi as f64, 0) };
     short
 }
 
-/// The comparison as the terminal prints it (each line escaped by the caller's sink).
+/// `1 parola`, `3 parole`.
+fn words(n: usize) -> String {
+    if n == 1 { "1 parola".into() } else { format!("{} parole", format_number(n as f64, 0)) }
+}
+
+/// The comparison as the terminal prints it, one line per item (a line break inside a version's
+/// text is a space: a text cannot forge a line of the report); each line is escaped by the
+/// caller's terminal sink.
 pub fn lines(c: &Confronto) -> Vec<String> {
+    report_lines(c)
+        .into_iter()
+        .map(|l| l.replace(['\n', '\r', '\u{2028}', '\u{2029}', '\u{85}'], " "))
+        .collect()
+}
+
+fn report_lines(c: &Confronto) -> Vec<String> {
     let version = |label: &str, v: &VersioneView| {
         let mut s = format!("{label}: {} (Relazione {} – {})", v.file, v.anno, v.ente);
         if let Some(d) = &v.data {
@@ -694,9 +826,15 @@ pub fn lines(c: &Confronto) -> Vec<String> {
     out.push(format!("Testi cambiati: {}", c.testi.len()));
     for t in &c.testi {
         out.push(format!(
-            "  {} ({}: {} parole tolte, {} aggiunte)",
-            t.sezione, t.cambiamento, t.parole_tolte, t.parole_aggiunte
+            "  {} ({}: {} tolte, {} aggiunte)",
+            t.sezione,
+            t.cambiamento,
+            words(t.parole_tolte),
+            words(t.parole_aggiunte)
         ));
+        if t.per_intero {
+            out.push("    (un tratto riscritto è troppo lungo per il confronto parola per parola: è dato per intero)".into());
+        }
         for m in &t.modifiche {
             let at = if m.dopo_le_parole.is_empty() {
                 "all'inizio".to_string()
@@ -714,6 +852,35 @@ pub fn lines(c: &Confronto) -> Vec<String> {
         }
     }
     out
+}
+
+/// The comparison's files go in `out`, which must be a folder and not inside the output folder
+/// of a build compared (the next build replaces it whole).
+pub fn check_out(out: &Path, versions: &[&Versione]) -> Result<(), Error> {
+    if out.exists() && !out.is_dir() {
+        return Err(Error::invalid(
+            Location::file(out),
+            "non è una cartella: indicare con --out una cartella",
+        ));
+    }
+    let abs = |p: &Path| p.canonicalize().ok();
+    let target =
+        abs(out).or_else(|| out.parent().and_then(abs).map(|p| p.join(out.file_name().unwrap_or_default())));
+    for dir in versions.iter().filter_map(|v| v.dir.as_ref()) {
+        if let (Some(t), Some(d)) = (&target, abs(dir))
+            && t.starts_with(&d)
+        {
+            return Err(Error::invalid(
+                Location::file(out),
+                format!(
+                    "è dentro la cartella di uscita di una build confrontata ({}), che la build successiva sostituisce: \
+                     scegliere con --out un'altra cartella",
+                    dir.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `Confronto_<aaaa-mm-gg>`: the name of the comparison's files, from its date.
@@ -750,8 +917,17 @@ pub fn write(
     let pdf = typeset(&source, BTreeMap::new(), date, limits)?.pdf;
     let html = crate::outputs::sito::standalone_page(context(c), "confronto.html.j2")?;
     std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    // A second comparison on the same day is filed beside the first, never over it.
+    let free = |n: usize| {
+        let stem = if n == 1 { stem.clone() } else { format!("{stem}_{n}") };
+        let both = [format!("{stem}.pdf"), format!("{stem}.html")];
+        (!both.iter().any(|f| dir.join(f).exists())).then_some(both)
+    };
+    let [pdf_name, html_name] = (1..10_000).find_map(free).ok_or_else(|| {
+        Error::invalid(Location::file(dir), "troppi confronti con la stessa data in questa cartella")
+    })?;
     let mut written = Vec::new();
-    for (name, bytes) in [(format!("{stem}.pdf"), pdf), (format!("{stem}.html"), html.into_bytes())] {
+    for (name, bytes) in [(pdf_name, pdf), (html_name, html.into_bytes())] {
         let path = dir.join(&name);
         let tmp = dir.join(format!(".{name}.parziale"));
         std::fs::write(&tmp, &bytes).map_err(|e| Error::io(&tmp, e))?;
@@ -794,6 +970,24 @@ mod tests {
             "{}",
             d[0].tolte
         );
+    }
+
+    #[test]
+    fn a_long_text_with_a_few_words_changed_is_aligned_paragraph_by_paragraph_then_word_by_word() {
+        // 200 paragraphs of 150 words (30.000 words); one word changed in each of 10 of them.
+        let para = |p: usize, changed: bool| -> String {
+            (0..150)
+                .map(|w| if changed && w == 70 { format!("nuova{p}") } else { format!("p{p}w{w}") })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let a: Vec<String> = (0..200).map(|p| para(p, false)).collect();
+        let b: Vec<String> = (0..200).map(|p| para(p, p % 20 == 3)).collect();
+        let (d, rough) = diff(&a.join("\n\n"), &b.join("\n\n"));
+        assert!(!rough);
+        assert_eq!(d.len(), 10);
+        assert_eq!((d[0].tolte.as_str(), d[0].aggiunte.as_str()), ("p3w70", "nuova3"));
+        assert!(d[0].dopo_le_parole.ends_with("p3w69"), "{}", d[0].dopo_le_parole);
     }
 
     #[test]

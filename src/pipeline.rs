@@ -35,8 +35,8 @@ pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Score
         root.name = config.ente.nome.clone();
     }
     warnings.extend(score::score(&mut report, &config.smvp, &decisions)?);
-    let precedente = crate::inputs::precedente::read(data_dir, &config)?
-        .map(|p| score::precedente::attach(&mut report, &p));
+    let last_year = crate::inputs::precedente::read(data_dir, &config)?;
+    let precedente = last_year.as_ref().map(|p| score::precedente::attach(&mut report, p));
     let (summary, summary_warnings) = score::summarise(&report, &config)?;
     warnings.extend(summary_warnings);
     let piano = crate::inputs::ingest::plan(data_dir, &config.smvp)?.map(|(mut plan, folder)| {
@@ -54,7 +54,8 @@ pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Score
         score::piano::compare(&pairs, crate::error::Location::file(&folder))
     });
     let verifiche = crate::bozza::verifiche(data_dir)?;
-    let impronta = crate::inputs::impronta::impronta(&config.file, data_dir)?;
+    let elsewhere = last_year.as_ref().map(|p| p.origine.as_path());
+    let impronta = crate::inputs::impronta::impronta(&config.file, data_dir, elsewhere)?;
     Ok(Scored {
         config,
         report,
@@ -277,6 +278,9 @@ pub fn build(config_path: &Path, data_dir: &Path, out_dir: &Path, options: &Opti
     refuse_out_inside_data(data_dir, out_dir)?;
     let Prepared { scored, files, copies, warnings, local_templates, mut timings, open, .. } =
         prepare(config_path, data_dir, options)?;
+    if let Some(c) = &scored.precedente {
+        refuse_out_over_input(&c.origine, out_dir)?;
+    }
     let clock = Instant::now();
     let mut staging = crate::outputs::publish::Staging::new(out_dir)?;
     staging.owns_files_starting_with(&part_prefix(&scored.config));
@@ -301,6 +305,23 @@ fn refuse_out_inside_data(data_dir: &Path, out_dir: &Path) -> Result<(), Error> 
             format!(
                 "la cartella di uscita è dentro la cartella dei dati ({}): sceglierne un'altra con --out",
                 data_dir.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Publishing replaces the output folder: an input inside it (last year's `relazione.json` named
+/// in the configuration) would be replaced by this year's.
+fn refuse_out_over_input(input: &Path, out_dir: &Path) -> Result<(), Error> {
+    let (Ok(input), Some(out)) = (input.canonicalize(), absolute(out_dir)) else { return Ok(()) };
+    if input.starts_with(&out) {
+        return Err(Error::invalid(
+            crate::error::Location::file(out_dir),
+            format!(
+                "la cartella di uscita contiene i risultati dell'anno precedente che la Relazione legge ({}): \
+                 pubblicarla la sostituirebbe; scegliere un'altra cartella con --out o spostare il file",
+                input.display()
             ),
         ));
     }

@@ -22,7 +22,7 @@ fn is_input(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         matches!(
             e.to_lowercase().as_str(),
-            "xlsx" | "xlsm" | "xls" | "ods" | "md" | "yaml" | "yml" | "png" | "jpg" | "jpeg" | "svg"
+            "xlsx" | "xlsm" | "xls" | "ods" | "md" | "yaml" | "yml" | "png" | "jpg" | "jpeg" | "svg" | "json"
         )
     })
 }
@@ -35,7 +35,7 @@ pub const MAX_HASHED_BYTES: u64 = 256 << 20;
 /// Fingerprints the configuration and every file under the data folder the run can read
 /// (workbooks, texts, YAML, images; hidden files, links and Office lock files excluded, as
 /// reading excludes them), streaming.
-pub fn impronta(config: &Path, data_dir: &Path) -> Result<Impronta, Error> {
+pub fn impronta(config: &Path, data_dir: &Path, elsewhere: Option<&Path>) -> Result<Impronta, Error> {
     let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
     let walker = walkdir::WalkDir::new(data_dir)
         .follow_links(false)
@@ -52,6 +52,11 @@ pub fn impronta(config: &Path, data_dir: &Path) -> Result<Impronta, Error> {
         files.push((rel.to_string_lossy().replace('\\', "/"), entry.path().to_path_buf()));
     }
     files.sort();
+    // An input named by the configuration outside the data folder (last year's results).
+    if let Some(p) = elsewhere.filter(|p| !p.starts_with(data_dir) && p.is_file()) {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        files.push((format!("anno_precedente: {name}"), p.to_path_buf()));
+    }
     let mut h = Sha256::new();
     let mut budget = MAX_HASHED_BYTES;
     feed(&mut h, "relazione.yaml (configurazione)", config, &mut budget)?;

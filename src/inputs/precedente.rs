@@ -18,8 +18,21 @@ pub const DIR: &str = "anno_precedente";
 /// The format versions of `relazione.json` this program reads (see `outputs::json::VERSIONE`).
 pub const VERSIONI: std::ops::RangeInclusive<u32> = 2..=crate::outputs::json::VERSIONE;
 
-/// Largest `relazione.json` read: a chamber's is ~300 KB; a plan of 10.000 indicators ~15 MB.
+/// Largest `relazione.json` read: a chamber's is ~300 KB; a plan of 10.000 indicators ~22 MB.
 const MAX_BYTES: u64 = 64 << 20;
+
+/// Most nodes in last year's trees: a plan of 10.000 indicators has ~15.000 with its objectives
+/// and groups; a file with more is not a Relazione's.
+pub const MAX_NODES: usize = 100_000;
+
+/// Longest text of a node read (name, code, target, actual): a platform cell's longest line is
+/// far shorter; a text over this is not last year's figure.
+pub const MAX_CHARS: usize = 2_000;
+
+/// Results and values beyond these are no figure of a Relazione (a result is a percentage, a value
+/// at most a region's exports in euro).
+const MAX_RESULT: f64 = 10_000.0;
+const MAX_VALUE: f64 = 1e15;
 
 /// Where last year's figures were read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,9 +158,10 @@ impl NodoDoc {
 pub fn read(data_dir: &Path, config: &Config) -> Result<Option<AnnoPrecedente>, Error> {
     let named =
         config.anno_precedente.as_ref().map(|p| config.file.parent().unwrap_or(Path::new("")).join(p));
-    if let (Some(named), Some(here)) = (&named, folder(data_dir)) {
+    let here = folder(data_dir)?;
+    if let (Some(named), Some(here)) = (&named, &here) {
         return Err(Error::invalid(
-            Location::file(&here),
+            Location::file(here),
             format!(
                 "i risultati dell'anno precedente sono sia qui sia in «anno_precedente» di {} ({}): tenere una sola fonte",
                 config.file.display(),
@@ -163,7 +177,7 @@ pub fn read(data_dir: &Path, config: &Config) -> Result<Option<AnnoPrecedente>, 
         }
         return read_folder(data_dir, named, config);
     }
-    match folder(data_dir) {
+    match here {
         Some(folder) => read_folder(data_dir, folder, config),
         None => Ok(None),
     }
@@ -176,14 +190,18 @@ fn read_folder(data_dir: &Path, folder: PathBuf, config: &Config) -> Result<Opti
         return Err(Error::invalid(Location::file(&folder), crate::error::LINK_REFUSED));
     }
     if !meta.is_dir() {
-        return Ok(None);
+        return Err(Error::invalid(
+            Location::file(&folder),
+            "non è né un file relazione.json né una cartella: indicare il relazione.json dell'anno precedente o la \
+             cartella che lo contiene",
+        ));
     }
     let mut jsons = Vec::new();
     let mut books = false;
     for e in std::fs::read_dir(&folder).map_err(|e| Error::io(&folder, e))?.flatten() {
         let p = e.path();
         let name = e.file_name().to_string_lossy().to_lowercase();
-        if name.starts_with('.') {
+        if name.starts_with('.') || name.starts_with("~$") {
             continue;
         }
         if name.ends_with(".json") {
@@ -201,8 +219,9 @@ fn read_folder(data_dir: &Path, folder: PathBuf, config: &Config) -> Result<Opti
         ([], false) => Err(Error::invalid(
             Location::file(&folder),
             format!(
-                "la cartella dell'anno precedente è vuota: metterci il file relazione.json pubblicato con i dati \
-                 aperti del {} (oppure l'esportazione della piattaforma), o toglierla",
+                "la cartella dell'anno precedente non contiene né un relazione.json né un'esportazione della \
+                 piattaforma: metterci il file relazione.json pubblicato con i dati aperti del {} (oppure \
+                 l'esportazione), o toglierla",
                 config.anno - 1
             ),
         )),
@@ -214,23 +233,31 @@ fn read_folder(data_dir: &Path, folder: PathBuf, config: &Config) -> Result<Opti
     }
 }
 
-/// The folder directly under the data folder, in any case (`Anno_precedente/`).
-fn folder(data_dir: &Path) -> Option<PathBuf> {
-    let mut found: Vec<PathBuf> = std::fs::read_dir(data_dir)
-        .ok()?
+/// The folder directly under the data folder, in any case (`Anno_precedente/`); two of them
+/// (`anno_precedente/` and `ANNO_PRECEDENTE/`) are an error, not a choice.
+fn folder(data_dir: &Path) -> Result<Option<PathBuf>, Error> {
+    let Ok(entries) = std::fs::read_dir(data_dir) else { return Ok(None) };
+    let mut found: Vec<PathBuf> = entries
         .flatten()
         .filter(|e| e.file_name().to_str().is_some_and(|n| n.eq_ignore_ascii_case(DIR)))
         .map(|e| e.path())
         .collect();
     found.sort();
-    found.into_iter().next()
+    if found.len() > 1 {
+        return Err(Error::invalid(
+            Location::file(&found[1]),
+            format!("c'è anche {}: tenere una sola cartella dell'anno precedente", found[0].display()),
+        ));
+    }
+    Ok(found.into_iter().next())
 }
 
 /// Last year's `relazione.json`, checked to be this Ente's, of last year, in a known format.
 fn read_json(data_dir: &Path, path: &Path, config: &Config) -> Result<AnnoPrecedente, Error> {
     let bytes = read_input(data_dir, path, MAX_BYTES)?;
     let refuse = |msg: String| Error::invalid(Location::file(path), msg);
-    let doc: Documento = serde_json::from_slice(&bytes).map_err(|e| {
+    let bytes = bytes.strip_prefix("\u{FEFF}".as_bytes()).unwrap_or(&bytes);
+    let doc: Documento = serde_json::from_slice(bytes).map_err(|e| {
         refuse(format!(
             "non è un relazione.json leggibile (riga {}, colonna {}): metterci il file relazione.json dei dati \
              aperti dell'anno precedente, senza modificarlo",
@@ -266,8 +293,9 @@ fn read_json(data_dir: &Path, path: &Path, config: &Config) -> Result<AnnoPreced
         }
         None => return Err(refuse("non dice l'anno («anno»)".into())),
     }
-    let ente = doc.ente.as_ref().map(|e| e.nome.as_str()).unwrap_or_default();
-    if crate::value::normalize(ente) != crate::value::normalize(&config.ente.nome) {
+    // One line, whatever the file holds: the message is printed on a terminal.
+    let ente = doc.ente.as_ref().map(|e| e.nome.replace(['\n', '\r'], " ")).unwrap_or_default();
+    if crate::value::normalize(&ente) != crate::value::normalize(&config.ente.nome) {
         return Err(refuse(format!(
             "è la Relazione di «{ente}», non di «{}» (ente.nome in {}): mettere il relazione.json di questo Ente",
             config.ente.nome,
@@ -288,7 +316,51 @@ fn read_json(data_dir: &Path, path: &Path, config: &Config) -> Result<AnnoPreced
     if alberi.is_empty() {
         return Err(refuse("non contiene l'albero della performance («albero»)".into()));
     }
+    check(&alberi).map_err(refuse)?;
     Ok(AnnoPrecedente { origine: path.to_path_buf(), anno: atteso, formato: Formato::Json, alberi })
+}
+
+/// What last year's trees must be to be printed beside this year's: at most [`MAX_NODES`] nodes,
+/// each identifier once in its tree, texts of at most [`MAX_CHARS`], results and values that are
+/// figures. The first departure, in words naming the node.
+fn check(alberi: &[(String, Nodo)]) -> Result<(), String> {
+    let mut count = 0;
+    for (prefix, tree) in alberi {
+        let mut ids = std::collections::BTreeSet::new();
+        let mut problem: Option<String> = None;
+        tree.walk(&mut |n| {
+            count += 1;
+            if problem.is_some() {
+                return;
+            }
+            let id: String = n.id.chars().take(80).collect();
+            if !ids.insert(n.id.as_str()) {
+                problem = Some(format!("l'identificativo «{id}» compare due volte nell'albero «{prefix}»"));
+            } else if [&n.id, &n.code, &n.name]
+                .into_iter()
+                .chain(n.target.iter())
+                .chain(n.actual.iter())
+                .any(|t| t.chars().count() > MAX_CHARS)
+            {
+                problem = Some(format!("un testo di «{id}» supera {MAX_CHARS} caratteri"));
+            } else if n.result.is_some_and(|r| r.abs() > MAX_RESULT) {
+                problem = Some(format!("il risultato di «{id}» non è una percentuale ammissibile"));
+            } else if n.value.is_some_and(|v| v.abs() > MAX_VALUE) {
+                problem = Some(format!("il valore di «{id}» è fuori scala"));
+            }
+        });
+        if let Some(p) = problem {
+            return Err(format!("{p}: non è un relazione.json di questo programma, o è stato modificato"));
+        }
+    }
+    if count > MAX_NODES {
+        return Err(format!(
+            "ha {} elementi, più dei {} di qualunque Relazione: non è un relazione.json di questo programma",
+            crate::value::format_number(count as f64, 0),
+            crate::value::format_number(MAX_NODES as f64, 0)
+        ));
+    }
+    Ok(())
 }
 
 /// Last year's export, read as the data are and scored with this year's SMVP. Its files carry no
@@ -297,18 +369,39 @@ fn read_export(folder: &Path, config: &Config) -> Result<AnnoPrecedente, Error> 
     let atteso = config.anno - 1;
     for e in std::fs::read_dir(folder).map_err(|e| Error::io(folder, e))?.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let years = years_in(&name);
-        if !years.is_empty() && !years.contains(&atteso) {
+        if let Some(&latest) = years_in(&name).iter().max()
+            && latest != atteso
+        {
             return Err(Error::invalid(
                 Location::file(&e.path()),
                 format!(
-                    "il nome del file indica il {}, non l'anno precedente ({atteso}): mettere l'esportazione del {atteso}",
-                    years[0]
+                    "il nome del file indica il {latest}, non l'anno precedente ({atteso}): mettere l'esportazione del \
+                     {atteso}"
                 ),
             ));
         }
     }
     let (mut report, _) = crate::inputs::ingest::ingest(folder, &config.smvp)?;
+    // Its deadlines say its year: a plan's targets fall due within it.
+    let mut deadlines = std::collections::BTreeMap::<i32, usize>::new();
+    for tree in [&report.albero, &report.unita].into_iter().flatten() {
+        tree.walk(&mut |n| {
+            if let Some(crate::value::Target::Entro { data }) = n.indicator.as_ref().map(|i| i.target) {
+                use chrono::Datelike;
+                *deadlines.entry(data.year()).or_default() += 1;
+            }
+        });
+    }
+    if let Some((&year, _)) = deadlines.iter().max_by_key(|(y, n)| (**n, **y))
+        && year > atteso
+    {
+        return Err(Error::invalid(
+            Location::file(folder),
+            format!(
+                "le scadenze dei target sono per lo più del {year}: non è l'esportazione dell'anno precedente ({atteso})"
+            ),
+        ));
+    }
     crate::score::score(&mut report, &config.smvp, &crate::inputs::decisions::Decisions::default())?;
     Ok(AnnoPrecedente::of_report(&report, folder, atteso))
 }
@@ -331,7 +424,8 @@ impl AnnoPrecedente {
     }
 }
 
-/// The four-digit years (1990–2099) a file name gives, standing alone between non-digits.
+/// The years (1990–2099) a file name gives: four digits standing alone between non-digits, or the
+/// first four of a date written as eight (`20241231`).
 fn years_in(name: &str) -> Vec<i32> {
     let b = name.as_bytes();
     let mut out = Vec::new();
@@ -342,8 +436,10 @@ fn years_in(name: &str) -> Vec<i32> {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            if i - start == 4
-                && let Ok(y) = name[start..i].parse::<i32>()
+            // `2023`, or a date written `20231231`.
+            let month = || name.get(start + 4..start + 6).and_then(|m| m.parse::<u32>().ok());
+            if (i - start == 4 || (i - start == 8 && month().is_some_and(|m| (1..=12).contains(&m))))
+                && let Ok(y) = name[start..start + 4].parse::<i32>()
                 && (1990..2100).contains(&y)
             {
                 out.push(y);
@@ -364,6 +460,7 @@ mod tests {
         assert_eq!(years_in("Obiettivi_2023.xlsx"), vec![2023]);
         assert_eq!(years_in("Serie_2020_2024.xlsx"), vec![2020, 2024]);
         assert!(years_in("codice_120231.xlsx").is_empty());
+        assert_eq!(years_in("Report_20241231.xlsx"), vec![2024]);
         assert!(years_in("Obiettivi.xlsx").is_empty());
     }
 }

@@ -17,6 +17,9 @@ use std::collections::BTreeMap;
 pub struct Confronto {
     /// The file (or folder) read, by name.
     pub file: String,
+    /// The file (or folder) read, as given: never published.
+    #[serde(skip)]
+    pub origine: std::path::PathBuf,
     pub anno: i32,
     /// Whether last year's results are as published (`relazione.json`) or recomputed from its
     /// export with this year's SMVP.
@@ -103,6 +106,7 @@ fn counted(level: Option<Level>) -> bool {
 pub fn attach(report: &mut Report, prev: &AnnoPrecedente) -> Confronto {
     let mut out = Confronto {
         file: prev.origine.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        origine: prev.origine.clone(),
         anno: prev.anno,
         ricalcolato: prev.formato == Formato::Esportazione,
         per_id: 0,

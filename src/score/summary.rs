@@ -64,6 +64,9 @@ pub struct Significativo {
     /// System mean from the benchmarking (same name) and its year.
     pub media_sistema: Option<f64>,
     pub anno_media: Option<i32>,
+    /// A deadline: a date, which has no change from a year to the next.
+    #[serde(skip)]
+    pub scadenza: bool,
 }
 
 /// Objectives counted per SMVP class.
@@ -400,6 +403,7 @@ fn significativi(
             variazione: precedente.zip(ind.value).map(|(p, v)| v - p),
             media_sistema: pareto.map(|p| p.media),
             anno_media: pareto.and_then(|p| p.anno),
+            scadenza: matches!(ind.target, crate::value::Target::Entro { .. }),
         });
     }
     out

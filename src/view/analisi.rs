@@ -532,14 +532,18 @@ pub(super) fn significativi(s: &Scored) -> Vec<SignificativoView> {
             // «n.d.» always says why: the figure is not in the inputs.
             let last = s.config.anno - 1;
             let variazione = match (i.precedente, i.value) {
+                _ if i.scadenza => "n.d.: è una scadenza".to_string(),
                 (Some(before), Some(now)) => match crate::score::precedente::change(before, now, i.unit) {
                     Some(c) => super::change_text(Some(c)),
                     None => format!("n.d.: valore {last} pari a zero"),
                 },
-                _ if s.precedente.is_some() => {
-                    format!("n.d.: {last} non nella serie storica né nella Relazione {last}")
-                }
-                _ => format!("n.d.: {last} non nella serie storica"),
+                _ => match &s.precedente {
+                    Some(c) if c.ricalcolato => {
+                        format!("n.d.: {last} non nella serie storica né nell'esportazione del {last}")
+                    }
+                    Some(_) => format!("n.d.: {last} non nella serie storica né nella Relazione {last}"),
+                    None => format!("n.d.: {last} non nella serie storica"),
+                },
             };
             SignificativoView {
                 titolo: format!("{} – {}", i.code, i.name),

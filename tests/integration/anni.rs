@@ -88,7 +88,10 @@ fn last_years_ente_result_stands_beside_this_years_in_the_pdf_the_web_home_the_w
     let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Modena.pdf")));
     assert!(text.contains("è pari al 99,62 %"), "this year's result is not in the PDF");
     assert!(text.contains("Nel 2023 era pari al 91,23 % (variazione: +8,39 p.p.; dalla Relazione 2023)"));
-    assert!(text.contains("Elementi ritrovati nell’albero del 2023:"), "chapter 3 does not say what matched");
+    assert!(
+        text.contains("Elementi ritrovati tra i risultati del 2023:"),
+        "chapter 3 does not say what matched"
+    );
     assert!(text.contains("87,50 % (+12,50 p.p.)"), "OS 301 has not its 2023 result beside");
 }
 
@@ -98,7 +101,22 @@ fn a_previous_year_file_of_another_ente_another_year_or_format_is_refused_with_i
     let data = dir.join("data");
     let out = dir.join("out");
     let cfg = manifest().join("relazione.yaml");
-    let cases: [(Value, &str); 4] = [
+    let modena = || last_year("Camera di commercio di Modena", 2023);
+    let edited = |f: &dyn Fn(&mut Value)| {
+        let mut d = modena();
+        f(&mut d);
+        d
+    };
+    let cases: [(Value, &str); 7] = [
+        (
+            edited(&|d| d["albero"]["figli"][1]["id"] = d["albero"]["figli"][0]["id"].clone()),
+            "compare due volte",
+        ),
+        (
+            edited(&|d| d["albero"]["figli"][0]["risultato"] = 1e308.into()),
+            "non è una percentuale ammissibile",
+        ),
+        (edited(&|d| d["albero"]["figli"][0]["nome"] = "x".repeat(5000).into()), "supera 2000 caratteri"),
         (
             last_year("Camera di commercio di Ferrara", 2023),
             "è la Relazione di «Camera di commercio di Ferrara»",
@@ -131,6 +149,38 @@ fn a_previous_year_file_of_another_ente_another_year_or_format_is_refused_with_i
     let run = build(&data, &cfg, &out);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("non è un relazione.json leggibile"), "{}", run.stderr);
+    // Two folders that differ in case only: one source, not a silent choice.
+    put_last_year(&data, &modena());
+    put_last_year(&data.join("tmp"), &modena());
+    std::fs::rename(data.join("tmp/anno_precedente"), data.join("ANNO_PRECEDENTE")).unwrap();
+    let run = build(&data, &cfg, &out);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("tenere una sola cartella dell'anno precedente"), "{}", run.stderr);
+}
+
+#[test]
+fn last_years_file_inside_the_output_folder_or_not_a_file_is_refused_and_nothing_is_replaced() {
+    let dir = modena_data("anni-dentro-uscita");
+    let data = dir.join("data");
+    let out = dir.join("out");
+    // Last year's relazione.json where this year's will be published.
+    let inside = out.join("opendata");
+    std::fs::create_dir_all(&inside).unwrap();
+    let file = inside.join("relazione.json");
+    std::fs::write(&file, last_year("Camera di commercio di Modena", 2023).to_string()).unwrap();
+    let cfg = dir.join("relazione.yaml");
+    let base = std::fs::read_to_string(manifest().join("relazione.yaml")).unwrap();
+    std::fs::write(&cfg, format!("{base}\nanno_precedente: out/opendata/relazione.json\n")).unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let run = build(&data, &cfg, &out);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("pubblicarla la sostituirebbe"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&file).unwrap(), before, "last year's file was replaced");
+    // A device named instead of a file.
+    std::fs::write(&cfg, format!("{base}\nanno_precedente: /dev/null\n")).unwrap();
+    let run = build(&data, &cfg, &dir.join("altra"));
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("/dev/null") && run.stderr.contains("né un file"), "{}", run.stderr);
 }
 
 /// The small tree of `albero_rows`, with indicator 101.S1's value and a premessa.
@@ -213,6 +263,22 @@ fn confronta_names_the_value_and_the_text_that_changed_and_nothing_else() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("nessuna"), "{}", run.stderr);
 
+    // A second comparison the same day is filed beside the first.
+    let run =
+        relazione(&["confronta", a.to_str().unwrap(), b.to_str().unwrap(), "--out", cmp.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("_2.pdf"), "{}", run.stdout);
+    // Never into a build's output folder, which its next build replaces.
+    let run = relazione(&[
+        "confronta",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        b.join("x").to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("la build successiva sostituisce"), "{}", run.stderr);
+
     needs!("pdftotext");
     let text = flat(&pdf_text(&pdf));
     for expected in ["101.S1", "12 N.", "13 N.", "Premessa", "degli ottimi"] {
@@ -228,6 +294,8 @@ fn last_years_export_is_recomputed_and_said_so_and_one_named_for_another_year_is
     std::fs::create_dir_all(&last).unwrap();
     let mut rows = albero_rows();
     rows[7][3] = (11, C::T("9 N."));
+    rows[10][2] = (10, C::T("Entro 30-06-2023"));
+    rows[10][3] = (11, C::T("20-06-2023"));
     write_sheet(&last.join("Performance_2023.xlsx"), "Report", &rows);
     let s = score(&cfg, &dir).unwrap();
     let c = s.precedente.as_ref().expect("last year read");
@@ -253,9 +321,17 @@ fn last_years_export_is_recomputed_and_said_so_and_one_named_for_another_year_is
     assert_eq!(ente.precedente.as_ref().unwrap().variazione, "+5,00\u{a0}p.p.", "95 % last year, 100 % now");
 
     // A file whose name gives another year is not last year's export.
-    std::fs::rename(last.join("Performance_2023.xlsx"), last.join("Performance_2024.xlsx")).unwrap();
+    std::fs::rename(last.join("Performance_2023.xlsx"), last.join("Performance_2023_2024.xlsx")).unwrap();
     let e = score(&cfg, &dir).unwrap_err().to_string();
-    assert!(e.contains("Performance_2024.xlsx") && e.contains("indica il 2024"), "{e}");
+    assert!(e.contains("Performance_2023_2024.xlsx") && e.contains("indica il 2024"), "{e}");
+    // Nor is one whose targets fall due this year, whatever its name.
+    std::fs::remove_file(last.join("Performance_2023_2024.xlsx")).unwrap();
+    write_sheet(&last.join("Performance.xlsx"), "Report", &albero_rows());
+    let e = score(&cfg, &dir).unwrap_err().to_string();
+    assert!(
+        e.contains("anno_precedente") && e.contains("scadenze dei target sono per lo più del 2024"),
+        "{e}"
+    );
     std::fs::remove_dir_all(&last).unwrap();
 
     // Named in the configuration instead, relative to its folder.
@@ -279,7 +355,7 @@ fn last_years_export_is_recomputed_and_said_so_and_one_named_for_another_year_is
 /// A version as a hostile party could write it: `n` indicators whose values are `value(k)`, names
 /// made of markup for every sink, and a long text.
 fn hostile_version(n: usize, value: impl Fn(usize) -> usize, text: &str) -> Value {
-    let name = "<img src=x onerror=alert(1)> #read(\"/etc/passwd\") \u{1b}[2J ]; = x";
+    let name = "<img src=x onerror=alert(1)> #read(\"/etc/passwd\") \u{1b}[2J ]; = x\nTesti cambiati: 0\nx";
     let figli: Vec<Value> = (0..n)
         .map(|k| {
             serde_json::json!({
@@ -319,6 +395,7 @@ fn confronta_on_two_large_hostile_versions_stays_within_its_budget_and_escapes_e
     within_budget(&m, "confronta on 2 × 20.000 changed indicators and a rewritten text of 200.000 words");
     assert!(m.run.stdout.contains("Valori ed elementi cambiati: 20000"));
     assert!(!m.run.stdout.contains('\u{1b}'), "a control character reached the terminal");
+    assert!(!m.run.stdout.lines().any(|l| l == "Testi cambiati: 0"), "a name forged a line of the report");
     let html_file = std::fs::read_dir(&out)
         .unwrap()
         .flatten()

@@ -574,10 +574,12 @@ fn anno_precedente(wb: &mut Workbook, s: &Scored, f: &Formats) -> Result<(), Err
         }
         let fig = match &n.previous {
             Some(Previous::Found(fig)) => fig,
-            _ => {
+            Some(Previous::New { .. }) => {
                 text(ws, row, 3, "nuovo")?;
                 continue;
             }
+            // A tree last year's results do not have (an export of the performance tree alone).
+            None => continue,
         };
         text(ws, row, 3, fig.by.label())?;
         if let Some(x) = fig.result {
