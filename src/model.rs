@@ -451,6 +451,28 @@ pub struct Report {
     pub sources: Vec<Source>,
 }
 
+impl Report {
+    /// The trees with the prefix of their identifiers, in one order for every stage.
+    pub fn trees(&self) -> [(&'static str, Option<&Node>); 4] {
+        [
+            ("albero", self.albero.as_ref()),
+            ("unita", self.unita.as_ref()),
+            ("tempestivita", self.tempestivita.as_ref()),
+            ("individuali", self.individuali.as_ref()),
+        ]
+    }
+
+    /// [`Report::trees`], to change them.
+    pub fn trees_mut(&mut self) -> [(&'static str, Option<&mut Node>); 4] {
+        [
+            ("albero", self.albero.as_mut()),
+            ("unita", self.unita.as_mut()),
+            ("tempestivita", self.tempestivita.as_mut()),
+            ("individuali", self.individuali.as_mut()),
+        ]
+    }
+}
+
 /// The section of the Relazione a table of the «Tabelle della Relazione» layout belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

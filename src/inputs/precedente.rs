@@ -409,17 +409,11 @@ fn read_export(folder: &Path, config: &Config) -> Result<AnnoPrecedente, Error> 
 impl AnnoPrecedente {
     /// A scored report taken as last year's (an export recomputed with this year's SMVP).
     pub fn of_report(report: &crate::model::Report, origine: &Path, anno: i32) -> AnnoPrecedente {
-        let mut alberi = Vec::new();
-        for (prefix, tree) in [
-            ("albero", &report.albero),
-            ("unita", &report.unita),
-            ("tempestivita", &report.tempestivita),
-            ("individuali", &report.individuali),
-        ] {
-            if let Some(t) = tree {
-                alberi.push((prefix.to_string(), Nodo::of(t)));
-            }
-        }
+        let alberi = report
+            .trees()
+            .into_iter()
+            .filter_map(|(prefix, t)| Some((prefix.to_string(), Nodo::of(t?))))
+            .collect();
         AnnoPrecedente { origine: origine.to_path_buf(), anno, formato: Formato::Esportazione, alberi }
     }
 }

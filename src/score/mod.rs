@@ -103,13 +103,7 @@ pub fn score(report: &mut Report, smvp: &Smvp, decisions: &Decisions) -> Result<
         }
     }
     let mut diag = ctx.diag;
-    let trees = [
-        (&mut report.albero, "albero"),
-        (&mut report.unita, "unita"),
-        (&mut report.tempestivita, "tempestivita"),
-        (&mut report.individuali, "individuali"),
-    ];
-    for (tree, prefix) in trees {
+    for (prefix, tree) in report.trees_mut() {
         if let Some(tree) = tree {
             finish(tree, smvp, &mut diag);
             tree.assign_ids(prefix);

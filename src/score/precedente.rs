@@ -115,14 +115,8 @@ pub fn attach(report: &mut Report, prev: &AnnoPrecedente) -> Confronto {
         nuovi: 0,
         tolti: Vec::new(),
     };
-    let trees = [
-        (&mut report.albero, "albero"),
-        (&mut report.unita, "unita"),
-        (&mut report.tempestivita, "tempestivita"),
-        (&mut report.individuali, "individuali"),
-    ];
-    for (tree, prefix) in trees {
-        let Some(tree) = tree.as_mut() else { continue };
+    for (prefix, tree) in report.trees_mut() {
+        let Some(tree) = tree else { continue };
         let Some((_, old)) = prev.alberi.iter().find(|(p, _)| p == prefix) else { continue };
         let mut olds: Vec<&Nodo> = Vec::new();
         old.walk(&mut |n| olds.push(n));
