@@ -272,7 +272,10 @@ fn stripped_copy(src: &Path, dst: &Path) {
 /// The workbook `out/workbook` without its cached values, recalculated by LibreOffice: the folder
 /// it is in (kept while the value lives) and its path.
 fn recalculate(out: &Path, workbook: &str) -> (Scratch, std::path::PathBuf) {
-    let work = scratch(&format!("ricalcolo-{workbook}"));
+    // Tests recalculate at once, often a workbook of the same name: each in its own folder.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let work = scratch(&format!("ricalcolo-{n}-{workbook}"));
     let input = work.join(workbook);
     stripped_copy(&out.join(workbook), &input);
     let recalc = work.join("ricalcolato");
