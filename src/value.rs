@@ -164,6 +164,14 @@ pub fn normalize(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
+/// Whether a figure as printed (`80,00 %`, `11 %`, `1.250`) is read aloud beginning with a vowel
+/// («ottanta», «undici», «uno»), so that the article before it elides: «l'80,00 %», «all'11 %», but
+/// «il 99,62 %», «al 18 %», «al 1.250» («milleduecentocinquanta»).
+pub fn read_with_vowel(figure: &str) -> bool {
+    let int: String = figure.trim().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    int.starts_with('8') || int == "1" || int == "11" || int.starts_with("11.")
+}
+
 /// Texts that mean "no value".
 fn is_missing(text: &str) -> bool {
     matches!(text.to_lowercase().as_str(), "" | "n/d" | "#n/d" | "-" | "n.d." | "nd" | "n.d" | "–")
@@ -645,6 +653,16 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn an_article_elides_before_a_figure_read_with_a_vowel() {
+        for f in ["80,00 %", "8 %", "11 %", "11.500 €", "1 %", "85,00\u{a0}%"] {
+            assert!(read_with_vowel(f), "{f}");
+        }
+        for f in ["99,62 %", "18 %", "1.250", "111 %", "−8 %", "–", "100,00 %"] {
+            assert!(!read_with_vowel(f), "{f}");
+        }
     }
 
     #[test]

@@ -58,7 +58,15 @@ pub fn environment(
     // Bounded work: a template loop that never ends stops with a message.
     env.set_fuel(Some(FUEL));
     env.set_loader(move |name| load(name, overrides.as_deref(), &used));
+    env.add_filter("al", al);
     env
+}
+
+/// `al ` or `all'` before a figure, as Italian reads it, with the space it takes
+/// (`pari {{ x | al }}{{ x }}`: «pari al 99,62 %», «pari all'85,00 %»); see
+/// [`crate::value::read_with_vowel`].
+fn al(figure: String) -> &'static str {
+    if crate::value::read_with_vowel(&figure) { "all'" } else { "al " }
 }
 
 /// One template by name: the override beside the data if there is one (confined to its folder),

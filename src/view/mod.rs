@@ -741,14 +741,16 @@ fn sintesi(v: &View) -> Vec<String> {
         ),
     ];
     if a.ente.risultato.valore.is_some() {
-        out.push(format!("In tutto l'Ente ha fatto il {} di quanto voleva fare.", a.ente.risultato.testo));
+        let il = |figure: &str| if crate::value::read_with_vowel(figure) { "l'" } else { "il " };
+        let r = &a.ente.risultato.testo;
+        out.push(format!("In tutto l'Ente ha fatto {}{r} di quanto voleva fare.", il(r)));
         // Only from last year's Relazione as published (a recomputed figure is not what it said).
         if let (Some(p), Some(c)) = (&a.ente.precedente, &v.confronto_precedente)
             && !p.nuovo
             && !c.ricalcolato
             && p.risultato != "–"
         {
-            out.push(format!("Nel {} aveva fatto il {}.", p.anno, p.risultato));
+            out.push(format!("Nel {} aveva fatto {}{}.", p.anno, il(&p.risultato), p.risultato));
         }
     }
     let best = v.conteggi_strategici.righe.first();

@@ -64,7 +64,7 @@ fn environment(overrides: Option<PathBuf>, used: Used) -> Environment<'static> {
 }
 
 /// The filters a template can use besides minijinja's built-in ones (`docs/modelli.md`).
-pub const FILTERS: &[&str] = &["decimale"];
+pub const FILTERS: &[&str] = &["decimale", "al"];
 
 /// The Typst source of the Relazione and the local templates it was made with.
 pub struct Rendered {
