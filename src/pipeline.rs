@@ -37,6 +37,9 @@ pub fn score(config: Config, data_dir: &Path, options: &Options) -> Result<Score
     warnings.extend(score::score(&mut report, &config.smvp, &decisions)?);
     let last_year = crate::inputs::precedente::read(data_dir, &config)?;
     let precedente = last_year.as_ref().map(|p| score::precedente::attach(&mut report, p));
+    if let Some(c) = &precedente {
+        warnings.extend(score::precedente::disagreements(&report, c.anno));
+    }
     let (summary, summary_warnings) = score::summarise(&report, &config)?;
     warnings.extend(summary_warnings);
     let piano = crate::inputs::ingest::plan(data_dir, &config.smvp)?.map(|(mut plan, folder)| {

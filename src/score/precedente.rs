@@ -97,6 +97,40 @@ pub fn value_change(n: &Node) -> Option<Change> {
     change(f.value?, i.value?, i.unit)
 }
 
+/// Where the multi-year KPI series and last year's results disagree on an indicator's value last
+/// year (matched by name, as the series is): a finding for the OIV, naming both figures. Chapter 1
+/// takes the series' value; the sheets and the open data last year's Relazione's.
+pub fn disagreements(report: &Report, last: i32) -> Vec<crate::error::Problem> {
+    let mut out = Vec::new();
+    let Some(albero) = &report.albero else { return out };
+    albero.walk(&mut |n| {
+        let Some(Previous::Found(f)) = &n.previous else { return };
+        let Some(before) = f.value else { return };
+        let series = report.serie.iter().find(|s| normalize(&s.nome) == normalize(&n.name));
+        let Some(s) = series else { return };
+        let in_series = s.anni.iter().find(|a| a.anno == last).and_then(|a| match a.consuntivo {
+            crate::value::Reading::Quantita { quantita } => Some(quantita.value),
+            _ => None,
+        });
+        if let Some(v) = in_series
+            && (v - before).abs() > 1e-9 * v.abs().max(1.0)
+        {
+            out.push(crate::error::Problem::new(
+                s.origin.clone(),
+                format!(
+                    "«{}» ({}): il valore {last} è {} nella serie storica e {} nei risultati dell'anno precedente; il \
+                     capitolo 1 usa la serie, le schede e i dati aperti i risultati dell'anno precedente",
+                    n.name,
+                    n.code,
+                    crate::value::format_number(v, 2),
+                    crate::value::format_number(before, 2)
+                ),
+            ));
+        }
+    });
+    out
+}
+
 /// Whether a level is an objective or an indicator: what is counted as new or dropped.
 fn counted(level: Option<Level>) -> bool {
     level.is_some_and(|l| !matches!(l, Level::Ente | Level::Gruppo | Level::Valutati))

@@ -42,6 +42,13 @@ fn last_years_ente_result_stands_beside_this_years_in_the_pdf_the_web_home_the_w
     let out = dir.join("out");
     let run = build(&data, &manifest().join("relazione.yaml"), &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
+    // Last year's file here holds this year's values: where the KPI series gives another 2023 value,
+    // the OIV is told both.
+    assert!(
+        run.stderr.contains("il valore 2023 è") && run.stderr.contains("nella serie storica e"),
+        "{}",
+        run.stderr
+    );
 
     // The open data: the Ente's row carries both results and the change in points.
     let rows = csv_rows(&out.join("opendata/obiettivi.csv"));

@@ -349,7 +349,7 @@ fn the_second_smvp_renders_its_decisions() {
     let run = build(&fixture, &fixture.join("relazione.yaml"), &out);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let text = flat(&pdf_text(&out.join("Relazione_performance_2024_Esempio.pdf")));
-    assert!(text.contains("La performance di Ente del 2024 è pari al 83,00 % (media semplice dei risultati per obiettivo strategico)"), "{text}");
+    assert!(text.contains("La performance di Ente del 2024 è pari all'83,00 % (media semplice dei risultati per obiettivo strategico)"), "{text}");
     assert!(
         text.contains("20.S3 – Indagine di gradimento 20,00 % ≥ 80,00 % N/D escluso (cassato)"),
         "{text}"
