@@ -64,22 +64,7 @@ pub fn load(path: &Path) -> Result<Versione, Error> {
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| {
         refuse(format!("non è un relazione.json leggibile (riga {}, colonna {})", e.line(), e.column()))
     })?;
-    match doc.get("versione").and_then(Value::as_u64) {
-        Some(v) if crate::inputs::precedente::VERSIONI.contains(&(v as u32)) => {}
-        Some(v) => {
-            return Err(refuse(format!(
-                "è nel formato versione {v}, che questo programma non conosce (legge le versioni da {} a {})",
-                crate::inputs::precedente::VERSIONI.start(),
-                crate::inputs::precedente::VERSIONI.end()
-            )));
-        }
-        None => {
-            return Err(refuse(
-                "non dice la versione del formato («versione»): non è un relazione.json di questo programma"
-                    .into(),
-            ));
-        }
-    }
+    crate::inputs::precedente::version(doc.get("versione").and_then(Value::as_u64)).map_err(refuse)?;
     if !doc.get("albero").is_some_and(Value::is_object) {
         return Err(refuse("non contiene l'albero della performance («albero»)".into()));
     }

@@ -252,6 +252,24 @@ fn folder(data_dir: &Path) -> Result<Option<PathBuf>, Error> {
     Ok(found.into_iter().next())
 }
 
+/// Whether a `relazione.json`'s format version is one this program reads; the reason if not. One
+/// check for last year's results and for `relazione confronta`.
+pub fn version(versione: Option<u64>) -> Result<(), String> {
+    match versione {
+        Some(v) if u32::try_from(v).is_ok_and(|v| VERSIONI.contains(&v)) => Ok(()),
+        Some(v) => Err(format!(
+            "è nel formato versione {v}, che questo programma non conosce (legge le versioni da {} a {}): usare il \
+             relazione.json prodotto da questo programma",
+            VERSIONI.start(),
+            VERSIONI.end()
+        )),
+        None => {
+            Err("non dice la versione del formato («versione»): non è un relazione.json di questo programma"
+                .into())
+        }
+    }
+}
+
 /// Last year's `relazione.json`, checked to be this Ente's, of last year, in a known format.
 fn read_json(data_dir: &Path, path: &Path, config: &Config) -> Result<AnnoPrecedente, Error> {
     let bytes = read_input(data_dir, path, MAX_BYTES)?;
@@ -266,23 +284,7 @@ fn read_json(data_dir: &Path, path: &Path, config: &Config) -> Result<AnnoPreced
         ))
     })?;
     let atteso = config.anno - 1;
-    match doc.versione {
-        Some(v) if VERSIONI.contains(&v) => {}
-        Some(v) => {
-            return Err(refuse(format!(
-                "è nel formato versione {v}, che questo programma non conosce (legge le versioni da {} a {}): \
-                 usare il relazione.json prodotto da questo programma",
-                VERSIONI.start(),
-                VERSIONI.end()
-            )));
-        }
-        None => {
-            return Err(refuse(
-                "non dice la versione del formato («versione»): non è un relazione.json di questo programma"
-                    .into(),
-            ));
-        }
-    }
+    version(doc.versione.map(u64::from)).map_err(refuse)?;
     match doc.anno {
         Some(a) if a == atteso => {}
         Some(a) => {
